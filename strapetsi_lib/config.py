@@ -26,3 +26,14 @@ THEMES = ("pedagogy", "quality", "competence", "future")
 
 #: Smallest group whose figures may be shown, the rule of the national Arvo feedback system.
 DEFAULT_MIN_GROUP_SIZE = 5
+
+
+def resolve_dataset(ref: str | Path) -> Path:
+    """A dataset folder given as a notebook parameter: relative paths are from the project root.
+
+    Notebooks run with whatever working directory Jupyter or Papermill gives them, so a relative
+    path there means relative to the project, never to the working directory. The CLI passes
+    absolute paths.
+    """
+    path = Path(ref).expanduser()
+    return path if path.is_absolute() else PROJ_ROOT / path

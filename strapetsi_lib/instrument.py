@@ -165,7 +165,8 @@ def parse_instrument(doc: dict, source: Path) -> Instrument:
         dimensions = tuple(Dimension(d["code"], _texts(d["name"], f"dimension {d['code']}", source))
                            for d in doc["dimensions"])
         items = tuple(
-            Item(code=i["code"], scale=i["scale"], text=_texts(i["text"], f"item {i['code']}", source),
+            Item(code=i["code"], scale=i["scale"],
+                 text=_texts(i["text"], f"item {i['code']}", source),
                  reverse=bool(i.get("reverse", False)), dimension=i.get("dimension"),
                  practice=i.get("practice"))
             for i in doc["items"]
@@ -189,13 +190,16 @@ def parse_instrument(doc: dict, source: Path) -> Instrument:
     dim_codes = {d.code for d in dimensions}
     for item in items:
         if item.scale not in scales:
-            raise InstrumentError(f"{source}: item {item.code} has unknown scale {item.scale}")
+            raise InstrumentError(
+                f"{source}: item {item.code} has unknown scale {item.scale}")
         if item.dimension is not None and item.dimension not in dim_codes:
-            raise InstrumentError(f"{source}: item {item.code} has unknown dimension {item.dimension}")
+            raise InstrumentError(
+                f"{source}: item {item.code} has unknown dimension {item.dimension}")
     for practice in practices:
         for code in (practice.use_item, *practice.normalisation_items):
             if code not in codes:
-                raise InstrumentError(f"{source}: practice {practice.code} names unknown item {code}")
+                raise InstrumentError(
+                    f"{source}: practice {practice.code} names unknown item {code}")
     return instrument
 
 

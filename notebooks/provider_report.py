@@ -1,0 +1,112 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python (strapetsi)
+#     language: python
+#     name: strapetsi
+# ---
+
+# %% [markdown] tags=["remove"]
+# # Provider report: baseline analysis and take-hold of practices
+#
+# One provider's report for its leadership, in the provider's language. Run it for every provider
+# with `strapetsi run DATASET` (or one with `--provider ID`); here in JupyterLab it runs with the
+# defaults below on the demo dataset (`make demo` creates it). The statistics come from the
+# prepared network-wide tables (`strapetsi_lib.prepare`); this notebook only selects one
+# provider's rows, draws the figures and writes the words. This cell is not in the HTML report.
+
+# %%
+from strapetsi_lib import plots
+from strapetsi_lib import provider_view as view
+from strapetsi_lib.config import resolve_dataset
+from strapetsi_lib.display import show_figure, show_heading, show_table, show_text, show_title
+from strapetsi_lib.i18n import text, too_few
+from strapetsi_lib.prepare import load_prepared
+
+# %% tags=["parameters"]
+dataset = "data/demo"
+provider_id = "0000000-0"
+language = ""
+
+# %%
+prepared = load_prepared(resolve_dataset(dataset))
+provider = prepared.provider(provider_id)
+lang = language or provider["language"]
+instrument = prepared.instrument
+mgs = prepared.min_group_size
+wave = view.baseline_wave(prepared)
+n_providers = len(prepared["providers"])
+
+# %%
+show_title(text("report_title", lang, provider=provider["name"]))
+waves = ", ".join(prepared.wave_label(w, lang) for w in prepared.wave_ids)
+show_text(text("intro", lang, provider=provider["name"], waves=waves,
+               n_providers=n_providers, min_group=mgs))
+
+# %%
+show_heading(text("respondents", lang), 2)
+show_text(view.respondents_sentence(prepared, provider_id, wave, lang))
+show_table(view.role_table(prepared, provider_id, lang), text("respondents_caption", lang))
+
+# %%
+show_heading(text("profile_heading", lang), 2)
+profile = view.dimension_profile(prepared, provider_id, wave)
+show_text(view.profile_sentence(profile, prepared, lang))
+if profile["mean"].notna().any():
+    network = prepared["network_dimension_means"]
+    figure, alt = plots.dimension_profile(profile, network[network["wave"] == wave],
+                                          instrument, lang)
+    show_figure(figure, alt, text("profile_caption", lang))
+show_table(view.profile_table(profile, prepared, lang), text("profile_caption", lang))
+
+# %%
+show_heading(text("place_heading", lang), 2)
+show_text(text("place_text", lang, min_group=mgs))
+ranks = view.network_ranks(prepared, wave)
+if (ranks["provider_id"] == provider_id).any():
+    figure, alt = plots.provider_place(ranks, provider_id, instrument, lang)
+    show_figure(figure, alt, text("place_caption", lang))
+show_table(view.place_table(prepared, provider_id, wave, lang), text("place_caption", lang))
+
+# %%
+show_heading(text("items_heading", lang), 2)
+distribution = view.item_distribution(prepared, provider_id, wave)
+if distribution.empty:
+    show_text(too_few(lang, mgs))
+else:
+    show_text(text("items_text", lang))
+    figure, alt = plots.item_diverging_bars(distribution, instrument, lang)
+    show_figure(figure, alt, text("items_caption", lang))
+
+# %%
+show_heading(text("strengths_heading", lang), 2)
+show_text(text("strengths_text", lang))
+strengths, areas = view.strengths_and_areas(prepared, provider_id, wave)
+for heading, items in ((text("strengths", lang), strengths),
+                       (text("areas_to_develop", lang), areas)):
+    show_heading(heading, 3)
+    if items.empty:
+        show_text(text("none_found", lang))
+    else:
+        show_table(view.items_table(items, prepared, lang), heading)
+
+# %%
+show_heading(text("roles_heading", lang), 2)
+show_text(text("roles_text", lang, min_group=mgs))
+role_means = view.role_means(prepared, provider_id, wave)
+if role_means["mean"].notna().any():
+    figure, alt = plots.role_heatmap(role_means, instrument, lang, too_few(lang, mgs))
+    show_figure(figure, alt, text("roles_caption", lang))
+show_text(view.gap_sentence(view.leader_gap(prepared, provider_id, wave), prepared, lang))
+
+# %%
+show_heading(text("methods_heading", lang), 2)
+show_text(text("methods_text", lang))
+show_table(view.reliability_table(prepared, wave, lang), text("reliability_caption", lang))
