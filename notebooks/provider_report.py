@@ -32,7 +32,7 @@ from strapetsi_lib.prepare import load_prepared
 
 # %% tags=["parameters"]
 dataset = "data/demo"
-provider_id = "0000000-0"
+provider_id = "3266069-5"  # a provider of the built-in demo (seed 2024)
 language = ""
 
 # %%

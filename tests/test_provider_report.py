@@ -1,0 +1,150 @@
+"""A demo provider's HTML report, end to end: the numbers, privacy, language, and the browser.
+
+Reports are produced the real way (Papermill with the `strapetsi` kernel, then nbconvert) from
+the built-in demo, and what the HTML says is compared with what the library computes.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from bs4 import BeautifulSoup
+from browser import axe_violations, blocking, chromium, describe, open_report, outside_requests
+from browser import requires_chromium
+
+from strapetsi_lib.config import DEMO_DIR, ROLES
+from strapetsi_lib.dataset import load_dataset
+from strapetsi_lib.i18n import number, percent, text, too_few
+from strapetsi_lib.prepare import prepare_tables
+from strapetsi_lib.report import run_provider_report
+
+pytestmark = pytest.mark.slow
+
+FINNISH = "3266069-5"  # the notebook's default provider
+SWEDISH = "0006287-7"
+SMALL = "2227459-8"  # baseline: 3 leaders, 4 "other" (ground_truth.json small_groups)
+
+
+@pytest.fixture(scope="module")
+def prepared():
+    if not (DEMO_DIR / "dataset.yml").exists():
+        pytest.fail("the demo dataset is missing: run `make demo` (make test does)")
+    return prepare_tables(load_dataset(DEMO_DIR))
+
+
+@pytest.fixture(scope="module")
+def reports(prepared, tmp_path_factory):
+    out = tmp_path_factory.mktemp("reports")
+    return {pid: run_provider_report(prepared, pid, out).html for pid in (FINNISH, SWEDISH, SMALL)}
+
+
+def soup_of(path) -> BeautifulSoup:
+    return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+
+
+def table_by_caption(soup: BeautifulSoup, caption: str) -> list[list[str]]:
+    for table in soup.find_all("table"):
+        if table.caption and table.caption.get_text(strip=True) == caption:
+            return [[cell.get_text(" ", strip=True) for cell in row.find_all(["th", "td"])]
+                    for row in table.find_all("tr")]
+    raise AssertionError(f"no table captioned {caption!r}")
+
+
+def test_demo_small_group_is_as_the_tests_assume():
+    truth = json.loads((DEMO_DIR / "ground_truth.json").read_text())
+    small = {(g["provider_id"], g["wave"], g["role"]): g["n"] for g in truth["small_groups"]}
+    assert small[(SMALL, "baseline", "leader")] == 3
+
+
+def test_dimension_means_in_html_equal_the_library(prepared, reports):
+    soup = soup_of(reports[FINNISH])
+    rows = table_by_caption(soup, text("profile_caption", "fi"))
+    means = prepared["dimension_means"]
+    means = means[(means["provider_id"] == FINNISH) & (means["wave"] == "baseline")]
+    means = means.set_index("dimension")
+    instrument = prepared.instrument
+    shown = {row[0]: row for row in rows[1:]}
+    assert len(shown) == 6
+    for dim in instrument.dimension_codes:
+        row = shown[instrument.dimension(dim).name["fi"]]
+        assert row[1] == number(means.loc[dim, "mean"], "fi")
+        assert row[2] == f"{number(means.loc[dim, 'ci_low'], 'fi')}\u2013" \
+                         f"{number(means.loc[dim, 'ci_high'], 'fi')}"
+    # the figure's text alternative carries the same numbers
+    alts = " ".join(img["alt"] for img in soup.find_all("img"))
+    for dim in instrument.dimension_codes:
+        assert number(means.loc[dim, "mean"], "fi") in alts
+
+
+def test_respondents_and_rank_in_html_equal_the_library(prepared, reports):
+    soup = soup_of(reports[FINNISH])
+    rows = table_by_caption(soup, text("respondents_caption", "fi"))
+    counts = prepared.rows("respondents_by_role", FINNISH)
+    baseline = counts[counts["wave"] == "baseline"].set_index("role")["n"]
+    by_label = {row[0]: row[1] for row in rows[1:]}
+    for role in ROLES:
+        assert by_label[text(f"role_{role}", "fi")] == str(baseline[role])
+    assert by_label[text("total", "fi")] == str(baseline.sum())
+    rate = prepared.rows("response_rates", FINNISH).set_index("wave").loc["baseline"]
+    assert by_label[text("response_rate", "fi")] == percent(rate["response_rate"], "fi")
+    ranks = prepared.rows("dimension_ranks", FINNISH)
+    ranks = ranks[ranks["wave"] == "baseline"].set_index("dimension")
+    place = {row[0]: row[1] for row in table_by_caption(soup, text("place_caption", "fi"))[1:]}
+    for dim in prepared.instrument.dimension_codes:
+        name = prepared.instrument.dimension(dim).name["fi"]
+        assert place[name] == number(ranks.loc[dim, "percentile"], "fi", 0)
+
+
+def test_small_role_group_shows_no_number(prepared, reports):
+    soup = soup_of(reports[SMALL])
+    rows = table_by_caption(soup, text("respondents_caption", "fi"))
+    header, body = rows[0], {row[0]: row for row in rows[1:]}
+    baseline_col = header.index(prepared.wave_label("baseline", "fi"))
+    hidden = too_few("fi", prepared.min_group_size)
+    assert body[text("role_leader", "fi")][baseline_col] == hidden
+    assert body[text("role_other", "fi")][baseline_col] == hidden
+    # the heatmap says the leaders are hidden, and no leader-vs-staff gap is given
+    alts = [img["alt"] for img in soup.find_all("img")]
+    roles_alt = next(a for a in alts if a.startswith(text("alt_roles", "fi", roles="")[:20]))
+    hidden_roles = f"{text('role_leader', 'fi')}, {text('role_other', 'fi')}"
+    assert text("alt_roles_hidden", "fi", roles=hidden_roles, label=hidden) in roles_alt
+    page = soup.get_text(" ")
+    assert text("gap_none", "fi", min_group=prepared.min_group_size) in page
+
+
+def test_swedish_provider_report_is_in_swedish(prepared, reports):
+    html = reports[SWEDISH].read_text(encoding="utf-8")
+    soup = BeautifulSoup(html, "html.parser")
+    assert soup.html["lang"] == "sv"
+    name = prepared.provider(SWEDISH)["name"]
+    h1 = soup.find_all("h1")
+    assert len(h1) == 1 and h1[0].get_text(strip=True) == text("report_title", "sv", provider=name)
+    headings = [h.get_text(strip=True) for h in soup.find_all("h2")]
+    assert text("profile_heading", "sv") in headings and text("methods_heading", "sv") in headings
+    assert text("profile_heading", "fi") not in headings
+    # Swedish numbers: decimal comma
+    assert re.search(r"\d,\d", soup.get_text())
+
+
+def test_report_names_no_other_provider_and_no_respondent(prepared, reports):
+    names = dict(zip(prepared["providers"]["provider_id"], prepared["providers"]["name"],
+                     strict=True))
+    for pid, path in reports.items():
+        page = path.read_text(encoding="utf-8")
+        others = [n for p, n in names.items() if p != pid and n in page]
+        assert others == [], f"{pid}'s report names {others}"
+        assert not re.search(r"\bR-[0-9A-F]{6}\b", page), "a respondent id reached the report"
+        assert "<code" not in page and "load_prepared" not in page  # no code
+
+
+@requires_chromium
+@pytest.mark.browser
+def test_reports_open_offline_and_pass_axe(reports):
+    with chromium() as browser:
+        for pid in (FINNISH, SWEDISH):
+            requests, failed = open_report(reports[pid], browser)
+            assert outside_requests(requests) == [] and failed == []
+            serious = blocking(axe_violations(reports[pid], browser=browser))
+            assert serious == [], describe(serious)
