@@ -1,0 +1,247 @@
+"""Reading files as survey tools and spreadsheets export them, and parsing their cells."""
+
+import datetime
+
+import numpy as np
+import openpyxl
+import pandas as pd
+import pytest
+
+from strapetsi_lib.errors import Problem
+from strapetsi_lib.reading import (
+    AnswerParser,
+    UnreadableFile,
+    column_codes,
+    decode_text,
+    parse_languages,
+    parse_number,
+    parse_roles,
+    parse_themes,
+    read_table,
+    sniff_delimiter,
+)
+
+# --------------------------------------------------------------------------- CSV variants
+
+
+def _write(path, text, encoding="utf-8"):
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+EXPECTED = pd.DataFrame({"respondent_id": ["007", "010"], "provider_id": ["0112038-9"] * 2,
+                         "plan1": ["4", "Täysin samaa mieltä"]},
+                        index=pd.Index([2, 3], name="line"), dtype=object)
+
+
+@pytest.mark.parametrize("encoding, sep", [
+    ("utf-8", ","), ("utf-8-sig", ";"), ("cp1252", ";"), ("utf-8", "\t"), ("utf-16", ","),
+])
+def test_csv_encodings_and_separators(tmp_path, encoding, sep):
+    rows = [["respondent_id", "provider_id", "plan1"], ["007", "0112038-9", "4"],
+            ["010", "0112038-9", "Täysin samaa mieltä"]]
+    text = "\r\n".join(sep.join(r) for r in rows) + "\r\n"
+    table, problems = read_table(_write(tmp_path / "r.csv", text, encoding))
+    assert problems == []
+    pd.testing.assert_frame_equal(table, EXPECTED)
+
+
+def test_utf8_is_preferred_over_cp1252():
+    assert decode_text("ä".encode()) == "ä"
+    assert decode_text("ä".encode("cp1252")) == "ä"
+    assert decode_text("\ufeffa;b".encode()) == "a;b"
+
+
+def test_undecodable_bytes_are_a_problem(tmp_path):
+    path = tmp_path / "r.csv"
+    path.write_bytes(b"a,b\r\n\x81\x8d,\x90\r\n")  # not UTF-8, undefined in Windows-1252
+    table, problems = read_table(path)
+    assert table is None
+    assert problems == [Problem("r.csv", None, None, problems[0].message)]
+    assert "neither UTF-8 nor Windows-1252" in problems[0].message
+    with pytest.raises(UnreadableFile):
+        decode_text(b"\x81")
+
+
+def test_sniff_is_not_fooled_by_decimal_commas_or_commas_in_headers():
+    text = ('respondent_id;Ymmärrän, miten se toimii;Saan tietoa, palautetta\n'
+            '1;4,0;3,0\n2;2,0;5\n3;1;1,0\n')
+    assert sniff_delimiter(text) == ";"
+    text = 'provider_id,themes\n0112038-9,quality;pedagogy\n0201256-6,future\n'
+    assert sniff_delimiter(text) == ","
+
+
+def test_line_numbers_count_blank_lines_and_multiline_cells(tmp_path):
+    text = ('\n'                                   # 1: blank line before the header
+            'respondent_id,provider_id,comment\n'   # 2: header
+            '1,0112038-9,fine\n'                   # 3
+            '\n'                                   # 4: blank
+            '2,0112038-9,"two\nlines"\n'           # 5-6
+            ',,\n'                                 # 7: only separators
+            '3,0112038-9,x\n')                     # 8
+    table, problems = read_table(_write(tmp_path / "r.csv", text))
+    assert problems == []
+    assert table.index.tolist() == [3, 5, 8]
+    assert table.loc[5, "comment"] == "two\nlines"
+
+
+def test_cells_and_headers_are_stripped_and_ids_stay_text(tmp_path):
+    text = ' respondent_id ; provider_id \n 00012 ; 0112038-9 \n000;0201256-6\n'
+    table, _ = read_table(_write(tmp_path / "r.csv", text))
+    assert list(table.columns) == ["respondent_id", "provider_id"]
+    assert table["respondent_id"].tolist() == ["00012", "000"]
+
+
+def test_ragged_lines(tmp_path):
+    text = 'a,b,c\n1,2\n1,2,3,\n1,2,3,4\n'
+    table, problems = read_table(_write(tmp_path / "r.csv", text))
+    # A short line is padded; a trailing empty field is harmless; a surplus value is not.
+    assert table.loc[2].tolist() == ["1", "2", ""]
+    assert problems == [Problem("r.csv", 4, None, "line has 4 fields but the header has 3")]
+
+
+def test_duplicate_and_missing_headers(tmp_path):
+    text = 'a,b,a,,\n1,2,3,4,\n'
+    table, problems = read_table(_write(tmp_path / "r.csv", text))
+    assert list(table.columns) == ["a", "b"]
+    assert table.loc[2].tolist() == ["1", "2"]
+    assert problems == [
+        Problem("r.csv", 1, "a", "column header appears twice (columns 1 and 3); only the "
+                                 "first is read"),
+        Problem("r.csv", 1, None, "column 4 holds values but has no header"),
+    ]
+
+
+@pytest.mark.parametrize("content, message", [
+    (b"", "file is empty (0 bytes)"),
+    (b"\r\n\r\n", "file has no header and no rows"),
+    (b"respondent_id;provider_id\r\n", "file has a header but no rows"),
+    (b"respondent_id;provider_id\r\n;\r\n\r\n", "file has a header but no rows"),
+])
+def test_empty_files(tmp_path, content, message):
+    path = tmp_path / "r.csv"
+    path.write_bytes(content)
+    assert read_table(path, "waves/r.csv") == (None, [Problem("waves/r.csv", None, None,
+                                                              message)])
+
+
+def test_missing_and_unsupported_files(tmp_path):
+    assert read_table(tmp_path / "nope.csv") == (
+        None, [Problem("nope.csv", None, None, "file does not exist")])
+    (tmp_path / "r.xls").write_bytes(b"\xd0\xcf\x11\xe0")
+    table, problems = read_table(tmp_path / "r.xls")
+    assert table is None and "unsupported file type .xls" in problems[0].message
+
+
+# --------------------------------------------------------------------------- Excel
+
+
+def test_xlsx_cells_become_text_with_sheet_row_numbers(tmp_path):
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet["B3"], sheet["C3"], sheet["D3"], sheet["E3"] = ("respondent_id", "plan1", "staff",
+                                                          "when")
+    sheet.append([None, "00123", 4.0, 12, datetime.datetime(2024, 5, 1)])   # row 4
+    sheet.append([None, " 7 ", 4.5, None, datetime.datetime(2024, 5, 1, 8, 30)])  # row 5
+    sheet.append([])                                                         # row 6: blank
+    sheet.append([None, "9", "En osaa sanoa", True, None])                   # row 7
+    book.save(tmp_path / "r.xlsx")
+    table, problems = read_table(tmp_path / "r.xlsx")
+    assert problems == []
+    assert list(table.columns) == ["respondent_id", "plan1", "staff", "when"]
+    assert table.index.tolist() == [4, 5, 7]
+    assert table["respondent_id"].tolist() == ["00123", "7", "9"]
+    assert table["plan1"].tolist() == ["4", "4.5", "En osaa sanoa"]
+    assert table["staff"].tolist() == ["12", "", "1"]
+    assert table["when"].tolist() == ["2024-05-01", "2024-05-01T08:30:00", ""]
+
+
+def test_damaged_xlsx_is_a_problem(tmp_path):
+    (tmp_path / "r.xlsx").write_bytes(b"this is not a zip file")
+    table, problems = read_table(tmp_path / "r.xlsx")
+    assert table is None
+    assert problems[0].file == "r.xlsx" and "cannot read as an Excel workbook" in problems[
+        0].message
+
+
+def test_empty_xlsx(tmp_path):
+    openpyxl.Workbook().save(tmp_path / "r.xlsx")
+    assert read_table(tmp_path / "r.xlsx") == (
+        None, [Problem("r.xlsx", None, None, "file has no header and no rows")])
+
+
+# --------------------------------------------------------------------------- headers
+
+
+def test_item_headers_by_code_or_question_text(instrument):
+    item = instrument.item("plan1")
+    headers = ["respondent_id", "Provider_ID", " ROLE", "plan1", item.text["fi"],
+               item.text["sv"].upper(), item.text["en"].rstrip("."), "Y-tunnus", "comment"]
+    assert column_codes(headers, instrument) == {
+        "respondent_id": "respondent_id", "Provider_ID": "provider_id", " ROLE": "role",
+        "plan1": "plan1", item.text["fi"]: "plan1", item.text["sv"].upper(): "plan1",
+        item.text["en"].rstrip("."): "plan1", "Y-tunnus": "provider_id", "comment": None}
+
+
+def test_without_instrument_only_fixed_columns_are_known():
+    assert column_codes(["plan1", "role"], None) == {"plan1": None, "role": "role"}
+
+
+# --------------------------------------------------------------------------- cell values
+
+
+def test_answers_numbers_labels_and_missing(instrument):
+    agreement = AnswerParser(instrument.scales["agreement"], instrument.missing_answers)
+    values = pd.Series(["1", "5", "4,0", "4.0", " 3 ", "Täysin samaa mieltä", "helt av samma åsikt",
+                        "Strongly disagree.", "EN OSAA SANOA", "vet ej", "Kan inte säga",
+                        "don’t know", "", None, "0", "6", "4,5", "abc", "Routine", "nan", "inf"],
+                       index=range(10, 31))
+    numbers, invalid = agreement.parse(values)
+    expected = [1, 5, 4, 4, 3, 5, 5, 1] + [np.nan] * 6 + [np.nan] * 7
+    np.testing.assert_array_equal(numbers.to_numpy(), np.array(expected, dtype=float))
+    assert numbers.dtype == "float64" and list(numbers.index) == list(range(10, 31))
+    assert invalid.tolist() == [False] * 14 + [True] * 7
+
+
+def test_answer_labels_of_levels_of_use(instrument):
+    levels = AnswerParser(instrument.scales["levels_of_use"], instrument.missing_answers)
+    numbers, invalid = levels.parse(pd.Series(["Rutiininomainen käyttö", "Används inte", "7",
+                                               "8", "Täysin samaa mieltä"]))
+    assert numbers.tolist()[:3] == [4.0, 0.0, 7.0]
+    assert invalid.tolist() == [False, False, False, True, True]
+
+
+def test_parse_block_keeps_shape(instrument):
+    agreement = AnswerParser(instrument.scales["agreement"], instrument.missing_answers)
+    block = np.array([["1", None], ["x", "Jokseenkin eri mieltä"]], dtype=object)
+    numbers, invalid = agreement.parse_block(block)
+    np.testing.assert_array_equal(numbers, [[1.0, np.nan], [np.nan, 2.0]])
+    np.testing.assert_array_equal(invalid, [[False, False], [True, False]])
+
+
+def test_answer_descriptions(instrument):
+    agreement = AnswerParser(instrument.scales["agreement"], instrument.missing_answers)
+    assert agreement.describe("9") == "answer '9' is outside the scale 1–5"
+    assert agreement.describe("2,5") == "answer '2,5' is not a whole number on the scale 1–5"
+    assert agreement.describe("abc") == "answer 'abc' is not a number or label on the scale 1–5"
+
+
+def test_roles_codes_and_labels():
+    values = pd.Series(["leader", "Johto / esihenkilö", "johto/esihenkilö", "ESIHENKILÖ",
+                        "johto", "opettaja", "Lärare", "tukihenkilöstö", "stödpersonal", "muu",
+                        "annan", "Ledning / chef", "chef", "Teacher", "rehtori", None])
+    assert parse_roles(values).tolist() == [
+        "leader", "leader", "leader", "leader", "leader", "teacher", "teacher", "support",
+        "support", "other", "other", "leader", "leader", "teacher", None, None]
+
+
+def test_languages_numbers_and_themes():
+    assert parse_languages(pd.Series(["fi", "SV", "Svenska", "en", None])).tolist() == [
+        "fi", "sv", "sv", None, None]
+    assert parse_number("1 234,5") == 1234.5
+    assert parse_number("nan") is None and parse_number("x") is None
+    known = ("pedagogy", "quality", "competence", "future")
+    assert parse_themes("quality; Pedagogy;;future", known) == (
+        ["future", "pedagogy", "quality"], [])
+    assert parse_themes("quality,leadership", known) == (["quality"], ["leadership"])
+    assert parse_themes("", known) == ([], [])

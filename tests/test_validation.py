@@ -1,0 +1,305 @@
+"""Every kind of problem is found, located by file, line and column as a person sees them.
+
+Row ``i`` of a base table is on line ``i + 2`` of its file (the header is line 1), in a CSV and
+in an Excel sheet alike.
+"""
+
+import pytest
+
+from strapetsi_lib.dataset import validate_dataset
+from strapetsi_lib.errors import Problem
+
+BASELINE = "responses_baseline.csv"
+FOLLOWUP = "responses_followup.csv"
+
+
+def problems_in(root, file=None):
+    dataset, problems = validate_dataset(root)
+    assert (dataset is None) == bool(problems)
+    return [p for p in problems if file is None or p.file == file]
+
+
+def test_valid_dataset_has_no_problems(tiny_dataset):
+    dataset, problems = validate_dataset(tiny_dataset)
+    assert problems == []
+    assert dataset is not None
+
+
+# --------------------------------------------------------------------------- response files
+
+
+@pytest.mark.parametrize("column", ["respondent_id", "provider_id", "role"])
+def test_missing_required_column(tmp_path, tables, write_dataset, column):
+    providers, responses = tables
+    responses["baseline"] = responses["baseline"].drop(columns=[column])
+    root = write_dataset(tmp_path, responses=responses)
+    assert problems_in(root) == [Problem(BASELINE, None, column,
+                                         f"required column {column} is missing")]
+
+
+def test_missing_item_column(tmp_path, tables, write_dataset):
+    providers, responses = tables
+    responses["followup"] = responses["followup"].drop(columns=["plan3", "sustain_n4"])
+    root = write_dataset(tmp_path, responses=responses, formats={"followup": "xlsx"})
+    found = problems_in(root)
+    assert [(p.file, p.row, p.column) for p in found] == [
+        ("responses_followup.xlsx", None, "plan3"), ("responses_followup.xlsx", None,
+                                                     "sustain_n4")]
+    assert found[0].message.startswith("no column for item plan3")
+
+
+def test_unknown_item_column(tmp_path, tables, write_dataset):
+    providers, responses = tables
+    responses["baseline"]["plan99"] = "3"
+    responses["baseline"]["Vapaa palaute"] = ""
+    root = write_dataset(tmp_path, responses=responses)
+    found = problems_in(root)
+    assert [(p.file, p.row, p.column) for p in found] == [
+        (BASELINE, None, "Vapaa palaute"), (BASELINE, None, "plan99")]
+    assert all(p.message.startswith("unknown column: neither respondent_id, provider_id, role "
+                                    "nor an item code or question text") for p in found)
+
+
+def test_item_given_twice(tmp_path, tables, write_dataset, instrument):
+    providers, responses = tables
+    frame = responses["baseline"]
+    frame[instrument.item("plan1").text["sv"]] = frame["plan1"]
+    root = write_dataset(tmp_path, responses=responses)
+    [problem] = problems_in(root)
+    assert (problem.file, problem.row, problem.column) == (
+        BASELINE, None, instrument.item("plan1").text["sv"])
+    assert "gives plan1 again (already given by column 'plan1')" in problem.message
+
+
+def test_unknown_provider(tmp_path, tables, write_dataset):
+    providers, responses = tables
+    responses["baseline"].loc[7, "provider_id"] = "0112038-9"  # valid, but not a provider here
+    root = write_dataset(tmp_path, responses=responses)
+    assert problems_in(root) == [Problem(
+        BASELINE, 9, "provider_id", "provider '0112038-9' is not in the providers file "
+                                    "providers.csv")]
+
+
+@pytest.mark.parametrize("value, words", [
+    ("0100013-4", "has a wrong check digit: a business ID (Y-tunnus) starting 0100013 ends "
+                  "in -3"),
+    ("100013-3", "is not a business ID (Y-tunnus) of the form NNNNNNN-N"),
+])
+def test_bad_ytunnus_in_responses(tmp_path, tables, write_dataset, value, words):
+    providers, responses = tables
+    responses["followup"].loc[3, "provider_id"] = value
+    root = write_dataset(tmp_path, responses=responses, formats={"followup": "xlsx"})
+    assert problems_in(root) == [Problem("responses_followup.xlsx", 5, "provider_id",
+                                         f"{value!r} {words}")]
+
+
+def test_duplicate_respondent_within_a_wave(tmp_path, tables, write_dataset):
+    providers, responses = tables
+    frame = responses["baseline"]
+    # The same pseudonym in another wave is the same person answering again: not a problem.
+    responses["followup"]["respondent_id"] = frame["respondent_id"].to_numpy()
+    frame.loc[10, "respondent_id"] = frame.loc[2, "respondent_id"]
+    root = write_dataset(tmp_path, responses=responses)
+    assert problems_in(root) == [Problem(
+        BASELINE, 12, "respondent_id",
+        "respondent_id '00003' appears more than once in wave baseline (first on line 4)")]
+
+
+@pytest.mark.parametrize("headers", ["code", "fi"])
+def test_answers_off_the_scale(tmp_path, tables, write_dataset, instrument, headers):
+    providers, responses = tables
+    frame = responses["baseline"]
+    frame.loc[0, "plan1"] = "6"
+    frame.loc[1, "plan2"] = "abc"
+    frame.loc[2, "plan2"] = "2,5"
+    frame.loc[3, "clock_use"] = "8"
+    frame.loc[4, "clock_use"] = "Täysin samaa mieltä"  # a label of another scale
+    root = write_dataset(tmp_path, responses=responses, headers=headers)
+
+    def column(code):
+        return code if headers == "code" else instrument.item(code).text["fi"]
+
+    def suffix(code):
+        return "" if headers == "code" else f" (item {code})"
+
+    assert problems_in(root) == sorted([
+        Problem(BASELINE, 2, column("plan1"), "answer '6' is outside the scale 1–5"
+                + suffix("plan1")),
+        Problem(BASELINE, 3, column("plan2"),
+                "answer 'abc' is not a number or label on the scale 1–5" + suffix("plan2")),
+        Problem(BASELINE, 4, column("plan2"),
+                "answer '2,5' is not a whole number on the scale 1–5" + suffix("plan2")),
+        Problem(BASELINE, 5, column("clock_use"),
+                "answer '8' is outside the scale 0–7" + suffix("clock_use")),
+        Problem(BASELINE, 6, column("clock_use"), "answer 'Täysin samaa mieltä' is not a "
+                "number or label on the scale 0–7" + suffix("clock_use")),
+    ], key=lambda p: (p.row, p.column))
+
+
+def test_unknown_and_empty_role(tmp_path, tables, write_dataset):
+    providers, responses = tables
+    responses["baseline"].loc[5, "role"] = "rehtori"
+    responses["baseline"].loc[6, "role"] = ""
+    root = write_dataset(tmp_path, responses=responses)
+    found = problems_in(root)
+    assert [(p.file, p.row, p.column) for p in found] == [(BASELINE, 7, "role"),
+                                                          (BASELINE, 8, "role")]
+    assert found[0].message.startswith("unknown role 'rehtori': use leader, teacher, support, "
+                                       "other")
+    assert found[1].message == "role is empty"
+
+
+def test_empty_ids(tmp_path, tables, write_dataset):
+    providers, responses = tables
+    responses["baseline"].loc[0, "respondent_id"] = ""
+    responses["baseline"].loc[1, "respondent_id"] = ""
+    root = write_dataset(tmp_path, responses=responses)
+    # Two empty ids are reported as empty, not as duplicates of each other.
+    assert problems_in(root) == [Problem(BASELINE, 2, "respondent_id", "respondent_id is empty"),
+                                 Problem(BASELINE, 3, "respondent_id", "respondent_id is empty")]
+
+
+def test_missing_wave_file(tmp_path, write_dataset):
+    root = write_dataset(tmp_path)
+    (root / FOLLOWUP).unlink()
+    assert problems_in(root) == [Problem(
+        FOLLOWUP, None, None,
+        "file does not exist (the responses of wave followup, as named in dataset.yml)")]
+
+
+@pytest.mark.parametrize("content, message", [
+    (b"", "file is empty (0 bytes)"),
+    (b"respondent_id,provider_id,role\r\n", "file has a header but no rows"),
+])
+def test_empty_wave_file(tmp_path, write_dataset, content, message):
+    root = write_dataset(tmp_path)
+    (root / BASELINE).write_bytes(content)
+    assert problems_in(root) == [Problem(BASELINE, None, None, message)]
+
+
+def test_provider_without_respondents_in_a_wave(tmp_path, tables, write_dataset):
+    providers, responses = tables
+    frame = responses["followup"]
+    responses["followup"] = frame[frame["provider_id"] != "0371582-9"]
+    root = write_dataset(tmp_path, responses=responses, headers="sv")
+    assert problems_in(root) == [Problem(
+        FOLLOWUP, None, "provider_id",
+        "provider 0371582-9 (Yrkesinstitutet Väst) has no respondents in wave followup")]
+
+
+# --------------------------------------------------------------------------- providers file
+
+
+def test_providers_file_problems(tmp_path, tables, write_dataset):
+    providers, responses = tables
+    providers.loc[1, "language"] = "en"
+    providers.loc[2, "themes"] = "quality;leadership"
+    providers.loc[3, "staff_count"] = "0"
+    providers.loc[4, "staff_count"] = "12,5"
+    providers.loc[5, "name"] = ""
+    root = write_dataset(tmp_path, providers=providers)
+    assert problems_in(root) == [
+        Problem("providers.csv", 3, "language", "language 'en' is not fi or sv"),
+        Problem("providers.csv", 4, "themes", "unknown theme(s) leadership in "
+                "'quality;leadership': use pedagogy, quality, competence, future separated by ;"),
+        Problem("providers.csv", 5, "staff_count", "staff_count '0' is not a whole number of at "
+                                                   "least 1"),
+        Problem("providers.csv", 6, "staff_count", "staff_count '12,5' is not a whole number of "
+                                                   "at least 1"),
+        Problem("providers.csv", 7, "name", "name is empty"),
+    ]
+
+
+def test_duplicate_provider(tmp_path, tables, write_dataset):
+    providers, responses = tables
+    providers.loc[4, "provider_id"] = providers.loc[0, "provider_id"]
+    root = write_dataset(tmp_path, providers=providers)
+    found = problems_in(root, "providers.csv")
+    assert found == [Problem("providers.csv", 6, "provider_id",
+                             "provider_id '0100013-3' appears more than once (first on line 2)")]
+
+
+def test_bad_ytunnus_in_providers(tmp_path, tables, write_dataset):
+    providers, responses = tables
+    providers.loc[1, "provider_id"] = "0213427-3"
+    root = write_dataset(tmp_path, providers=providers)
+    assert problems_in(root, "providers.csv") == [Problem(
+        "providers.csv", 3, "provider_id", "'0213427-3' has a wrong check digit: a business ID "
+                                           "(Y-tunnus) starting 0213427 ends in -2")]
+    # The responses of the provider listed wrongly are now for an unknown provider.
+    unknown = [p for p in problems_in(root, BASELINE) if p.row is not None]
+    assert [p.row for p in unknown] == list(range(8, 14))
+
+
+def test_providers_file_columns(tmp_path, tables, write_dataset):
+    providers, responses = tables
+    providers = providers.drop(columns=["region", "staff_count"]).assign(contact="x")
+    root = write_dataset(tmp_path, providers=providers)
+    found = problems_in(root)
+    # staff_count is optional; region is not; an extra column is named.
+    assert [(p.file, p.row, p.column) for p in found] == [("providers.csv", None, "contact"),
+                                                          ("providers.csv", None, "region")]
+    assert found[1].message == "required column region is missing"
+
+
+# --------------------------------------------------------------------------- dataset.yml
+
+
+@pytest.mark.parametrize("key", ["name", "instrument", "providers", "waves"])
+def test_dataset_yml_missing_key(tmp_path, write_dataset, key):
+    root = write_dataset(tmp_path, drop_keys=(key,))
+    assert Problem("dataset.yml", None, key, f"missing key {key}") in problems_in(root)
+
+
+def test_unknown_instrument(tmp_path, write_dataset):
+    root = write_dataset(tmp_path, config={"instrument": "competence_v9"})
+    [problem] = problems_in(root)
+    assert (problem.file, problem.row, problem.column) == ("dataset.yml", None, "instrument")
+    assert "unknown instrument 'competence_v9'" in problem.message
+
+
+def test_dataset_yml_details(tmp_path, write_dataset):
+    waves = [{"id": "baseline", "label": {"fi": "L"}, "responses": BASELINE},
+             {"id": "baseline", "label": "Seuranta", "responses": FOLLOWUP},
+             {"id": "third", "label": "x", "file": "x.csv"}]
+    root = write_dataset(tmp_path, config={"waves": waves, "min_group_size": 0, "extra": 1})
+    found = problems_in(root, "dataset.yml")
+    assert [(p.row, p.column) for p in found] == [
+        (None, "extra"), (None, "min_group_size"), (None, "waves[2].id"),
+        (None, "waves[3].file"), (None, "waves[3].responses")]
+    assert found[0].message == "unknown key extra"
+    assert found[2].message == "wave id baseline is used twice"
+    assert found[3].message == "wave 3 has unknown key file"
+    assert found[4].message == "wave 3 is missing key responses"
+
+
+def test_dataset_yml_not_yaml_or_missing(tmp_path, write_dataset):
+    root = write_dataset(tmp_path)
+    (root / "dataset.yml").write_text("name: [unclosed\n", encoding="utf-8")
+    [problem] = problems_in(root)
+    assert problem.file == "dataset.yml" and problem.message.startswith("not valid YAML")
+    (root / "dataset.yml").unlink()
+    assert problems_in(root)[0].message.startswith("file does not exist in")
+    assert validate_dataset(tmp_path / "nowhere") == (None, [Problem(
+        "dataset.yml", None, None, f"dataset folder {tmp_path / 'nowhere'} does not exist")])
+
+
+# --------------------------------------------------------------------------- all at once
+
+
+def test_every_problem_in_every_file_at_once(tmp_path, tables, write_dataset):
+    providers, responses = tables
+    providers.loc[2, "language"] = "de"
+    responses["baseline"].loc[0, "plan1"] = "7"
+    responses["followup"].loc[5, "role"] = "boss"
+    responses["followup"] = responses["followup"].drop(columns=["data4"])
+    root = write_dataset(tmp_path, providers=providers, responses=responses,
+                         formats={"followup": "xlsx"}, config={"min_group_size": "five"})
+    found = [(p.file, p.row, p.column) for p in problems_in(root)]
+    assert found == [
+        ("dataset.yml", None, "min_group_size"),
+        ("providers.csv", 4, "language"),
+        (BASELINE, 2, "plan1"),
+        ("responses_followup.xlsx", None, "data4"),
+        ("responses_followup.xlsx", 7, "role"),
+    ]
