@@ -10,9 +10,16 @@ import json
 import re
 
 import pytest
+from browser import (
+    axe_violations,
+    blocking,
+    chromium,
+    describe,
+    open_report,
+    outside_requests,
+    requires_chromium,
+)
 from bs4 import BeautifulSoup
-from browser import axe_violations, blocking, chromium, describe, open_report, outside_requests
-from browser import requires_chromium
 
 from strapetsi_lib.config import DEMO_DIR, ROLES
 from strapetsi_lib.dataset import load_dataset
