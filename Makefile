@@ -35,7 +35,7 @@ reports: $(STAMP) $(DEMO)/dataset.yml
 	$(BIN)/strapetsi run $(DEMO) $(if $(JOBS),--jobs $(JOBS),)
 
 test: $(STAMP) $(DEMO)/dataset.yml browser
-	$(BIN)/ruff check strapetsi_lib tests benchmarks notebooks
+	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 
 lab: $(STAMP) $(DEMO)/dataset.yml

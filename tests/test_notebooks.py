@@ -1,4 +1,4 @@
-"""The committed notebooks follow the notebook anatomy: stripped, paired, one literal parameters cell.
+"""The committed notebooks follow the notebook anatomy: stripped, paired, literal parameters.
 
 (Running them top to bottom is nbval's job: `pytest --nbval-lax notebooks/`, part of `make test`.)
 """
