@@ -79,27 +79,91 @@ def run(
     = None,
     language: Annotated[str | None, typer.Option(
         help="Report language fi, sv or en (default: each provider's own).")] = None,
+    jobs: Annotated[int | None, typer.Option(
+        "--jobs", "-j", min=1, help="Reports run at once (default: the number of cores).")]
+    = None,
+    force: Annotated[bool, typer.Option(
+        help="Re-run every report, even those whose inputs are unchanged.")] = False,
+    network: Annotated[bool | None, typer.Option(
+        "--network/--no-network",
+        help="Also run the coordinator's network report (default: yes, unless --provider).")]
+    = None,
+    name_providers: Annotated[bool, typer.Option(
+        help="Name providers in the network report (default: by code).")] = False,
+    executor: Annotated[str, typer.Option(
+        help="Where notebooks run: local (worker processes here) or dask.")] = "local",
+    scheduler: Annotated[str | None, typer.Option(
+        help="Dask scheduler address, e.g. tcp://host:8786 (default with --executor dask: a "
+             "local cluster).")] = None,
+    warm_kernel: Annotated[bool, typer.Option(
+        help="Fork kernels from a warm process that has the libraries imported; "
+             "--no-warm-kernel starts an ordinary kernel per report.")] = True,
+    timeout: Annotated[float, typer.Option(
+        min=0, help="Seconds one report may take before it is stopped and failed (0: none).")]
+    = 900.0,
+    notebook: Annotated[Path | None, typer.Option(
+        help="Provider report notebook to run (default notebooks/provider_report.ipynb).")]
+    = None,
+    network_notebook: Annotated[Path | None, typer.Option(
+        help="Network report notebook (default notebooks/network_report.ipynb).")] = None,
 ) -> None:
-    """Validate, prepare, and write the HTML reports of a dataset."""
-    from .dataset import load_dataset
-    from .errors import DatasetError, ReportError
-    from .prepare import prepare_tables
-    from .report import default_out_dir, run_provider_report
+    """Validate, prepare once, and write every report of a dataset in parallel.
 
+    Writes the HTML reports, the executed notebooks, index.html and manifest.json into the run
+    folder. Reports whose inputs are unchanged since the last run are skipped. Exit status: 0
+    all written, 1 a report failed or the data is invalid, 2 a usage error, 130 interrupted.
+    """
+    from rich.console import Console
+
+    from .batch import BatchError, RunOptions, run_batch
+    from .config import NETWORK_NOTEBOOK, PROVIDER_NOTEBOOK
+
+    if executor not in ("local", "dask"):
+        _fail(f"--executor must be local or dask, not {executor!r}", 2)
+    if scheduler and executor != "dask":
+        _fail("--scheduler needs --executor dask", 2)
+    if language is not None and language not in ("fi", "sv", "en"):
+        _fail(f"--language must be fi, sv or en, not {language!r}", 2)
+    options = RunOptions(
+        dataset=dataset, out_dir=out, providers=provider or None, language=language, jobs=jobs,
+        force=force, network=network, name_providers=name_providers, executor=executor,
+        scheduler=scheduler, warm_kernel=warm_kernel, notebook_timeout=timeout or None,
+        provider_notebook=notebook or PROVIDER_NOTEBOOK,
+        network_notebook=network_notebook or NETWORK_NOTEBOOK)
+    console = Console(stderr=True)
     try:
-        prepared = prepare_tables(load_dataset(dataset))
-    except DatasetError as exc:
-        _fail(str(exc))
-    out_dir = out or default_out_dir(prepared)
-    ids = provider or list(prepared["providers"]["provider_id"])
-    failures = 0
-    for provider_id in ids:
-        try:
-            result = run_provider_report(prepared, provider_id, out_dir, language)
-        except (ReportError, KeyError) as exc:
-            failures += 1
-            typer.echo(f"FAILED {provider_id}: {exc}", err=True)
-            continue
-        typer.echo(f"{provider_id}: {result.html}")
-    if failures:
-        raise typer.Exit(1)
+        outcome = run_batch(options, console)
+    except BatchError as exc:
+        _fail(f"strapetsi run: {exc}", exc.exit_code)
+    except KeyboardInterrupt:
+        _fail("strapetsi run: interrupted before any report started", 130)
+    if outcome.problems:
+        typer.echo(f"{dataset}: {len(outcome.problems)} problem(s) found; no report was run",
+                   err=True)
+        for problem in outcome.problems:
+            typer.echo(str(problem), err=True)
+        raise typer.Exit(outcome.exit_code)
+    _print_run_summary(outcome)
+    raise typer.Exit(outcome.exit_code)
+
+
+def _print_run_summary(outcome) -> None:
+    """The end of ``strapetsi run``: what was done, what failed and why, where to look."""
+    manifest = outcome.manifest
+    run_info, counts = manifest["run"], manifest["summary"]
+    index = outcome.out_dir / "index.html"
+    if outcome.ran == 0:
+        typer.echo(f"Nothing to do: all {counts.get('skipped-unchanged', 0)} reports are up to "
+                   "date (dataset, notebooks, library and parameters unchanged); nothing was "
+                   "re-run. Use --force to re-run them.")
+    else:
+        parts = ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
+        typer.echo(f"{outcome.ran} report(s) run in {run_info['seconds']:.1f} s; "
+                   f"reports: {parts}.")
+    for entry in outcome.failed:
+        error = entry.get("error") or {}
+        cell = f" in cell {error['cell']}" if error.get("cell") else ""
+        cause = str(error.get("cause") or entry.get("note") or "").strip()
+        typer.echo(f"  {entry['status'].upper()} {entry['id']} ({entry.get('name')}){cell}: "
+                   f"{cause}", err=True)
+    typer.echo(f"Index: {index}")

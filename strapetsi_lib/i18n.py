@@ -1,6 +1,6 @@
 """Words and numbers in the report's language.
 
-The words live in the YAML files of ``strapetsi_lib/i18n/`` (Finnish, Swedish and English,
+The words live in the YAML files of ``strapetsi_lib/texts/`` (Finnish, Swedish and English,
 following the network's glossary; one file per part of the reports, keys unique across files);
 code asks for them by key with :func:`text`. Numbers are written the way the
 language writes them: Finnish and Swedish (in Finland) use a decimal comma and a space before
@@ -16,7 +16,7 @@ import yaml
 
 from .config import DEFAULT_MIN_GROUP_SIZE, PACKAGE_DIR, REPORT_LANGUAGES
 
-TEXTS_DIR = PACKAGE_DIR / "i18n"
+TEXTS_DIR = PACKAGE_DIR / "texts"
 NBSP = "\u00a0"
 MINUS = "\u2212"
 

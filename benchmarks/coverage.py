@@ -1,0 +1,151 @@
+"""Coverage of the theme difference-in-differences intervals, by simulation.
+
+Draws many demo networks with different seeds, fits :func:`strapetsi_lib.takehold.theme_effects`
+on each and counts how often each 95 % interval covers the planted effect. The networks come
+from the demo's own generative model (:mod:`strapetsi_lib.demo`, the same functions and the same
+random streams that :func:`~strapetsi_lib.demo.generate_demo` uses), but are built in memory
+instead of being written as CSV and Excel and read back, which is what makes hundreds of
+replicates affordable; ``tests/test_takehold.py`` checks that the in-memory responses equal what
+``load_dataset`` reads from ``generate_demo``'s files for the same seed.
+
+Run from the project root (not part of CI; a small version runs in the tests)::
+
+    .venv/bin/python benchmarks/coverage.py --replicates 200 --providers 81
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+if __package__ in (None, ""):  # run as a script: make the project importable
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from strapetsi_lib import demo  # noqa: E402
+from strapetsi_lib.config import ROLES, THEMES  # noqa: E402
+from strapetsi_lib.dataset import Dataset, Wave  # noqa: E402
+from strapetsi_lib.instrument import load_instrument  # noqa: E402
+from strapetsi_lib.takehold import theme_effects  # noqa: E402
+from strapetsi_lib.validation import validate_providers  # noqa: E402
+
+
+def simulate_dataset(n_providers: int, seed: int) -> Dataset:
+    """The demo network of ``generate_demo(out, n_providers, seed)``, built in memory.
+
+    Follows :func:`strapetsi_lib.demo.generate_demo` step by step (same helpers, same order of
+    random draws) up to the point where it writes files, and returns a :class:`Dataset` whose
+    ``responses`` are what :func:`~strapetsi_lib.dataset.load_dataset` would read: "don't know"
+    and empty answers are NaN, reverse items as answered.
+    """
+    instrument = load_instrument(demo.INSTRUMENT_ID)
+    rng_prov, rng_resp, rng_model, rng_prac = np.random.default_rng(seed).spawn(4)
+    providers, small = demo._make_providers(rng_prov, n_providers)
+    waves, _ = demo._make_respondents(rng_resp, providers, small)
+    model = demo._dimension_model(rng_model, providers, instrument)
+    practice = demo._plan_practices(rng_prac, providers, instrument)
+    codes = demo._dimension_item_codes(instrument) + demo._practice_item_codes(instrument)
+    order = [codes.index(c) for c in instrument.item_codes]
+    frames = []
+    for w, (wave, _, _) in enumerate(demo.WAVES):
+        answers = np.column_stack([
+            demo._dimension_answers(rng_model, waves[wave], model, instrument, w),
+            demo._practice_answers(rng_prac, waves[wave], practice, instrument, w),
+        ])
+        missing = rng_model.random(answers.shape)
+        answers[missing < demo.P_DONT_KNOW + demo.P_EMPTY] = np.nan  # both read as missing
+        frame = waves[wave]
+        ids = pd.DataFrame({
+            "respondent_id": frame["respondent_id"].astype(str).to_numpy(),
+            "provider_id": providers["provider_id"].to_numpy()[frame["provider"]],
+            "wave": wave,
+            "role": np.array(ROLES)[frame["role"].to_numpy()],
+        })
+        frames.append(pd.concat(
+            [ids, pd.DataFrame(answers[:, order], columns=instrument.item_codes)], axis=1))
+    responses = pd.concat(frames, ignore_index=True)
+    wave_ids = [wave for wave, _, _ in demo.WAVES]
+    responses["wave"] = pd.Categorical(responses["wave"], categories=wave_ids, ordered=True)
+    table, problems = validate_providers(providers.astype(str), "providers.csv")
+    if problems:
+        raise RuntimeError(f"simulated providers do not validate: {problems}")
+    folder = Path(f"/simulated/seed-{seed}")
+    return Dataset(folder, f"simulated-{seed}", instrument,
+                   [Wave(w, dict(label), folder / f) for w, label, f in demo.WAVES],
+                   demo.MIN_GROUP_SIZE, table, responses, folder / "providers.csv")
+
+
+def planted_effects(instrument) -> pd.DataFrame:
+    """Planted theme effects for every dimension × theme pair, as in ground_truth.json."""
+    return pd.DataFrame([{"dimension": d, "theme": t,
+                          "effect": float(demo.THEME_EFFECTS.get((d, t), 0.0))}
+                         for d in instrument.dimension_codes for t in THEMES])
+
+
+def run(replicates: int, n_providers: int, first_seed: int = 1,
+        small_sample: bool = True) -> pd.DataFrame:
+    """Fit :func:`theme_effects` on ``replicates`` simulated networks (seeds from ``first_seed``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per replicate, dimension and theme: the fit's columns plus ``seed``,
+        ``effect`` (planted) and ``covered`` (NaN where no interval could be computed).
+    """
+    results = []
+    for seed in range(first_seed, first_seed + replicates):
+        dataset = simulate_dataset(n_providers, seed)
+        fit = theme_effects(dataset, small_sample=small_sample).merge(
+            planted_effects(dataset.instrument), on=["dimension", "theme"])
+        fit["seed"] = seed
+        results.append(fit)
+    out = pd.concat(results, ignore_index=True)
+    covered = (out["ci_low"] <= out["effect"]) & (out["effect"] <= out["ci_high"])
+    out["covered"] = covered.astype(float).where(out["ci_low"].notna())
+    return out
+
+
+def summarise(results: pd.DataFrame) -> pd.DataFrame:
+    """Coverage, mean estimate, mean interval width and rejection rate per planted pair."""
+    results = results.assign(width=results["ci_high"] - results["ci_low"],
+                             flagged=(results["p_adjusted"] < 0.05).astype(float)
+                             .where(results["p_adjusted"].notna()))
+    return (results.groupby(["dimension", "theme", "effect"], sort=False)
+            .agg(coverage=("covered", "mean"), mean_estimate=("estimate", "mean"),
+                 mean_width=("width", "mean"), flagged=("flagged", "mean"),
+                 fits=("covered", "count"))
+            .reset_index())
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--replicates", type=int, default=100, help="networks to simulate")
+    parser.add_argument("--providers", type=int, default=81, help="providers per network")
+    parser.add_argument("--first-seed", type=int, default=1, help="seed of the first network")
+    parser.add_argument("--cr1", action="store_true",
+                        help="plain cluster-robust errors (statsmodels CR1) instead of CR2")
+    args = parser.parse_args(argv)
+    start = time.perf_counter()
+    results = run(args.replicates, args.providers, args.first_seed, not args.cr1)
+    seconds = time.perf_counter() - start
+    table = summarise(results)
+    planted = table[table["effect"] != 0]
+    null = results[results["effect"] == 0]
+    with pd.option_context("display.width", 120, "display.max_rows", 200):
+        print(f"{args.replicates} networks of {args.providers} providers in {seconds:.0f} s "
+              f"({'CR1' if args.cr1 else 'CR2'} standard errors)\n")
+        print(planted.round(3).to_string(index=False))
+        print(f"\nPairs with nothing planted ({len(table) - len(planted)} pairs): coverage "
+              f"{null['covered'].mean():.3f}, mean estimate {null['estimate'].mean():+.4f}, "
+              f"flagged (BH p < 0.05) {(null['p_adjusted'] < 0.05).mean():.3f}")
+        print(f"All pairs: coverage {results['covered'].mean():.3f} "
+              f"(nominal 0.95; {int(results['covered'].count())} intervals)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
