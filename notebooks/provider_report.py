@@ -25,6 +25,7 @@
 # %%
 from strapetsi_lib import plots
 from strapetsi_lib import provider_view as view
+from strapetsi_lib import takehold_view as takehold
 from strapetsi_lib.config import resolve_dataset
 from strapetsi_lib.display import show_figure, show_heading, show_table, show_text, show_title
 from strapetsi_lib.i18n import text, too_few
@@ -107,6 +108,38 @@ if role_means["mean"].notna().any():
 show_text(view.gap_sentence(view.leader_gap(prepared, provider_id, wave), prepared, lang))
 
 # %%
+if takehold.has_takehold(prepared):
+    before, after = prepared.wave_ids[0], prepared.wave_ids[-1]
+    show_heading(text("takehold_heading", lang), 2)
+    show_text(text("takehold_intro", lang, wave_before=prepared.wave_label(before, lang),
+                   wave_after=prepared.wave_label(after, lang)))
+    show_heading(text("takehold_change_heading", lang), 3)
+    show_text(text("takehold_change_intro", lang))
+    changes = takehold.change_rows(prepared, provider_id)
+    if changes["estimate"].notna().any():
+        figure, alt = plots.change_forest(changes, instrument, lang)
+        show_figure(figure, alt, text("change_caption", lang))
+    for sentence in takehold.change_sentences(prepared, provider_id, lang):
+        show_text(sentence)
+    show_table(takehold.change_table(prepared, provider_id, lang),
+               text("takehold_change_caption", lang, wave_before=prepared.wave_label(before, lang),
+                    wave_after=prepared.wave_label(after, lang)))
+
+# %%
+if takehold.has_takehold(prepared):
+    show_heading(text("takehold_practice_heading", lang), 3)
+    show_text(takehold.practice_intro(prepared, lang))
+    show_table(takehold.practice_table(prepared, provider_id, lang),
+               text("takehold_practice_caption", lang, wave=prepared.wave_label(after, lang)))
+    show_heading(text("takehold_evidence_heading", lang), 3)
+    show_text(text("takehold_evidence_shows", lang))
+    show_text(text("takehold_evidence_limits", lang))
+
+# %%
 show_heading(text("methods_heading", lang), 2)
 show_text(text("methods_text", lang))
+if takehold.has_takehold(prepared):
+    show_text(takehold.change_method(prepared, provider_id, lang))
+    show_text(text("takehold_method_multiple", lang))
+    show_text(text("takehold_method_hedges_g", lang))
 show_table(view.reliability_table(prepared, wave, lang), text("reliability_caption", lang))

@@ -88,8 +88,15 @@ def percent(share: float, language: str, decimals: int = 0) -> str:
 
 
 def interval(low: float, high: float, language: str, decimals: int = 1) -> str:
-    """Format a confidence interval as ``3,1–3,6``."""
-    return f"{number(low, language, decimals)}\u2013{number(high, language, decimals)}"
+    """Format a confidence interval as ``3,1–3,6``; with a negative end as ``−0,1 … 0,2``.
+
+    A dash between two numbers, one of them with a minus sign, reads as a subtraction, so an
+    interval that reaches below zero is written with an ellipsis instead.
+    """
+    low_text, high_text = number(low, language, decimals), number(high, language, decimals)
+    if low_text.startswith(MINUS) or high_text.startswith(MINUS):
+        return f"{low_text}\u2009\u2026\u2009{high_text}"
+    return f"{low_text}\u2013{high_text}"
 
 
 def too_few(language: str, min_group_size: int = DEFAULT_MIN_GROUP_SIZE) -> str:

@@ -15,7 +15,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import seaborn as sns  # noqa: E402
 
-from .i18n import number, text  # noqa: E402
+from .i18n import interval, number, text  # noqa: E402
 from .instrument import Instrument  # noqa: E402
 
 HIGHLIGHT = "#0b5394"
@@ -181,3 +181,41 @@ def provider_place(ranks: pd.DataFrame, provider_id: str, instrument: Instrument
 def _short(question: str, width: int = 60) -> str:
     """Shorten a question text for an axis label (the full text is in the table)."""
     return question if len(question) <= width else question[: width - 1].rstrip() + "\u2026"
+
+
+def change_forest(changes: pd.DataFrame, instrument: Instrument,
+                  language: str) -> tuple[plt.Figure, str]:
+    """The change per dimension with its 95 % CI as a forest plot around zero.
+
+    Parameters
+    ----------
+    changes
+        One provider's ``dimension_change`` rows (``dimension, estimate, ci_low, ci_high,
+        p_adjusted``); suppressed rows (NaN estimate) are left out.
+    """
+    _style()
+    shown = changes.dropna(subset=["estimate"])
+    order = [d for d in instrument.dimension_codes if d in set(shown["dimension"])]
+    shown = shown.set_index("dimension").reindex(order)
+    names = [instrument.dimension(d).name[language] for d in order]
+    fig, ax = plt.subplots(figsize=(8, 0.6 * len(order) + 1.4))
+    y = np.arange(len(order))
+    clear = shown["p_adjusted"] < 0.05
+    for is_clear, color in ((True, HIGHLIGHT), (False, NETWORK)):
+        rows = (clear == is_clear).to_numpy()
+        if rows.any():
+            part = shown[rows]
+            ax.errorbar(part["estimate"], y[rows], xerr=[part["estimate"] - part["ci_low"],
+                                                         part["ci_high"] - part["estimate"]],
+                        fmt="o", color=color, capsize=4)
+    ax.axvline(0, color="black", linewidth=0.8)
+    ax.set_yticks(y, names)
+    ax.invert_yaxis()
+    ax.set_xlabel(text("change_axis", language))
+    fig.tight_layout()
+    parts = [text("alt_change_item", language, dimension=name,
+                  change=number(row.estimate, language, 2, signed=True),
+                  ci=interval(row.ci_low, row.ci_high, language, 2))
+             for name, row in zip(names, shown.itertuples(), strict=True)]
+    alt = text("alt_change", language) + " " + "; ".join(parts) + "."
+    return fig, alt

@@ -23,7 +23,7 @@ from bs4 import BeautifulSoup
 
 from strapetsi_lib.config import DEMO_DIR, ROLES
 from strapetsi_lib.dataset import load_dataset
-from strapetsi_lib.i18n import number, percent, text, too_few
+from strapetsi_lib.i18n import interval, number, percent, text, too_few
 from strapetsi_lib.prepare import prepare_tables
 from strapetsi_lib.report import run_provider_report
 
@@ -77,8 +77,7 @@ def test_dimension_means_in_html_equal_the_library(prepared, reports):
     for dim in instrument.dimension_codes:
         row = shown[instrument.dimension(dim).name["fi"]]
         assert row[1] == number(means.loc[dim, "mean"], "fi")
-        assert row[2] == f"{number(means.loc[dim, 'ci_low'], 'fi')}\u2013" \
-                         f"{number(means.loc[dim, 'ci_high'], 'fi')}"
+        assert row[2] == interval(means.loc[dim, "ci_low"], means.loc[dim, "ci_high"], "fi")
     # the figure's text alternative carries the same numbers
     alts = " ".join(img["alt"] for img in soup.find_all("img"))
     for dim in instrument.dimension_codes:
