@@ -154,3 +154,28 @@ def test_reports_open_offline_and_pass_axe(reports):
             assert outside_requests(requests) == [] and failed == []
             serious = blocking(axe_violations(reports[pid], browser=browser))
             assert serious == [], describe(serious)
+
+
+@pytest.mark.parametrize("pid, lang", [(FINNISH, "fi"), (SWEDISH, "sv")])
+def test_takehold_section_shows_the_library_figures(prepared, reports, pid, lang):
+    soup = soup_of(reports[pid])
+    headings = [h.get_text(strip=True) for h in soup.find_all(["h2", "h3"])]
+    assert text("takehold_heading", lang) in headings
+    caption = text("takehold_change_caption", lang,
+                   wave_before=prepared.wave_label("baseline", lang),
+                   wave_after=prepared.wave_label("followup", lang))
+    shown = {row[0]: row for row in table_by_caption(soup, caption)[1:]}
+    change = prepared.rows("dimension_change", pid).set_index("dimension")
+    for dim in prepared.instrument.dimension_codes:
+        row = shown[prepared.instrument.dimension(dim).name[lang]]
+        assert row[1] == number(change.loc[dim, "estimate"], lang, 2, signed=True)
+        assert row[2] == interval(change.loc[dim, "ci_low"], change.loc[dim, "ci_high"], lang, 2)
+        clear = change.loc[dim, "p_adjusted"] < 0.05
+        assert row[4] == text("takehold_verdict_clear" if clear else "takehold_verdict_unclear",
+                              lang)
+    status = prepared.rows("practice_status", pid).set_index("practice")
+    caption = text("takehold_practice_caption", lang, wave=prepared.wave_label("followup", lang))
+    practices = {row[0]: row for row in table_by_caption(soup, caption)[1:]}
+    for practice in prepared.instrument.practices:
+        row = practices[practice.name[lang]]
+        assert row[1] == text(f"status_{status.loc[practice.code, 'category']}", lang)
