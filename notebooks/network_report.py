@@ -1,0 +1,125 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python (strapetsi)
+#     language: python
+#     name: strapetsi
+# ---
+
+# %% [markdown] tags=["remove"]
+# # Network report: the whole network for the coordinator
+#
+# The coordinator's report, in the language asked for: response rates, how the providers differ
+# per dimension, reliability, the network's change (mixed model), the theme effects
+# (difference-in-differences), a providers × practices status map, and what the evidence does and
+# does not show. `strapetsi run DATASET --network` writes it; here in JupyterLab it runs with the
+# defaults below on the demo dataset (`make demo` creates it). Providers appear by neutral code
+# unless `name_providers` is true. Every statistic comes from the prepared network-wide tables
+# (`strapetsi_lib.prepare`); this notebook only shapes them, draws the figures and writes the
+# words. This cell is not in the HTML report.
+
+# %%
+from strapetsi_lib import network_plots as plots
+from strapetsi_lib import network_view as view
+from strapetsi_lib.config import resolve_dataset
+from strapetsi_lib.display import show_figure, show_heading, show_table, show_text, show_title
+from strapetsi_lib.i18n import text
+from strapetsi_lib.prepare import load_prepared
+
+# %% tags=["parameters"]
+dataset = "data/demo"
+language = "fi"
+name_providers = False
+
+# %%
+prepared = load_prepared(resolve_dataset(dataset))
+lang = language
+instrument = prepared.instrument
+mgs = prepared.min_group_size
+waves = view.wave_labels(prepared, lang)
+compared = {w: waves[w] for w in view.compared_waves(prepared)}
+first, latest = waves[view.first_wave(prepared)], waves[view.latest_wave(prepared)]
+dimensions = {d: instrument.dimension(d).name[lang] for d in instrument.dimension_codes}
+
+# %%
+show_title(text("network_report_title", lang))
+show_text(view.intro_text(prepared, lang, name_providers))
+
+# %%
+show_heading(text("network_respondents_heading", lang), 2)
+show_text(text("network_respondents_text", lang))
+show_table(view.response_summary(prepared, lang), text("network_respondents_caption", lang))
+figure, alt = plots.response_rates(view.provider_response_rates(prepared), waves, lang)
+show_figure(figure, alt, text("network_rates_caption", lang))
+
+# %%
+show_heading(text("network_spread_heading", lang), 2)
+show_text(text("network_spread_text", lang, min_group=mgs))
+figure, alt = plots.provider_distribution(view.provider_means(prepared), dimensions, compared,
+                                          lang)
+show_figure(figure, alt, text("network_spread_caption", lang,
+                              waves=", ".join(compared.values())))
+for wave, label in compared.items():
+    show_table(view.dimension_spread(prepared, lang, wave),
+               text("network_spread_table_caption", lang, wave=label))
+
+# %%
+show_heading(text("network_reliability_heading", lang), 2)
+show_text(text("network_reliability_text", lang))
+show_table(view.reliability_by_wave(prepared, lang), text("network_reliability_caption", lang))
+
+# %%
+takehold = view.has_takehold(prepared)
+show_heading(text("takehold_network_heading", lang), 2)
+if takehold:
+    show_text(text("takehold_network_intro", lang))
+    change = view.network_change(prepared, lang)
+    show_text(view.change_summary(change, lang))
+    caption = text("network_change_caption", lang, wave_before=first, wave_after=latest)
+    figure, alt = plots.change_forest(change, lang)
+    show_figure(figure, alt, caption)
+    show_table(view.change_table(change, lang), caption, formatters=view.formatters(lang))
+else:
+    show_text(text("network_no_takehold", lang))
+
+# %%
+if takehold:
+    show_heading(text("takehold_theme_heading", lang), 2)
+    show_text(text("takehold_theme_intro", lang))
+    themes = view.theme_results(prepared, lang)
+    show_text(view.theme_summary(themes, lang))
+    figure, alt = plots.theme_forest(themes, lang)
+    show_figure(figure, alt, text("network_theme_caption", lang))
+    for caption, table in view.theme_tables(themes, lang):
+        show_table(table, caption, formatters=view.formatters(lang))
+
+# %%
+if takehold:
+    show_heading(text("network_status_heading", lang), 2)
+    show_text(text("network_status_text", lang, wave=latest) + "\n\n"
+              + view.status_rules(prepared, lang))
+    grid = view.status_grid(prepared, name_providers)
+    counts = view.status_counts(grid)
+    figure, alt = plots.status_map(grid, counts, view.practice_names(prepared, lang), latest,
+                                   lang)
+    show_figure(figure, alt, text("takehold_status_map_caption", lang, wave=latest))
+    show_table(view.status_counts_table(counts, prepared, lang),
+               text("network_status_counts_caption", lang, wave=latest))
+
+# %%
+show_heading(text("takehold_evidence_heading", lang), 2)
+show_text(text("takehold_evidence_shows", lang))
+show_text(text("takehold_evidence_limits", lang))
+if takehold:
+    show_text(text("takehold_network_evidence_limits", lang))
+
+# %%
+show_heading(text("methods_heading", lang), 2)
+show_text(view.methods_text(prepared, lang))

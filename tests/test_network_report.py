@@ -1,0 +1,273 @@
+"""The coordinator's network report, end to end: the numbers, privacy, language and the browser.
+
+The report is produced the real way (Papermill with the `strapetsi` kernel, then nbconvert) from
+the built-in demo, once in Finnish and once in Swedish, and what the HTML says is compared with
+what the library's prepared tables hold.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+import pytest
+from browser import (
+    axe_violations,
+    blocking,
+    chromium,
+    describe,
+    open_report,
+    outside_requests,
+    requires_chromium,
+)
+from bs4 import BeautifulSoup
+
+from strapetsi_lib import network_plots, network_view
+from strapetsi_lib.config import DEMO_DIR
+from strapetsi_lib.dataset import load_dataset
+from strapetsi_lib.i18n import interval, number, text
+from strapetsi_lib.prepare import Prepared, prepare_tables
+from strapetsi_lib.report import run_network_report
+
+pytestmark = pytest.mark.slow
+
+LANGUAGES = ("fi", "sv")
+
+
+@pytest.fixture(scope="module")
+def prepared():
+    if not (DEMO_DIR / "dataset.yml").exists():
+        pytest.fail("the demo dataset is missing: run `make demo` (make test does)")
+    return prepare_tables(load_dataset(DEMO_DIR))
+
+
+@pytest.fixture(scope="module")
+def reports(prepared, tmp_path_factory):
+    out = tmp_path_factory.mktemp("network")
+    return {lang: run_network_report(prepared, out / lang, lang).html for lang in LANGUAGES}
+
+
+def soup_of(path) -> BeautifulSoup:
+    return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+
+
+def table_by_caption(soup: BeautifulSoup, caption: str) -> list[list[str]]:
+    for table in soup.find_all("table"):
+        if table.caption and table.caption.get_text(" ", strip=True) == caption:
+            return [[cell.get_text(" ", strip=True) for cell in row.find_all(["th", "td"])]
+                    for row in table.find_all("tr")]
+    raise AssertionError(f"no table captioned {caption!r}")
+
+
+def as_records(rows: list[list[str]]) -> dict[str, dict[str, str]]:
+    """Rows keyed by their first cell, each a {column header: cell} dict."""
+    header = rows[0]
+    return {row[0]: dict(zip(header, row, strict=True)) for row in rows[1:]}
+
+
+def signed(value: float, language: str) -> str:
+    return number(value, language, 2, signed=True)
+
+
+def waves(prepared: Prepared, language: str) -> tuple[str, str]:
+    return (prepared.wave_label(prepared.wave_ids[0], language),
+            prepared.wave_label(prepared.wave_ids[-1], language))
+
+
+# ------------------------------------------------------------------------------- the page
+
+
+def test_report_has_language_one_title_and_ordered_headings(reports):
+    for lang, path in reports.items():
+        soup = soup_of(path)
+        assert soup.html["lang"] == lang
+        h1 = soup.find_all("h1")
+        assert [h.get_text(" ", strip=True) for h in h1] == [text("network_report_title", lang)]
+        levels = [int(h.name[1]) for h in soup.find_all(re.compile(r"^h[1-6]$"))]
+        assert all(b - a <= 1 for a, b in zip(levels, levels[1:], strict=False))
+        for img in soup.find_all("img"):
+            assert img["src"].startswith("data:image/png;base64,") and img["alt"].strip()
+
+
+def test_intro_counts_providers_and_respondents(prepared, reports):
+    intro = soup_of(reports["fi"]).find("h1").find_next("p").get_text(" ", strip=True)
+    assert intro == network_view.intro_text(prepared, "fi")
+    rates = prepared["response_rates"]
+    assert number(len(prepared["providers"]), "fi", 0) in intro
+    assert number(rates["n"].sum(), "fi", 0) in intro
+    for wave in prepared.wave_ids:
+        assert number(rates.loc[rates["wave"] == wave, "n"].sum(), "fi", 0) in intro
+
+
+# ------------------------------------------------------------------------------- the numbers
+
+
+def test_mixed_model_table_equals_the_library(prepared, reports):
+    lang = "fi"
+    before, after = waves(prepared, lang)
+    rows = table_by_caption(soup_of(reports[lang]),
+                            text("network_change_caption", lang, wave_before=before,
+                                 wave_after=after))
+    shown = as_records(rows)
+    models = prepared["mixed_models"].set_index("dimension")
+    instrument = prepared.instrument
+    assert len(shown) == len(instrument.dimension_codes)
+    for dim in instrument.dimension_codes:
+        row = shown[instrument.dimension(dim).name[lang]]
+        model = models.loc[dim]
+        assert row[text("takehold_col_change", lang)] == signed(model["estimate"], lang)
+        assert row[text("takehold_col_ci", lang)] == interval(model["ci_low"], model["ci_high"],
+                                                              lang, 2)
+        clear = model["p_adjusted"] < 0.05
+        assert row[text("takehold_col_verdict", lang)] == text(
+            "takehold_verdict_clear" if clear else "takehold_verdict_unclear", lang)
+
+
+def test_theme_effects_tables_equal_the_library(prepared, reports):
+    lang = "fi"
+    soup = soup_of(reports[lang])
+    effects = prepared["theme_effects"]
+    instrument = prepared.instrument
+    checked = 0
+    for theme, block in effects.groupby("theme", sort=False):
+        caption = text("network_theme_table_caption", lang,
+                       theme=text(f"takehold_theme_{theme}", lang),
+                       n_in=number(block["n_providers_in_theme"].iloc[0], lang, 0),
+                       n_other=number(block["n_providers_other"].iloc[0], lang, 0))
+        shown = as_records(table_by_caption(soup, caption))
+        for effect in block.itertuples():
+            row = shown[instrument.dimension(effect.dimension).name[lang]]
+            assert row[text("network_col_difference", lang)] == signed(effect.estimate, lang)
+            assert row[text("takehold_col_ci", lang)] == interval(effect.ci_low, effect.ci_high,
+                                                                  lang, 2)
+            clear = effect.p_adjusted < 0.05
+            assert row[text("takehold_col_verdict", lang)] == text(
+                "takehold_theme_verdict_clear" if clear else "takehold_theme_verdict_unclear",
+                lang)
+            checked += 1
+    assert checked == len(effects) > 0
+    # the demo plants effects, so some verdicts must be "selvä ero" and most not
+    assert 0 < int((effects["p_adjusted"] < 0.05).sum()) < len(effects)
+
+
+def test_status_counts_and_map_alt_equal_the_library(prepared, reports):
+    lang = "fi"
+    soup = soup_of(reports[lang])
+    latest = prepared.wave_label(prepared.wave_ids[-1], lang)
+    shown = as_records(table_by_caption(soup, text("network_status_counts_caption", lang,
+                                                   wave=latest)))
+    status = prepared["practice_status"]
+    names = {p.code: p.name[lang] for p in prepared.instrument.practices}
+    alts = [img["alt"] for img in soup.find_all("img")]
+    map_alt = next(a for a in alts if a.startswith(text("network_alt_status", lang,
+                                                         n_providers=len(prepared["providers"]),
+                                                         n_practices=len(names),
+                                                         wave=latest)))
+    for practice, name in names.items():
+        counts = status.loc[status["practice"] == practice, "category"].value_counts()
+        row = shown[name]
+        for category in network_view.CATEGORIES:
+            label = text(f"status_{category}", lang)
+            # a category no provider has at all may be left out of the table
+            assert row.get(label, "0") == str(int(counts.get(category, 0)))
+            if counts.get(category, 0):
+                assert f"{label} {int(counts[category])}" in map_alt
+
+
+def test_response_summary_equals_the_library(prepared, reports):
+    lang = "fi"
+    rows = table_by_caption(soup_of(reports[lang]), text("network_respondents_caption", lang))
+    shown = as_records(rows)
+    rates = prepared["response_rates"]
+    for wave in prepared.wave_ids:
+        block = rates[rates["wave"] == wave]
+        row = shown[prepared.wave_label(wave, lang)]
+        assert row[text("respondents", lang)] == number(block["n"].sum(), lang, 0)
+        assert row[text("network_providers_with_responses", lang)] == str(
+            int((block["n"] > 0).sum()))
+
+
+# ------------------------------------------------------------------------------- privacy
+
+
+def test_coded_report_names_no_provider_and_no_respondent(prepared, reports):
+    providers = prepared["providers"]
+    for path in reports.values():
+        page = path.read_text(encoding="utf-8")
+        named = [name for name in providers["name"] if name in page]
+        assert named == [], f"the coded network report names {named}"
+        ids = [pid for pid in providers["provider_id"] if pid in page]
+        assert ids == [], f"the coded network report shows business IDs {ids}"
+        assert not re.search(r"\bR-[0-9A-F]{6}\b", page), "a respondent id reached the report"
+        assert "<code" not in page and "load_prepared" not in page  # no code
+    assert "J01" in soup_of(reports["fi"]).get_text(" ")
+
+
+def test_provider_labels_are_codes_unless_names_are_asked_for(prepared):
+    providers = prepared["providers"]
+    codes = network_view.provider_labels(prepared)
+    assert set(codes) == set(providers["provider_id"])
+    assert sorted(codes.values()) == [f"J{i:02d}" for i in range(1, len(providers) + 1)]
+    assert not set(codes.values()) & set(providers["name"])
+    named = network_view.provider_labels(prepared, name_providers=True)
+    assert named == dict(zip(providers["provider_id"], providers["name"], strict=True))
+    # the status map's rows follow the same choice
+    assert set(network_view.status_grid(prepared).index) == set(codes.values())
+    assert set(network_view.status_grid(prepared, True).index) == set(providers["name"])
+
+
+def test_small_providers_give_no_mean(prepared):
+    means = prepared["dimension_means"].copy()
+    small = means["provider_id"].iloc[0]
+    means.loc[means["provider_id"] == small, "n"] = prepared.min_group_size - 1
+    shrunk = Prepared(**{**prepared.__dict__, "tables": {**prepared.tables,
+                                                         "dimension_means": means}})
+    kept = network_view.provider_means(shrunk)
+    assert small not in set(kept["provider_id"])
+    assert (kept["n"] >= prepared.min_group_size).all()
+    spread = network_view.dimension_spread(shrunk, "en")
+    assert set(spread[text("network_providers", "en")]) == {len(prepared["providers"]) - 1}
+
+
+def test_status_map_shows_too_few_responses_as_such(prepared):
+    grid = network_view.status_grid(prepared)
+    grid.iloc[0, 0] = "too_few_responses"
+    counts = network_view.status_counts(grid)
+    names = network_view.practice_names(prepared, "en")
+    figure, alt = network_plots.status_map(grid, counts, names, "Follow-up 2025", "en")
+    figure.clf()
+    first = grid.columns[0]
+    assert f"{names[first]}: " in alt and f"{text('status_too_few_responses', 'en')} 1" in alt
+    table = network_view.status_counts_table(counts, prepared, "en")
+    assert table[text("status_too_few_responses", "en")].sum() == 1
+    assert isinstance(table, pd.DataFrame)
+
+
+# ------------------------------------------------------------------------------- language
+
+
+def test_swedish_report_is_in_swedish(reports):
+    soup = soup_of(reports["sv"])
+    assert soup.html["lang"] == "sv"
+    headings = [h.get_text(" ", strip=True) for h in soup.find_all("h2")]
+    for key in ("network_respondents_heading", "network_spread_heading",
+                "takehold_network_heading", "takehold_theme_heading", "network_status_heading",
+                "takehold_evidence_heading", "methods_heading"):
+        assert text(key, "sv") in headings
+        assert text(key, "fi") not in headings
+    assert re.search(r"\d,\d", soup.get_text())  # decimal comma
+    assert text("takehold_theme_verdict_clear", "sv") in soup.get_text(" ")
+
+
+# ------------------------------------------------------------------------------- the browser
+
+
+@requires_chromium
+@pytest.mark.browser
+def test_reports_open_offline_and_pass_axe(reports):
+    with chromium() as browser:
+        for path in reports.values():
+            requests, failed = open_report(path, browser)
+            assert outside_requests(requests) == [] and failed == []
+            serious = blocking(axe_violations(path, browser=browser))
+            assert serious == [], describe(serious)
