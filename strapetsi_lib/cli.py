@@ -117,6 +117,9 @@ def run(
 
     from .batch import BatchError, RunOptions, run_batch
     from .config import NETWORK_NOTEBOOK, PROVIDER_NOTEBOOK
+    from .startup import skip_slow_optional_imports
+
+    skip_slow_optional_imports()  # this process imports nbformat; see strapetsi_lib.startup
 
     if executor not in ("local", "dask"):
         _fail(f"--executor must be local or dask, not {executor!r}", 2)
@@ -162,8 +165,11 @@ def _print_run_summary(outcome) -> None:
                    f"reports: {parts}.")
     for entry in outcome.failed:
         error = entry.get("error") or {}
-        cell = f" in cell {error['cell']}" if error.get("cell") else ""
         cause = str(error.get("cause") or entry.get("note") or "").strip()
-        typer.echo(f"  {entry['status'].upper()} {entry['id']} ({entry.get('name')}){cell}: "
-                   f"{cause}", err=True)
+        typer.echo(f"  {entry['status'].upper()} {entry['id']} ({entry.get('name')}): {cause}",
+                   err=True)
+        if error.get("cell"):
+            typer.echo(f"      in cell {error['cell']}", err=True)
+        if entry.get("earlier_html"):
+            typer.echo(f"      its earlier report is kept: {entry['earlier_html']}", err=True)
     typer.echo(f"Index: {index}")
