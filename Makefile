@@ -42,4 +42,4 @@ lab: $(STAMP) $(DEMO)/dataset.yml
 	$(BIN)/jupyter lab notebooks/
 
 clean-reports:
-	rm -rf reports/runs reports/latest
+	rm -rf reports/*/

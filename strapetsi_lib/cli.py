@@ -109,9 +109,11 @@ def run(
 ) -> None:
     """Validate, prepare once, and write every report of a dataset in parallel.
 
-    Writes the HTML reports, the executed notebooks, index.html and manifest.json into the run
-    folder. Reports whose inputs are unchanged since the last run are skipped. Exit status: 0
-    all written, 1 a report failed or the data is invalid, 2 a usage error, 130 interrupted.
+    Writes the HTML reports, executed notebooks, index.html and manifest.json into the run folder.
+
+    Reports whose inputs are unchanged since the last run are skipped (--force re-runs them).
+
+    Exit status: 0 all written; 1 a report failed or the data is invalid; 2 usage; 130 stopped.
     """
     from rich.console import Console
 

@@ -410,20 +410,9 @@ def write_report(html: str, target: Path) -> Path:
     Path
         ``target``.
     """
-    target = Path(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.",
-                                         suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
-            stream.write(html)
-            stream.flush()
-            os.fsync(stream.fileno())
-        _replace_into(Path(temporary), target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    return target
+    from .runs import write_atomic
+
+    return write_atomic(html, target)
 
 
 def render_report(notebook: Path, parameters: Mapping[str, Any], out_dir: Path, stem: str,

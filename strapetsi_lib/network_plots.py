@@ -25,6 +25,7 @@ from matplotlib.ticker import FuncFormatter  # noqa: E402
 
 from .i18n import number, percent, text  # noqa: E402
 from .network_view import CATEGORIES, change_sentences, effect, effect_interval  # noqa: E402
+from .plots import seeded_jitter  # noqa: E402
 
 #: Colours of the waves set side by side (baseline, latest); colour-blind safe and distinct
 #: in grey print.
@@ -77,10 +78,11 @@ def response_rates(rates: pd.DataFrame, wave_labels: dict[str, str],
     fig, ax = plt.subplots(figsize=(8, 1.1 * len(order) + 1.3))
     sns.boxplot(data=data, x="pct", y="label", order=order, color="white", width=0.55,
                 showfliers=False, linecolor="black", ax=ax)
-    sns.stripplot(data=data, x="pct", y="label", order=order, hue="label", hue_order=order,
-                  palette=dict(zip(order, _wave_colours(len(order)), strict=True)),
-                  size=5, jitter=0.2, alpha=0.9, edgecolor="black", linewidth=0.3,
-                  legend=False, ax=ax)
+    with seeded_jitter():
+        sns.stripplot(data=data, x="pct", y="label", order=order, hue="label", hue_order=order,
+                      palette=dict(zip(order, _wave_colours(len(order)), strict=True)),
+                      size=5, jitter=0.2, alpha=0.9, edgecolor="black", linewidth=0.3,
+                      legend=False, ax=ax)
     ax.set_xlim(0, 100)
     _number_ticks(ax.xaxis, language, 0)
     ax.set_xlabel(text("network_rates_axis", language))
@@ -133,9 +135,10 @@ def provider_distribution(means: pd.DataFrame, dimension_names: dict[str, str],
     sns.boxplot(data=data, x="mean", y="name", order=order, hue="label", hue_order=hue_order,
                 palette=palette, showfliers=False, width=0.7, linecolor="black",
                 boxprops={"alpha": 0.45}, ax=ax, legend=False)
-    sns.stripplot(data=data, x="mean", y="name", order=order, hue="label", hue_order=hue_order,
-                  palette=palette, dodge=True, size=3.5, jitter=0.15, alpha=0.9,
-                  edgecolor="black", linewidth=0.3, ax=ax)
+    with seeded_jitter():
+        sns.stripplot(data=data, x="mean", y="name", order=order, hue="label",
+                      hue_order=hue_order, palette=palette, dodge=True, size=3.5, jitter=0.15,
+                      alpha=0.9, edgecolor="black", linewidth=0.3, ax=ax)
     ax.set_xlim(1, 5)
     _number_ticks(ax.xaxis, language)
     ax.set_xlabel(text("network_means_axis", language))

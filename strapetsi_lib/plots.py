@@ -6,6 +6,9 @@ screen-reader user needs; it is computed from the same data as the figure.
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
+
 import matplotlib
 
 matplotlib.use("Agg")
@@ -20,6 +23,21 @@ from .instrument import Instrument  # noqa: E402
 
 HIGHLIGHT = "#0b5394"
 NETWORK = "#7f7f7f"
+
+
+@contextlib.contextmanager
+def seeded_jitter(seed: int = 2024) -> Iterator[None]:
+    """Seed NumPy's global generator while a seaborn strip plot jitters its points.
+
+    seaborn draws the jitter from NumPy's global random state; seeding it for the call (and
+    restoring it afterwards) makes the same inputs give the same figure, so the same report.
+    """
+    state = np.random.get_state()
+    np.random.seed(seed)
+    try:
+        yield
+    finally:
+        np.random.set_state(state)
 
 
 def _style() -> None:
@@ -161,8 +179,9 @@ def provider_place(ranks: pd.DataFrame, provider_id: str, instrument: Instrument
     data = ranks.assign(name=ranks["dimension"].map(names))
     own = data[data["provider_id"] == provider_id]
     fig, ax = plt.subplots(figsize=(8, 0.6 * len(order) + 1.4))
-    sns.stripplot(data=data, x="mean", y="name", order=[names[c] for c in order], color=NETWORK,
-                  alpha=0.45, size=4, jitter=0.2, ax=ax)
+    with seeded_jitter():
+        sns.stripplot(data=data, x="mean", y="name", order=[names[c] for c in order],
+                      color=NETWORK, alpha=0.45, size=4, jitter=0.2, ax=ax)
     ax.scatter(own["mean"], [order.index(d) for d in own["dimension"]], color=HIGHLIGHT,
                marker="o", s=90, edgecolor="black", zorder=5, label=text("this_provider", language))
     ax.set_xlabel(text("provider_means_axis", language))

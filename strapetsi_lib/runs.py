@@ -101,8 +101,8 @@ def write_atomic(text: str, target: Path) -> Path:
     """Write ``text`` to ``target`` atomically: a temporary file beside it, flushed to disk,
     then renamed over it, so readers see the old file or the new one, never a part.
 
-    The same as :func:`strapetsi_lib.export.write_report`, which cannot be used here: importing
-    export imports nbformat and jsonschema, two seconds that a no-change run cannot afford.
+    It lives here, not in :mod:`strapetsi_lib.export` (whose ``write_report`` calls it), because
+    importing export imports nbformat and jsonschema, two seconds a no-change run cannot afford.
     """
     target = Path(target)
     handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.",
