@@ -1,0 +1,35 @@
+"""The `strapetsi` command line as a user runs it: exit codes and what it prints."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from strapetsi_lib.config import PROJ_ROOT
+
+
+def strapetsi(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "strapetsi_lib", *args], cwd=PROJ_ROOT,
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_validate_prints_the_summary_of_a_valid_dataset(tiny_dataset):
+    result = strapetsi("validate", str(tiny_dataset))
+    assert result.returncode == 0, result.stderr
+    assert "6" in result.stdout and "baseline" in result.stdout
+
+
+def test_validate_lists_every_planted_error_with_file_row_column(tmp_path, tables,
+                                                                 write_dataset):
+    providers, responses = tables
+    providers.loc[2, "language"] = "de"
+    responses["baseline"].loc[0, "plan1"] = "7"
+    responses["followup"].loc[5, "role"] = "boss"
+    root = write_dataset(tmp_path, providers=providers, responses=responses,
+                         formats={"followup": "xlsx"})
+    result = strapetsi("validate", str(root))
+    assert result.returncode == 1
+    lines = result.stderr.splitlines()
+    assert any(line.startswith("providers.csv:4:language: ") for line in lines), lines
+    assert any(line.startswith("responses_baseline.csv:2:plan1: ") for line in lines), lines
+    assert any(line.startswith("responses_followup.xlsx:7:role: ") for line in lines), lines
