@@ -179,3 +179,8 @@ def test_takehold_section_shows_the_library_figures(prepared, reports, pid, lang
     for practice in prepared.instrument.practices:
         row = practices[practice.name[lang]]
         assert row[1] == text(f"status_{status.loc[practice.code, 'category']}", lang)
+
+
+def test_same_inputs_give_the_same_report(prepared, reports, tmp_path):
+    again = run_provider_report(prepared, FINNISH, tmp_path).html
+    assert again.read_bytes() == reports[FINNISH].read_bytes()
