@@ -223,3 +223,15 @@ def write_table_fixture():
 def tiny_dataset(tmp_path) -> Path:
     """A valid tiny dataset written as plain UTF-8 CSV files."""
     return write_dataset(tmp_path / "tiny")
+
+
+@pytest.fixture(name="prepared", scope="session")
+def demo_prepared():
+    """The built-in demo's prepared tables (``make test`` generates the demo first)."""
+    from strapetsi_lib.config import DEMO_DIR
+    from strapetsi_lib.dataset import load_dataset
+    from strapetsi_lib.prepare import prepare_tables
+
+    if not (DEMO_DIR / "dataset.yml").exists():
+        pytest.fail("the demo dataset is missing: run `make demo` (make test does)")
+    return prepare_tables(load_dataset(DEMO_DIR))

@@ -23,22 +23,13 @@ from browser import (
 from bs4 import BeautifulSoup
 
 from strapetsi_lib import network_plots, network_view
-from strapetsi_lib.config import DEMO_DIR
-from strapetsi_lib.dataset import load_dataset
 from strapetsi_lib.i18n import interval, number, text
-from strapetsi_lib.prepare import Prepared, prepare_tables
+from strapetsi_lib.prepare import Prepared
 from strapetsi_lib.report import run_network_report
 
 pytestmark = pytest.mark.slow
 
 LANGUAGES = ("fi", "sv")
-
-
-@pytest.fixture(scope="module")
-def prepared():
-    if not (DEMO_DIR / "dataset.yml").exists():
-        pytest.fail("the demo dataset is missing: run `make demo` (make test does)")
-    return prepare_tables(load_dataset(DEMO_DIR))
 
 
 @pytest.fixture(scope="module")

@@ -22,9 +22,7 @@ from browser import (
 from bs4 import BeautifulSoup
 
 from strapetsi_lib.config import DEMO_DIR, ROLES
-from strapetsi_lib.dataset import load_dataset
 from strapetsi_lib.i18n import interval, number, percent, text, too_few
-from strapetsi_lib.prepare import prepare_tables
 from strapetsi_lib.report import run_provider_report
 
 pytestmark = pytest.mark.slow
@@ -32,13 +30,6 @@ pytestmark = pytest.mark.slow
 FINNISH = "3266069-5"  # the notebook's default provider
 SWEDISH = "0006287-7"
 SMALL = "2227459-8"  # baseline: 3 leaders, 4 "other" (ground_truth.json small_groups)
-
-
-@pytest.fixture(scope="module")
-def prepared():
-    if not (DEMO_DIR / "dataset.yml").exists():
-        pytest.fail("the demo dataset is missing: run `make demo` (make test does)")
-    return prepare_tables(load_dataset(DEMO_DIR))
 
 
 @pytest.fixture(scope="module")
