@@ -42,7 +42,7 @@ def _run(command: list[str], **kwargs) -> float:
 
 
 def _providers(dataset: Path, count: int | None) -> tuple[list[dict], object]:
-    from strapetsi_lib.dataset import load_dataset
+    from strapetsi_lib.ingest.dataset import load_dataset
     from strapetsi_lib.prepare import prepare_tables
 
     prepared = prepare_tables(load_dataset(dataset))  # cached: untimed for both sides
@@ -53,7 +53,7 @@ def _providers(dataset: Path, count: int | None) -> tuple[list[dict], object]:
 
 def plain_loop(notebook: Path, prepared, providers: list[dict], out: Path) -> dict:
     """Per provider: the papermill command, then the nbconvert command, sequentially."""
-    from strapetsi_lib.report import provider_parameters
+    from strapetsi_lib.render.parameters import provider_parameters
 
     out.mkdir(parents=True, exist_ok=True)
     rows = []

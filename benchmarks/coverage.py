@@ -1,9 +1,11 @@
 """Coverage of the theme difference-in-differences intervals, by simulation.
 
-Draws many demo networks with different seeds, fits :func:`strapetsi_lib.takehold.theme_effects`
+Draws many demo networks with different seeds, fits
+:func:`strapetsi_lib.analysis.takehold.theme_effects`
 on each and counts how often each 95 % interval covers the planted effect. The networks come
-from the demo's own generative model (:mod:`strapetsi_lib.demo`, the same functions and the same
-random streams that :func:`~strapetsi_lib.demo.generate_demo` uses), but are built in memory
+from the demo's own generative model (:mod:`strapetsi_lib.ingest.demo`, the same functions and the
+same
+random streams that :func:`~strapetsi_lib.ingest.demo.generate_demo` uses), but are built in memory
 instead of being written as CSV and Excel and read back, which is what makes hundreds of
 replicates affordable; ``tests/test_takehold.py`` checks that the in-memory responses equal what
 ``load_dataset`` reads from ``generate_demo``'s files for the same seed.
@@ -26,20 +28,22 @@ import pandas as pd
 if __package__ in (None, ""):  # run as a script: make the project importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from strapetsi_lib import demo  # noqa: E402
+from strapetsi_lib.analysis.takehold import theme_effects  # noqa: E402
 from strapetsi_lib.config import ROLES, THEMES  # noqa: E402
-from strapetsi_lib.dataset import Dataset, Wave  # noqa: E402
-from strapetsi_lib.instrument import load_instrument  # noqa: E402
-from strapetsi_lib.takehold import theme_effects  # noqa: E402
-from strapetsi_lib.validation import validate_providers  # noqa: E402
+from strapetsi_lib.ingest import demo  # noqa: E402
+from strapetsi_lib.ingest.dataset import Dataset, Wave  # noqa: E402
+from strapetsi_lib.ingest.instrument import load_instrument  # noqa: E402
+from strapetsi_lib.ingest.validation import validate_providers  # noqa: E402
 
 
 def simulate_dataset(n_providers: int, seed: int) -> Dataset:
     """The demo network of ``generate_demo(out, n_providers, seed)``, built in memory.
 
-    Follows :func:`strapetsi_lib.demo.generate_demo` step by step (same helpers, same order of
+    Follows :func:`strapetsi_lib.ingest.demo.generate_demo` step by step (same helpers, same order
+    of
     random draws) up to the point where it writes files, and returns a :class:`Dataset` whose
-    ``responses`` are what :func:`~strapetsi_lib.dataset.load_dataset` would read: "don't know"
+    ``responses`` are what :func:`~strapetsi_lib.ingest.dataset.load_dataset` would read: "don't
+    know"
     and empty answers are NaN, reverse items as answered.
     """
     instrument = load_instrument(demo.INSTRUMENT_ID)

@@ -22,13 +22,13 @@
 # in more than one notebook, move it into `strapetsi_lib` so every report can use it.
 #
 # Row-level data stays here: what you show in a report must go through the privacy rules
-# (`strapetsi_lib.privacy`), and exploration notebooks are never shared with providers.
+# (`strapetsi_lib.analysis.disclosure`), and exploration notebooks are never shared with providers.
 
 # %%
 from strapetsi_lib import load_dataset
+from strapetsi_lib.analysis.scores import dimension_scores, long_dimension_scores
 from strapetsi_lib.config import resolve_dataset
 from strapetsi_lib.prepare import load_prepared
-from strapetsi_lib.scores import dimension_scores, long_dimension_scores
 
 # %% tags=["parameters"]
 dataset = "data/demo"

@@ -23,13 +23,19 @@
 # provider's rows, draws the figures and writes the words. This cell is not in the HTML report.
 
 # %%
-from strapetsi_lib import plots
-from strapetsi_lib import provider_view as view
-from strapetsi_lib import takehold_view as takehold
 from strapetsi_lib.config import resolve_dataset
-from strapetsi_lib.display import show_figure, show_heading, show_table, show_text, show_title
-from strapetsi_lib.i18n import text, too_few
 from strapetsi_lib.prepare import load_prepared
+from strapetsi_lib.present import provider_figures as plots
+from strapetsi_lib.present import provider_view as view
+from strapetsi_lib.present import takehold_view as takehold
+from strapetsi_lib.present.display import (
+    show_figure,
+    show_heading,
+    show_table,
+    show_text,
+    show_title,
+)
+from strapetsi_lib.present.i18n import text, too_few
 
 # %% tags=["parameters"]
 dataset = "data/demo"

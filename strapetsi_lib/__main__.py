@@ -1,3 +1,3 @@
-from .cli import app
+from strapetsi_lib.cli import app
 
 app(prog_name="strapetsi")

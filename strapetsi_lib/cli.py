@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from .config import DEMO_DIR
+from strapetsi_lib.config import DEMO_DIR
 
 app = typer.Typer(help="Strapetsi workbench: survey analysis and reports for the network.",
                   no_args_is_help=True, add_completion=False)
@@ -36,7 +36,7 @@ def demo(
     = 2024,
 ) -> None:
     """Write the built-in demo network (fictitious providers, two waves, planted effects)."""
-    from .demo import generate_demo
+    from strapetsi_lib.ingest.demo import generate_demo
 
     path = generate_demo(out, n_providers=providers, seed=seed)
     typer.echo(f"demo dataset written to {path}")
@@ -45,7 +45,7 @@ def demo(
 @app.command()
 def validate(dataset: DatasetArg) -> None:
     """Check a dataset; print its summary (exit 0) or every problem found (exit 1)."""
-    from .dataset import format_summary, validate_dataset
+    from strapetsi_lib.ingest.dataset import format_summary, validate_dataset
 
     loaded, problems = validate_dataset(dataset)
     if problems:
@@ -59,9 +59,9 @@ def validate(dataset: DatasetArg) -> None:
 @app.command()
 def prepare(dataset: DatasetArg) -> None:
     """Compute the network-wide analysis tables once and cache them."""
-    from .dataset import load_dataset
-    from .errors import DatasetError
-    from .prepare import prepare_tables
+    from strapetsi_lib.errors import DatasetError
+    from strapetsi_lib.ingest.dataset import load_dataset
+    from strapetsi_lib.prepare import prepare_tables
 
     try:
         prepared = prepare_tables(load_dataset(dataset))
@@ -117,11 +117,11 @@ def run(
     """
     from rich.console import Console
 
-    from .batch import BatchError, RunOptions, run_batch
-    from .config import NETWORK_NOTEBOOK, PROVIDER_NOTEBOOK
-    from .startup import skip_slow_optional_imports
+    from strapetsi_lib.batch.run import BatchError, RunOptions, run_batch
+    from strapetsi_lib.batch.startup import skip_slow_optional_imports
+    from strapetsi_lib.config import NETWORK_NOTEBOOK, PROVIDER_NOTEBOOK
 
-    skip_slow_optional_imports()  # this process imports nbformat; see strapetsi_lib.startup
+    skip_slow_optional_imports()  # this process imports nbformat; see strapetsi_lib.batch.startup
 
     if executor not in ("local", "dask"):
         _fail(f"--executor must be local or dask, not {executor!r}", 2)

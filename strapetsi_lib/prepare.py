@@ -9,17 +9,16 @@ library's own source, so a change to any of them gives a new key and stale table
 from __future__ import annotations
 
 import hashlib
-import os
 import pickle
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 import yaml
 
-from .config import CACHE_DIR, PACKAGE_DIR
-from .instrument import Instrument, load_instrument
+from strapetsi_lib.config import CACHE_DIR, PACKAGE_DIR
+from strapetsi_lib.files import sha256_file, write_atomic
+from strapetsi_lib.ingest.instrument import Instrument, load_instrument
 
 PREPARED_DIR = CACHE_DIR / "prepared"
 CODE_SUFFIXES = {".py", ".yml", ".j2", ".css", ".json"}
@@ -69,11 +68,6 @@ class Prepared:
         return table[table["provider_id"] == provider_id].reset_index(drop=True)
 
 
-def _sha256_file(path: Path, digest) -> None:
-    with open(path, "rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-
 
 def code_fingerprint() -> str:
     """A hash of the library's source and package data, so that new code means new tables."""
@@ -81,7 +75,7 @@ def code_fingerprint() -> str:
     for path in sorted(PACKAGE_DIR.rglob("*")):
         if path.suffix in CODE_SUFFIXES and "__pycache__" not in path.parts:
             digest.update(str(path.relative_to(PACKAGE_DIR)).encode())
-            _sha256_file(path, digest)
+            sha256_file(path, digest)
     return digest.hexdigest()
 
 
@@ -102,14 +96,14 @@ def cache_key(dataset_path: str | Path) -> str:
     digest = hashlib.sha256(code_fingerprint().encode())
     for path in dataset_input_files(dataset_path):
         digest.update(path.name.encode())
-        _sha256_file(path, digest)
+        sha256_file(path, digest)
     return digest.hexdigest()[:20]
 
 
 def compute_tables(dataset) -> dict[str, pd.DataFrame]:
     """Compute every network-wide table of the baseline analysis for a loaded dataset."""
-    from . import baseline
-    from .scores import dimension_scores, long_dimension_scores
+    from strapetsi_lib.analysis import baseline
+    from strapetsi_lib.analysis.scores import dimension_scores, long_dimension_scores
 
     instrument = dataset.instrument
     responses = dataset.responses
@@ -138,7 +132,7 @@ def compute_tables(dataset) -> dict[str, pd.DataFrame]:
 def _takehold_tables(dataset) -> dict[str, pd.DataFrame]:
     """Take-hold tables, when the dataset has more than one wave and the module is present."""
     try:
-        from .takehold import prepared_tables
+        from strapetsi_lib.analysis.takehold import prepared_tables
     except ImportError:
         return {}
     return prepared_tables(dataset)
@@ -150,7 +144,7 @@ def prepare_tables(dataset, force: bool = False) -> Prepared:
     Parameters
     ----------
     dataset
-        A :class:`strapetsi_lib.dataset.Dataset`.
+        A :class:`strapetsi_lib.ingest.dataset.Dataset`.
     force
         Recompute even when the cache holds tables for the same inputs.
     """
@@ -166,11 +160,8 @@ def prepare_tables(dataset, force: bool = False) -> Prepared:
         tables=compute_tables(dataset),
     )
     PREPARED_DIR.mkdir(parents=True, exist_ok=True)
-    # write beside, then rename: parallel report processes never read half a file
-    fd, tmp = tempfile.mkstemp(dir=PREPARED_DIR, suffix=".tmp")
-    with os.fdopen(fd, "wb") as handle:
-        pickle.dump(prepared, handle, protocol=pickle.HIGHEST_PROTOCOL)
-    os.replace(tmp, target)
+    # atomic: parallel report processes never read half a file
+    write_atomic(target, pickle.dumps(prepared, protocol=pickle.HIGHEST_PROTOCOL), mode=0o600)
     return prepared
 
 
@@ -188,6 +179,6 @@ def load_prepared(dataset_path: str | Path) -> Prepared:
     target = PREPARED_DIR / f"{cache_key(dataset_path)}.pkl"
     if target.exists():
         return _read(target)
-    from .dataset import load_dataset
+    from strapetsi_lib.ingest.dataset import load_dataset
 
     return prepare_tables(load_dataset(dataset_path))

@@ -49,10 +49,10 @@ requires_chromium = pytest.mark.skipif(
 def sample_report(tmp_path_factory: pytest.TempPathFactory) -> Any:
     """Render the sample notebook once per test session (a kernel start costs seconds).
 
-    Returns the :class:`strapetsi_lib.export.ReportResult`; treat its files as read-only.
+    Returns the :class:`strapetsi_lib.render.export.ReportResult`; treat its files as read-only.
     """
     if "fi" not in _samples:
-        from strapetsi_lib.export import render_report
+        from strapetsi_lib.render.export import render_report
 
         out_dir = tmp_path_factory.mktemp("sample_report")
         _samples["fi"] = render_report(SAMPLE_NOTEBOOK, SAMPLE_PARAMETERS, out_dir, "sample",

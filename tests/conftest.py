@@ -17,7 +17,7 @@ import pytest
 import yaml
 
 from strapetsi_lib.config import ROLES
-from strapetsi_lib.instrument import load_instrument
+from strapetsi_lib.ingest.instrument import load_instrument
 
 INSTRUMENT = load_instrument("competence_management_v1")
 WAVES = ("baseline", "followup")
@@ -229,7 +229,7 @@ def tiny_dataset(tmp_path) -> Path:
 def demo_prepared():
     """The built-in demo's prepared tables (``make test`` generates the demo first)."""
     from strapetsi_lib.config import DEMO_DIR
-    from strapetsi_lib.dataset import load_dataset
+    from strapetsi_lib.ingest.dataset import load_dataset
     from strapetsi_lib.prepare import prepare_tables
 
     if not (DEMO_DIR / "dataset.yml").exists():

@@ -22,10 +22,10 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from strapetsi_lib import runs
+from strapetsi_lib.batch import manifest as runs
+from strapetsi_lib.batch.index_page import render_index, write_index
 from strapetsi_lib.config import NOTEBOOKS_DIR, PROVIDER_NOTEBOOK
-from strapetsi_lib.demo import generate_demo
-from strapetsi_lib.index_page import render_index, write_index
+from strapetsi_lib.ingest.demo import generate_demo
 
 pytestmark = pytest.mark.slow
 

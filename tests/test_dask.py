@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from strapetsi_lib.config import NOTEBOOKS_DIR, PROVIDER_NOTEBOOK
-from strapetsi_lib.demo import generate_demo
+from strapetsi_lib.ingest.demo import generate_demo
 
 pytestmark = pytest.mark.slow
 

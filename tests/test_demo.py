@@ -19,8 +19,8 @@ import pandas as pd
 import pytest
 
 from strapetsi_lib.config import ROLES, THEMES
-from strapetsi_lib.demo import generate_demo
-from strapetsi_lib.instrument import load_instrument
+from strapetsi_lib.ingest.demo import generate_demo
+from strapetsi_lib.ingest.instrument import load_instrument
 
 INSTRUMENT = load_instrument("competence_management_v1")
 FILES = ("dataset.yml", "providers.csv", "responses_baseline.csv", "responses_followup.xlsx",
@@ -54,7 +54,7 @@ def providers(demo) -> pd.DataFrame:
 @pytest.fixture(scope="module")
 def loaded(tmp_path_factory):
     """(dataset, ground truth) of a smaller network, read with the workbench's own reader."""
-    load_dataset = pytest.importorskip("strapetsi_lib.dataset").load_dataset
+    load_dataset = pytest.importorskip("strapetsi_lib.ingest.dataset").load_dataset
     path = generate_demo(tmp_path_factory.mktemp("stats") / "demo", n_providers=N_STATS)
     return load_dataset(path), json.loads((path / "ground_truth.json").read_text("utf-8"))
 

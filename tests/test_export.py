@@ -1,4 +1,4 @@
-"""Report execution and HTML export (strapetsi_lib.export) and display helpers (display)."""
+"""Report execution and HTML export (strapetsi_lib.render.export) and display helpers (display)."""
 
 from __future__ import annotations
 
@@ -13,8 +13,9 @@ import pytest
 from browser import SAMPLE_ALT, SAMPLE_NOTEBOOK, SAMPLE_PARAMETERS, sample_report
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-from strapetsi_lib import display, export
 from strapetsi_lib.errors import ReportError
+from strapetsi_lib.present import display
+from strapetsi_lib.render import export
 
 FAIL_CELL = 8  # index of `if fail: raise ...` in export_sample.ipynb
 EXTERNAL_REF = re.compile(

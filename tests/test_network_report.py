@@ -22,10 +22,11 @@ from browser import (
 )
 from bs4 import BeautifulSoup
 
-from strapetsi_lib import network_plots, network_view
-from strapetsi_lib.i18n import interval, number, text
 from strapetsi_lib.prepare import Prepared
-from strapetsi_lib.report import run_network_report
+from strapetsi_lib.present import network_figures as network_plots
+from strapetsi_lib.present import network_view
+from strapetsi_lib.present.i18n import interval, number, text
+from strapetsi_lib.render.parameters import run_network_report
 
 pytestmark = pytest.mark.slow
 

@@ -22,8 +22,8 @@ from browser import (
 from bs4 import BeautifulSoup
 
 from strapetsi_lib.config import DEMO_DIR, ROLES
-from strapetsi_lib.i18n import interval, number, percent, text, too_few
-from strapetsi_lib.report import run_provider_report
+from strapetsi_lib.present.i18n import interval, number, percent, text, too_few
+from strapetsi_lib.render.parameters import run_provider_report
 
 pytestmark = pytest.mark.slow
 

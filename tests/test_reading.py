@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from strapetsi_lib.errors import Problem
-from strapetsi_lib.reading import (
+from strapetsi_lib.ingest.reading import (
     AnswerParser,
     UnreadableFile,
     column_codes,

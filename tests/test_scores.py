@@ -1,4 +1,4 @@
-"""Tests for strapetsi_lib.scores on small hand-computed examples."""
+"""Tests for strapetsi_lib.analysis.scores on small hand-computed examples."""
 
 from __future__ import annotations
 
@@ -9,13 +9,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from strapetsi_lib.instrument import load_instrument, parse_instrument
-from strapetsi_lib.scores import (
+from strapetsi_lib.analysis.scores import (
     ID_COLUMNS,
     dimension_scores,
     long_dimension_scores,
     reverse_scored,
 )
+from strapetsi_lib.ingest.instrument import load_instrument, parse_instrument
 
 
 def _t(text: str) -> dict[str, str]:

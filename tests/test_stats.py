@@ -1,4 +1,4 @@
-"""Tests for strapetsi_lib.stats against published reference outputs.
+"""Tests for strapetsi_lib.analysis.stats against published reference outputs.
 
 Expected numbers are copied from the cited sources (R, pingouin, R packages, textbooks), never
 computed with this package. Independent implementations (scipy, statsmodels) are used only as
@@ -16,7 +16,7 @@ import pytest
 from scipy import stats as sps
 from statsmodels.stats.proportion import proportion_confint
 
-from strapetsi_lib.stats import (
+from strapetsi_lib.analysis.stats import (
     MeanCI,
     bh_adjust,
     change_test,

@@ -1,7 +1,8 @@
 """Take-hold: change per provider, network models, theme effects and practice status.
 
 The recovery checks run on the full 81-provider demo network, generated once per module with
-:func:`strapetsi_lib.demo.generate_demo` and read with :func:`load_dataset`. The coverage check
+:func:`strapetsi_lib.ingest.demo.generate_demo` and read with :func:`load_dataset`. The coverage
+check
 draws many small networks from the same generative model in memory
 (``benchmarks/coverage.py``); a test here checks that the in-memory network equals what
 ``load_dataset`` reads from ``generate_demo``'s files.
@@ -19,12 +20,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from strapetsi_lib import i18n
-from strapetsi_lib.dataset import Dataset, Wave, load_dataset
-from strapetsi_lib.demo import generate_demo
-from strapetsi_lib.instrument import load_instrument
-from strapetsi_lib.stats import change_test
-from strapetsi_lib.takehold import (
+from strapetsi_lib.analysis.stats import change_test
+from strapetsi_lib.analysis.takehold import (
     classify_practice,
     dimension_change,
     mixed_models,
@@ -33,6 +30,10 @@ from strapetsi_lib.takehold import (
     rule_text,
     theme_effects,
 )
+from strapetsi_lib.ingest.dataset import Dataset, Wave, load_dataset
+from strapetsi_lib.ingest.demo import generate_demo
+from strapetsi_lib.ingest.instrument import load_instrument
+from strapetsi_lib.present import i18n
 
 INSTRUMENT = load_instrument("competence_management_v1")
 RULES = INSTRUMENT.takehold_rules
@@ -179,7 +180,7 @@ def test_paired_test_at_panel_providers_and_welch_elsewhere(demo):
     # One panel provider in detail: the numbers are change_test's on the linked respondents.
     row = table[panel & (table["test"] == "paired t")].iloc[0]
     scores = dataset.responses[dataset.responses["provider_id"] == row["provider_id"]]
-    from strapetsi_lib.scores import dimension_scores
+    from strapetsi_lib.analysis.scores import dimension_scores
     wide = dimension_scores(scores, INSTRUMENT).pivot(index="respondent_id", columns="wave",
                                                       values=row["dimension"]).dropna()
     expected = change_test(wide["baseline"], wide["followup"], paired=True)
@@ -194,7 +195,7 @@ def test_change_is_adjusted_within_each_provider(demo):
     shown = table[~table["suppressed"]]
     assert (shown["p_adjusted"] >= shown["p_value"] - 1e-12).all()
     one = shown[shown["provider_id"] == shown["provider_id"].iloc[0]]
-    from strapetsi_lib.stats import bh_adjust
+    from strapetsi_lib.analysis.stats import bh_adjust
     assert np.allclose(one["p_adjusted"], bh_adjust(one["p_value"]))
 
 
@@ -403,7 +404,7 @@ def test_prepared_tables_on_one_and_two_waves(tmp_path):
 def test_cr2_satterthwaite_equals_the_full_dummy_regression():
     # The within (demeaned) computation must equal CR2 and the Bell–McCaffrey degrees of
     # freedom computed by brute force on the regression with one dummy per cluster.
-    from strapetsi_lib.models import _cr2_satterthwaite
+    from strapetsi_lib.analysis.network_models import _cr2_satterthwaite
     rng = np.random.default_rng(5)
     sizes = [3, 5, 8, 4, 12, 6, 9]
     groups = np.repeat(np.arange(len(sizes)), sizes)

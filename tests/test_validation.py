@@ -6,8 +6,8 @@ in an Excel sheet alike.
 
 import pytest
 
-from strapetsi_lib.dataset import validate_dataset
 from strapetsi_lib.errors import Problem
+from strapetsi_lib.ingest.dataset import validate_dataset
 
 BASELINE = "responses_baseline.csv"
 FOLLOWUP = "responses_followup.csv"

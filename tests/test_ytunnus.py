@@ -3,7 +3,7 @@
 import pandas as pd
 import pytest
 
-from strapetsi_lib.ytunnus import (
+from strapetsi_lib.ingest.ytunnus import (
     is_valid_ytunnus,
     ytunnus_check_digit,
     ytunnus_problem,

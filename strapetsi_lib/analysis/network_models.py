@@ -1,0 +1,328 @@
+"""Network models of change between waves: a mixed model and theme difference-in-differences.
+
+Both work on respondent-level dimension scores
+(:func:`strapetsi_lib.analysis.scores.dimension_scores`)
+and compare the dataset's latest wave with its first. They are re-exported by
+:mod:`strapetsi_lib.analysis.takehold`, which is where the rest of the workbench imports them from.
+
+The design matrices are built with numpy rather than from formulas: the models are the ones the
+formulas in the docstrings describe, but building 0/1 columns directly is several times faster
+than formula parsing on ~17,000 rows and keeps the column order under our control.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+
+import numpy as np
+import pandas as pd
+import statsmodels.api as sm
+from scipy import stats as sps
+from statsmodels.regression.mixed_linear_model import MixedLM
+from statsmodels.tools.sm_exceptions import ConvergenceWarning
+
+from strapetsi_lib.analysis.scores import dimension_scores, long_dimension_scores
+from strapetsi_lib.analysis.stats import bh_adjust
+from strapetsi_lib.config import ROLES
+
+__all__ = ["long_scores", "mixed_models", "theme_effects"]
+
+LEVEL = 0.95
+WAVE_TERM = "wave change"
+
+
+def long_scores(dataset) -> pd.DataFrame:
+    """Respondent-level dimension scores in long form (one row per response and dimension)."""
+    return long_dimension_scores(dimension_scores(dataset.responses, dataset.instrument))
+
+
+def _dummies(values: pd.Series, categories: list) -> np.ndarray:
+    """0/1 columns for every category but the first (the reference level)."""
+    codes = pd.Categorical(values, categories=categories).codes
+    return (codes[:, None] == np.arange(1, len(categories))[None, :]).astype(float)
+
+
+def _roles_present(frame: pd.DataFrame) -> list[str]:
+    """Roles in glossary order that occur, teachers first: the largest group is the reference."""
+    present = set(frame["role"].unique())
+    order = ["teacher", *[r for r in ROLES if r != "teacher"]]
+    return [r for r in order if r in present]
+
+
+def mixed_models(dataset, scores: pd.DataFrame | None = None,
+                 random_slope: bool = False) -> pd.DataFrame:
+    """Network-wide change per dimension from a mixed model with a random provider intercept.
+
+    For each dimension the model is ``score ~ C(wave) + C(role) + (1 | provider)``, fitted by
+    REML (statsmodels ``MixedLM``) on every respondent's score at every wave. The wave term
+    compares the latest wave with the first, adjusted for the role mix; the random intercept
+    lets providers differ in level, so that a provider answering with more staff at one wave
+    does not pass for change.
+
+    Parameters
+    ----------
+    dataset
+        A :class:`~strapetsi_lib.ingest.dataset.Dataset` with at least two waves.
+    scores
+        Its :func:`long_scores`, if already computed.
+    random_slope
+        Also let the wave change vary between providers (``(1 + wave | provider)``). Off by
+        default, as DESIGN §5 specifies; see Notes for what the difference means.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per dimension in instrument order: ``dimension``, ``term`` (``"wave change"``),
+        ``estimate`` (latest minus first wave, scale points), ``ci_low``, ``ci_high``
+        (95 %), ``p_value``, ``p_adjusted`` (Benjamini–Hochberg across the dimensions),
+        ``n_respondents`` (distinct respondents), ``n_responses`` (rows in the model),
+        ``n_providers``, ``provider_sd`` (SD of the provider intercepts) and
+        ``provider_change_sd`` (SD of the providers' changes; NaN without ``random_slope``),
+        ``converged``. Empty with these
+        columns when the dataset has fewer than two waves.
+
+    Notes
+    -----
+    Respondents who answered at both waves appear twice and the model does not link them.
+    Their two answers are positively correlated, which makes the wave contrast *more* precise
+    than the model assumes, so ignoring the link errs towards wider intervals; a respondent
+    random effect on ~17,000 rows would multiply the fitting time for little gain.
+
+    With a random intercept only, the interval describes the change of the staff of *these*
+    providers, weighted by their numbers of respondents; it does not widen when providers
+    change by different amounts (as they do when themes work). The theme difference-in-
+    differences (:func:`theme_effects`) is where provider-to-provider variation in change is
+    accounted for, through clustering. ``random_slope=True`` gives the provider-weighted
+    average change with that variation in its interval (on the demo two to four times as
+    wide, at about 1.7 times the fitting time).
+    """
+    columns = ["dimension", "term", "estimate", "ci_low", "ci_high", "p_value", "p_adjusted",
+               "n_respondents", "n_responses", "n_providers", "provider_sd", "provider_change_sd",
+               "converged"]
+    waves = dataset.wave_ids
+    if len(waves) < 2:
+        return pd.DataFrame(columns=columns)
+    long = long_scores(dataset) if scores is None else scores
+    z = sps.norm.ppf((1 + LEVEL) / 2)
+    rows = []
+    for dim in dataset.instrument.dimension_codes:
+        frame = long[long["dimension"] == dim]
+        row = {"dimension": dim, "term": WAVE_TERM,
+               "n_respondents": int(frame[["provider_id", "respondent_id"]].drop_duplicates()
+                                    .shape[0]),
+               "n_responses": len(frame), "n_providers": int(frame["provider_id"].nunique())}
+        present = [w for w in waves if (frame["wave"].astype(str) == w).any()]
+        if waves[0] not in present or waves[-1] not in present or row["n_providers"] < 2:
+            rows.append(row)
+            continue
+        # Only the waves that have answers get a column, so a wave skipped by everyone on this
+        # dimension cannot make the design singular; the latest wave's column is the last one.
+        wave_x = _dummies(frame["wave"].astype(str), present)
+        exog = np.column_stack([np.ones(len(frame)), wave_x,
+                                _dummies(frame["role"], _roles_present(frame))])
+        exog_re = np.column_stack([np.ones(len(frame)), wave_x[:, -1]]) if random_slope else None
+        model = MixedLM(frame["score"].to_numpy(), exog, groups=frame["provider_id"].to_numpy(),
+                        exog_re=exog_re)
+        with warnings.catch_warnings():
+            # A boundary fit (no provider variance) is a legitimate answer, reported as SD 0.
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            result = model.fit(reml=True, method=["bfgs", "powell"])
+        k = wave_x.shape[1]
+        estimate, se = float(result.fe_params[k]), float(result.bse_fe[k])
+        cov_re = np.atleast_2d(np.asarray(result.cov_re, dtype=float))
+        row.update(estimate=estimate, ci_low=estimate - z * se, ci_high=estimate + z * se,
+                   p_value=float(2 * sps.norm.sf(abs(estimate / se))),
+                   provider_sd=math.sqrt(max(cov_re[0, 0], 0.0)),
+                   provider_change_sd=(math.sqrt(max(cov_re[1, 1], 0.0)) if random_slope
+                                       else math.nan),
+                   converged=bool(result.converged))
+        rows.append(row)
+    out = pd.DataFrame(rows).reindex(columns=columns)
+    out["p_adjusted"] = bh_adjust(out["p_value"].to_numpy(dtype=float))
+    return out
+
+
+def theme_effects(dataset, scores: pd.DataFrame | None = None,
+                  small_sample: bool = True) -> pd.DataFrame:
+    """Difference-in-differences: extra change at providers taking part in a theme.
+
+    For each dimension one OLS regression on respondent-level scores::
+
+        score ~ C(wave) + C(role) + C(provider) + sum over themes t of latest_wave × in_theme[t]
+
+    with standard errors clustered by provider. The coefficient of ``latest_wave ×
+    in_theme[t]`` is the change from the first to the latest wave at providers taking part in
+    theme *t* minus the change at providers not taking part, in scale points.
+
+    Why this specification:
+
+    * **Provider fixed effects** instead of an ``in_theme`` main effect: each provider is
+      compared with itself, so providers' different levels, and their different numbers of
+      respondents at the two waves, cannot leak into the estimate. The theme main effect is
+      absorbed by the provider effects.
+    * **All themes in one model** instead of one theme at a time: providers take part in one
+      to three themes, so the participants of one theme include many participants of the
+      others. Fitted one theme at a time, a theme would be credited with part of another
+      theme's effect whenever its participants happen to share that other theme more often
+      than the rest do. In the joint model each theme is compared with the non-participants
+      with the other themes held fixed.
+    * **Clustering by provider**: staff of one provider share that provider's change, so the
+      independent unit is the provider, not the respondent.
+    * **Small-sample correction** (CR2 with Satterthwaite degrees of freedom, Bell and
+      McCaffrey 2002; Pustejovsky and Tipton 2018): providers differ a lot in size, so a few
+      large ones carry much of the comparison and the ordinary cluster sandwich (statsmodels'
+      ``cov_type="cluster"``, CR1 with ``G - 1`` degrees of freedom) is too confident. In
+      simulations from the demo's model (``benchmarks/coverage.py``, 100 networks, all 24
+      dimension × theme pairs) the 95 % intervals covered the planted effect 0.930 of the
+      time with CR1 and 0.955 with CR2 at 81 providers (CR2 intervals 8 % wider), and 0.870
+      against 0.965 at 20 providers.
+
+    Parameters
+    ----------
+    dataset
+        A :class:`~strapetsi_lib.ingest.dataset.Dataset` with at least two waves.
+    scores
+        Its :func:`long_scores`, if already computed.
+    small_sample
+        CR2 standard errors with Satterthwaite degrees of freedom (default); ``False`` gives
+        statsmodels' plain cluster-robust ones, for comparison.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per dimension and theme (instrument order, then ``config.THEMES`` order):
+        ``dimension``, ``theme``, ``estimate``, ``ci_low``, ``ci_high`` (95 %), ``p_value``,
+        ``p_adjusted`` (Benjamini–Hochberg across all dimensions × themes),
+        ``n_providers_in_theme`` and ``n_providers_other`` (providers with answers at both the
+        first and the latest wave, which are the ones that carry the comparison). A theme with
+        fewer than two such providers on either side gets NaN: no comparison can be made.
+        Empty with these columns when the dataset has fewer than two waves.
+    """
+    columns = ["dimension", "theme", "estimate", "ci_low", "ci_high", "p_value", "p_adjusted",
+               "n_providers_in_theme", "n_providers_other"]
+    waves = dataset.wave_ids
+    if len(waves) < 2:
+        return pd.DataFrame(columns=columns)
+    long = long_scores(dataset) if scores is None else scores
+    membership = dataset.theme_membership()
+    themes = list(membership.columns)
+    rows = []
+    for dim in dataset.instrument.dimension_codes:
+        frame = long[long["dimension"] == dim]
+        ends = frame[frame["wave"].astype(str).isin([waves[0], waves[-1]])]
+        n_ends = ends.groupby("provider_id")["wave"].nunique()
+        carried = membership.reindex(n_ends.index[n_ends.to_numpy() == 2]).fillna(False)
+        carried = carried.astype(bool)
+        counts = {t: (int(carried[t].sum()), int((~carried[t]).sum())) for t in themes}
+        usable = [t for t in themes if min(counts[t]) >= 2]
+        estimates = (_did_fit(frame, waves, membership, usable, small_sample) if usable
+                     else {})
+        for theme in themes:
+            rows.append({"dimension": dim, "theme": theme,
+                         **estimates.get(theme, {}),
+                         "n_providers_in_theme": counts[theme][0],
+                         "n_providers_other": counts[theme][1]})
+    out = pd.DataFrame(rows).reindex(columns=columns)
+    out["p_adjusted"] = bh_adjust(out["p_value"].to_numpy(dtype=float))
+    return out
+
+
+def _did_fit(frame: pd.DataFrame, waves: list[str], membership: pd.DataFrame,
+             themes: list[str], small_sample: bool) -> dict[str, dict]:
+    """Fit the fixed-effects DiD of one dimension; estimate, interval and p-value per theme.
+
+    The provider fixed effects are removed by demeaning every column within provider
+    (Frisch–Waugh–Lovell), which gives exactly the coefficients of the regression with provider
+    dummies while solving a system of a dozen columns instead of a hundred. The coefficients
+    come from statsmodels' OLS; the cluster-robust standard errors and degrees of freedom are
+    those of :func:`_cr2_satterthwaite`, or statsmodels' ``cov_type="cluster"`` (CR1 with
+    ``G - 1`` degrees of freedom) without ``small_sample``.
+    """
+    providers = frame["provider_id"].to_numpy()
+    groups = pd.Categorical(providers).codes
+    wave_x = _dummies(frame["wave"].astype(str), waves)
+    member = membership.reindex(providers)[themes].fillna(False).to_numpy(dtype=float)
+    # Every later wave gets its own theme interactions, so that with three or more waves the
+    # latest-wave contrast is not mixed with the middle waves; the latest wave's are reported.
+    interactions = np.column_stack([wave_x[:, [j]] * member for j in range(wave_x.shape[1])])
+    raw = np.column_stack([frame["score"].to_numpy(), interactions, wave_x,
+                           _dummies(frame["role"], _roles_present(frame))])
+    table = pd.DataFrame(raw)
+    within = (table - table.groupby(groups).transform("mean")).to_numpy()
+    keep = np.abs(within[:, 1:]).max(axis=0) > 1e-12  # a role no provider varies in drops out
+    exog = within[:, 1:][:, keep]
+    first = (wave_x.shape[1] - 1) * len(themes)  # the latest wave's block of interactions
+    position = np.cumsum(keep) - 1
+    wanted = [position[first + i] for i in range(len(themes)) if keep[first + i]]
+    if not small_sample:
+        result = sm.OLS(within[:, 0], exog).fit(cov_type="cluster", cov_kwds={"groups": groups},
+                                                use_t=True)
+        se = result.bse[wanted]
+        df = np.full(len(wanted), len(np.unique(groups)) - 1.0)
+        estimate = result.params[wanted]
+    else:
+        # Normal equations: a dozen well-conditioned columns, and the inverse is the bread of
+        # the sandwich anyway (statsmodels' pinv would add an SVD of the whole design).
+        params = np.linalg.solve(exog.T @ exog, exog.T @ within[:, 0])
+        se, df = _cr2_satterthwaite(exog, within[:, 0] - exog @ params, groups, wanted)
+        estimate = params[wanted]
+    half = sps.t.ppf((1 + LEVEL) / 2, df) * se
+    p_value = 2 * sps.t.sf(np.abs(estimate / se), df)
+    names = [t for i, t in enumerate(themes) if keep[first + i]]
+    return {theme: {"estimate": float(estimate[i]), "ci_low": float(estimate[i] - half[i]),
+                    "ci_high": float(estimate[i] + half[i]), "p_value": float(p_value[i])}
+            for i, theme in enumerate(names)}
+
+
+def _cr2_satterthwaite(exog: np.ndarray, resid: np.ndarray, groups: np.ndarray,
+                       wanted: list[int]) -> tuple[np.ndarray, np.ndarray]:
+    """CR2 cluster-robust standard errors with Satterthwaite degrees of freedom.
+
+    Bell and McCaffrey (2002) and Pustejovsky and Tipton (2018): each cluster's residuals are
+    scaled by ``(I - H_gg)^(-1/2)`` before the sandwich is formed, which removes the downward
+    bias of the ordinary cluster sandwich when clusters differ much in size, and each
+    coefficient's t-test gets the Satterthwaite degrees of freedom of its variance estimate
+    (under independent, equal-variance working errors), which are smaller than ``G - 1`` when a
+    few clusters carry the comparison. ``exog`` and ``resid`` are within-cluster demeaned; with
+    fixed effects nested in the clusters this gives the same adjustment as the full dummy
+    regression (Pustejovsky and Tipton 2018, section 3), because every vector involved is
+    orthogonal to the cluster's constant.
+
+    Returns the standard errors and degrees of freedom of the coefficients ``wanted``.
+    """
+    bread = np.linalg.inv(exog.T @ exog)
+    root = np.linalg.cholesky(bread)  # bread = root @ root.T
+    order = np.argsort(groups, kind="stable")
+    bounds = np.flatnonzero(np.diff(groups[order])) + 1
+    contrasts = bread[:, wanted]  # M c for each wanted coefficient c = e_j
+    scores, u_norms, a_vectors = [], [], []
+    for index in np.split(order, bounds):
+        x_g, e_g = exog[index], resid[index]
+        # H_gg = B B' with B = X_g root; its nonzero eigenpairs come from the k x k B'B.
+        b = x_g @ root
+        s2, v = np.linalg.eigh(b.T @ b)
+        nonzero = s2 > 1e-12
+        s2 = s2[nonzero]
+        u = (b @ v[:, nonzero]) / np.sqrt(s2)
+        gap = 1.0 - s2
+        # A_g = (I - H_gg)^(-1/2) = I + U diag(1 / sqrt(1 - s²) - 1) U'; a direction with
+        # leverage 1 (s² = 1) gets the Moore-Penrose inverse, i.e. is dropped.
+        factor = np.where(gap > 1e-10, 1.0 / np.sqrt(np.clip(gap, 1e-10, None)), 0.0) - 1.0
+        both = np.column_stack([e_g, x_g @ contrasts])
+        both = both + u @ (factor[:, None] * (u.T @ both))
+        scores.append(x_g.T @ both[:, 0])
+        adjusted = both[:, 1:]  # A_g X_g M c, one column per coefficient
+        u_norms.append((adjusted**2).sum(axis=0))
+        a_vectors.append(x_g.T @ adjusted)  # k x wanted
+    scores = np.array(scores)
+    variance = np.diag(bread @ (scores.T @ scores) @ bread)[wanted]
+    u_norms = np.array(u_norms)  # G x wanted
+    a_all = np.stack(a_vectors)  # G x k x wanted
+    df = np.empty(len(wanted))
+    for j in range(len(wanted)):
+        a = a_all[:, :, j]  # G x k
+        # Gram matrix of the Satterthwaite vectors: diag(u_g'u_g) - a_g' M a_h.
+        gram = np.diag(u_norms[:, j]) - a @ bread @ a.T
+        df[j] = np.trace(gram) ** 2 / (gram**2).sum()
+    return np.sqrt(variance), df

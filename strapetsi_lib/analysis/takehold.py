@@ -1,0 +1,388 @@
+"""Take-hold (jalkautuminen): change between waves, theme effects and practice status.
+
+DESIGN §5. Three kinds of tables, all computed from a loaded
+:class:`~strapetsi_lib.ingest.dataset.Dataset` and compared between its first and its latest wave:
+
+* :func:`dimension_change`: each provider's change on each dimension, with the test chosen by
+  whether the same (pseudonymous) respondents answered both waves;
+* :func:`mixed_models` and :func:`theme_effects` (from
+:mod:`strapetsi_lib.analysis.network_models`): the network
+  picture, and whether providers taking part in a theme changed more than the rest;
+* :func:`practice_status`: each practice's category per provider from the instrument's declared
+  take-hold rules (:func:`classify_practice`), whose thresholds are read from the instrument and
+  never written here.
+
+:func:`prepared_tables` gathers them for the prepare stage's cache.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+from strapetsi_lib.analysis.network_models import long_scores, mixed_models, theme_effects
+from strapetsi_lib.analysis.scores import reverse_scored
+from strapetsi_lib.analysis.stats import bh_adjust, change_test, wilson_interval
+from strapetsi_lib.present.i18n import number, percent, text
+
+__all__ = [
+    "TOO_FEW",
+    "classify_practice",
+    "dimension_change",
+    "mixed_models",
+    "practice_status",
+    "prepared_tables",
+    "rule_text",
+    "theme_effects",
+]
+
+TOO_FEW = "too_few_responses"
+NOT_IN_USE = "not_in_use"
+#: A value this close below a threshold counts as reaching it: a mean of whole-number answers
+#: that is exactly 3.5 on paper must not fall to 3.4999999999 and change category.
+TOLERANCE = 1e-9
+#: Thresholds a category rule may declare, and the measure each one is checked against.
+_THRESHOLDS = {"penetration_min": "penetration", "in_use_min": "in_use",
+               "normalisation_min": "normalisation"}
+
+
+# --------------------------------------------------------------------------- change per provider
+
+
+def dimension_change(dataset, scores: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Each provider's change on each dimension between the first and the latest wave.
+
+    Parameters
+    ----------
+    dataset
+        A :class:`~strapetsi_lib.ingest.dataset.Dataset`.
+    scores
+        Its respondent-level long dimension scores
+        (:func:`strapetsi_lib.analysis.network_models.long_scores`),
+        if already computed.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per provider (providers-file order) and dimension (instrument order):
+        ``provider_id``, ``dimension``, ``wave_before``, ``wave_after``, ``estimate`` (latest
+        minus first, scale points), ``ci_low``, ``ci_high`` (95 %), ``p_value``, ``p_adjusted``
+        (Benjamini–Hochberg across the dimensions of the one provider), ``hedges_g``,
+        ``n_before`` and ``n_after`` (respondents with a score at each wave), ``n_paired``
+        (respondents with a score at both), ``test`` (``"paired t"`` or ``"Welch t"``) and
+        ``suppressed``. Empty with these columns when the dataset has fewer than two waves.
+
+    Notes
+    -----
+    **Which test.** Respondent ids are pseudonymous but stable, so a provider whose survey
+    links the waves has respondents who can be compared with themselves. The paired t-test on
+    the linked respondents is used when at least ``min_group_size`` of them are linked *and*
+    they are more than half of the latest wave's respondents; the estimate is then the mean
+    change of those respondents. Otherwise Welch's t-test compares everyone who answered at
+    each wave. The majority condition keeps the paired estimate about the provider's staff as
+    a whole: when most of the latest respondents are newcomers, the returners' change would
+    describe a minority. Welch's test on partly overlapping waves treats positively
+    correlated answers as independent, which makes it conservative, never too confident.
+
+    **Suppression.** Where either wave has fewer than ``min_group_size`` respondents with a
+    score, ``suppressed`` is True and every figure but the counts is NaN. The counts stay so
+    that a report can say why; being below ``min_group_size`` themselves, they must not be
+    printed.
+    """
+    columns = ["provider_id", "dimension", "wave_before", "wave_after", "estimate", "ci_low",
+               "ci_high", "p_value", "p_adjusted", "hedges_g", "n_before", "n_after",
+               "n_paired", "test", "suppressed"]
+    waves = dataset.wave_ids
+    if len(waves) < 2:
+        return pd.DataFrame(columns=columns)
+    first, latest = waves[0], waves[-1]
+    long = long_scores(dataset) if scores is None else scores
+    long = long[long["wave"].astype(str).isin([first, latest])]
+    # One column per wave, one row per respondent: linking is a join on the pseudonymous id.
+    wide = (long.assign(wave=long["wave"].astype(str))
+            .pivot_table(index=["provider_id", "dimension", "respondent_id"], columns="wave",
+                         values="score", aggfunc="first")
+            .reindex(columns=[first, latest]))
+    groups = {key: frame for key, frame in wide.groupby(level=["provider_id", "dimension"])}
+    mgs = dataset.min_group_size
+    rows = []
+    for provider_id in dataset.providers["provider_id"]:
+        for dim in dataset.instrument.dimension_codes:
+            rows.append(_change_row(groups.get((provider_id, dim)), provider_id, dim, mgs))
+    out = pd.DataFrame(rows)
+    out.insert(2, "wave_before", first)
+    out.insert(3, "wave_after", latest)
+    # BH within each provider: the family is the dimensions one leader reads together.
+    out["p_adjusted"] = (out.groupby("provider_id", sort=False)["p_value"]
+                         .transform(lambda p: bh_adjust(p.to_numpy(dtype=float))))
+    out["suppressed"] = out["suppressed"].astype(bool)
+    return out.reindex(columns=columns)
+
+
+def _change_row(frame: pd.DataFrame | None, provider_id: str, dim: str, mgs: int) -> dict:
+    """The change of one provider on one dimension; see :func:`dimension_change`."""
+    empty = np.array([])
+    before = empty if frame is None else frame.iloc[:, 0].to_numpy(dtype=float)
+    after = empty if frame is None else frame.iloc[:, 1].to_numpy(dtype=float)
+    has_before, has_after = ~np.isnan(before), ~np.isnan(after)
+    n_before, n_after = int(has_before.sum()), int(has_after.sum())
+    linked = has_before & has_after
+    n_paired = int(linked.sum())
+    paired = n_paired >= mgs and 2 * n_paired > n_after
+    row = {"provider_id": provider_id, "dimension": dim, "n_before": n_before,
+           "n_after": n_after, "n_paired": n_paired,
+           "test": "paired t" if paired else "Welch t"}
+    nan = dict.fromkeys(["estimate", "ci_low", "ci_high", "p_value", "hedges_g"], math.nan)
+    if min(n_before, n_after) < mgs:
+        return {**row, **nan, "suppressed": True}
+    if paired:
+        result = change_test(before[linked], after[linked], paired=True)
+    else:
+        result = change_test(before[has_before], after[has_after], paired=False)
+    return {**row, **{k: result[k] for k in nan}, "suppressed": False}
+
+
+# --------------------------------------------------------------------------- practice status
+
+
+def classify_practice(penetration: float, in_use: float, normalisation: float,
+                      maintained: bool, n: int, rules: dict,
+                      min_group_size: int) -> tuple[str, str]:
+    """The category of one practice at one provider, by the instrument's take-hold rules.
+
+    Parameters
+    ----------
+    penetration
+        Share of respondents at Levels of Use ``routine_level`` or above (0–1).
+    in_use
+        Share at ``use_level`` or above (0–1).
+    normalisation
+        Mean of the respondents' NoMAD-item means (NaN when nobody answered them; a rule that
+        needs it then does not hold).
+    maintained
+        Whether ``in_use`` reached ``maintenance_in_use_min`` at every wave so far.
+    n
+        Respondents who answered the Levels of Use item.
+    rules
+        The instrument's ``takehold_rules``: ``categories`` in the order they are checked, each
+        with any of ``penetration_min``, ``in_use_min``, ``normalisation_min`` and
+        ``maintained: true``.
+    min_group_size
+        Fewer answers than this give ``too_few_responses``.
+
+    Returns
+    -------
+    (category, rule)
+        The first category whose every condition holds, else ``not_in_use``; and the rule
+        that decided, machine-readable, e.g. ``"embedded: penetration>=0.6,
+        normalisation>=3.5, maintained"``, ``"not_in_use: none of embedded, adopting,
+        trying"`` or ``"too_few_responses: n<5"``. A value within 1e-9 below a threshold
+        counts as reaching it.
+
+    Raises
+    ------
+    ValueError
+        If a category declares a condition this function does not know, so that a rule is
+        never silently ignored.
+    """
+    if n < min_group_size:
+        return TOO_FEW, f"{TOO_FEW}: n<{min_group_size}"
+    values = {"penetration": penetration, "in_use": in_use, "normalisation": normalisation}
+    for spec in rules["categories"]:
+        unknown = set(spec) - {"category", "maintained", *_THRESHOLDS}
+        if unknown:
+            raise ValueError(f"take-hold rule {spec.get('category')!r} has unknown conditions "
+                             f"{sorted(unknown)}")
+        conditions, holds = [], True
+        for key, measure in _THRESHOLDS.items():
+            if key in spec:
+                conditions.append(f"{measure}>={spec[key]:g}")
+                value = values[measure]
+                holds = holds and not math.isnan(value) and value >= spec[key] - TOLERANCE
+        if spec.get("maintained", False):
+            conditions.append("maintained")
+            holds = holds and bool(maintained)
+        if holds:
+            return spec["category"], f"{spec['category']}: " + ", ".join(conditions)
+    names = ", ".join(spec["category"] for spec in rules["categories"])
+    return NOT_IN_USE, f"{NOT_IN_USE}: none of {names}"
+
+
+def practice_status(dataset, all_waves: bool = False) -> pd.DataFrame:
+    """Each practice's take-hold category per provider, at the latest wave.
+
+    Parameters
+    ----------
+    dataset
+        A :class:`~strapetsi_lib.ingest.dataset.Dataset`.
+    all_waves
+        Give the status at every wave (as it stood then: ``maintained`` looks at that wave and
+        the ones before), e.g. to show the baseline next to the latest wave.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per provider (providers-file order) and practice (instrument order), and per
+        wave with ``all_waves``: ``provider_id``, ``practice``, ``theme``, ``wave``,
+        ``category``, ``rule`` (see :func:`classify_practice`), ``penetration`` with
+        ``penetration_ci_low`` and ``penetration_ci_high`` (95 % Wilson), ``in_use``,
+        ``normalisation``, ``maintained``, ``n`` (answers to the Levels of Use item) and
+        ``n_normalisation`` (respondents who answered a NoMAD item). A provider with no
+        answers at a wave has ``n`` 0, NaN measures and ``too_few_responses``.
+
+    Notes
+    -----
+    penetration = share of the Levels of Use answers at ``routine_level`` or above; in_use =
+    share at ``use_level`` or above; normalisation = mean over respondents of each one's mean
+    of the NoMAD-style items they answered; maintained = in_use at least
+    ``maintenance_in_use_min`` at every wave up to this one at which the provider had answers.
+    All levels and thresholds come from the instrument's ``takehold_rules``.
+    """
+    instrument = dataset.instrument
+    rules = instrument.takehold_rules
+    waves = dataset.wave_ids
+    responses = dataset.responses
+    keys = [responses["provider_id"], responses["wave"].astype(str).rename("wave")]
+    frames = []
+    for practice in instrument.practices:
+        use = responses[practice.use_item]
+        answered = use.notna()
+        # reverse-keyed statements (none in v1) would otherwise pull the mean the wrong way
+        nomad = reverse_scored(responses[list(practice.normalisation_items)],
+                               instrument).mean(axis=1, skipna=True)
+        counts = pd.DataFrame({
+            "n": answered.astype(int),
+            "routine": (use >= rules["routine_level"]).astype(int),
+            "using": (use >= rules["use_level"]).astype(int),
+            "n_normalisation": nomad.notna().astype(int),
+            "normalisation": nomad,
+        }).groupby(keys, observed=True).agg(
+            n=("n", "sum"), routine=("routine", "sum"), using=("using", "sum"),
+            n_normalisation=("n_normalisation", "sum"), normalisation=("normalisation", "mean"))
+        full = pd.MultiIndex.from_product([dataset.providers["provider_id"], waves],
+                                          names=["provider_id", "wave"])
+        frames.append(counts.reindex(full).fillna({"n": 0, "routine": 0, "using": 0,
+                                                   "n_normalisation": 0})
+                      .reset_index().assign(practice=practice.code, theme=practice.theme))
+    table = pd.concat(frames, ignore_index=True)
+    table = _measures(table, rules, waves)
+    classified = [classify_practice(p, u, m, k, n, rules, dataset.min_group_size)
+                  for p, u, m, k, n in zip(table["penetration"], table["in_use"],
+                                           table["normalisation"], table["maintained"],
+                                           table["n"], strict=True)]
+    table["category"] = [c for c, _ in classified]
+    table["rule"] = [r for _, r in classified]
+    if not all_waves:
+        table = table[table["wave"] == waves[-1]]
+    order = {code: i for i, code in enumerate(p.code for p in instrument.practices)}
+    table = table.sort_values(["wave", "provider_id", "practice"],
+                              key=lambda s: s.map(_sort_key(s.name, dataset, order)))
+    return table[["provider_id", "practice", "theme", "wave", "category", "rule", "penetration",
+                  "penetration_ci_low", "penetration_ci_high", "in_use", "normalisation",
+                  "maintained", "n", "n_normalisation"]].reset_index(drop=True)
+
+
+def _measures(table: pd.DataFrame, rules: dict, waves: list[str]) -> pd.DataFrame:
+    """Shares, Wilson interval and maintenance from the counts per provider, practice, wave."""
+    table["n"] = table["n"].astype(int)
+    table["n_normalisation"] = table["n_normalisation"].astype(int)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        table["penetration"] = table["routine"] / table["n"].where(table["n"] > 0)
+        table["in_use"] = table["using"] / table["n"].where(table["n"] > 0)
+    low, high = wilson_interval(table["routine"].to_numpy(), table["n"].to_numpy())
+    table["penetration_ci_low"], table["penetration_ci_high"] = low, high
+    # Maintained up to a wave: no wave so far with answers fell below the floor.
+    table["wave_rank"] = table["wave"].map({w: i for i, w in enumerate(waves)})
+    table = table.sort_values(["provider_id", "practice", "wave_rank"])
+    fell = (table["in_use"] < rules["maintenance_in_use_min"] - TOLERANCE).astype(int)
+    ever_fell = fell.groupby([table["provider_id"], table["practice"]]).cummax()
+    seen = table["n"].gt(0).astype(int).groupby([table["provider_id"],
+                                                 table["practice"]]).cumsum()
+    table["maintained"] = (ever_fell == 0) & (seen > 0)
+    return table.drop(columns=["routine", "using", "wave_rank"])
+
+
+def _sort_key(column: str, dataset, practice_order: dict):
+    """Sort keys: waves in time order, providers in file order, practices in instrument order."""
+    if column == "wave":
+        return {w: i for i, w in enumerate(dataset.wave_ids)}
+    if column == "provider_id":
+        return {p: i for i, p in enumerate(dataset.providers["provider_id"])}
+    return practice_order
+
+
+def rule_text(category: str, instrument, language: str, min_group_size: int) -> str:
+    """The rule behind a practice status in plain words, with the instrument's thresholds.
+
+    Parameters
+    ----------
+    category
+        A category of :func:`classify_practice`.
+    instrument
+        The :class:`~strapetsi_lib.ingest.instrument.Instrument` whose ``takehold_rules`` decided.
+    language
+        ``fi``, ``sv`` or ``en``.
+    min_group_size
+        The dataset's smallest reportable group (for ``too_few_responses``).
+
+    Returns
+    -------
+    str
+        E.g. "Vakiintunut: vähintään 60 % vastaajista käyttää toimintatapaa vähintään tasolla
+        ”Rutiininomainen käyttö”, vakiintumista kuvaavien väittämien keskiarvo on vähintään 3,5
+        ja toimintatapa on ollut käytössä jokaisella kyselykierroksella (…)." Every number comes
+        from the instrument, and the level names from its Levels of Use scale.
+    """
+    status = text(f"status_{category}", language)
+    if category == TOO_FEW:
+        return text("takehold_rule_too_few", language, status=status, n=min_group_size)
+    if category == NOT_IN_USE:
+        return text("takehold_rule_not_in_use", language, status=status)
+    rules = instrument.takehold_rules
+    spec = next(c for c in rules["categories"] if c["category"] == category)
+    levels = instrument.scale_of(instrument.practices[0].use_item).labels
+    labels = {"routine_label": levels[rules["routine_level"]][language],
+              "use_label": levels[rules["use_level"]][language]}
+    conditions = []
+    for key, measure in _THRESHOLDS.items():
+        if key in spec:
+            value = (number(spec[key], language) if measure == "normalisation"
+                     else percent(spec[key], language))
+            conditions.append(text(f"takehold_condition_{measure}", language, value=value,
+                                   **labels))
+    if spec.get("maintained", False):
+        conditions.append(text("takehold_condition_maintained", language,
+                               value=percent(rules["maintenance_in_use_min"], language),
+                               **labels))
+    joined = conditions[-1] if len(conditions) == 1 else (
+        ", ".join(conditions[:-1]) + f" {text('takehold_and', language)} " + conditions[-1])
+    return text("takehold_rule", language, status=status, conditions=joined)
+
+
+# --------------------------------------------------------------------------- prepare stage
+
+
+def prepared_tables(dataset) -> dict[str, pd.DataFrame]:
+    """The take-hold tables for the prepare stage's cache.
+
+    Returns
+    -------
+    dict
+        ``dimension_change``, ``mixed_models``, ``theme_effects``, ``practice_status`` (latest
+        wave) and ``practice_status_by_wave`` (every wave); an empty dict when the dataset has
+        fewer than two waves, since take-hold is about change.
+    """
+    if len(dataset.wave_ids) < 2:
+        return {}
+    scores = long_scores(dataset)
+    by_wave = practice_status(dataset, all_waves=True)
+    return {
+        "dimension_change": dimension_change(dataset, scores),
+        "mixed_models": mixed_models(dataset, scores),
+        "theme_effects": theme_effects(dataset, scores),
+        "practice_status": (by_wave[by_wave["wave"] == dataset.wave_ids[-1]]
+                            .reset_index(drop=True)),
+        "practice_status_by_wave": by_wave,
+    }

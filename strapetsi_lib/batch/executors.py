@@ -1,0 +1,382 @@
+"""Where report tasks run: a pool of warm local worker processes, or a Dask cluster.
+
+Both executors take the same :class:`~strapetsi_lib.batch.tasks.ReportTask` list and call back as
+tasks start and finish; a failure of one task is a failed
+:class:`~strapetsi_lib.batch.tasks.TaskResult`,
+never an exception that stops the others.
+
+:class:`LocalExecutor` keeps ``jobs`` worker processes, which import Papermill and nbconvert once
+and share one :class:`~strapetsi_lib.batch.warm_kernel.WarmKernel` (a fork server with the analysis
+libraries imported), so a notebook pays neither an interpreter start nor the kernel's imports;
+each notebook still gets a fresh kernel process. A worker that dies or overruns the notebook
+time-out is replaced, and only its report fails.
+
+:class:`DaskExecutor` sends the tasks to a Dask distributed cluster (or a ``LocalCluster`` it
+starts); every task runs its notebook in a subprocess on the worker. The cluster's workers must
+see the same file system paths (dataset, notebooks, run folder) as this machine.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import os
+import signal
+import sys
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+from multiprocessing.connection import Connection, wait
+from pathlib import Path
+from typing import Any
+
+from strapetsi_lib.batch.tasks import ReportTask, TaskResult, failure, run_task, run_task_subprocess
+
+OnStart = Callable[[ReportTask], None]
+OnDone = Callable[[ReportTask, TaskResult], None]
+
+#: Seconds a whole notebook may run before its worker is stopped; ``None`` disables the limit.
+DEFAULT_NOTEBOOK_TIMEOUT = 900.0
+_POLL = 0.2
+_STOP_GRACE = 5.0
+_MAX_BARREN_DEATHS = 3
+
+
+# --- the local worker process -----------------------------------------------------------------
+
+
+def _child_pids() -> list[int]:
+    """This process's children (Linux /proc), e.g. launchers of ordinary kernels."""
+    me, children = str(os.getpid()), []
+    with contextlib.suppress(OSError):
+        for entry in os.scandir("/proc"):
+            if entry.name.isdigit():
+                with contextlib.suppress(OSError, IndexError):
+                    stat = Path(entry.path, "stat").read_text()
+                    if stat[stat.rindex(")") + 2:].split()[1] == me:
+                        children.append(int(entry.name))
+    return children
+
+
+def _worker_main(conn: Connection, kernel: tuple[str, str] | None, log_path: str | None) -> None:
+    """A worker: import once, then run tasks from ``conn`` until it sends ``None``.
+
+    ``kernel`` is the warm kernel's (kernelspec name, kernelspec folder), or ``None`` for the
+    ordinary kernel.
+    """
+    from strapetsi_lib.batch.kernel_server import die_with_parent
+    from strapetsi_lib.batch.startup import skip_slow_optional_imports
+
+    die_with_parent(signal.SIGTERM)
+    skip_slow_optional_imports()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the coordinator's to handle
+    if log_path:  # kernels and libraries write here, not over the progress bar
+        log = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+        os.dup2(log, 1)
+        os.dup2(log, 2)
+        os.close(log)
+
+    def stop(_signum: int, _frame: object) -> None:
+        # Our children are kernel launchers (and ordinary kernels), each in its own process
+        # group; a forked kernel dies when the server sees its launcher go.
+        for pid in _child_pids():
+            with contextlib.suppress(OSError):
+                os.killpg(pid, signal.SIGKILL)
+        os._exit(143)
+
+    signal.signal(signal.SIGTERM, stop)
+    if kernel is not None:
+        from strapetsi_lib.batch.warm_kernel import use_kernelspecs
+
+        use_kernelspecs(kernel[1])
+    import nbconvert  # noqa: F401 - import what every task needs once, up front
+    import papermill  # noqa: F401
+
+    from strapetsi_lib.render import export  # noqa: F401
+
+    while True:
+        try:
+            task = conn.recv()
+        except (EOFError, OSError):
+            break
+        if task is None:
+            break
+        conn.send(("started", task.report_id))
+        result = run_task(task, kernel[0]) if kernel is not None else run_task(task)
+        conn.send(("done", result))
+
+
+@dataclass
+class _Worker:
+    process: Any
+    conn: Connection
+    task: ReportTask | None = None
+    running: bool = False  # the worker said it started the task (it may still be importing)
+    started: float = 0.0  # epoch seconds, for the record
+    clock: float = 0.0  # monotonic seconds, for the time-out
+    worked: bool = False
+
+
+class LocalExecutor:
+    """Run tasks in ``jobs`` local worker processes, each with a warm kernel.
+
+    Parameters
+    ----------
+    jobs
+        Number of worker processes (notebooks running at once).
+    warm
+        Use the fork-server kernel; ``False`` starts an ordinary kernel for every notebook.
+    notebook_timeout
+        Seconds one notebook may take before its worker is stopped and the report failed.
+    log_dir
+        Folder for the workers' logs (kernel messages); ``None`` inherits stderr.
+    """
+
+    name = "local"
+
+    def __init__(self, jobs: int, warm: bool = True,
+                 notebook_timeout: float | None = DEFAULT_NOTEBOOK_TIMEOUT,
+                 log_dir: Path | None = None):
+        self.jobs = max(1, int(jobs))
+        self.warm = warm
+        self.notebook_timeout = notebook_timeout
+        self.log_dir = log_dir
+        # spawn: the coordinator has threads (progress bar) and must not be forked.
+        self._context = multiprocessing.get_context("spawn")
+        self._workers: list[_Worker] = []
+        self._kernel = None  # the WarmKernel the workers share
+        self._kernel_log = None
+        self._count = 0
+        self._barren_deaths = 0  # workers that died before running anything
+
+    def describe(self) -> dict[str, Any]:
+        """The executor's settings, for the manifest."""
+        return {"executor": self.name, "jobs": self.jobs, "warm_kernel": self.warm,
+                "notebook_timeout": self.notebook_timeout}
+
+    def start(self, expected: int) -> None:
+        """Start the kernel server and the workers now, so that they import their libraries
+        while the coordinator validates and prepares.
+
+        Parameters
+        ----------
+        expected
+            Roughly how many tasks will come; no more than that many workers are started.
+        """
+        if self.warm and self._kernel is None:
+            from strapetsi_lib.batch.warm_kernel import WarmKernel
+
+            log = self.log_dir / "kernel-server.log" if self.log_dir else None
+            self._kernel_log = open(log, "ab") if log else None  # noqa: SIM115 - closed in shutdown
+            try:
+                self._kernel = WarmKernel(log=self._kernel_log).start()
+            except Exception as exc:  # noqa: BLE001 - the ordinary kernel still works
+                print(f"warm kernel unavailable, using the ordinary kernel: {exc}",
+                      file=sys.stderr)
+                self.warm = False
+        while len(self._workers) < min(self.jobs, max(1, expected)):
+            self._spawn()
+
+    def _spawn(self) -> _Worker:
+        self._count += 1
+        log = str(self.log_dir / f"worker-{self._count}.log") if self.log_dir else None
+        kernel = ((self._kernel.kernel_name, self._kernel.kernelspec_path)
+                  if self._kernel is not None else None)
+        parent, child = self._context.Pipe()
+        process = self._context.Process(target=_worker_main, args=(child, kernel, log),
+                                        name=f"strapetsi-worker-{self._count}", daemon=True)
+        process.start()
+        child.close()
+        worker = _Worker(process, parent)
+        self._workers.append(worker)
+        return worker
+
+    def _retire(self, worker: _Worker) -> None:
+        self._workers.remove(worker)
+        worker.conn.close()
+        if worker.process.is_alive():
+            worker.process.terminate()
+        worker.process.join(_STOP_GRACE)
+        if worker.process.is_alive():
+            worker.process.kill()
+            worker.process.join()
+
+    def run(self, tasks: list[ReportTask], on_start: OnStart, on_done: OnDone) -> None:
+        """Run every task; call ``on_start`` when one starts and ``on_done`` when it ends.
+
+        On ``KeyboardInterrupt`` the workers are stopped (their kernels with them) before the
+        exception propagates; reports being written then are left as they were before.
+        """
+        pending = deque(tasks)
+        try:
+            self.start(len(pending))
+            while pending or any(w.task is not None for w in self._workers):
+                if self._kernel is not None:
+                    self._kernel.ensure()  # a crashed server is restarted, a few times
+                for worker in self._workers:
+                    if worker.task is None and pending:
+                        worker.task, worker.running = pending.popleft(), False
+                        worker.conn.send(worker.task)
+                self._collect(on_start, on_done)
+                self._enforce_timeout(on_done, pending)
+                self._replace_dead(on_done, pending)
+                if self._barren_deaths >= _MAX_BARREN_DEATHS:
+                    cause = (f"{self._barren_deaths} worker processes died before running a "
+                             "report; see the worker logs")
+                    while pending:
+                        task = pending.popleft()
+                        on_done(task, failure(task, cause, time.time(), ename="WorkerDied"))
+            for worker in self._workers:  # let them stop their kernel servers themselves
+                with contextlib.suppress(OSError):
+                    worker.conn.send(None)
+            for worker in self._workers:
+                worker.process.join(_STOP_GRACE)
+        finally:
+            self.shutdown()
+
+    def _collect(self, on_start: OnStart, on_done: OnDone) -> None:
+        ready = wait([w.conn for w in self._workers if w.task is not None], timeout=_POLL)
+        for worker in [w for w in self._workers if w.conn in ready]:
+            try:
+                kind, payload = worker.conn.recv()
+            except (EOFError, OSError):
+                continue  # it died; _replace_dead reports it
+            if kind == "started":
+                worker.running, worker.worked = True, True
+                worker.started, worker.clock = time.time(), time.monotonic()
+                on_start(worker.task)
+            else:
+                task, worker.task = worker.task, None
+                on_done(task, payload)
+
+    def _enforce_timeout(self, on_done: OnDone, pending: deque) -> None:
+        if self.notebook_timeout is None:
+            return
+        now = time.monotonic()
+        for worker in list(self._workers):
+            if worker.running and worker.task and now - worker.clock > self.notebook_timeout:
+                task, started = worker.task, worker.started
+                self._retire(worker)
+                on_done(task, failure(task, f"the notebook did not finish within "
+                                      f"{self.notebook_timeout:g} s", started, ename="Timeout"))
+                if pending:
+                    self._spawn()
+
+    def _replace_dead(self, on_done: OnDone, pending: deque) -> None:
+        for worker in list(self._workers):
+            if worker.process.is_alive():
+                continue
+            task, code = worker.task, worker.process.exitcode
+            self._retire(worker)
+            if task is not None and worker.running:
+                on_done(task, failure(task, f"the worker process running this report died "
+                                      f"(exit code {code})", worker.started, ename="WorkerDied"))
+            elif task is not None:  # never started: give it to another worker
+                pending.appendleft(task)
+            if not worker.worked:
+                self._barren_deaths += 1
+            if pending and self._barren_deaths < _MAX_BARREN_DEATHS:
+                self._spawn()
+
+    def shutdown(self) -> None:
+        """Stop every worker and the kernel server (and so every kernel); safe to call twice."""
+        for worker in list(self._workers):
+            with contextlib.suppress(OSError):
+                worker.process.terminate()
+        for worker in list(self._workers):
+            self._retire(worker)
+        if self._kernel is not None:
+            self._kernel.stop()
+            self._kernel = None
+        if self._kernel_log is not None:
+            self._kernel_log.close()
+            self._kernel_log = None
+
+
+class DaskExecutor:
+    """Run tasks on a Dask distributed cluster, each notebook in a subprocess on a worker.
+
+    Parameters
+    ----------
+    scheduler
+        The scheduler's address (``tcp://host:8786``); ``None`` starts a ``LocalCluster`` with
+        ``jobs`` single-threaded worker processes for the duration of the run.
+    jobs
+        Workers of the ``LocalCluster`` (ignored with ``scheduler``).
+    notebook_timeout
+        Seconds one notebook may take before its subprocess is killed.
+    """
+
+    name = "dask"
+
+    def __init__(self, scheduler: str | None, jobs: int,
+                 notebook_timeout: float | None = DEFAULT_NOTEBOOK_TIMEOUT):
+        self.scheduler = scheduler
+        self.jobs = max(1, int(jobs))
+        self.notebook_timeout = notebook_timeout
+        self._client = self._cluster = None
+
+    def describe(self) -> dict[str, Any]:
+        """The executor's settings, for the manifest."""
+        return {"executor": self.name, "scheduler": self.scheduler or "LocalCluster",
+                "jobs": None if self.scheduler else self.jobs,
+                "notebook_timeout": self.notebook_timeout}
+
+    def start(self, expected: int) -> None:
+        """Connect to the scheduler (or start the ``LocalCluster``) while the coordinator
+        validates and prepares."""
+        if self._client is not None:
+            return
+        from dask.distributed import Client, LocalCluster
+
+        if self.scheduler is None:
+            self._cluster = LocalCluster(n_workers=min(self.jobs, max(1, expected)),
+                                         threads_per_worker=1, processes=True,
+                                         dashboard_address=":0")
+        self._client = Client(self._cluster if self._cluster is not None else self.scheduler)
+
+    def run(self, tasks: list[ReportTask], on_start: OnStart, on_done: OnDone) -> None:
+        """Submit every task and report each as it completes."""
+        from dask.distributed import as_completed
+
+        self.start(len(tasks))
+        futures = {}
+        try:
+            for task in tasks:
+                future = self._client.submit(run_task_subprocess, task, self.notebook_timeout,
+                                             pure=False,
+                                             key=f"strapetsi-{task.stem}-{time.time_ns()}")
+                futures[future] = task
+                on_start(task)
+            for future in as_completed(futures):
+                task = futures[future]
+                try:
+                    result = future.result()
+                except Exception as exc:  # noqa: BLE001 - lost worker, cancelled task
+                    result = failure(task, f"the Dask task failed: {type(exc).__name__}: {exc}",
+                                     time.time(), ename=type(exc).__name__)
+                on_done(task, result)
+        except BaseException:
+            self._client.cancel(list(futures))
+            raise
+
+    def shutdown(self) -> None:
+        """Disconnect, and stop the ``LocalCluster`` if this executor started one."""
+        if self._client is not None:
+            self._client.close()
+            self._client = None
+        if self._cluster is not None:
+            self._cluster.close()
+            self._cluster = None
+
+
+def make_executor(kind: str, jobs: int, scheduler: str | None = None, warm: bool = True,
+                  notebook_timeout: float | None = DEFAULT_NOTEBOOK_TIMEOUT,
+                  log_dir: Path | None = None) -> LocalExecutor | DaskExecutor:
+    """The executor named ``kind`` (``local`` or ``dask``)."""
+    if kind == "local":
+        return LocalExecutor(jobs, warm=warm, notebook_timeout=notebook_timeout, log_dir=log_dir)
+    if kind == "dask":
+        return DaskExecutor(scheduler, jobs, notebook_timeout=notebook_timeout)
+    raise ValueError(f"unknown executor {kind!r}; use local or dask")

@@ -1,0 +1,299 @@
+"""A fork server for Jupyter kernels: import the heavy libraries once, fork a fresh kernel per run.
+
+Starting a report kernel costs an interpreter, IPython and ipykernel, and then the notebook's own
+imports (pandas, matplotlib, seaborn, statsmodels, scipy, the workbench): several seconds, of
+which the analysis needs none. This server pays that once. It imports the libraries, then
+waits on a Unix socket; for every kernel Jupyter starts through the warm kernelspec
+(:mod:`strapetsi_lib.batch.kernel_launcher`) it forks a child that becomes a real ipykernel
+(``IPKernelApp`` on the given connection file). Each notebook thus still gets its own process,
+namespace and kernel, as with an ordinary kernel; only the already-imported modules are shared,
+copy-on-write, and nothing is computed from data before the fork.
+
+Rules that keep forking safe:
+
+* the server never starts a thread, an event loop or a ZeroMQ context before forking (it
+  checks, and declines to fork if a Python thread appeared: the launcher then starts an
+  ordinary kernel). The only other threads are the BLAS thread pools NumPy and SciPy load,
+  which are fork-safe (OpenBLAS quiesces and rebuilds its pool around ``fork``);
+* the imported objects are frozen out of garbage collection (``gc.freeze``), so kernels
+  neither scan them nor copy their pages;
+* a child starts a new session (terminal Ctrl-C does not reach it), dies with the server
+  (``PR_SET_PDEATHSIG``), and is killed when its launcher's connection closes;
+* the server dies with the process that started it, killing its kernels.
+
+Run with ``python -m strapetsi_lib.batch.kernel_server --socket PATH``; :class:`KernelServer` does
+that.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import ctypes
+import gc
+import importlib
+import json
+import os
+import selectors
+import signal
+import socket
+import sys
+import threading
+import traceback
+from dataclasses import dataclass
+
+#: Modules a report kernel imports anyway; imported once here, before any fork.
+WARM_MODULES = (
+    "numpy", "pandas", "scipy.stats", "statsmodels.api", "statsmodels.formula.api",
+    "matplotlib", "matplotlib.pyplot", "seaborn", "yaml", "bs4",
+    "IPython", "ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.zmqshell",
+    # what ipykernel imports while it starts (its debugger, IPython's history and completer)
+    "ipykernel.debugger", "debugpy", "IPython.core.debugger", "IPython.core.completerlib",
+    "sqlite3", "tornado.gen", "tornado.locks", "tornado.platform.asyncio", "pdb",
+)
+#: Workbench modules a report does not use (the command line and the batch machinery).
+NOT_FOR_KERNELS = (
+    "strapetsi_lib.__main__", "strapetsi_lib.cli", "strapetsi_lib.batch",
+    "strapetsi_lib.ingest.demo",
+    "strapetsi_lib.render",  # it imports nbformat and jsonschema, which no report needs
+)
+_PR_SET_PDEATHSIG = 1
+_REAP_INTERVAL = 0.05
+
+
+def die_with_parent(signum: int = signal.SIGKILL) -> None:
+    """Ask Linux to send ``signum`` to this process when its parent ends (no-op elsewhere)."""
+    if not sys.platform.startswith("linux"):
+        return
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signum, 0, 0, 0)
+
+
+def workbench_modules() -> list[str]:
+    """The workbench's own modules that report notebooks may import."""
+    import pkgutil
+
+    import strapetsi_lib
+
+    names = [info.name for info in pkgutil.walk_packages(strapetsi_lib.__path__, "strapetsi_lib.")]
+    return [name for name in names
+            if not any(name == skip or name.startswith(skip + ".") for skip in NOT_FOR_KERNELS)]
+
+
+def warm_up(modules: tuple[str, ...] = WARM_MODULES) -> list[str]:
+    """Import ``modules`` and the workbench's report modules as a kernel would; return the
+    ones that failed (they stay unimported, so a kernel that needs one meets the error itself,
+    in its notebook)."""
+    # A kernel sets the inline backend before the notebook's first import (ipykernel does it in
+    # IPKernelApp); set it the same way so matplotlib starts as it would in a fresh kernel.
+    os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
+    failed = []
+    for name in [*modules, *workbench_modules()]:
+        try:
+            importlib.import_module(name)
+        except Exception:  # noqa: BLE001 - a module that fails here fails visibly in the kernel
+            failed.append(name)
+    return failed
+
+
+@dataclass
+class _Client:
+    """One launcher's connection and the kernel forked for it."""
+
+    sock: socket.socket
+    pid: int | None = None
+
+
+class _Server:
+    """The accept/fork/reap loop (single-threaded, so forking stays safe)."""
+
+    def __init__(self, socket_path: str, listener: socket.socket):
+        self.socket_path = socket_path
+        self.listener = listener
+        self.selector = selectors.DefaultSelector()
+        self.clients: dict[int, _Client] = {}  # by socket fd
+        self.start_dir = os.getcwd()
+        self.running = True
+
+    def serve(self) -> None:
+        self.selector.register(self.listener, selectors.EVENT_READ, "accept")
+        if not sys.stdin.closed:
+            self.selector.register(sys.stdin.fileno(), selectors.EVENT_READ, "parent")
+        while self.running:
+            for key, _ in self.selector.select(timeout=_REAP_INTERVAL):
+                if key.data == "accept":
+                    self._accept()
+                elif key.data == "parent":
+                    if not os.read(key.fd, 4096):  # the parent closed our stdin: it is gone
+                        self.running = False
+                else:
+                    self._request(key.data)
+            self._reap()
+        self.shutdown()
+
+    def _accept(self) -> None:
+        with contextlib.suppress(OSError):
+            sock, _ = self.listener.accept()
+            client = _Client(sock)
+            self.clients[sock.fileno()] = client
+            self.selector.register(sock, selectors.EVENT_READ, client)
+
+    def _request(self, client: _Client) -> None:
+        try:
+            message, fds, _, _ = socket.recv_fds(client.sock, 1 << 16, 3)
+            while message and client.pid is None and not message.endswith(b"\n"):
+                chunk = client.sock.recv(1 << 16)
+                if not chunk:
+                    break
+                message += chunk
+        except OSError:
+            message, fds = b"", []
+        if not message:  # the launcher went away: its kernel goes too
+            self._drop(client, kill=True)
+            return
+        if client.pid is not None:  # nothing else is expected from a launcher once forked
+            return
+        try:
+            request = json.loads(message)
+            if threading.active_count() > 1:
+                raise RuntimeError("fork server has threads; not safe to fork")
+            client.pid = self._fork(request, fds)
+            client.sock.sendall(json.dumps({"pid": client.pid}).encode() + b"\n")
+        except Exception as exc:  # noqa: BLE001 - the launcher falls back to a normal kernel
+            with contextlib.suppress(OSError):
+                client.sock.sendall(json.dumps({"error": str(exc)}).encode() + b"\n")
+            self._drop(client, kill=True)
+        finally:
+            for fd in fds:
+                os.close(fd)
+
+    def _fork(self, request: dict, fds: list[int]) -> int:
+        pid = os.fork()
+        if pid:
+            return pid
+        code = 1
+        try:
+            self._become_kernel(request, fds)
+            code = 0
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+        except BaseException:  # noqa: BLE001 - report anything, never unwind into the server
+            traceback.print_exc()
+        finally:
+            with contextlib.suppress(BaseException):
+                atexit._run_exitfuncs()
+            with contextlib.suppress(BaseException):
+                sys.stdout.flush()
+                sys.stderr.flush()
+            os._exit(code)
+
+    def _become_kernel(self, request: dict, fds: list[int]) -> None:
+        """In the child: leave the server behind and run an ipykernel on the connection file."""
+        parent = os.getppid()
+        os.setsid()
+        die_with_parent()
+        if os.getppid() != parent:
+            os._exit(1)
+        self.selector.close()
+        self.listener.close()
+        for client in self.clients.values():
+            client.sock.close()
+        for target, fd in zip((0, 1, 2), fds, strict=False):
+            os.dup2(fd, target)
+        for fd in fds:
+            if fd > 2:
+                os.close(fd)
+        for name in ("SIGINT", "SIGTERM", "SIGHUP", "SIGCHLD", "SIGUSR1", "SIGUSR2"):
+            signum = getattr(signal, name)
+            signal.signal(signum, signal.default_int_handler if name == "SIGINT"
+                          else signal.SIG_DFL)
+        os.chdir(request["cwd"])
+        os.environ.clear()
+        os.environ.update(request["env"])
+        # As ipykernel_launcher: the launch folder off sys.path; IPython puts the cwd back.
+        if sys.path and sys.path[0] in ("", self.start_dir):
+            del sys.path[0]
+        _reseed()
+        # ipykernel reads JPY_PARENT_PID when it is imported (here, before the fork), so give
+        # the kernel its parent explicitly: it then watches the server and prints no banner.
+        argv = [*request["argv"], f"--IPKernelApp.parent_handle={parent}"]
+        sys.argv = ["ipykernel_launcher", *argv]
+        from ipykernel import kernelapp
+
+        kernelapp.launch_new_instance(argv=argv)
+
+    def _reap(self) -> None:
+        while True:
+            try:
+                pid, status = os.waitpid(-1, os.WNOHANG)
+            except ChildProcessError:
+                return
+            if pid == 0:
+                return
+            code = os.waitstatus_to_exitcode(status)
+            for client in list(self.clients.values()):
+                if client.pid == pid:
+                    with contextlib.suppress(OSError):
+                        client.sock.sendall(json.dumps({"exit": code}).encode() + b"\n")
+                    client.pid = None
+                    self._drop(client, kill=False)
+
+    def _drop(self, client: _Client, kill: bool) -> None:
+        if kill and client.pid is not None:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(client.pid, signal.SIGKILL)
+        with contextlib.suppress(KeyError, ValueError):
+            self.selector.unregister(client.sock)
+        self.clients.pop(client.sock.fileno(), None)
+        client.sock.close()
+
+    def shutdown(self) -> None:
+        for client in list(self.clients.values()):
+            self._drop(client, kill=True)
+        self.listener.close()
+        with contextlib.suppress(OSError):
+            os.unlink(self.socket_path)
+
+
+def _reseed() -> None:
+    """Give the child its own random state, as a fresh kernel would have (Python's ``random``
+    reseeds itself after fork; NumPy's global generator does not)."""
+    numpy = sys.modules.get("numpy")
+    if numpy is not None:
+        numpy.random.seed()
+
+
+def serve(socket_path: str) -> None:
+    """Bind ``socket_path``, warm up, and fork kernels until stdin closes or SIGTERM arrives.
+
+    The socket is bound before the imports, so a launcher that connects early waits in the
+    backlog instead of falling back to a slow ordinary kernel.
+    """
+    die_with_parent(signal.SIGTERM)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the batch runner's to handle
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    listener.bind(socket_path)
+    listener.listen(64)
+    server = _Server(socket_path, listener)
+
+    def stop(_signum: int, _frame: object) -> None:
+        server.shutdown()
+        os._exit(0)
+
+    signal.signal(signal.SIGTERM, stop)
+    failed = warm_up()
+    if failed:
+        print(f"kernel server: could not pre-import {', '.join(failed)}", file=sys.stderr)
+    sys.stderr.flush()
+    # The imported modules live as long as any kernel: keep them out of the kernels' garbage
+    # collections, which then neither scan them nor copy their memory pages (copy-on-write).
+    gc.collect()
+    gc.freeze()
+    server.serve()
+
+
+if __name__ == "__main__":
+    arguments = sys.argv[1:]
+    if len(arguments) != 2 or arguments[0] != "--socket":
+        sys.exit("usage: python -m strapetsi_lib.batch.kernel_server --socket PATH")
+    serve(arguments[1])

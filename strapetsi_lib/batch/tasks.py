@@ -1,0 +1,206 @@
+"""One unit of batch work: a report to execute and export, and what came of it.
+
+A :class:`ReportTask` holds plain values only (paths as text, parameters as JSON types), so the
+same task goes to a local worker process, through a Dask cluster, or as JSON to a subprocess.
+:func:`run_task` runs it in the current process; :func:`run_task_subprocess` runs it in a fresh
+Python process, which is how Dask workers run notebooks (a Papermill kernel inside a Dask
+worker is fragile: dask/distributed#2479).
+
+``python -m strapetsi_lib.batch.tasks TASK.json RESULT.json`` is the subprocess's entry point.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from strapetsi_lib.config import KERNEL_NAME
+
+
+@dataclass(frozen=True)
+class ReportTask:
+    """A report to produce.
+
+    Attributes
+    ----------
+    report_id
+        The provider's Y-tunnus, or ``"network"``.
+    kind
+        ``"provider"`` or ``"network"``.
+    notebook
+        The report notebook (absolute path).
+    parameters
+        The Papermill parameters.
+    out_dir
+        The run folder that receives ``{stem}.ipynb`` and ``{stem}.html``.
+    stem
+        The reports' file name without suffix.
+    language
+        The report's language.
+    cell_timeout
+        Seconds one cell may run (``None``: no limit).
+    """
+
+    report_id: str
+    kind: str
+    notebook: str
+    parameters: dict[str, Any]
+    out_dir: str
+    stem: str
+    language: str
+    cell_timeout: float | None = None
+
+
+@dataclass
+class TaskResult:
+    """What became of a :class:`ReportTask`.
+
+    Attributes
+    ----------
+    report_id
+        The task's report id.
+    ok
+        Whether both files were written.
+    started
+        When the work began (seconds since the epoch).
+    seconds, execute_seconds, export_seconds
+        Wall-clock time in all, executing (kernel start included) and exporting.
+    error
+        On failure: ``cause`` (the message), ``ename``, ``evalue``, ``cell`` (index and first
+        line of the failing cell), ``cell_index`` and ``failed_notebook`` (the executed
+        notebook kept for the researcher), where known.
+    worker
+        ``host:pid`` of the process that ran the notebook.
+    """
+
+    report_id: str
+    ok: bool
+    started: float
+    seconds: float
+    execute_seconds: float | None = None
+    export_seconds: float | None = None
+    error: dict[str, Any] | None = None
+    worker: str = field(default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}")
+
+
+def failure(task: ReportTask, cause: str, started: float, ename: str = "BatchError",
+            **fields: Any) -> TaskResult:
+    """A failed result for ``task`` raised outside the notebook (worker died, time out, ...)."""
+    error = {"cause": cause, "ename": ename, "evalue": cause, "cell": None, "cell_index": None,
+             "failed_notebook": None, **fields}
+    return TaskResult(task.report_id, False, started, time.time() - started, error=error)
+
+
+def run_task(task: ReportTask, kernel_name: str = KERNEL_NAME) -> TaskResult:
+    """Execute and export one report here; failures come back as a result, never raised.
+
+    Parameters
+    ----------
+    task
+        The report.
+    kernel_name
+        The kernelspec Papermill starts (a warm one from :mod:`strapetsi_lib.batch.warm_kernel`, or
+        the ordinary ``strapetsi`` kernel).
+
+    Returns
+    -------
+    TaskResult
+        ``ok`` when ``{stem}.ipynb`` and ``{stem}.html`` are in place; on failure the files of
+        an earlier run are left untouched (:func:`strapetsi_lib.render.export.render_report`).
+    """
+    from strapetsi_lib.errors import ReportError
+    from strapetsi_lib.render.export import render_report
+
+    started = time.time()
+    clock = time.perf_counter()
+    try:
+        result = render_report(Path(task.notebook), task.parameters, Path(task.out_dir),
+                               task.stem, task.language, kernel_name=kernel_name,
+                               report_id=task.report_id, timeout=task.cell_timeout)
+    except ReportError as exc:
+        failed = getattr(exc, "executed_notebook", None)
+        return failure(task, exc.detail, started, ename=getattr(exc, "ename", None) or
+                       "ReportError", evalue=getattr(exc, "evalue", None), cell=exc.cell,
+                       cell_index=getattr(exc, "cell_index", None),
+                       failed_notebook=Path(failed).name if failed else None)
+    except Exception as exc:  # noqa: BLE001 - one report's failure must not stop the batch
+        lines = traceback.format_exception_only(type(exc), exc)
+        return failure(task, "".join(lines).strip(), started, ename=type(exc).__name__,
+                       evalue=str(exc))
+    return TaskResult(task.report_id, True, started, time.perf_counter() - clock,
+                      result.execute_seconds, result.export_seconds)
+
+
+def run_task_subprocess(task: ReportTask, timeout: float | None = None,
+                        kernel_name: str = KERNEL_NAME) -> TaskResult:
+    """Run :func:`run_task` in a fresh Python process and return its result.
+
+    Parameters
+    ----------
+    task
+        The report.
+    timeout
+        Seconds the whole notebook may take; the process (and so its kernel) is then killed
+        and the report recorded as failed.
+    kernel_name
+        The kernelspec to use in the subprocess.
+    """
+    started = time.time()
+    with tempfile.TemporaryDirectory(prefix="strapetsi-task-") as folder:
+        task_file, result_file = Path(folder, "task.json"), Path(folder, "result.json")
+        task_file.write_text(json.dumps(asdict(task)), encoding="utf-8")
+        command = [sys.executable, "-m", "strapetsi_lib.batch.tasks", str(task_file),
+                   str(result_file), kernel_name]
+        # Its own session, so a time-out can kill the process with the kernel it started.
+        process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                   stderr=subprocess.STDOUT, start_new_session=True)
+        try:
+            output, _ = process.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            _kill_group(process)
+            return failure(task, f"the notebook did not finish within {timeout:g} s",
+                           started, ename="Timeout")
+        except BaseException:
+            _kill_group(process)
+            raise
+        if not result_file.is_file():
+            tail = output.decode(errors="replace").strip().splitlines()[-5:]
+            return failure(task, f"the report process ended with exit code "
+                           f"{process.returncode}: " + " | ".join(tail), started,
+                           ename="ProcessDied")
+        return TaskResult(**json.loads(result_file.read_text(encoding="utf-8")))
+
+
+def _kill_group(process: subprocess.Popen) -> None:
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    process.wait()
+
+
+def _main(argv: list[str]) -> int:
+    from strapetsi_lib.batch.kernel_server import die_with_parent
+    from strapetsi_lib.batch.startup import skip_slow_optional_imports
+
+    die_with_parent(signal.SIGTERM)
+    skip_slow_optional_imports()
+    task_file, result_file, kernel_name = argv
+    task = ReportTask(**json.loads(Path(task_file).read_text(encoding="utf-8")))
+    result = run_task(task, kernel_name)
+    Path(result_file).write_text(json.dumps(asdict(result)), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(_main(sys.argv[1:]))

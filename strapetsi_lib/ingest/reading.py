@@ -1,0 +1,444 @@
+"""Read the files of a dataset as survey tools and spreadsheets export them, and parse their text.
+
+Every file is read into a table of text cells whose index is the line number a person sees:
+in a CSV the header is line 1 and the first data row line 2 (blank lines count, as in an
+editor); in an Excel sheet it is the sheet's row number. Nothing here decides whether the data
+are acceptable; :mod:`strapetsi_lib.ingest.validation` does that from the parsed values this module
+returns.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime
+import io
+import math
+import re
+from collections.abc import Iterable
+from itertools import islice
+from pathlib import Path
+
+import numpy as np
+import openpyxl
+import pandas as pd
+
+from strapetsi_lib.errors import Problem
+from strapetsi_lib.ingest.instrument import Instrument, Scale, normalise_header
+
+#: Columns every response file must have, besides one column per item.
+RESPONSE_COLUMNS = ("respondent_id", "provider_id", "role")
+#: Columns of the providers file; ``staff_count`` may be left out.
+PROVIDER_COLUMNS = ("provider_id", "name", "language", "region", "staff_count", "themes")
+OPTIONAL_PROVIDER_COLUMNS = ("staff_count",)
+
+# Header spellings accepted for the fixed columns, besides the code itself (normalised form).
+_COLUMN_ALIASES = {
+    "provider_id": ("y-tunnus", "ytunnus", "fo-nummer", "business_id"),
+    "respondent_id": ("vastaaja", "vastaaja_id", "respondent"),
+    "role": ("rooli", "roll"),
+}
+
+#: Role labels accepted in the ``role`` column (matched case-insensitively), by role code.
+ROLE_LABELS: dict[str, tuple[str, ...]] = {
+    "leader": ("leader", "johto / esihenkilö", "johto", "esihenkilö", "esimies", "johtaja",
+               "ledning / chef", "ledning", "chef", "förman", "management", "manager"),
+    "teacher": ("teacher", "opettaja", "opettajat", "lärare", "opetushenkilöstö"),
+    "support": ("support", "tukihenkilöstö", "stödpersonal", "support staff"),
+    "other": ("other", "muu", "annan", "annat", "övrig", "övriga"),
+}
+
+_LANGUAGE_LABELS = {"fi": ("fi", "suomi", "finska", "finnish"),
+                    "sv": ("sv", "ruotsi", "svenska", "swedish")}
+
+_EXCEL_SUFFIXES = (".xlsx", ".xlsm")
+_CSV_SUFFIXES = (".csv", ".txt", ".tsv")
+_DELIMITERS = (";", ",", "\t")
+
+
+class UnreadableFile(ValueError):
+    """A file that cannot be turned into a table at all; the message says why."""
+
+
+# --------------------------------------------------------------------------- reading files
+
+
+def decode_text(data: bytes) -> str:
+    """Decode a text export: UTF-8 (with or without BOM), UTF-16 with BOM, else Windows-1252.
+
+    Raises
+    ------
+    UnreadableFile
+        If the bytes are neither UTF-8 nor Windows-1252.
+    """
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return data.decode("utf-16")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    try:
+        # Excel on Finnish Windows saves "CSV" in Windows-1252; valid UTF-8 is tried first
+        # because cp1252 would also accept (and garble) UTF-8 bytes.
+        return data.decode("cp1252")
+    except UnicodeDecodeError as exc:
+        raise UnreadableFile("cannot read the text: it is neither UTF-8 nor Windows-1252 "
+                             f"(byte {exc.start})") from exc
+
+
+def sniff_delimiter(text: str) -> str:
+    """Guess the field separator of a CSV text among ``;``, ``,`` and tab.
+
+    The separator chosen is the one that splits the header into more than one field and gives
+    the same number of fields on the most of the first lines; a decimal comma or a comma inside
+    a question-text header does not fool it, because it does not split every line alike.
+    """
+    best, best_score = ",", (False, 0.0, 0)
+    for delimiter in _DELIMITERS:
+        records = [r for r in islice(csv.reader(io.StringIO(text, newline=""),
+                                                delimiter=delimiter), 50)
+                   if any(cell.strip() for cell in r)]
+        if not records:
+            continue
+        width = len(records[0])
+        same = sum(len(r) == width for r in records) / len(records)
+        score = (width > 1, same, width)
+        if score > best_score:
+            best, best_score = delimiter, score
+    return best
+
+
+def _csv_grid(data: bytes, name: str) -> tuple[np.ndarray, np.ndarray, list[Problem]]:
+    text = decode_text(data)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(text))
+    rows: list[list[str]] = []
+    lines: list[int] = []
+    previous_end = 0
+    try:
+        for record in reader:
+            # A quoted cell may span lines; a row is numbered by the line where it starts.
+            rows.append(record)
+            lines.append(previous_end + 1)
+            previous_end = reader.line_num
+    except csv.Error as exc:
+        raise UnreadableFile(f"cannot read as CSV after line {previous_end}: {exc}") from exc
+    header_at = next((i for i, r in enumerate(rows) if any(c.strip() for c in r)), None)
+    if header_at is None:
+        return np.empty((0, 0), dtype=object), np.array([], dtype=int), []
+    width = len(rows[header_at])
+    problems = []
+    for i, row in enumerate(rows):
+        if len(row) > width:
+            # A trailing separator makes an empty surplus field: harmless, so not reported.
+            if any(c.strip() for c in row[width:]):
+                problems.append(Problem(name, lines[i], None,
+                                        f"line has {len(row)} fields but the header has {width}"))
+            rows[i] = row[:width]
+        elif len(row) < width:
+            rows[i] = row + [""] * (width - len(row))
+    grid = np.empty((len(rows), width), dtype=object)
+    grid[:, :] = rows
+    return grid, np.asarray(lines), problems
+
+
+def _excel_grid(path: Path) -> tuple[np.ndarray, np.ndarray]:
+    """The first sheet's cells and their row numbers.
+
+    python-calamine (a Rust reader) parses a survey-sized sheet several times faster than
+    openpyxl; openpyxl remains the fallback for a workbook calamine cannot open.
+    """
+    try:
+        from python_calamine import CalamineWorkbook
+
+        book = CalamineWorkbook.from_path(str(path))
+        # skip_empty_area=False keeps leading empty rows, so row numbers match the sheet's
+        rows = book.get_sheet_by_index(0).to_python(skip_empty_area=False)
+    except Exception:  # any calamine failure: let openpyxl try, and report its error
+        return _openpyxl_grid(path)
+    width = max((len(r) for r in rows), default=0)
+    grid = np.full((len(rows), width), None, dtype=object)
+    for i, row in enumerate(rows):
+        grid[i, : len(row)] = row
+    return grid, np.arange(1, len(rows) + 1)
+
+
+def _openpyxl_grid(path: Path) -> tuple[np.ndarray, np.ndarray]:
+    try:
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        try:
+            sheet = book.worksheets[0]
+            # Some exporters write a wrong sheet size; let the rows say how wide they are.
+            sheet.reset_dimensions()
+            rows = list(sheet.iter_rows(values_only=True))
+        finally:
+            book.close()
+    except Exception as exc:  # openpyxl raises many types for a damaged or wrong file
+        raise UnreadableFile(f"cannot read as an Excel workbook: {exc}") from exc
+    width = max((len(r) for r in rows), default=0)
+    grid = np.full((len(rows), width), None, dtype=object)
+    for i, row in enumerate(rows):
+        grid[i, : len(row)] = row
+    # iter_rows starts at row 1 even when the sheet's first rows are empty.
+    return grid, np.arange(1, len(rows) + 1)
+
+
+def _cell_text(value) -> str:
+    """Write one distinct cell value as text, numbers the way a person would read them."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value.strip()
+    if isinstance(value, bool):
+        # Equal to 1 and 0 for hashing, so it must read the same as them.
+        return str(int(value))
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, datetime.datetime) and value.time() == datetime.time(0):
+        return value.date().isoformat()
+    if isinstance(value, datetime.date | datetime.datetime | datetime.time):
+        return value.isoformat()
+    return str(value).strip()
+
+
+def _as_text(grid: np.ndarray) -> np.ndarray:
+    """Turn every cell into stripped text, converting each distinct value once."""
+    codes, uniques = pd.factorize(grid.ravel())
+    texts = np.array([_cell_text(u) for u in uniques] + [""], dtype=object)
+    return texts[codes].reshape(grid.shape)  # code -1 (an empty cell) takes the last, ""
+
+
+def read_table(path: Path, name: str | None = None) -> tuple[pd.DataFrame | None, list[Problem]]:
+    """Read a CSV or Excel file into text cells indexed by the line a person sees.
+
+    Parameters
+    ----------
+    path
+        The file: ``.csv`` (``;``, ``,`` or tab separated; UTF-8 with or without BOM, or
+        Windows-1252) or ``.xlsx`` (first sheet).
+    name
+        How problems name the file (its path relative to the dataset folder); defaults to the
+        file name.
+
+    Returns
+    -------
+    table : pandas.DataFrame or None
+        Columns are the headers as written (stripped), cells are stripped text (object dtype)
+        with ``""`` for an empty cell; Excel numbers are written as text (a stored 4.0 as
+        ``"4"``). The index (``line``) is each row's line or sheet row number. Blank rows are
+        left out. ``None`` when the file cannot be read or has no data rows.
+    problems : list of Problem
+        What made the file unreadable, empty, or ragged.
+    """
+    name = name or path.name
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return None, [Problem(name, None, None, "file does not exist")]
+    except OSError as exc:
+        return None, [Problem(name, None, None, f"cannot open the file: {exc.strerror}")]
+    if not data:
+        return None, [Problem(name, None, None, "file is empty (0 bytes)")]
+    suffix = path.suffix.lower()
+    problems: list[Problem] = []
+    try:
+        if suffix in _EXCEL_SUFFIXES:
+            grid, lines = _excel_grid(path)
+        elif suffix in _CSV_SUFFIXES:
+            grid, lines, problems = _csv_grid(data, name)
+        else:
+            raise UnreadableFile(f"unsupported file type {suffix or '(none)'}: "
+                                 "save it as .csv or .xlsx")
+    except UnreadableFile as exc:
+        return None, [Problem(name, None, None, str(exc))]
+    table, more = _tabulate(_as_text(grid), lines, name)
+    return table, problems + more
+
+
+def _tabulate(grid: np.ndarray, lines: np.ndarray, name: str
+              ) -> tuple[pd.DataFrame | None, list[Problem]]:
+    """Take the first non-blank row as the header and the non-blank rows below it as data."""
+    blank = (grid == "").all(axis=1) if grid.size else np.ones(len(grid), dtype=bool)
+    if blank.all():
+        return None, [Problem(name, None, None, "file has no header and no rows")]
+    header_pos = int(np.argmin(blank))
+    header_line = int(lines[header_pos])
+    headers = [h.lstrip("\ufeff").strip() for h in grid[header_pos]]
+    keep_rows = ~blank
+    keep_rows[: header_pos + 1] = False
+    data = grid[keep_rows]
+    problems: list[Problem] = []
+    keep_cols: list[int] = []
+    seen: dict[str, int] = {}
+    for pos, header in enumerate(headers):
+        if header == "":
+            if (data[:, pos] != "").any():
+                problems.append(Problem(name, header_line, None,
+                                        f"column {pos + 1} holds values but has no header"))
+            continue
+        if header in seen:
+            problems.append(Problem(name, header_line, header,
+                                    f"column header appears twice (columns {seen[header] + 1} "
+                                    f"and {pos + 1}); only the first is read"))
+            continue
+        seen[header] = pos
+        keep_cols.append(pos)
+    if not len(data):
+        return None, problems + [Problem(name, None, None, "file has a header but no rows")]
+    table = pd.DataFrame(data[:, keep_cols], columns=[headers[p] for p in keep_cols],
+                         index=pd.Index(lines[keep_rows], name="line"), dtype=object)
+    return table, problems
+
+
+# --------------------------------------------------------------------------- headers
+
+
+def column_codes(headers: Iterable[str], instrument: Instrument | None,
+                 fixed: Iterable[str] = RESPONSE_COLUMNS) -> dict[str, str | None]:
+    """Map each header to the column it gives: a fixed column, an item code, or ``None``.
+
+    Parameters
+    ----------
+    headers
+        Column headers as written in the file.
+    instrument
+        Item codes and question texts (fi, sv, en) are recognised from it; ``None`` to
+        recognise only the fixed columns.
+    fixed
+        Codes of the fixed columns (``RESPONSE_COLUMNS`` or ``PROVIDER_COLUMNS``).
+    """
+    lookup: dict[str, str] = {}
+    if instrument is not None:
+        lookup.update(instrument.header_lookup())
+    for code in fixed:
+        lookup[normalise_header(code)] = code
+        for alias in _COLUMN_ALIASES.get(code, ()):
+            lookup[normalise_header(alias)] = code
+    return {h: lookup.get(normalise_header(h)) for h in headers}
+
+
+# --------------------------------------------------------------------------- cell values
+
+
+def _distinct_map(values: pd.Series, parse) -> pd.Series:
+    """Apply ``parse`` once per distinct non-missing value and spread the results back.
+
+    A column of thousands of answers holds a handful of distinct texts, so parsing costs as
+    much as the distinct values while the spreading is a vectorised take.
+    """
+    codes, uniques = pd.factorize(values.to_numpy(dtype=object))
+    parsed = np.array([parse(u) for u in uniques] + [None], dtype=object)
+    return pd.Series(parsed[codes], index=values.index, dtype=object)
+
+
+def parse_number(text: str) -> float | None:
+    """Read a number written with a decimal point or a decimal comma; ``None`` if not one."""
+    try:
+        value = float(text.replace("\u00a0", "").replace(" ", "").replace(",", "."))
+    except ValueError:
+        return None
+    return value if math.isfinite(value) else None
+
+
+class AnswerParser:
+    """Turn the answers to the items of one scale into numbers.
+
+    An answer is a number on the scale (``4``, ``4.0``, ``4,0``), a label of the scale in any
+    language (``Täysin samaa mieltä`` is 5), a "don't know" answer or an empty cell (missing).
+    """
+
+    def __init__(self, scale: Scale, missing_answers: Iterable[str]):
+        self.scale = scale
+        self._missing = {normalise_header(m) for m in missing_answers}
+        self._labels = {normalise_header(text): value
+                        for value, texts in scale.labels.items() for text in texts.values()}
+
+    def _one(self, text: str) -> float | None:
+        """The number an answer stands for, NaN when missing, ``None`` when invalid."""
+        key = normalise_header(text)
+        if key == "" or key in self._missing:
+            return math.nan
+        if key in self._labels:
+            return float(self._labels[key])
+        number = parse_number(text)
+        if number is None or number != int(number) or not (
+                self.scale.min <= number <= self.scale.max):
+            return None
+        return float(number)
+
+    def parse_block(self, block: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Parse a 2-D block of answers (rows × items of this scale) in one pass.
+
+        Parameters
+        ----------
+        block
+            Text answers (object array); ``None`` or ``""`` for an empty cell.
+
+        Returns
+        -------
+        numbers : numpy.ndarray of float64
+            The answers as numbers, NaN when missing or invalid.
+        invalid : numpy.ndarray of bool
+            True where the text is neither on the scale nor a missing answer.
+        """
+        codes, uniques = pd.factorize(block.ravel())
+        parsed = [self._one(u) for u in uniques] + [math.nan]  # code -1: an empty cell
+        numbers = np.array([math.nan if p is None else p for p in parsed], dtype="float64")
+        invalid = np.array([p is None for p in parsed], dtype=bool)
+        return numbers[codes].reshape(block.shape), invalid[codes].reshape(block.shape)
+
+    def parse(self, values: pd.Series) -> tuple[pd.Series, pd.Series]:
+        """Parse one column of answers; see :meth:`parse_block`.
+
+        Returns
+        -------
+        numbers : pandas.Series of float64
+        invalid : pandas.Series of bool
+        """
+        numbers, invalid = self.parse_block(values.to_numpy(dtype=object).reshape(-1, 1))
+        return (pd.Series(numbers[:, 0], index=values.index, name=values.name),
+                pd.Series(invalid[:, 0], index=values.index, name=values.name))
+
+    def describe(self, text: str) -> str:
+        """Explain why an answer is not accepted, for a validation message."""
+        number = parse_number(text)
+        span = f"{self.scale.min}–{self.scale.max}"
+        if number is None:
+            return f"answer {text!r} is not a number or label on the scale {span}"
+        if number != int(number):
+            return f"answer {text!r} is not a whole number on the scale {span}"
+        return f"answer {text!r} is outside the scale {span}"
+
+
+def _role_key(text: str) -> str:
+    return re.sub(r"\s*/\s*", " / ", normalise_header(text))
+
+
+_ROLE_LOOKUP = {_role_key(label): code for code, labels in ROLE_LABELS.items() for label in labels}
+
+
+def parse_roles(values: pd.Series) -> pd.Series:
+    """Turn role codes or Finnish, Swedish or English role labels into role codes.
+
+    Returns the code per row, missing where the text is empty or not a known role.
+    """
+    return _distinct_map(values, lambda text: _ROLE_LOOKUP.get(_role_key(text)))
+
+
+_LANGUAGE_LOOKUP = {label: code for code, labels in _LANGUAGE_LABELS.items() for label in labels}
+
+
+def parse_languages(values: pd.Series) -> pd.Series:
+    """Turn ``fi``/``sv`` (any case, or the language's name) into ``fi``/``sv``; else missing."""
+    return _distinct_map(values, lambda text: _LANGUAGE_LOOKUP.get(normalise_header(text)))
+
+
+def parse_themes(text: str, known: Iterable[str]) -> tuple[list[str], list[str]]:
+    """Split a ``;``-separated theme list into known codes (sorted) and unknown entries.
+
+    A comma is accepted as a separator too, as spreadsheets sometimes write lists that way.
+    """
+    known = set(known)
+    parts = [p.strip() for p in re.split(r"[;,]", text or "") if p.strip()]
+    codes = sorted({p.casefold() for p in parts if p.casefold() in known})
+    unknown = [p for p in parts if p.casefold() not in known]
+    return codes, unknown

@@ -1,0 +1,357 @@
+"""Validate the providers file and the response files, reporting every problem in one pass.
+
+Each file's columns are checked with a pandera schema run lazily, so one pass collects every
+failing cell; each failure becomes a :class:`~strapetsi_lib.errors.Problem` located by the file
+name, the line a person sees and the column header as written in the file. A file that passes
+is returned as a tidy table; a file with problems gives ``None`` and its problems.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+import pandas as pd
+import pandera.pandas as pa
+
+from strapetsi_lib.config import ROLES, THEMES
+from strapetsi_lib.errors import Problem
+from strapetsi_lib.ingest.instrument import Instrument
+from strapetsi_lib.ingest.reading import (
+    OPTIONAL_PROVIDER_COLUMNS,
+    PROVIDER_COLUMNS,
+    RESPONSE_COLUMNS,
+    AnswerParser,
+    column_codes,
+    parse_languages,
+    parse_number,
+    parse_roles,
+    parse_themes,
+)
+from strapetsi_lib.ingest.ytunnus import ytunnus_problem, ytunnus_problems
+
+# Says what is wrong with one failing cell, given its text.
+Describe = Callable[[str], str]
+
+
+class _FileCheck:
+    """The columns of one file under their codes, and how to name them back in problems."""
+
+    def __init__(self, table: pd.DataFrame, name: str, fixed: Iterable[str],
+                 instrument: Instrument | None, what: str, where: str = ""):
+        self.name = name
+        self.where = where
+        self.problems: list[Problem] = []
+        self.header_of: dict[str, str] = {}
+        for header, code in column_codes(table.columns, instrument, fixed).items():
+            if code is None:
+                self.problems.append(Problem(name, None, header, f"unknown column: {what}"))
+            elif code in self.header_of:
+                self.problems.append(Problem(
+                    name, None, header,
+                    f"column gives {code} again (already given by column "
+                    f"{self.header_of[code]!r}); only the first is read"))
+            else:
+                self.header_of[code] = header
+        values = table[list(self.header_of.values())].to_numpy(dtype=object, copy=True)
+        # Empty cells become missing so that pandera's nullable rule sees them.
+        values[values == ""] = None
+        self.frame = pd.DataFrame(values, index=table.index, columns=list(self.header_of),
+                                  dtype=object)
+        self.messages: dict[tuple[str, str], Describe] = {}
+
+    def check(self, column: str, name: str, test: Callable[[pd.Series], pd.Series],
+              describe: Describe) -> pa.Check:
+        """A vectorised pandera check whose failures are described by ``describe``."""
+        self.messages[(column, name)] = describe
+        return pa.Check(test, name=name)
+
+    def header(self, code: str) -> str:
+        return self.header_of.get(code, code)
+
+    def first_lines(self, column: str) -> pd.Series:
+        values = self.frame[column].dropna()
+        return pd.Series(values.index, index=values.to_numpy()).groupby(level=0).min()
+
+    def run(self, columns: dict[str, pa.Column]) -> list[Problem]:
+        """Validate lazily and turn every pandera failure into a Problem."""
+        try:
+            pa.DataFrameSchema(columns, strict=False).validate(self.frame, lazy=True)
+        except pa.errors.SchemaErrors as err:
+            self.problems += self._problems(err.failure_cases)
+        return self.problems
+
+    def _problems(self, cases: pd.DataFrame) -> list[Problem]:
+        problems = []
+        first: dict[str, pd.Series] = {}
+        for column, check, value, index in cases[
+                ["column", "check", "failure_case", "index"]].itertuples(index=False):
+            line = None if index is None or pd.isna(index) else int(index)
+            if check == "column_in_dataframe":
+                problems.append(Problem(self.name, None, value, _missing_column(value)))
+            elif check == "not_nullable":
+                problems.append(Problem(self.name, line, self.header(column),
+                                        f"{column} is empty"))
+            elif check == "field_uniqueness":
+                if pd.isna(value):
+                    continue  # empty cells are reported as empty, not as duplicates
+                if column not in first:
+                    first[column] = self.first_lines(column)
+                problems.append(Problem(
+                    self.name, line, self.header(column),
+                    f"{column} {value!r} appears more than once{self.where} (first on line "
+                    f"{first[column][value]})"))
+            else:
+                describe = self.messages.get((column, check))
+                message = describe(value) if describe else f"{check} fails for {value!r}"
+                problems.append(Problem(self.name, line, self.header(column), message))
+        return problems
+
+
+def _missing_column(code: str) -> str:
+    if code in RESPONSE_COLUMNS or code in PROVIDER_COLUMNS:
+        return f"required column {code} is missing"
+    return (f"no column for item {code}: name a column by the item code or by its question "
+            "text in Finnish, Swedish or English")
+
+
+def _ytunnus_check(fc: _FileCheck, column: str = "provider_id") -> pa.Check:
+    def test(values: pd.Series) -> pd.Series:
+        return ytunnus_problems(values).isna()
+
+    def describe(value: str) -> str:
+        return ytunnus_problem(value) or f"{value!r} is not a valid business ID"
+
+    return fc.check(column, "ytunnus", test, describe)
+
+
+# --------------------------------------------------------------------------- providers
+
+
+def validate_providers(table: pd.DataFrame, name: str) -> tuple[pd.DataFrame | None, list[Problem]]:
+    """Validate the providers file and return it tidy.
+
+    Parameters
+    ----------
+    table
+        The file as read by :func:`strapetsi_lib.ingest.reading.read_table`.
+    name
+        The file's name relative to the dataset folder, for problems.
+
+    Returns
+    -------
+    providers : pandas.DataFrame or None
+        ``provider_id``, ``name``, ``language`` (``fi``/``sv``), ``region``, ``staff_count``
+        (Int64, missing when not given), ``themes`` (known codes sorted and joined by ``;``);
+        ``None`` when there are problems.
+    problems : list of Problem
+    """
+    fc = _FileCheck(table, name, PROVIDER_COLUMNS, None,
+                    "the providers file has the columns " + ", ".join(PROVIDER_COLUMNS))
+    frame = fc.frame
+    language_check = fc.check("language", "language", lambda s: parse_languages(s).notna(),
+                              lambda v: f"language {v!r} is not fi or sv")
+    staff_check = fc.check("staff_count", "staff_count", _staff_counts_ok,
+                           lambda v: f"staff_count {v!r} is not a whole number of at least 1")
+    themes_check = fc.check("themes", "themes", _themes_ok, _describe_themes)
+    columns = {
+        "provider_id": pa.Column(nullable=False, unique=True, report_duplicates="exclude_first",
+                                 checks=[_ytunnus_check(fc)]),
+        "name": pa.Column(nullable=False),
+        "language": pa.Column(nullable=False, checks=[language_check]),
+        "region": pa.Column(nullable=True),
+        "staff_count": pa.Column(nullable=True, checks=[staff_check],
+                                 required="staff_count" not in OPTIONAL_PROVIDER_COLUMNS),
+        "themes": pa.Column(nullable=True, checks=[themes_check]),
+    }
+    problems = fc.run(columns)
+    if problems:
+        return None, problems
+    staff = (frame["staff_count"].map(_staff_count, na_action="ignore")
+             if "staff_count" in frame else pd.Series(pd.NA, index=frame.index))
+    providers = pd.DataFrame({
+        "provider_id": frame["provider_id"].astype("str"),
+        "name": frame["name"].astype("str"),
+        "language": parse_languages(frame["language"]).astype("str"),
+        "region": frame["region"].fillna("").astype("str"),
+        "staff_count": pd.array(staff.to_numpy(dtype=object), dtype="Int64"),
+        "themes": frame["themes"].fillna("").map(lambda t: ";".join(parse_themes(t, THEMES)[0]))
+                  .astype("str"),
+    }).reset_index(drop=True)
+    return providers, []
+
+
+def _staff_counts_ok(values: pd.Series) -> pd.Series:
+    return values.map(_staff_count, na_action="ignore").notna() | values.isna()
+
+
+def _themes_ok(values: pd.Series) -> pd.Series:
+    return values.fillna("").map(lambda text: not parse_themes(text, THEMES)[1])
+
+
+def _describe_themes(value: str) -> str:
+    unknown = ", ".join(parse_themes(value, THEMES)[1])
+    return f"unknown theme(s) {unknown} in {value!r}: use {', '.join(THEMES)} separated by ;"
+
+
+def _staff_count(text: str) -> int | None:
+    number = parse_number(text)
+    if number is None or number != int(number) or number < 1:
+        return None
+    return int(number)
+
+
+# --------------------------------------------------------------------------- responses
+
+
+def validate_responses(table: pd.DataFrame, name: str, instrument: Instrument, wave: str,
+                       provider_ids: Iterable[str] | None, providers_name: str = "providers"
+                       ) -> tuple[pd.DataFrame | None, list[Problem]]:
+    """Validate one wave's response file and return it tidy.
+
+    Parameters
+    ----------
+    table
+        The file as read by :func:`strapetsi_lib.ingest.reading.read_table`.
+    name
+        The file's name relative to the dataset folder, for problems.
+    instrument
+        Gives the item columns and their scales.
+    wave
+        The wave id, for messages.
+    provider_ids
+        The providers known from the providers file; ``None`` when that file could not be read
+        (then unknown providers are not reported).
+    providers_name
+        The providers file's name, for messages.
+
+    Returns
+    -------
+    responses : pandas.DataFrame or None
+        ``respondent_id``, ``provider_id``, ``role`` (code), then one float64 column per item in
+        instrument order (NaN = missing), in file order; ``None`` when there are problems.
+    problems : list of Problem
+    """
+    fc = _FileCheck(table, name, RESPONSE_COLUMNS, instrument,
+                    f"neither {', '.join(RESPONSE_COLUMNS)} nor an item code or question text "
+                    f"of instrument {instrument.id}", where=f" in wave {wave}")
+    frame = fc.frame
+    known = None if provider_ids is None else pd.Index(list(provider_ids))
+    roles = parse_roles(frame["role"]) if "role" in frame else None
+
+    provider_checks = [_ytunnus_check(fc)]
+    if known is not None:
+        provider_checks.append(fc.check(
+            "provider_id", "known_provider",
+            # A malformed ID is reported as such; only well-formed IDs can be unknown ones.
+            lambda s: s.isin(known) | ytunnus_problems(s).notna(),
+            lambda v: f"provider {v!r} is not in the providers file {providers_name}"))
+    columns = {
+        "respondent_id": pa.Column(nullable=False, unique=True,
+                                   report_duplicates="exclude_first"),
+        "provider_id": pa.Column(nullable=False, checks=provider_checks),
+        "role": pa.Column(nullable=False, checks=[fc.check(
+            "role", "role", lambda s: roles.loc[s.index].notna(),
+            lambda v: f"unknown role {v!r}: use {', '.join(ROLES)} (or johto / "
+                         "esihenkilö, opettaja, tukihenkilöstö, muu; ledning / chef, lärare, "
+                         "stödpersonal, annan)")]),
+    }
+    numbers, invalid = _parse_items(frame, instrument)
+    for code in instrument.item_codes:
+        checks = []
+        # Answers are parsed once per scale above; a check is attached only where that found
+        # a bad cell, as pandera's cost per check would otherwise dominate loading.
+        if code in invalid and invalid[code].any():
+            parser = AnswerParser(instrument.scale_of(code), instrument.missing_answers)
+            suffix = "" if fc.header(code) == code else f" (item {code})"
+            checks.append(fc.check(
+                code, "answer", lambda s, bad=invalid[code]: ~bad.reindex(s.index),
+                lambda v, p=parser, sfx=suffix: p.describe(v) + sfx))
+        columns[code] = pa.Column(nullable=True, checks=checks)
+    problems = fc.run(columns)
+    if problems:
+        return None, problems
+    tidy = pd.DataFrame({
+        "respondent_id": frame["respondent_id"].astype("str"),
+        "provider_id": frame["provider_id"].astype("str"),
+        "role": roles.astype("str"),
+        **numbers,
+    }).reset_index(drop=True)
+    return tidy, []
+
+
+def _parse_items(frame: pd.DataFrame, instrument: Instrument
+                 ) -> tuple[dict[str, pd.Series], dict[str, pd.Series]]:
+    """Parse every item column present, all items of a scale as one block."""
+    by_scale: dict[str, list[str]] = {}
+    for code in instrument.item_codes:
+        if code in frame:
+            by_scale.setdefault(instrument.item(code).scale, []).append(code)
+    numbers: dict[str, pd.Series] = {}
+    invalid: dict[str, pd.Series] = {}
+    for scale, codes in by_scale.items():
+        parser = AnswerParser(instrument.scales[scale], instrument.missing_answers)
+        values, bad = parser.parse_block(frame[codes].to_numpy(dtype=object))
+        for j, code in enumerate(codes):
+            numbers[code] = pd.Series(values[:, j], index=frame.index)
+            invalid[code] = pd.Series(bad[:, j], index=frame.index)
+    # Instrument order, whatever order the file has its columns in.
+    return {c: numbers[c] for c in instrument.item_codes if c in numbers}, invalid
+
+
+def provider_listing(table: pd.DataFrame | None) -> pd.DataFrame | None:
+    """The providers a providers file lists, even when it has problems.
+
+    Response files are checked against these, so that a problem in one provider's row does not
+    hide unknown providers in the response files.
+
+    Returns
+    -------
+    pandas.DataFrame or None
+        ``provider_id`` and ``name`` (first row of each non-empty id); ``None`` when the file
+        has no provider_id column.
+    """
+    if table is None:
+        return None
+    codes = column_codes(table.columns, None, PROVIDER_COLUMNS)
+    header_of = {c: h for h, c in reversed(list(codes.items())) if c is not None}
+    if "provider_id" not in header_of:
+        return None
+    listing = pd.DataFrame({
+        "provider_id": table[header_of["provider_id"]].to_numpy(dtype=object),
+        "name": (table[header_of["name"]].to_numpy(dtype=object) if "name" in header_of
+                 else ""),
+    })
+    listing = listing[listing["provider_id"] != ""]
+    return listing.drop_duplicates("provider_id").reset_index(drop=True)
+
+
+def coverage_problems(table: pd.DataFrame | None, name: str, wave: str,
+                      providers: pd.DataFrame | None) -> list[Problem]:
+    """Report each provider that has no respondent in a wave's response file.
+
+    Parameters
+    ----------
+    table
+        The response file as read.
+    name, wave
+        The file's name and the wave id, for problems.
+    providers
+        ``provider_id`` and ``name`` of the providers (see :func:`provider_listing`).
+
+    Returns
+    -------
+    list of Problem
+        With no row (the problem concerns the file as a whole) and the ``provider_id`` column
+        as written in the file.
+    """
+    if table is None or providers is None:
+        return []
+    codes = column_codes(table.columns, None)
+    header = next((h for h, c in codes.items() if c == "provider_id"), None)
+    if header is None:
+        return []
+    present = set(table[header].unique())
+    return [Problem(name, None, header,
+                    f"provider {pid} ({pname}) has no respondents in wave {wave}")
+            for pid, pname in zip(providers["provider_id"], providers["name"], strict=True)
+            if pid not in present]

@@ -1,0 +1,353 @@
+"""What report notebooks call to show figures, tables, headings and words.
+
+Every function here emits HTML that meets the report rules (DESIGN.md §6) and renders the same
+way in JupyterLab and in the exported report: figures are embedded PNGs with a text alternative
+and a caption, tables have a caption and column headers, headings come in order, and any text
+that comes from data is escaped.
+
+The ``*_html`` functions return the HTML as a string (handy in tests); the ``show_*`` functions
+display it as a cell output and return ``None``, so a call on a cell's last line adds no
+``Out[...]`` to the report.
+
+Examples
+--------
+>>> from strapetsi_lib.present.display import show_figure, show_table, show_text, show_title
+>>> show_title(f"Osaamisen johtaminen: {name}")            # doctest: +SKIP
+>>> show_figure(fig, alt=f"Pylväskuva: ...", caption="Kuva 1")  # doctest: +SKIP
+>>> show_text("Vastaajia oli **{n}**, joista {org}.", n=n, org=provider_name)  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+import math
+import numbers
+import re
+from collections.abc import Callable, Mapping
+from typing import Any
+
+__all__ = [
+    "figure_html",
+    "heading_html",
+    "show_figure",
+    "show_heading",
+    "show_table",
+    "show_text",
+    "show_title",
+    "table_html",
+    "text_html",
+    "title_html",
+]
+
+#: Resolution of the embedded PNG. Images are shown at half their pixel size (100 CSS pixels per
+#: inch of figure size), so they stay sharp on high-density screens and in print.
+FIGURE_DPI = 200
+_PIXEL_RATIO = 2
+
+#: A cell text that reads as a number (after i18n formatting), so the column aligns right.
+_NUMERIC_TEXT = re.compile(r"^[+\-\u2212]?\d[\d\u00a0\u202f ]*(?:[.,]\d+)?(?:\s?%)?$")
+
+#: A ``{name}`` placeholder in :func:`text_html` (not ``{{`` or ``}}``).
+_PLACEHOLDER = re.compile(r"(?<!\{)\{([A-Za-z_][A-Za-z0-9_]*)\}(?!\})")
+
+
+def _escape(value: Any) -> str:
+    return html.escape(str(value), quote=True)
+
+
+def _display_html(markup: str, plain: str) -> None:
+    from IPython.display import display
+
+    display({"text/html": markup, "text/plain": plain}, raw=True)
+
+
+# --- figures ----------------------------------------------------------------------------------
+
+
+def _as_figure(fig: Any) -> Any:
+    """Accept a Figure, an Axes or a seaborn grid; return the matplotlib Figure."""
+    from matplotlib.figure import Figure
+
+    if isinstance(fig, Figure):
+        return fig
+    for attribute in ("figure", "fig"):
+        candidate = getattr(fig, attribute, None)
+        if isinstance(candidate, Figure):
+            return candidate
+    raise TypeError(f"show_figure needs a matplotlib Figure (or Axes / seaborn grid), not "
+                    f"{type(fig).__name__}")
+
+
+def figure_html(fig: Any, alt: str, caption: str | None = None, *, dpi: int = FIGURE_DPI,
+                close: bool = True) -> str:
+    """Render a matplotlib figure as a ``<figure>`` with an embedded PNG, alt text and caption.
+
+    Parameters
+    ----------
+    fig
+        A ``matplotlib.figure.Figure``, or an object with one as ``.figure`` / ``.fig``
+        (an Axes, a seaborn ``FacetGrid``).
+    alt
+        The text alternative: what the figure shows, in words, for a reader who cannot see it
+        (e.g. "Bar chart: the provider's mean is above the network's in 4 of 5 dimensions").
+    caption
+        Visible caption under the figure; plain text, escaped.
+    dpi
+        Rendering resolution; the image is displayed at half its pixel size.
+    close
+        Close the figure afterwards, so Jupyter does not show it a second time without alt text.
+
+    Returns
+    -------
+    str
+        ``<figure><img src="data:image/png;base64,..." alt="..."><figcaption>``. The same figure
+        gives the same bytes each time (no software or date metadata in the PNG).
+
+    Raises
+    ------
+    ValueError
+        If ``alt`` is empty or only whitespace.
+    """
+    if not isinstance(alt, str) or not alt.strip():
+        raise ValueError("show_figure needs a non-empty alt text that says what the figure shows")
+    figure = _as_figure(fig)
+    buffer = io.BytesIO()
+    try:
+        figure.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight",
+                       metadata={"Software": None})
+    finally:
+        if close:
+            import matplotlib.pyplot as plt
+
+            plt.close(figure)
+    data = buffer.getvalue()
+    width, height = _png_size(data)
+    encoded = base64.b64encode(data).decode("ascii")
+    parts = [
+        '<figure class="strapetsi-figure">',
+        f'<img src="data:image/png;base64,{encoded}" alt="{_escape(alt.strip())}" '
+        f'width="{math.ceil(width / _PIXEL_RATIO)}" height="{math.ceil(height / _PIXEL_RATIO)}">',
+    ]
+    if caption:
+        parts.append(f"<figcaption>{_escape(caption)}</figcaption>")
+    parts.append("</figure>")
+    return "".join(parts)
+
+
+def _png_size(data: bytes) -> tuple[int, int]:
+    """Width and height in pixels from a PNG's IHDR chunk."""
+    return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+
+
+def show_figure(fig: Any, alt: str, caption: str | None = None, *, dpi: int = FIGURE_DPI) -> None:
+    """Display a figure with its text alternative and caption, and close it.
+
+    See :func:`figure_html` for the parameters. ``alt`` is required: the report export fails
+    on any image without a text alternative.
+    """
+    markup = figure_html(fig, alt, caption, dpi=dpi)
+    plain = alt.strip() if not caption else f"{caption}\n{alt.strip()}"
+    _display_html(markup, plain)
+
+
+# --- tables -----------------------------------------------------------------------------------
+
+
+def _cell_text(value: Any, formatter: Callable[[Any], str] | None, na_rep: str) -> str:
+    if formatter is not None:
+        return str(formatter(value))
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return na_rep
+    try:
+        import pandas as pd
+
+        if value is pd.NA or value is pd.NaT:
+            return na_rep
+    except ImportError:  # pragma: no cover - pandas is a dependency
+        pass
+    return str(value)
+
+
+def _is_numeric(value: Any, text: str) -> bool:
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, numbers.Number):
+        return True
+    return bool(_NUMERIC_TEXT.match(text.strip()))
+
+
+def _label(label: Any) -> str:
+    if isinstance(label, tuple):
+        return " – ".join(str(part) for part in label if str(part))
+    return "" if label is None else str(label)
+
+
+def table_html(frame: Any, caption: str, index: bool = False, *,
+               formatters: Mapping[Any, Callable[[Any], str]] | None = None,
+               na_rep: str = "–") -> str:
+    """Render a DataFrame as an accessible HTML table.
+
+    Parameters
+    ----------
+    frame
+        The ``pandas.DataFrame`` to show. Format numbers for the report's language first
+        (``strapetsi_lib.present.i18n.number`` / ``percent``) or pass ``formatters``.
+    caption
+        What the table shows; becomes the ``<caption>``. Required.
+    index
+        Show the index as the first column, its cells as row headers (``<th scope="row">``).
+    formatters
+        Optional ``{column: function}`` turning a value into the text shown.
+    na_rep
+        Text for missing values.
+
+    Returns
+    -------
+    str
+        ``<table class="strapetsi-table">`` with ``<caption>``, ``<thead>`` of
+        ``<th scope="col">`` and ``<tbody>``; no generated ids, so output is reproducible.
+        Cells that hold numbers get ``class="num"`` (right-aligned).
+
+    Raises
+    ------
+    ValueError
+        If ``caption`` is empty.
+    """
+    if not isinstance(caption, str) or not caption.strip():
+        raise ValueError("show_table needs a caption that says what the table shows")
+    formatters = dict(formatters or {})
+    columns = list(frame.columns)
+    rows = list(frame.itertuples(index=False, name=None))
+    texts = [[_cell_text(value, formatters.get(column), na_rep)
+              for column, value in zip(columns, row, strict=True)] for row in rows]
+    numeric = [[_is_numeric(value, text) for value, text in zip(row, row_texts, strict=True)]
+               for row, row_texts in zip(rows, texts, strict=True)]
+    numeric_columns = [
+        any(flags[j] for flags in numeric)
+        and all(flags[j] or row_texts[j] == na_rep
+                for flags, row_texts in zip(numeric, texts, strict=True))
+        for j in range(len(columns))
+    ]
+    lines = ['<table class="strapetsi-table">', f"<caption>{_escape(caption.strip())}</caption>",
+             "<thead>", "<tr>"]
+    if index:
+        names = [name for name in frame.index.names if name is not None]
+        lines.append(f'<th scope="col">{_escape(" – ".join(map(str, names)))}</th>')
+    for column, is_number in zip(columns, numeric_columns, strict=True):
+        css = ' class="num"' if is_number else ""
+        lines.append(f'<th scope="col"{css}>{_escape(_label(column))}</th>')
+    lines += ["</tr>", "</thead>", "<tbody>"]
+    for row_label, row_texts, flags in zip(frame.index, texts, numeric, strict=True):
+        lines.append("<tr>")
+        if index:
+            lines.append(f'<th scope="row">{_escape(_label(row_label))}</th>')
+        for text, is_number in zip(row_texts, flags, strict=True):
+            css = ' class="num"' if is_number else ""
+            lines.append(f"<td{css}>{_escape(text)}</td>")
+        lines.append("</tr>")
+    lines += ["</tbody>", "</table>"]
+    return "\n".join(lines)
+
+
+def show_table(frame: Any, caption: str, index: bool = False, *,
+               formatters: Mapping[Any, Callable[[Any], str]] | None = None,
+               na_rep: str = "–") -> None:
+    """Display a DataFrame as an accessible table; see :func:`table_html`."""
+    markup = table_html(frame, caption, index, formatters=formatters, na_rep=na_rep)
+    _display_html(markup, caption.strip())
+
+
+# --- headings and words -----------------------------------------------------------------------
+
+
+def title_html(text: str) -> str:
+    """The report's single ``<h1>``, escaped."""
+    if not str(text).strip():
+        raise ValueError("the report title must not be empty")
+    return f"<h1>{_escape(str(text).strip())}</h1>"
+
+
+def show_title(text: str) -> None:
+    """Display the report's title as its one ``<h1>``.
+
+    Use this when the title is computed (e.g. holds the provider's name); a notebook whose
+    title is fixed may use a Markdown cell ``# Title`` instead. A report has exactly one title:
+    the export fails if it finds no ``<h1>`` or more than one.
+    """
+    _display_html(title_html(text), str(text).strip())
+
+
+def heading_html(text: str, level: int = 2) -> str:
+    """A section heading ``<h2>`` … ``<h6>``, escaped."""
+    if isinstance(level, bool) or not isinstance(level, int) or not 2 <= level <= 6:
+        raise ValueError(f"heading level must be 2 to 6 (the h1 is the title), not {level!r}")
+    if not str(text).strip():
+        raise ValueError("a heading must not be empty")
+    return f"<h{level}>{_escape(str(text).strip())}</h{level}>"
+
+
+def show_heading(text: str, level: int = 2) -> None:
+    """Display a computed section heading.
+
+    Levels must go down one step at a time (h2, then h3 under it): the export checks the
+    heading order, as screen-reader users navigate by it.
+    """
+    _display_html(heading_html(text, level), str(text).strip())
+
+
+def _markdown(source: str) -> str:
+    import mistune
+
+    render = mistune.create_markdown(escape=False, plugins=["strikethrough", "table"])
+    return str(render(source)).strip()
+
+
+def text_html(text: str, /, **values: Any) -> str:
+    """Render Markdown (or HTML) words to HTML, with data values escaped.
+
+    Parameters
+    ----------
+    text
+        Markdown or HTML, typically an f-string with numbers the notebook computed. Text that
+        comes from data (names, labels, anything a person typed) should not be put into the
+        f-string but into ``values``.
+    **values
+        Substituted for ``{name}`` placeholders in ``text`` *after* the Markdown is rendered,
+        HTML-escaped, so a provider called ``"A*B <Oy>"`` shows as written. Use ``{{``/``}}`` for
+        literal braces when ``values`` are given.
+
+    Returns
+    -------
+    str
+        The HTML.
+    """
+    if not values:
+        return _markdown(str(text))
+    tokens: dict[str, str] = {}
+
+    def _token(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name not in values:
+            raise KeyError(f"show_text: no value given for placeholder {{{name}}}")
+        token = f"STRAPETSIVALUE{len(tokens)}X"
+        tokens[token] = _escape(values[name])
+        return token
+
+    template = _PLACEHOLDER.sub(_token, str(text))
+    template = template.replace("{{", "{").replace("}}", "}")
+    rendered = _markdown(template)
+    for token, value in tokens.items():
+        rendered = rendered.replace(token, value)
+    return rendered
+
+
+def show_text(text: str, /, **values: Any) -> None:
+    """Display computed words; see :func:`text_html`."""
+    markup = text_html(text, **values)
+    plain = str(text)
+    if values:
+        plain = _PLACEHOLDER.sub(lambda m: str(values.get(m.group(1), m.group(0))), plain)
+        plain = plain.replace("{{", "{").replace("}}", "}")
+    _display_html(markup, plain)

@@ -1,0 +1,109 @@
+"""Words and numbers in the report's language.
+
+The words live in the YAML files of ``strapetsi_lib/texts/`` (Finnish, Swedish and English,
+following the network's glossary; one file per part of the reports, keys unique across files);
+code asks for them by key with :func:`text`. Numbers are written the way the
+language writes them: Finnish and Swedish (in Finland) use a decimal comma and a space before
+``%``; a non-breaking space keeps "62 %" on one line.
+"""
+
+from __future__ import annotations
+
+import math
+from functools import cache
+
+import yaml
+
+from strapetsi_lib.config import DEFAULT_MIN_GROUP_SIZE, PACKAGE_DIR, REPORT_LANGUAGES
+
+TEXTS_DIR = PACKAGE_DIR / "texts"
+NBSP = "\u00a0"
+MINUS = "\u2212"
+
+
+@cache
+def _catalogue() -> dict[str, dict[str, str]]:
+    catalogue: dict[str, dict[str, str]] = {}
+    for path in sorted(TEXTS_DIR.glob("*.yml")):
+        texts = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        clash = set(texts) & set(catalogue)
+        if clash:
+            raise ValueError(f"{path}: text keys already defined elsewhere: {sorted(clash)}")
+        catalogue.update(texts)
+    return catalogue
+
+
+def check_language(language: str) -> str:
+    """Return ``language`` if reports can be written in it, else raise ``ValueError``."""
+    if language not in REPORT_LANGUAGES:
+        raise ValueError(f"unknown report language {language!r}; use one of {REPORT_LANGUAGES}")
+    return language
+
+
+def text(key: str, language: str, /, **values) -> str:
+    """The text ``key`` in ``language``, with ``{placeholders}`` filled from ``values``.
+
+    Parameters
+    ----------
+    key
+        A key of ``texts.yml``.
+    language
+        ``fi``, ``sv`` or ``en``.
+    **values
+        Values for the text's placeholders; format numbers with :func:`number` first.
+    """
+    check_language(language)
+    try:
+        template = _catalogue()[key][language]
+    except KeyError as exc:
+        raise KeyError(f"no text {key!r} in {language} in {TEXTS_DIR}") from exc
+    return template.format(**values) if values else template
+
+
+def number(value: float, language: str, decimals: int = 1, signed: bool = False) -> str:
+    """Format a number as the language writes it: ``3,4`` in fi/sv, ``3.4`` in en.
+
+    A negative number gets a real minus sign; ``signed=True`` also writes ``+`` for positives
+    (for changes). A missing value is written as an en dash.
+    """
+    check_language(language)
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "\u2013"
+    rounded = round(float(value), decimals)
+    if rounded == 0:
+        rounded = 0.0  # no "-0,0"
+    body = f"{abs(rounded):,.{decimals}f}"
+    if language in ("fi", "sv"):
+        body = body.replace(",", NBSP).replace(".", ",")
+    sign = MINUS if rounded < 0 else ("+" if signed and rounded > 0 else "")
+    return sign + body
+
+
+def percent(share: float, language: str, decimals: int = 0) -> str:
+    """Format a share (0.62) as a percentage: ``62 %`` in fi/sv, ``62%`` in en."""
+    if share is None or (isinstance(share, float) and math.isnan(share)):
+        return "\u2013"
+    body = number(100 * float(share), language, decimals)
+    return f"{body}{NBSP}%" if language in ("fi", "sv") else f"{body}%"
+
+
+def interval(low: float, high: float, language: str, decimals: int = 1) -> str:
+    """Format a confidence interval as ``3,1–3,6``; with a negative end as ``−0,1 … 0,2``.
+
+    A dash between two numbers, one of them with a minus sign, reads as a subtraction, so an
+    interval that reaches below zero is written with an ellipsis instead.
+    """
+    low_text, high_text = number(low, language, decimals), number(high, language, decimals)
+    if low_text.startswith(MINUS) or high_text.startswith(MINUS):
+        return f"{low_text}\u2009\u2026\u2009{high_text}"
+    return f"{low_text}\u2013{high_text}"
+
+
+def too_few(language: str, min_group_size: int = DEFAULT_MIN_GROUP_SIZE) -> str:
+    """The words shown instead of a suppressed figure, e.g. ``alle 5 vastaajaa``."""
+    return text("too_few", language, n=min_group_size)
+
+
+def label(texts: dict[str, str], language: str) -> str:
+    """Pick the ``language`` entry of an instrument or dataset text dictionary."""
+    return texts[check_language(language)]

@@ -1,0 +1,444 @@
+"""The coordinator's view of the prepared tables: network-wide tables for the network report.
+
+Providers appear by a neutral code (``J01``, ``J02``, … in the order of their Y-tunnus) unless the
+run is asked to name them; a provider's figures are shown only where it has at least
+``min_group_size`` respondents. Nothing here recomputes a statistic: every function selects and
+shapes rows of the prepared tables (:mod:`strapetsi_lib.prepare`) and puts the words and numbers
+of the report's language into them.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+from strapetsi_lib.prepare import Prepared
+from strapetsi_lib.present.i18n import interval, number, percent, text
+
+#: A change or theme difference is called clear ("selvä muutos") only below this
+#: Benjamini–Hochberg adjusted p-value.
+ALPHA = 0.05
+#: Decimals of model estimates (scale points): effects of 0.03 and 0.3 must read differently.
+EFFECT_DECIMALS = 2
+#: Adjusted p-values below this are written as "< 0,001".
+P_FLOOR = 0.001
+#: Practice categories in the order of the status map's legend, from most to least taken hold.
+CATEGORIES = ("embedded", "adopting", "trying", "not_in_use", "too_few_responses")
+
+
+# --------------------------------------------------------------------------- providers, intro
+
+
+def provider_labels(prepared: Prepared, name_providers: bool = False) -> dict[str, str]:
+    """How each provider is shown: a neutral code, or its name when the run names providers."""
+    providers = prepared["providers"].sort_values("provider_id")
+    if name_providers:
+        return dict(zip(providers["provider_id"], providers["name"], strict=True))
+    width = max(2, len(str(len(providers))))
+    return {pid: f"J{i:0{width}d}" for i, pid in enumerate(providers["provider_id"], 1)}
+
+
+def first_wave(prepared: Prepared) -> str:
+    """The baseline wave."""
+    return prepared.wave_ids[0]
+
+
+def latest_wave(prepared: Prepared) -> str:
+    """The latest wave."""
+    return prepared.wave_ids[-1]
+
+
+def compared_waves(prepared: Prepared) -> list[str]:
+    """The waves the report sets side by side: the baseline and the latest (one if equal)."""
+    return list(dict.fromkeys([first_wave(prepared), latest_wave(prepared)]))
+
+
+def wave_labels(prepared: Prepared, language: str) -> dict[str, str]:
+    """Each wave id's label in ``language``, in time order."""
+    return {wave: prepared.wave_label(wave, language) for wave in prepared.wave_ids}
+
+
+def has_takehold(prepared: Prepared) -> bool:
+    """Whether the prepared tables hold the take-hold results (two waves or more)."""
+    return "mixed_models" in prepared.tables and not prepared["mixed_models"].empty
+
+
+def intro_text(prepared: Prepared, language: str, name_providers: bool = False) -> str:
+    """The report's opening words, computed from the data: providers, waves, respondents."""
+    rates = prepared["response_rates"]
+    per_wave = rates.groupby("wave")["n"].sum()
+    waves = [w for w in prepared.wave_ids]
+    words = text(
+        "network_intro", language,
+        n_providers=number(len(prepared["providers"]), language, 0),
+        waves=", ".join(prepared.wave_label(w, language) for w in waves),
+        respondents=number(per_wave.reindex(waves).fillna(0).sum(), language, 0),
+        per_wave="; ".join(text("network_wave_count", language,
+                                wave=prepared.wave_label(w, language),
+                                n=number(per_wave.get(w, 0), language, 0)) for w in waves),
+    )
+    if name_providers:
+        privacy = text("network_intro_names", language, min_group=prepared.min_group_size)
+    else:
+        codes = sorted(provider_labels(prepared).values())
+        privacy = text("network_intro_codes", language, first_code=codes[0],
+                       second_code=codes[min(1, len(codes) - 1)],
+                       min_group=prepared.min_group_size)
+    return f"{words} {privacy}"
+
+
+# --------------------------------------------------------------------------- response rates
+
+
+def response_summary(prepared: Prepared, language: str) -> pd.DataFrame:
+    """Per wave: providers with respondents, respondents, and the spread of response rates."""
+    rates = prepared["response_rates"]
+    rows = []
+    for wave in prepared.wave_ids:
+        block = rates[rates["wave"] == wave]
+        known = block["response_rate"].dropna()
+        rows.append({
+            text("network_wave", language): prepared.wave_label(wave, language),
+            text("network_providers_with_responses", language): int((block["n"] > 0).sum()),
+            text("respondents", language): number(block["n"].sum(), language, 0),
+            text("network_median_response_rate", language): percent(known.median(), language),
+            text("network_response_rate_range", language): (
+                f"{percent(known.min(), language)}\u2013{percent(known.max(), language)}"
+                if len(known) else "\u2013"),
+        })
+    return pd.DataFrame(rows)
+
+
+def provider_response_rates(prepared: Prepared) -> pd.DataFrame:
+    """Every provider's response rate per wave (``wave, response_rate``), unnamed; providers
+    without respondents or without a known staff count are left out."""
+    rates = prepared["response_rates"]
+    known = rates[(rates["n"] > 0) & rates["response_rate"].notna()]
+    return known[["wave", "response_rate"]].reset_index(drop=True)
+
+
+# ------------------------------------------------------------------------- providers per dimension
+
+
+def provider_means(prepared: Prepared) -> pd.DataFrame:
+    """Every provider's dimension mean per wave, for providers with enough respondents."""
+    means = prepared["dimension_means"]
+    return means[means["n"] >= prepared.min_group_size].reset_index(drop=True)
+
+
+def dimension_spread(prepared: Prepared, language: str,
+                     wave: str | None = None) -> pd.DataFrame:
+    """Per dimension (and wave): network mean with CI and the spread of provider means.
+
+    Parameters
+    ----------
+    wave
+        One wave's table (no wave column), so that it fits a page; ``None`` gives every wave,
+        with a wave column.
+
+    Two decimals: the network's interval is narrow (thousands of respondents), and at one
+    decimal it would read as "3,0–3,0".
+    """
+    network = prepared["network_dimension_means"]
+    means = provider_means(prepared)
+    instrument = prepared.instrument
+    rows = []
+    for dim in instrument.dimension_codes:
+        for wave_id in prepared.wave_ids if wave is None else [wave]:
+            net = network[(network["wave"] == wave_id) & (network["dimension"] == dim)]
+            own = means[(means["wave"] == wave_id) & (means["dimension"] == dim)]["mean"]
+            if net.empty:
+                continue
+            net = net.iloc[0]
+            row = {text("dimension", language): instrument.dimension(dim).name[language]}
+            if wave is None:
+                row[text("network_wave", language)] = prepared.wave_label(wave_id, language)
+            rows.append({
+                **row,
+                text("mean", language): number(net["mean"], language, 2),
+                text("ci95", language): interval(net["ci_low"], net["ci_high"], language, 2),
+                text("network_providers", language): len(own),
+                text("network_provider_range", language): (
+                    interval(own.min(), own.max(), language, 2) if len(own) else "\u2013"),
+            })
+    return pd.DataFrame(rows)
+
+
+def reliability_by_wave(prepared: Prepared, language: str) -> pd.DataFrame:
+    """Cronbach's alpha per dimension (rows) and wave (columns)."""
+    rel = prepared["reliability"]
+    instrument = prepared.instrument
+    table = {text("dimension", language): [instrument.dimension(d).name[language]
+                                           for d in instrument.dimension_codes]}
+    for wave in prepared.wave_ids:
+        block = rel[rel["wave"] == wave].set_index("dimension").reindex(
+            instrument.dimension_codes)
+        table[prepared.wave_label(wave, language)] = [number(a, language, 2)
+                                                      for a in block["alpha"]]
+    return pd.DataFrame(table)
+
+
+# --------------------------------------------------------------------------- verdicts, numbers
+
+
+def is_clear(p_adjusted: float) -> bool:
+    """Whether a result is called clear: its adjusted p-value is below :data:`ALPHA`."""
+    return p_adjusted is not None and not math.isnan(p_adjusted) and p_adjusted < ALPHA
+
+
+def effect(value: float, language: str) -> str:
+    """A change or difference in scale points, with its sign: ``+0,23``."""
+    return number(value, language, EFFECT_DECIMALS, signed=True)
+
+
+def effect_interval(low: float, high: float, language: str) -> str:
+    """The 95 % interval of a change or difference: ``0,22–0,25``."""
+    return interval(low, high, language, EFFECT_DECIMALS)
+
+
+def p_text(p_value: float, language: str) -> str:
+    """An (adjusted) p-value: three decimals, or ``< 0,001``."""
+    if p_value is None or math.isnan(p_value):
+        return "\u2013"
+    if p_value < P_FLOOR:
+        return text("network_p_below", language, value=number(P_FLOOR, language, 3))
+    return number(p_value, language, 3)
+
+
+def formatters(language: str) -> dict:
+    """``show_table`` formatters of the tables here: adjusted p-values stay numbers in the
+    frames (so the column aligns as numbers) and are written by :func:`p_text`."""
+    return {text("network_col_p_adjusted", language): lambda p: p_text(p, language)}
+
+
+def _verdict(p_adjusted: float, estimate: float, language: str, clear_key: str,
+             unclear_key: str) -> str:
+    if estimate is None or math.isnan(estimate):
+        return text("network_not_estimated", language)
+    return text(clear_key if is_clear(p_adjusted) else unclear_key, language)
+
+
+# --------------------------------------------------------------------------- network change
+
+
+def network_change(prepared: Prepared, language: str) -> pd.DataFrame:
+    """The mixed-model change per dimension, with names and whether it is clear.
+
+    Returns
+    -------
+    DataFrame
+        Instrument order: ``dimension``, ``name``, ``estimate``, ``ci_low``, ``ci_high``,
+        ``p_adjusted``, ``clear``, ``n_respondents``, ``n_providers``.
+    """
+    models = prepared["mixed_models"].set_index("dimension")
+    instrument = prepared.instrument
+    order = [d for d in instrument.dimension_codes if d in models.index]
+    out = models.reindex(order)[["estimate", "ci_low", "ci_high", "p_adjusted", "n_respondents",
+                                 "n_providers"]].reset_index()
+    out.insert(1, "name", [instrument.dimension(d).name[language] for d in order])
+    out["clear"] = [is_clear(p) for p in out["p_adjusted"]]
+    return out
+
+
+def change_table(change: pd.DataFrame, language: str) -> pd.DataFrame:
+    """The network change as a table in the report's language (see :func:`network_change`).
+
+    Show it with ``formatters=formatters(language)``: the adjusted p-values are numbers.
+    """
+    return pd.DataFrame({
+        text("dimension", language): change["name"],
+        text("takehold_col_change", language): [effect(v, language) for v in change["estimate"]],
+        text("takehold_col_ci", language): [effect_interval(lo, hi, language) for lo, hi
+                                            in zip(change["ci_low"], change["ci_high"],
+                                                   strict=True)],
+        text("network_col_p_adjusted", language): change["p_adjusted"].to_numpy(dtype=float),
+        text("takehold_col_verdict", language): [
+            _verdict(p, e, language, "takehold_verdict_clear", "takehold_verdict_unclear")
+            for p, e in zip(change["p_adjusted"], change["estimate"], strict=True)],
+    })
+
+
+def change_sentences(change: pd.DataFrame, language: str) -> list[str]:
+    """One plain sentence per dimension (``takehold_network_change``)."""
+    return [text("takehold_network_change", language, dimension=row.name,
+                 change=effect(row.estimate, language),
+                 ci=effect_interval(row.ci_low, row.ci_high, language),
+                 verdict=_verdict(row.p_adjusted, row.estimate, language,
+                                  "takehold_verdict_clear", "takehold_verdict_unclear"))
+            for row in change.itertuples()]
+
+
+def _count_range(values: pd.Series, language: str) -> str:
+    """A count, or the range of counts when they differ (``13 941–13 946``)."""
+    values = values.dropna()
+    low, high = (int(values.min()), int(values.max())) if len(values) else (0, 0)
+    return (number(low, language, 0) if low == high
+            else f"{number(low, language, 0)}\u2013{number(high, language, 0)}")
+
+
+def change_summary(change: pd.DataFrame, language: str) -> str:
+    """How many dimensions changed clearly, and how many respondents and providers the models
+    rest on."""
+    return text("network_change_summary", language, n_clear=int(change["clear"].sum()),
+                n_dimensions=len(change),
+                n_respondents=_count_range(change["n_respondents"], language),
+                n_providers=_count_range(change["n_providers"], language))
+
+
+# --------------------------------------------------------------------------- theme effects
+
+
+def theme_results(prepared: Prepared, language: str) -> pd.DataFrame:
+    """The difference-in-differences per theme and dimension, with names and verdicts.
+
+    Returns
+    -------
+    DataFrame
+        Theme order, then instrument order: ``theme``, ``theme_name``, ``dimension``, ``name``,
+        ``estimate``, ``ci_low``, ``ci_high``, ``p_adjusted``, ``clear``,
+        ``n_providers_in_theme``, ``n_providers_other``.
+    """
+    effects = prepared["theme_effects"]
+    instrument = prepared.instrument
+    themes = list(dict.fromkeys(effects["theme"]))
+    dim_order = {d: i for i, d in enumerate(instrument.dimension_codes)}
+    theme_order = {t: i for i, t in enumerate(themes)}
+    out = effects.assign(_t=effects["theme"].map(theme_order),
+                         _d=effects["dimension"].map(dim_order))
+    out = out.sort_values(["_t", "_d"]).drop(columns=["_t", "_d"]).reset_index(drop=True)
+    out["theme_name"] = [text(f"takehold_theme_{t}", language) for t in out["theme"]]
+    out["name"] = [instrument.dimension(d).name[language] for d in out["dimension"]]
+    out["clear"] = [is_clear(p) for p in out["p_adjusted"]]
+    return out[["theme", "theme_name", "dimension", "name", "estimate", "ci_low", "ci_high",
+                "p_adjusted", "clear", "n_providers_in_theme", "n_providers_other"]]
+
+
+def theme_tables(results: pd.DataFrame, language: str) -> list[tuple[str, pd.DataFrame]]:
+    """The theme effects as one table per theme: ``[(caption, table), ...]`` in theme order.
+
+    The caption names the theme and, when they are the same for every dimension, the numbers
+    of providers taking part and not; otherwise those numbers get their own columns. Show them
+    with ``formatters=formatters(language)``: the adjusted p-values are numbers.
+    """
+    tables = []
+    for theme in dict.fromkeys(results["theme"]):
+        block = results[results["theme"] == theme]
+        table = pd.DataFrame({
+            text("dimension", language): block["name"].to_numpy(),
+            text("network_col_difference", language): [effect(v, language)
+                                                       for v in block["estimate"]],
+            text("takehold_col_ci", language): [effect_interval(lo, hi, language) for lo, hi
+                                                in zip(block["ci_low"], block["ci_high"],
+                                                       strict=True)],
+            text("network_col_p_adjusted", language): block["p_adjusted"].to_numpy(dtype=float),
+            text("takehold_col_verdict", language): [
+                _verdict(p, e, language, "takehold_theme_verdict_clear",
+                         "takehold_theme_verdict_unclear")
+                for p, e in zip(block["p_adjusted"], block["estimate"], strict=True)],
+        })
+        n_in, n_other = block["n_providers_in_theme"], block["n_providers_other"]
+        name = block["theme_name"].iloc[0]
+        if n_in.nunique() == 1 and n_other.nunique() == 1:
+            caption = text("network_theme_table_caption", language, theme=name,
+                           n_in=number(n_in.iloc[0], language, 0),
+                           n_other=number(n_other.iloc[0], language, 0))
+        else:
+            caption = text("network_theme_table_caption_varies", language, theme=name)
+            table[text("network_col_in_theme", language)] = [number(n, language, 0)
+                                                             for n in n_in]
+            table[text("network_col_other", language)] = [number(n, language, 0)
+                                                          for n in n_other]
+        tables.append((caption, table))
+    return tables
+
+
+def theme_sentence(row, language: str) -> str:
+    """The plain sentence of one theme × dimension result (``takehold_theme_effect``)."""
+    return text("takehold_theme_effect", language, dimension=row.name, theme=row.theme_name,
+                n_in=number(row.n_providers_in_theme, language, 0),
+                n_other=number(row.n_providers_other, language, 0),
+                difference=effect(row.estimate, language),
+                ci=effect_interval(row.ci_low, row.ci_high, language),
+                verdict=_verdict(row.p_adjusted, row.estimate, language,
+                                 "takehold_theme_verdict_clear",
+                                 "takehold_theme_verdict_unclear"))
+
+
+def theme_summary(results: pd.DataFrame, language: str) -> str:
+    """Markdown: the clear theme differences as a list, or that there are none."""
+    clear = results[results["clear"]]
+    if clear.empty:
+        return text("network_theme_none_clear", language)
+    lines = [text("network_theme_clear_intro", language), ""]
+    lines += [f"- {theme_sentence(row, language)}" for row in clear.itertuples()]
+    return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------- practice status
+
+
+def practice_names(prepared: Prepared, language: str) -> dict[str, str]:
+    """Each practice code's name in ``language``, in instrument order."""
+    return {p.code: p.name[language] for p in prepared.instrument.practices}
+
+
+def status_grid(prepared: Prepared, name_providers: bool = False) -> pd.DataFrame:
+    """The category of every practice at every provider at the latest wave.
+
+    Returns
+    -------
+    DataFrame
+        Index: provider labels (:func:`provider_labels`) in sorted order (``J01``, ``J02``, …,
+        or names alphabetically); columns: practice codes in instrument order; values:
+        category codes. A provider without a row for a practice is ``too_few_responses``.
+    """
+    labels = provider_labels(prepared, name_providers)
+    status = prepared["practice_status"]
+    practices = [p.code for p in prepared.instrument.practices]
+    grid = (status.pivot_table(index="provider_id", columns="practice", values="category",
+                               aggfunc="first")
+            .reindex(index=list(labels), columns=practices)
+            .fillna("too_few_responses"))
+    grid.index = [labels[pid] for pid in grid.index]
+    grid.columns.name = None
+    return grid.sort_index(key=lambda index: index.str.casefold())
+
+
+def status_counts(grid: pd.DataFrame) -> pd.DataFrame:
+    """Number of providers per practice (rows) and category (columns, :data:`CATEGORIES`)."""
+    counts = grid.apply(lambda column: column.value_counts()).T
+    return counts.reindex(index=list(grid.columns), columns=list(CATEGORIES)).fillna(0).astype(int)
+
+
+def status_counts_table(counts: pd.DataFrame, prepared: Prepared,
+                        language: str) -> pd.DataFrame:
+    """The counts of :func:`status_counts` with practice and category names.
+
+    The ``too_few_responses`` column is left out when no provider has it (the table would not
+    fit the page otherwise; the map's legend and the rules still name it).
+    """
+    names = practice_names(prepared, language)
+    if not counts["too_few_responses"].any():
+        counts = counts.drop(columns="too_few_responses")
+    table = counts.rename(columns={c: text(f"status_{c}", language) for c in counts.columns})
+    table.insert(0, text("takehold_col_practice", language),
+                 [names[code] for code in counts.index])
+    return table.reset_index(drop=True)
+
+
+def status_rules(prepared: Prepared, language: str) -> str:
+    """Markdown list of the rule behind each category, with the instrument's thresholds."""
+    from strapetsi_lib.analysis.takehold import rule_text
+
+    rules = prepared.instrument.takehold_rules
+    order = [spec["category"] for spec in rules["categories"]]
+    order += [c for c in ("not_in_use", "too_few_responses") if c not in order]
+    return "\n".join(f"- {rule_text(c, prepared.instrument, language, prepared.min_group_size)}"
+                     for c in order)
+
+
+def methods_text(prepared: Prepared, language: str) -> str:
+    """The methods note, with the threshold and group size from the code and the dataset."""
+    return text("network_methods_text", language, alpha=number(ALPHA, language, 2),
+                min_group=prepared.min_group_size)

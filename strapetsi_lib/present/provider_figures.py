@@ -1,0 +1,240 @@
+"""Report figures (seaborn / matplotlib). Each function returns the figure and its text alternative.
+
+The text alternative states what the figure shows, in the report's language, with the numbers a
+screen-reader user needs; it is computed from the same data as the figure.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+import seaborn as sns  # noqa: E402
+
+from strapetsi_lib.ingest.instrument import Instrument  # noqa: E402
+from strapetsi_lib.present.i18n import interval, number, text  # noqa: E402
+
+HIGHLIGHT = "#0b5394"
+NETWORK = "#7f7f7f"
+
+
+@contextlib.contextmanager
+def seeded_jitter(seed: int = 2024) -> Iterator[None]:
+    """Seed NumPy's global generator while a seaborn strip plot jitters its points.
+
+    seaborn draws the jitter from NumPy's global random state; seeding it for the call (and
+    restoring it afterwards) makes the same inputs give the same figure, so the same report.
+    """
+    state = np.random.get_state()
+    np.random.seed(seed)
+    try:
+        yield
+    finally:
+        np.random.set_state(state)
+
+
+def _style() -> None:
+    sns.set_theme(style="whitegrid", context="notebook", font_scale=0.95)
+
+
+def dimension_profile(provider_means: pd.DataFrame, network_means: pd.DataFrame,
+                      instrument: Instrument, language: str) -> tuple[plt.Figure, str]:
+    """The provider's dimension means with 95 % CIs beside the network average.
+
+    Parameters
+    ----------
+    provider_means
+        One wave's rows of ``dimension_means`` for the provider (``dimension, mean, ci_low,
+        ci_high``); dimensions missing or suppressed are left out.
+    network_means
+        The same wave's rows of ``network_dimension_means``.
+    """
+    _style()
+    order = instrument.dimension_codes
+    names = [instrument.dimension(code).name[language] for code in order]
+    own = provider_means.set_index("dimension").reindex(order)
+    net = network_means.set_index("dimension").reindex(order)
+    fig, ax = plt.subplots(figsize=(8, 0.6 * len(order) + 1.4))
+    y = np.arange(len(order))
+    ax.errorbar(own["mean"], y, xerr=[own["mean"] - own["ci_low"], own["ci_high"] - own["mean"]],
+                fmt="o", color=HIGHLIGHT, capsize=4, label=text("this_provider", language))
+    ax.scatter(net["mean"], y, marker="D", color=NETWORK, zorder=3,
+               label=text("network_average", language))
+    ax.set_yticks(y, names)
+    ax.invert_yaxis()
+    ax.set_xlim(1, 5)
+    ax.set_xlabel(text("mean_scale_1_5", language))
+    ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2, frameon=False)
+    fig.tight_layout()
+    parts = [text("alt_profile_item", language, dimension=name,
+                  mean=number(m, language), network=number(n, language))
+             for name, m, n in zip(names, own["mean"], net["mean"], strict=True) if pd.notna(m)]
+    alt = text("alt_profile", language) + " " + "; ".join(parts) + "."
+    return fig, alt
+
+
+def item_diverging_bars(distribution: pd.DataFrame, instrument: Instrument,
+                        language: str) -> tuple[plt.Figure, str]:
+    """Diverging stacked bars of the answers to each agreement item.
+
+    Disagreement extends left of zero, agreement right, and the neutral answer straddles zero.
+
+    Parameters
+    ----------
+    distribution
+        One provider's and wave's rows of ``item_distributions`` (``item, value, share``).
+    """
+    _style()
+    scale = instrument.scales["agreement"]
+    values = scale.values
+    shares = (distribution.pivot_table(index="item", columns="value", values="share",
+                                       aggfunc="sum", observed=True)
+              .reindex(columns=values).fillna(0.0))
+    order = [code for code in instrument.scale_item_codes if code in shares.index]
+    shares = shares.reindex(order) * 100
+    mid = (scale.min + scale.max) / 2
+    colors = sns.color_palette("RdBu", len(values))
+    fig, ax = plt.subplots(figsize=(9, 0.32 * len(order) + 1.6))
+    y = np.arange(len(order))
+    neg = [v for v in values if v < mid]
+    neutral = [v for v in values if v == mid]
+    left = -(shares[neg].sum(axis=1) + shares[neutral].sum(axis=1) / 2)
+    for value, color in zip(values, colors, strict=True):
+        width = shares[value]
+        ax.barh(y, width, left=left, color=color, edgecolor="white", linewidth=0.5,
+                label=scale.labels[value][language])
+        left = left + width
+    ax.axvline(0, color="black", linewidth=0.8)
+    ax.set_yticks(y, [_short(instrument.item(code).text[language]) for code in order], fontsize=8)
+    ax.invert_yaxis()
+    ax.set_xlabel(text("share_of_answers_percent", language))
+    ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=3, frameon=False, fontsize=8)
+    fig.tight_layout()
+    agree = shares[[v for v in values if v > mid]].sum(axis=1)
+    top, bottom = agree.idxmax(), agree.idxmin()
+    alt = text("alt_items", language, n_items=len(order),
+               top=_short(instrument.item(top).text[language]),
+               top_share=number(agree[top], language, 0),
+               bottom=_short(instrument.item(bottom).text[language]),
+               bottom_share=number(agree[bottom], language, 0))
+    return fig, alt
+
+
+def role_heatmap(role_means: pd.DataFrame, instrument: Instrument, language: str,
+                 suppressed_label: str) -> tuple[plt.Figure, str]:
+    """Heatmap of dimension means by role; suppressed groups show words instead of a colour.
+
+    Parameters
+    ----------
+    role_means
+        One provider's and wave's ``role, dimension, mean`` after privacy suppression
+        (suppressed means are NaN).
+    suppressed_label
+        Text written into a suppressed cell (e.g. "alle 5 vastaajaa").
+    """
+    _style()
+    roles = [r for r in ("leader", "teacher", "support", "other")
+             if r in set(role_means["role"])]
+    grid = (role_means.pivot_table(index="dimension", columns="role", values="mean",
+                                   aggfunc="first", dropna=False, observed=True)
+            .reindex(index=instrument.dimension_codes, columns=roles))
+    annot = grid.map(lambda v: suppressed_label if pd.isna(v) else number(v, language, 1))
+    fig, ax = plt.subplots(figsize=(1.9 * len(roles) + 3.5, 0.55 * len(grid) + 1.4))
+    sns.heatmap(grid.astype(float), annot=annot, fmt="", cmap="Blues", vmin=1, vmax=5,
+                cbar_kws={"label": text("mean_scale_1_5", language)}, ax=ax,
+                linewidths=0.5, linecolor="white", annot_kws={"fontsize": 10})
+    ax.set_xticklabels([text(f"role_{r}", language) for r in roles], rotation=0)
+    ax.set_yticklabels([instrument.dimension(d).name[language] for d in grid.index], rotation=0)
+    ax.set_xlabel("")
+    ax.set_ylabel("")
+    fig.tight_layout()
+    shown = [text(f"role_{r}", language) for r in roles if grid[r].notna().any()]
+    hidden = [text(f"role_{r}", language) for r in roles if grid[r].isna().all()]
+    alt = text("alt_roles", language, roles=", ".join(shown) or "\u2013")
+    if hidden:
+        alt += " " + text("alt_roles_hidden", language, roles=", ".join(hidden),
+                          label=suppressed_label)
+    return fig, alt
+
+
+def provider_place(ranks: pd.DataFrame, provider_id: str, instrument: Instrument,
+                   language: str) -> tuple[plt.Figure, str]:
+    """Every ranked provider's mean per dimension as anonymous dots, this provider highlighted.
+
+    Parameters
+    ----------
+    ranks
+        One wave's ``dimension_ranks`` (all providers); other providers are not named.
+    """
+    _style()
+    order = instrument.dimension_codes
+    names = {code: instrument.dimension(code).name[language] for code in order}
+    data = ranks.assign(name=ranks["dimension"].map(names))
+    own = data[data["provider_id"] == provider_id]
+    fig, ax = plt.subplots(figsize=(8, 0.6 * len(order) + 1.4))
+    with seeded_jitter():
+        sns.stripplot(data=data, x="mean", y="name", order=[names[c] for c in order],
+                      color=NETWORK, alpha=0.45, size=4, jitter=0.2, ax=ax)
+    ax.scatter(own["mean"], [order.index(d) for d in own["dimension"]], color=HIGHLIGHT,
+               marker="o", s=90, edgecolor="black", zorder=5, label=text("this_provider", language))
+    ax.set_xlabel(text("provider_means_axis", language))
+    ax.set_ylabel("")
+    ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), frameon=False)
+    fig.tight_layout()
+    parts = [text("alt_place_item", language, dimension=names[row.dimension],
+                  percentile=number(row.percentile, language, 0), quartile=row.quartile)
+             for row in own.set_index("dimension").reindex(order).dropna(subset=["mean"])
+             .reset_index().itertuples()]
+    n_providers = int(data["provider_id"].nunique())
+    alt = text("alt_place", language, n=n_providers) + " " + "; ".join(parts) + "."
+    return fig, alt
+
+
+def _short(question: str, width: int = 60) -> str:
+    """Shorten a question text for an axis label (the full text is in the table)."""
+    return question if len(question) <= width else question[: width - 1].rstrip() + "\u2026"
+
+
+def change_forest(changes: pd.DataFrame, instrument: Instrument,
+                  language: str) -> tuple[plt.Figure, str]:
+    """The change per dimension with its 95 % CI as a forest plot around zero.
+
+    Parameters
+    ----------
+    changes
+        One provider's ``dimension_change`` rows (``dimension, estimate, ci_low, ci_high,
+        p_adjusted``); suppressed rows (NaN estimate) are left out.
+    """
+    _style()
+    shown = changes.dropna(subset=["estimate"])
+    order = [d for d in instrument.dimension_codes if d in set(shown["dimension"])]
+    shown = shown.set_index("dimension").reindex(order)
+    names = [instrument.dimension(d).name[language] for d in order]
+    fig, ax = plt.subplots(figsize=(8, 0.6 * len(order) + 1.4))
+    y = np.arange(len(order))
+    clear = shown["p_adjusted"] < 0.05
+    for is_clear, color in ((True, HIGHLIGHT), (False, NETWORK)):
+        rows = (clear == is_clear).to_numpy()
+        if rows.any():
+            part = shown[rows]
+            ax.errorbar(part["estimate"], y[rows], xerr=[part["estimate"] - part["ci_low"],
+                                                         part["ci_high"] - part["estimate"]],
+                        fmt="o", color=color, capsize=4)
+    ax.axvline(0, color="black", linewidth=0.8)
+    ax.set_yticks(y, names)
+    ax.invert_yaxis()
+    ax.set_xlabel(text("change_axis", language))
+    fig.tight_layout()
+    parts = [text("alt_change_item", language, dimension=name,
+                  change=number(row.estimate, language, 2, signed=True),
+                  ci=interval(row.ci_low, row.ci_high, language, 2))
+             for name, row in zip(names, shown.itertuples(), strict=True)]
+    alt = text("alt_change", language) + " " + "; ".join(parts) + "."
+    return fig, alt

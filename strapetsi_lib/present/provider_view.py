@@ -1,0 +1,229 @@
+"""One provider's view of the prepared tables: display-ready tables with privacy applied.
+
+A provider report calls these functions; they only select and shape rows of the prepared
+network-wide tables (nothing is recomputed), apply the minimum group size and put the words of
+the report's language into the tables.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from strapetsi_lib.analysis.disclosure import suppress_by_group, suppressed_groups
+from strapetsi_lib.config import ROLES
+from strapetsi_lib.prepare import Prepared
+from strapetsi_lib.present.i18n import interval, number, percent, text, too_few
+
+
+def baseline_wave(prepared: Prepared) -> str:
+    """The wave the baseline analysis describes: the first wave of the dataset."""
+    return prepared.wave_ids[0]
+
+
+def latest_wave(prepared: Prepared) -> str:
+    """The latest wave of the dataset."""
+    return prepared.wave_ids[-1]
+
+
+def role_table(prepared: Prepared, provider_id: str, language: str) -> pd.DataFrame:
+    """Respondents by role and wave, with the total and the response rate.
+
+    Groups under the minimum size read "alle 5 vastaajaa"; when one role is hidden, the next
+    smallest is hidden too, since the total would otherwise reveal it.
+    """
+    mgs = prepared.min_group_size
+    counts = prepared.rows("respondents_by_role", provider_id)
+    rates = prepared.rows("response_rates", provider_id).set_index("wave")
+    columns = {}
+    for wave in prepared.wave_ids:
+        wave_counts = counts[counts["wave"] == wave].set_index("role")["n"].reindex(ROLES)
+        hidden = suppressed_groups(wave_counts, mgs)
+        total = int(wave_counts.sum())
+        cells = [too_few(language, mgs) if role in hidden else str(int(wave_counts[role]))
+                 for role in ROLES]
+        cells.append(str(total) if total >= mgs else too_few(language, mgs))
+        rate = rates.loc[wave, "response_rate"] if wave in rates.index else float("nan")
+        cells.append(percent(rate, language) if total >= mgs else "\u2013")
+        columns[prepared.wave_label(wave, language)] = cells
+    index = [text(f"role_{role}", language) for role in ROLES]
+    index += [text("total", language), text("response_rate", language)]
+    table = pd.DataFrame(columns, index=index)
+    table.index.name = text("respondents", language)
+    return table.reset_index()
+
+
+def dimension_profile(prepared: Prepared, provider_id: str, wave: str) -> pd.DataFrame:
+    """The provider's dimension means for a wave beside the network, small groups removed.
+
+    Returns
+    -------
+    DataFrame
+        ``dimension, n, mean, ci_low, ci_high, network_mean`` in the instrument's order;
+        a dimension with fewer than the minimum respondents has NaN values.
+    """
+    own = prepared.rows("dimension_means", provider_id)
+    own = own[own["wave"] == wave].set_index("dimension")
+    net = prepared["network_dimension_means"]
+    net = net[net["wave"] == wave].set_index("dimension")["mean"]
+    order = prepared.instrument.dimension_codes
+    table = own.reindex(order)[["n", "mean", "ci_low", "ci_high"]]
+    small = table["n"].fillna(0) < prepared.min_group_size
+    table.loc[small, ["mean", "ci_low", "ci_high"]] = float("nan")
+    table["network_mean"] = net.reindex(order)
+    return table.reset_index()
+
+
+def profile_table(profile: pd.DataFrame, prepared: Prepared, language: str) -> pd.DataFrame:
+    """The dimension profile as a table with words and numbers in the report's language."""
+    mgs = prepared.min_group_size
+    instrument = prepared.instrument
+    rows = []
+    for row in profile.itertuples():
+        shown = pd.notna(row.mean)
+        rows.append({
+            text("dimension", language): instrument.dimension(row.dimension).name[language],
+            text("mean", language): number(row.mean, language) if shown else too_few(language, mgs),
+            text("ci95", language): interval(row.ci_low, row.ci_high, language) if shown else "",
+            text("network_average", language): number(row.network_mean, language),
+        })
+    return pd.DataFrame(rows)
+
+
+def network_ranks(prepared: Prepared, wave: str) -> pd.DataFrame:
+    """Every ranked provider's means for a wave, for the anonymous place-in-network figure."""
+    ranks = prepared["dimension_ranks"]
+    return ranks[ranks["wave"] == wave].reset_index(drop=True)
+
+
+def place_table(prepared: Prepared, provider_id: str, wave: str, language: str) -> pd.DataFrame:
+    """The provider's percentile and quartile among all providers, per dimension."""
+    ranks = network_ranks(prepared, wave)
+    own = ranks[ranks["provider_id"] == provider_id].set_index("dimension")
+    instrument = prepared.instrument
+    rows = []
+    for dim in instrument.dimension_codes:
+        ranked = dim in own.index
+        rows.append({
+            text("dimension", language): instrument.dimension(dim).name[language],
+            text("percentile", language): (number(own.loc[dim, "percentile"], language, 0)
+                                           if ranked else too_few(language,
+                                                                  prepared.min_group_size)),
+            text("quartile", language): (text(f"quartile_{int(own.loc[dim, 'quartile'])}",
+                                              language) if ranked else ""),
+        })
+    return pd.DataFrame(rows)
+
+
+def item_distribution(prepared: Prepared, provider_id: str, wave: str) -> pd.DataFrame:
+    """The provider's answer shares per item for a wave, items with too few answers removed."""
+    dist = prepared.rows("item_distributions", provider_id)
+    dist = dist[dist["wave"] == wave]
+    totals = dist.groupby("item")["n"].transform("sum")
+    return dist[totals >= prepared.min_group_size].reset_index(drop=True)
+
+
+def strengths_and_areas(prepared: Prepared, provider_id: str, wave: str,
+                        count: int = 3) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The items furthest above (strengths) and below (areas to develop) the network.
+
+    Ordered by the standardised difference; only items where the provider and the network both
+    meet the minimum group size are considered, and a strength must be above the network
+    (an area to develop below it).
+    """
+    items = prepared.rows("item_comparison", provider_id)
+    items = items[(items["wave"] == wave) & items["std_diff"].notna()]
+    strengths = items[items["std_diff"] > 0].nlargest(count, "std_diff")
+    areas = items[items["std_diff"] < 0].nsmallest(count, "std_diff")
+    return strengths.reset_index(drop=True), areas.reset_index(drop=True)
+
+
+def items_table(items: pd.DataFrame, prepared: Prepared, language: str) -> pd.DataFrame:
+    """Strength or development items as a table in the report's language."""
+    instrument = prepared.instrument
+    return pd.DataFrame({
+        text("statement", language): [instrument.item(c).text[language] for c in items["item"]],
+        text("mean", language): [number(v, language) for v in items["mean"]],
+        text("network_average", language): [number(v, language) for v in items["network_mean"]],
+        text("std_difference", language): [number(v, language, 2, signed=True)
+                                           for v in items["std_diff"]],
+    })
+
+
+def role_means(prepared: Prepared, provider_id: str, wave: str) -> pd.DataFrame:
+    """Dimension means by role for a wave, with small roles suppressed.
+
+    A role under the minimum size is hidden, and when exactly one role is hidden the next
+    smallest is hidden as well, since the provider's overall mean would otherwise let the hidden
+    role's mean be worked out.
+    """
+    counts = prepared.rows("respondents_by_role", provider_id)
+    counts = counts[counts["wave"] == wave][["role", "n"]]
+    means = prepared.rows("role_dimension_means", provider_id)
+    means = means[means["wave"] == wave].drop(columns=["n"])
+    grid = pd.MultiIndex.from_product([ROLES, prepared.instrument.dimension_codes],
+                                      names=["role", "dimension"]).to_frame(index=False)
+    table = grid.merge(counts, on="role", how="left").merge(
+        means[["role", "dimension", "mean"]], on=["role", "dimension"], how="left")
+    table["provider_id"] = provider_id
+    table = suppress_by_group(table, ["provider_id"], "role", "n", ["mean"],
+                              prepared.min_group_size)
+    return table.drop(columns=["provider_id"])
+
+
+def leader_gap(prepared: Prepared, provider_id: str, wave: str) -> pd.DataFrame:
+    """Leaders' minus other staff's mean per dimension (NaN where either group is too small)."""
+    gap = prepared.rows("leader_staff_gap", provider_id)
+    return gap[gap["wave"] == wave].set_index("dimension").reindex(
+        prepared.instrument.dimension_codes).reset_index()
+
+
+def reliability_table(prepared: Prepared, wave: str, language: str) -> pd.DataFrame:
+    """Cronbach's alpha per dimension, network-wide, for the methods note."""
+    rel = prepared["reliability"]
+    rel = rel[rel["wave"] == wave].set_index("dimension").reindex(
+        prepared.instrument.dimension_codes)
+    instrument = prepared.instrument
+    return pd.DataFrame({
+        text("dimension", language): [instrument.dimension(d).name[language] for d in rel.index],
+        text("items", language): rel["n_items"].astype(int).tolist(),
+        "Cronbach alpha": [number(a, language, 2) for a in rel["alpha"]],
+    })
+
+
+def respondents_sentence(prepared: Prepared, provider_id: str, wave: str, language: str) -> str:
+    """How many answered in a wave, with the response rate when the staff count is known."""
+    rates = prepared.rows("response_rates", provider_id).set_index("wave")
+    n = int(rates.loc[wave, "n"])
+    if n < prepared.min_group_size:
+        return text("profile_none", language)
+    rate = rates.loc[wave, "response_rate"]
+    rate_part = "" if pd.isna(rate) else text("rate_part", language, rate=percent(rate, language))
+    return text("respondents_text", language, wave=prepared.wave_label(wave, language), n=n,
+                rate_part=rate_part)
+
+
+def profile_sentence(profile: pd.DataFrame, prepared: Prepared, language: str) -> str:
+    """The strongest and weakest dimension and how many are above the network average."""
+    shown = profile.dropna(subset=["mean"])
+    if shown.empty:
+        return text("profile_none", language)
+    names = {d.code: d.name[language] for d in prepared.instrument.dimensions}
+    best = shown.loc[shown["mean"].idxmax()]
+    worst = shown.loc[shown["mean"].idxmin()]
+    above = int((shown["mean"] > shown["network_mean"]).sum())
+    return text("profile_text", language, best=names[best["dimension"]],
+                best_mean=number(best["mean"], language), worst=names[worst["dimension"]],
+                worst_mean=number(worst["mean"], language), above=above,
+                below=len(shown) - above)
+
+
+def gap_sentence(gaps: pd.DataFrame, prepared: Prepared, language: str) -> str:
+    """The dimension with the largest gap between leaders and other staff, if it can be shown."""
+    shown = gaps.dropna(subset=["gap"])
+    if shown.empty:
+        return text("gap_none", language, min_group=prepared.min_group_size)
+    row = shown.loc[shown["gap"].abs().idxmax()]
+    direction = text("gap_higher" if row["gap"] > 0 else "gap_lower", language)
+    return text("gap_text", language,
+                dimension=prepared.instrument.dimension(row["dimension"]).name[language],
+                gap=number(abs(row["gap"]), language), direction=direction)

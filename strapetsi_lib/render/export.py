@@ -1,0 +1,481 @@
+"""Execute a report notebook with Papermill and export it to a self-contained HTML report.
+
+The HTML follows the report rules of DESIGN.md §6: it opens offline and makes no request to any
+other host, hides code, has ``lang`` set, one ``<h1>``, headings in order, a text alternative on
+every image, and a print stylesheet. Anything that would break those rules fails the export with
+a :class:`~strapetsi_lib.errors.ReportError` that names the cell, instead of producing a report
+that quietly breaks them.
+
+Files are written atomically (a temporary file in the same folder, then :func:`os.replace`), so
+a good report from an earlier run is never replaced by a broken or half-written one.
+
+Cell indices in error messages count the cells of the *source* notebook from 0, as nbformat
+does (``nb.cells[i]``); Papermill's injected-parameters cell is not counted.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+import re
+import shutil
+import tempfile
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import nbformat
+from nbformat import NotebookNode
+
+from strapetsi_lib.config import KERNEL_NAME, TEMPLATES_DIR
+from strapetsi_lib.errors import ReportError
+from strapetsi_lib.files import umask, write_atomic
+
+__all__ = [
+    "REMOVE_CELL_TAGS",
+    "REMOVE_OUTPUT_TAGS",
+    "REPORT_TEMPLATE",
+    "ReportResult",
+    "execute_notebook",
+    "notebook_to_html",
+    "render_report",
+    "write_report",
+]
+
+#: The nbconvert template used for reports: ``TEMPLATES_DIR / REPORT_TEMPLATE``.
+REPORT_TEMPLATE = "strapetsi"
+#: Cells carrying one of these tags are left out of the report.
+REMOVE_CELL_TAGS = frozenset({"injected-parameters", "parameters", "remove", "remove-cell"})
+#: Cells carrying one of these tags are shown without their outputs (their code is hidden anyway).
+REMOVE_OUTPUT_TAGS = frozenset({"remove-output"})
+#: The alt text nbconvert puts on images that have none; it must never reach a report.
+NBCONVERT_DEFAULT_ALT = "No description has been provided for this image"
+
+_INJECTED_TAG = "injected-parameters"
+_PAPERMILL_ERROR_TAG = "papermill-error-cell-tag"
+_CELL_ID_PREFIX = "cell-id="
+#: Attributes that make a browser fetch something; only ``data:`` URIs may appear in them.
+_FETCH_ATTRIBUTES = ("src", "srcset", "poster", "data", "action", "formaction", "background",
+                     "xlink:href", "href")
+_CSS_URL = re.compile(r"url\(\s*(?!['\"]?data:)|@import", re.IGNORECASE)
+_EXTERNAL_LINK = re.compile(r"^\s*(?:[a-z][a-z0-9+.-]*:|//)", re.IGNORECASE)
+_HEADING = re.compile(r"^h[1-6]$")
+
+
+@dataclass(frozen=True)
+class ReportResult:
+    """What :func:`render_report` wrote and how long it took.
+
+    Attributes
+    ----------
+    notebook, html
+        The executed notebook ``{stem}.ipynb`` and the report ``{stem}.html`` in ``out_dir``.
+    execute_seconds, export_seconds
+        Wall-clock time spent executing the notebook (kernel start included) and exporting it.
+    """
+
+    notebook: Path
+    html: Path
+    execute_seconds: float
+    export_seconds: float
+
+    @property
+    def total_seconds(self) -> float:
+        """Execution and export together."""
+        return self.execute_seconds + self.export_seconds
+
+
+# --- locating cells ---------------------------------------------------------------------------
+
+
+def _tags(cell: Mapping[str, Any]) -> set[str]:
+    return set(cell.get("metadata", {}).get("tags", []) or [])
+
+
+def _first_line(source: str | list[str], width: int = 80) -> str:
+    text = "".join(source) if isinstance(source, list) else str(source or "")
+    line = next((line.strip() for line in text.splitlines() if line.strip()), "")
+    return line if len(line) <= width else line[: width - 1] + "…"
+
+
+def _source_index(cells: list[Any], index: int) -> int:
+    """Index of ``cells[index]`` in the source notebook, ignoring cells Papermill added."""
+    added = {_INJECTED_TAG, _PAPERMILL_ERROR_TAG}
+    return sum(1 for cell in cells[:index] if not _tags(cell) & added)
+
+
+def _describe_cell(cells: list[Any], index: int) -> str:
+    cell = cells[index]
+    where = str(_source_index(cells, index))
+    count = cell.get("execution_count")
+    if count is not None:
+        where += f" (In [{count}])"
+    line = _first_line(cell.get("source", ""))
+    return f"{where}: {line}" if line else where
+
+
+def _error(name: str, message: str, cell: str | None = None, *, cell_index: int | None = None,
+           ename: str | None = None, evalue: str | None = None,
+           executed_notebook: Path | None = None) -> ReportError:
+    """A ReportError with the attributes callers (the batch runner, the manifest) read."""
+    error = ReportError(name, message, cell=cell)
+    error.cell_index = cell_index
+    error.ename, error.evalue = ename, evalue
+    error.executed_notebook = executed_notebook
+    return error
+
+
+def _report_id(notebook: Path | None, parameters: Mapping[str, Any] | None,
+               report_id: str | None) -> str:
+    if report_id:
+        return report_id
+    if parameters and parameters.get("provider_id"):
+        return str(parameters["provider_id"])
+    return notebook.stem if notebook is not None else "report"
+
+
+# --- execution --------------------------------------------------------------------------------
+
+
+def execute_notebook(notebook: Path, output: Path, parameters: Mapping[str, Any], *,
+                     kernel_name: str = KERNEL_NAME, cwd: Path | None = None,
+                     report_id: str | None = None, timeout: float | None = None) -> NotebookNode:
+    """Execute a notebook with Papermill, injecting ``parameters``.
+
+    Parameters
+    ----------
+    notebook
+        The source notebook (it is only read).
+    output
+        Where Papermill writes the executed notebook, also when a cell fails.
+    parameters
+        Passed to Papermill as given (a Y-tunnus stays a string).
+    kernel_name
+        The Jupyter kernel to run; the workbench registers ``strapetsi``.
+    cwd
+        The kernel's working directory; ``None`` means the notebook's folder, as in JupyterLab.
+    report_id
+        Names the report in errors; defaults to ``parameters["provider_id"]`` or the notebook's
+        stem.
+    timeout
+        Seconds one cell may run; ``None`` means no limit.
+
+    Returns
+    -------
+    nbformat.NotebookNode
+        The executed notebook.
+
+    Raises
+    ------
+    ReportError
+        If a cell raises (the error carries the cell's index and first line, ``ename`` and
+        ``evalue``), or the kernel cannot start or dies. Attributes ``cell_index``, ``ename``,
+        ``evalue`` and ``executed_notebook`` are set on the error where known.
+    """
+    import papermill as pm
+    from papermill.exceptions import PapermillExecutionError
+
+    notebook, output = Path(notebook), Path(output)
+    name = _report_id(notebook, parameters, report_id)
+    if not notebook.is_file():
+        raise _error(name, f"notebook {notebook} does not exist", ename="FileNotFoundError",
+                     evalue=str(notebook))
+    workdir = Path(cwd) if cwd is not None else notebook.resolve().parent
+    output.parent.mkdir(parents=True, exist_ok=True)
+    engine_kwargs: dict[str, Any] = {}
+    if timeout is not None:
+        engine_kwargs["execution_timeout"] = timeout
+    try:
+        return pm.execute_notebook(
+            str(notebook), str(output), parameters=dict(parameters), kernel_name=kernel_name,
+            cwd=str(workdir), progress_bar=False, log_output=False, **engine_kwargs,
+        )
+    except PapermillExecutionError as exc:
+        raise _execution_error(name, output, exc.cell_index, exc.ename, exc.evalue) from exc
+    except ReportError:
+        raise
+    except Exception as exc:  # kernel missing or dead, cell timeout, unreadable notebook
+        ename, evalue = type(exc).__name__, str(exc).strip().splitlines()
+        message = evalue[0] if evalue else ""
+        if ename == "NoSuchKernel":
+            message += (f"; register it with: python -m ipykernel install --sys-prefix "
+                        f"--name {kernel_name}")
+        raise _execution_error(name, output, None, ename, message) from exc
+
+
+def _execution_error(name: str, output: Path, cell_index: int | None, ename: str,
+                     evalue: str) -> ReportError:
+    """A ReportError locating the failing cell in the executed notebook at ``output``."""
+    cells: list[Any] = []
+    if output.is_file():
+        try:
+            cells = [c for c in nbformat.read(output, as_version=4).cells
+                     if _PAPERMILL_ERROR_TAG not in _tags(c)]
+        except Exception:  # noqa: BLE001 - a half-written notebook must not hide the real error
+            cells = []
+    if cell_index is None:  # no error output (timeout, dead kernel): the last cell started
+        started = [i for i, c in enumerate(cells)
+                   if c.get("metadata", {}).get("papermill", {}).get("start_time")]
+        cell_index = started[-1] if started else None
+    cell = index = None
+    if cell_index is not None and 0 <= cell_index < len(cells):
+        cell, index = _describe_cell(cells, cell_index), _source_index(cells, cell_index)
+    return _error(name, f"{ename}: {evalue}" if evalue else ename, cell, cell_index=index,
+                  ename=ename, evalue=evalue,
+                  executed_notebook=output if output.is_file() else None)
+
+
+# --- export -----------------------------------------------------------------------------------
+
+
+def _exporter(language: str):
+    from nbconvert import HTMLExporter
+    from traitlets.config import Config
+
+    config = Config()
+    config.TagRemovePreprocessor.enabled = True
+    config.TagRemovePreprocessor.remove_cell_tags = set(REMOVE_CELL_TAGS)
+    config.TagRemovePreprocessor.remove_all_outputs_tags = set(REMOVE_OUTPUT_TAGS)
+    config.HTMLExporter.template_name = REPORT_TEMPLATE
+    config.HTMLExporter.extra_template_basedirs = [str(TEMPLATES_DIR)]
+    config.HTMLExporter.exclude_input = True
+    config.HTMLExporter.exclude_input_prompt = True
+    config.HTMLExporter.exclude_output_prompt = True
+    config.HTMLExporter.exclude_anchor_links = True
+    config.HTMLExporter.language_code = language
+    return HTMLExporter(config=config)
+
+
+def _check_language(language: str) -> str:
+    from nbconvert.utils.iso639_1 import iso639_1
+
+    if language not in iso639_1:
+        raise ValueError(f"report language must be an ISO 639-1 code such as fi, sv or en, "
+                         f"not {language!r}")
+    return language
+
+
+def notebook_to_html(nb: NotebookNode, language: str, title: str | None = None, *,
+                     report_id: str | None = None) -> str:
+    """Export an executed notebook to the report's HTML.
+
+    Parameters
+    ----------
+    nb
+        The executed notebook (not modified).
+    language
+        The report's language (``fi``, ``sv`` or ``en``), set as ``<html lang>``.
+    title
+        The page's ``<title>``. ``None`` uses the text of the report's ``<h1>``. When the
+        notebook shows no ``<h1>``, a given ``title`` also becomes the ``<h1>``.
+    report_id
+        Names the report in errors.
+
+    Returns
+    -------
+    str
+        A complete HTML page: code inputs, prompts, stderr, tracebacks, and the cells tagged
+        ``parameters``, ``injected-parameters``, ``remove`` or ``remove-cell`` left out.
+
+    Raises
+    ------
+    ValueError
+        If ``language`` is not an ISO 639-1 code.
+    ReportError
+        Listing every rule the page would break, each with its cell: an image without a text
+        alternative, a resource from outside the page, no ``<h1>`` or more than one, headings
+        out of order.
+    """
+    _check_language(language)
+    name = report_id or "report"
+    nb = nbformat.from_dict(copy.deepcopy(dict(nb)))
+    for position, cell in enumerate(nb.cells):  # ids locate problems; old notebooks lack them
+        if not cell.get("id"):
+            cell["id"] = f"strapetsi-{position}"
+    cells_by_id = {cell["id"]: i for i, cell in enumerate(nb.cells)}
+    resources = {"strapetsi": {"title": title or ""}}
+    try:
+        body, _ = _exporter(language).from_notebook_node(nb, resources=resources)
+    except Exception as exc:
+        raise _error(name, f"HTML export failed: {type(exc).__name__}: {exc}",
+                     ename=type(exc).__name__, evalue=str(exc)) from exc
+    return _finish(body, nb.cells, cells_by_id, title, name)
+
+
+def _finish(body: str, cells: list[Any], cells_by_id: dict[str, int], title: str | None,
+            name: str) -> str:
+    """Check the exported page against the report rules and settle its title and links."""
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(body, features="html.parser")
+    problems: list[tuple[int | None, str]] = []
+
+    def where(tag: Any) -> int | None:
+        """Index in ``cells`` of the cell whose output holds ``tag``."""
+        holder = tag.find_parent(id=lambda v: bool(v) and v.startswith(_CELL_ID_PREFIX))
+        return cells_by_id.get(holder["id"][len(_CELL_ID_PREFIX):]) if holder else None
+
+    for img in soup.find_all("img"):
+        alt = (img.get("alt") or "").strip()
+        if not alt or alt == NBCONVERT_DEFAULT_ALT:
+            problems.append((where(img), "an image has no text alternative (alt); show figures "
+                             "with strapetsi_lib.present.display.show_figure(fig, alt=...)"))
+    for tag in soup.find_all(True):
+        for attribute in _FETCH_ATTRIBUTES:
+            value = tag.get(attribute)
+            if not isinstance(value, str) or not value.strip():
+                continue
+            value = value.strip()
+            if value.startswith("data:") or (attribute == "href" and value.startswith("#")):
+                continue
+            if tag.name == "a" and attribute == "href":
+                if _EXTERNAL_LINK.match(value) and not value.lower().startswith("mailto:"):
+                    _unlink(soup, tag, value)
+                continue
+            problems.append((where(tag), f"<{tag.name} {attribute}=\"{value[:80]}\"> refers to "
+                             "a file outside the report; embed it (data: URI) or remove it"))
+    for tag in soup.find_all(lambda t: t.name == "style" or t.has_attr("style")):
+        css = tag.string if tag.name == "style" else tag["style"]
+        if css and _CSS_URL.search(str(css)):
+            problems.append((where(tag), "CSS loads a resource (url() or @import) from outside "
+                             "the report"))
+    problems += _check_headings(soup, title, where)
+    if problems:
+        lines = "\n".join(f"  cell {_describe_cell(cells, index)}: {text}"
+                          if index is not None else f"  {text}" for index, text in problems)
+        first = problems[0][0]
+        raise _error(name, f"the report breaks {len(problems)} report rule(s):\n{lines}",
+                     None if first is None else _describe_cell(cells, first),
+                     cell_index=None if first is None else _source_index(cells, first),
+                     ename="ReportRules", evalue=lines.strip())
+    title_tag = soup.find("title")
+    if title_tag is not None:
+        h1 = soup.find("h1")
+        title_tag.string = title or (h1.get_text(" ", strip=True) if h1 else "")
+    return str(soup)
+
+
+def _unlink(soup: Any, anchor: Any, url: str) -> None:
+    """Replace an outbound link with its text (and the address, when the text differs)."""
+    text = anchor.get_text()
+    if url.strip().rstrip("/") not in text:
+        anchor.append(soup.new_string(f" ({url})"))
+    anchor.unwrap()
+
+
+def _check_headings(soup: Any, title: str | None, where: Any) -> list[tuple[int | None, str]]:
+    problems: list[tuple[int | None, str]] = []
+    h1s = soup.find_all("h1")
+    if not h1s:
+        main = soup.find("main")
+        if title and main is not None:
+            h1 = soup.new_tag("h1")
+            h1.string = title
+            main.insert(0, h1)
+        else:
+            problems.append((None, "the report has no title (<h1>); start the notebook with a "
+                             "Markdown cell '# Title' or call display.show_title(text)"))
+    elif len(h1s) > 1:
+        for h1 in h1s:
+            problems.append((where(h1), f"a second <h1> ({h1.get_text(' ', strip=True)!r}); a "
+                             "report has one title, use level-2 headings for sections"))
+    previous = 0
+    for heading in soup.find_all(_HEADING):
+        level = int(heading.name[1])
+        if level > previous + 1:
+            problems.append((where(heading), f"heading <{heading.name}> "
+                             f"{heading.get_text(' ', strip=True)!r} skips a level (after "
+                             f"{'the start of the page' if not previous else f'<h{previous}>'})"))
+        previous = level
+    return problems
+
+
+# --- writing ----------------------------------------------------------------------------------
+
+
+def _replace_into(temporary: Path, target: Path) -> None:
+    # the work folder is in the output folder, so this rename is atomic; mode follows the umask
+    os.chmod(temporary, 0o666 & ~umask())
+    os.replace(temporary, target)
+
+
+def write_report(html: str, target: Path) -> Path:
+    """Write ``html`` to ``target`` atomically.
+
+    The text goes to a temporary file in the same folder, is flushed to disk, and then replaces
+    ``target`` in one step, so readers see either the old report or the new one, never a part.
+
+    Returns
+    -------
+    Path
+        ``target``.
+    """
+    return write_atomic(target, html)
+
+
+def render_report(notebook: Path, parameters: Mapping[str, Any], out_dir: Path, stem: str,
+                  language: str, *, title: str | None = None, kernel_name: str = KERNEL_NAME,
+                  cwd: Path | None = None, report_id: str | None = None,
+                  timeout: float | None = None, keep_failed: bool = True) -> ReportResult:
+    """Execute a report notebook and export it; write both only if both succeed.
+
+    Parameters
+    ----------
+    notebook
+        The report notebook.
+    parameters
+        Papermill parameters, passed as given.
+    out_dir
+        Folder that receives ``{stem}.ipynb`` (executed) and ``{stem}.html``.
+    stem
+        File name without suffix, e.g. the provider id.
+    language
+        The report's language.
+    title, kernel_name, cwd, report_id, timeout
+        See :func:`notebook_to_html` and :func:`execute_notebook`.
+    keep_failed
+        When execution or export fails, keep the executed notebook as ``{stem}.failed.ipynb``
+        in ``out_dir`` for the researcher (its path is on the error as ``executed_notebook``).
+        A later success removes it.
+
+    Returns
+    -------
+    ReportResult
+
+    Raises
+    ------
+    ReportError
+        On any failure. Existing ``{stem}.ipynb`` / ``{stem}.html`` are then left untouched.
+    """
+    _check_language(language)
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    name = _report_id(Path(notebook), parameters, report_id)
+    final_nb, final_html = out_dir / f"{stem}.ipynb", out_dir / f"{stem}.html"
+    failed_nb = out_dir / f"{stem}.failed.ipynb"
+    workdir = Path(tempfile.mkdtemp(dir=out_dir, prefix=f".{stem}."))
+    try:
+        temp_nb, temp_html = workdir / f"{stem}.ipynb", workdir / f"{stem}.html"
+        started = time.perf_counter()
+        try:
+            executed = execute_notebook(Path(notebook), temp_nb, parameters,
+                                        kernel_name=kernel_name, cwd=cwd, report_id=name,
+                                        timeout=timeout)
+            execute_seconds = time.perf_counter() - started
+            started = time.perf_counter()
+            html = notebook_to_html(executed, language, title, report_id=name)
+            write_report(html, temp_html)
+            export_seconds = time.perf_counter() - started
+        except ReportError as error:
+            if keep_failed and temp_nb.is_file():
+                _replace_into(temp_nb, failed_nb)
+                error.executed_notebook = failed_nb
+            raise
+        _replace_into(temp_nb, final_nb)
+        _replace_into(temp_html, final_html)
+        failed_nb.unlink(missing_ok=True)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    return ReportResult(final_nb, final_html, execute_seconds, export_seconds)
