@@ -68,7 +68,7 @@ def mixed_models(dataset, scores: pd.DataFrame | None = None,
         Its :func:`long_scores`, if already computed.
     random_slope
         Also let the wave change vary between providers (``(1 + wave | provider)``). Off by
-        default, as DESIGN §5 specifies; see Notes for what the difference means.
+        default, as README.md ("Decisions") specifies; see Notes for what the difference means.
 
     Returns
     -------

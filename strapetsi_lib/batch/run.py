@@ -1,6 +1,6 @@
 """The batch run behind ``strapetsi run``: every report of a dataset, in parallel, on the record.
 
-Steps (DESIGN.md §2 and §7):
+Steps (docs/architecture.md §1 and §4):
 
 1. **Identify the inputs cheaply**: the prepared-tables cache key (the dataset's files and the
    library code, hashed without parsing anything), the notebooks' hashes, and the last run's

@@ -1,6 +1,6 @@
 """A deterministic demo network: fictitious providers, two survey waves and planted effects.
 
-:func:`generate_demo` writes a dataset folder (see DESIGN §4) that looks like real exports:
+:func:`generate_demo` writes a dataset folder (see data/README.md) that looks like real exports:
 the baseline as a Finnish survey tool's CSV (Windows-1252, ``;``, decimal comma), the follow-up
 as an Excel file with the Finnish question texts as headers. Next to it, ``ground_truth.json``
 records everything that was planted, so that tests and analysts can check that the analysis

@@ -1,9 +1,9 @@
 """What report notebooks call to show figures, tables, headings and words.
 
-Every function here emits HTML that meets the report rules (DESIGN.md §6) and renders the same
-way in JupyterLab and in the exported report: figures are embedded PNGs with a text alternative
-and a caption, tables have a caption and column headers, headings come in order, and any text
-that comes from data is escaped.
+Every function here emits HTML that meets the report rules (docs/architecture.md §5) and renders the
+same way in JupyterLab and in the exported report: figures are embedded PNGs with a text alternative
+and a caption, tables have a caption and column headers, headings come in order, and any text that
+comes from data is escaped.
 
 The ``*_html`` functions return the HTML as a string (handy in tests); the ``show_*`` functions
 display it as a cell output and return ``None``, so a call on a cell's last line adds no

@@ -1,7 +1,7 @@
 """Words and numbers in the report's language.
 
 The words live in the YAML files of ``strapetsi_lib/texts/`` (Finnish, Swedish and English,
-following the network's glossary; one file per part of the reports, keys unique across files);
+following docs/glossary.md; one file per part of the reports, keys unique across files);
 code asks for them by key with :func:`text`. Numbers are written the way the
 language writes them: Finnish and Swedish (in Finland) use a decimal comma and a space before
 ``%``; a non-breaking space keeps "62 %" on one line.

@@ -1,10 +1,10 @@
 """Execute a report notebook with Papermill and export it to a self-contained HTML report.
 
-The HTML follows the report rules of DESIGN.md §6: it opens offline and makes no request to any
-other host, hides code, has ``lang`` set, one ``<h1>``, headings in order, a text alternative on
-every image, and a print stylesheet. Anything that would break those rules fails the export with
-a :class:`~strapetsi_lib.errors.ReportError` that names the cell, instead of producing a report
-that quietly breaks them.
+The HTML follows the report rules of docs/architecture.md §5: it opens offline and makes no request
+to any other host, hides code, has ``lang`` set, one ``<h1>``, headings in order, a text alternative
+on every image, and a print stylesheet. Anything that would break those rules fails the export with
+a :class:`~strapetsi_lib.errors.ReportError` that names the cell, instead of producing a report that
+quietly breaks them.
 
 Files are written atomically (a temporary file in the same folder, then :func:`os.replace`), so
 a good report from an earlier run is never replaced by a broken or half-written one.
