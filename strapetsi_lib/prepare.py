@@ -1,27 +1,74 @@
 """The prepare stage: network-wide analysis tables, computed once and cached by input content.
 
-Every provider report reads the same network-wide tables (network averages, every provider's place,
-models). They are computed here once, vectorised over all providers, and stored under
-``.cache/prepared/<key>.pkl`` where the key hashes the dataset's files, the instrument and the
-library's own source, so a change to any of them gives a new key and stale tables are never read.
+Every provider report reads the same network-wide tables (network averages, every provider's
+place, models). They are computed here once, vectorised over all providers, and cached (see
+docs/architecture.md §4, "The prepared-tables cache"):
+
+* **Key** (:func:`cache_key`): the bytes of the dataset's files, the analysis code
+  (:data:`ANALYSIS_CODE`: ingest, analysis, this module, the settings and the instruments) and
+  the versions of Python and of the numerical libraries (:data:`VERSIONED`). The words, figures,
+  templates and notebooks are not in the key: a new text does not recompute the tables. (What a
+  *report* depends on is wider; the batch uses :func:`inputs_key`.)
+* **Entry**: one zip file, ``.cache/prepared/<dataset>-<key>.zip``, holding one parquet file per
+  table and ``prepared.json`` (the other fields of :class:`Prepared`, the table names, the
+  versions). Parquet is portable across Python and pandas versions and, unlike a pickle, cannot
+  run code when read. It is written with :func:`strapetsi_lib.files.write_atomic`, readable by
+  the user only (mode ``0600``), and replaces the dataset's earlier entries.
+* **Healing**: an entry that cannot be read or has the wrong shape (truncated, not a zip, empty,
+  a table missing) is reported in one line naming the file and what is wrong (a logging warning,
+  no traceback), removed, and rebuilt.
 """
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import hashlib
-import pickle
+import io
+import json
+import logging
+import sys
+import zipfile
 from dataclasses import dataclass, field
+from importlib import metadata
 from pathlib import Path
 
 import pandas as pd
 import yaml
 
 from strapetsi_lib.config import CACHE_DIR, PACKAGE_DIR
-from strapetsi_lib.files import sha256_file, write_atomic
+from strapetsi_lib.files import sha256_file, sha256_text, write_atomic
 from strapetsi_lib.ingest.instrument import Instrument, load_instrument
 
+log = logging.getLogger(__name__)
+
 PREPARED_DIR = CACHE_DIR / "prepared"
+#: The layout of a cache entry; a new layout gives new keys, so old entries are never misread.
+ENTRY_FORMAT = 1
+#: The parts of the package (relative to it) that the prepared tables depend on.
+ANALYSIS_CODE = ("ingest", "analysis", "instruments", "prepare.py", "config.py")
+#: The libraries whose versions are part of the key (their results can change between versions).
+VERSIONED = ("numpy", "pandas", "scipy", "statsmodels")
 CODE_SUFFIXES = {".py", ".yml", ".j2", ".css", ".json"}
+_METADATA = "prepared.json"
+_TABLES = "tables/"
+
+
+class CacheEntryError(Exception):
+    """A cache entry that cannot be read or has the wrong shape.
+
+    Attributes
+    ----------
+    path
+        The entry's file.
+    reason
+        What is wrong with it, in a few words.
+    """
+
+    def __init__(self, path: Path, reason: str):
+        self.path = Path(path)
+        self.reason = reason
+        super().__init__(f"{self.path}: {reason}")
 
 
 @dataclass
@@ -68,15 +115,36 @@ class Prepared:
         return table[table["provider_id"] == provider_id].reset_index(drop=True)
 
 
+def code_fingerprint(parts: tuple[str, ...] | None = None) -> str:
+    """A hash of the package's source and package data, so that new code means a new key.
 
-def code_fingerprint() -> str:
-    """A hash of the library's source and package data, so that new code means new tables."""
+    Parameters
+    ----------
+    parts
+        Files or folders relative to the package folder to hash; ``None`` hashes the whole
+        package.
+    """
+    roots = [PACKAGE_DIR / part for part in parts] if parts is not None else [PACKAGE_DIR]
+    paths = set()
+    for root in roots:
+        paths.update([root] if root.is_file() else root.rglob("*"))
     digest = hashlib.sha256()
-    for path in sorted(PACKAGE_DIR.rglob("*")):
-        if path.suffix in CODE_SUFFIXES and "__pycache__" not in path.parts:
-            digest.update(str(path.relative_to(PACKAGE_DIR)).encode())
+    for path in sorted(paths):
+        if path.suffix in CODE_SUFFIXES and "__pycache__" not in path.parts and path.is_file():
+            digest.update(path.relative_to(PACKAGE_DIR).as_posix().encode())
             sha256_file(path, digest)
     return digest.hexdigest()
+
+
+def library_versions() -> dict[str, str | None]:
+    """The versions of Python and of :data:`VERSIONED`, read without importing the libraries."""
+    versions: dict[str, str | None] = {"python": ".".join(map(str, sys.version_info[:3]))}
+    for name in VERSIONED:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = None
+    return versions
 
 
 def dataset_input_files(dataset_path: str | Path) -> list[Path]:
@@ -92,12 +160,42 @@ def dataset_input_files(dataset_path: str | Path) -> list[Path]:
 
 
 def cache_key(dataset_path: str | Path) -> str:
-    """The cache key of a dataset's prepared tables: its files' bytes plus the library's code."""
-    digest = hashlib.sha256(code_fingerprint().encode())
+    """The key of a dataset's prepared tables: its files' bytes, the analysis code
+    (:data:`ANALYSIS_CODE`) and the library versions; read without parsing the data."""
+    digest = hashlib.sha256(json.dumps({"format": ENTRY_FORMAT, "versions": library_versions(),
+                                        "code": code_fingerprint(ANALYSIS_CODE)},
+                                       sort_keys=True).encode())
     for path in dataset_input_files(dataset_path):
         digest.update(path.name.encode())
         sha256_file(path, digest)
     return digest.hexdigest()[:20]
+
+
+def inputs_key(dataset_path: str | Path) -> str:
+    """The key of everything a report depends on besides its notebook: :func:`cache_key` and the
+    whole package (words, figures, templates too); the batch uses it to tell which reports are
+    up to date."""
+    return sha256_text(cache_key(dataset_path) + code_fingerprint())[:20]
+
+
+def entry_path(dataset_path: str | Path, key: str | None = None) -> Path:
+    """The cache entry of a dataset's prepared tables (for ``key``, default its current key).
+
+    Entries are named ``<dataset>-<key>.zip``, where ``<dataset>`` is a hash of the dataset
+    folder's absolute path, so that a new entry can replace the same dataset's earlier ones.
+    """
+    key = cache_key(dataset_path) if key is None else key
+    return PREPARED_DIR / f"{_dataset_slot(dataset_path)}-{key}.zip"
+
+
+def is_prepared(dataset_path: str | Path) -> bool:
+    """Whether the cache holds an entry for the dataset's current inputs (it may still turn out
+    unreadable; :func:`load_prepared` then rebuilds it)."""
+    return entry_path(dataset_path).is_file()
+
+
+def _dataset_slot(dataset_path: str | Path) -> str:
+    return sha256_text(str(Path(dataset_path).resolve()))[:12]
 
 
 def compute_tables(dataset) -> dict[str, pd.DataFrame]:
@@ -147,11 +245,18 @@ def prepare_tables(dataset, force: bool = False) -> Prepared:
         A :class:`strapetsi_lib.ingest.dataset.Dataset`.
     force
         Recompute even when the cache holds tables for the same inputs.
+
+    Returns
+    -------
+    Prepared
+        The tables; written to the cache when they were computed.
     """
     key = cache_key(dataset.path)
-    target = PREPARED_DIR / f"{key}.pkl"
-    if target.exists() and not force:
-        return _read(target)
+    target = entry_path(dataset.path, key)
+    if not force:
+        cached = _read_or_discard(target)
+        if cached is not None:
+            return cached
     prepared = Prepared(
         key=key, dataset_name=dataset.name, dataset_path=str(Path(dataset.path).resolve()),
         instrument_ref=str(dataset.instrument.source or dataset.instrument.id),
@@ -159,15 +264,12 @@ def prepare_tables(dataset, force: bool = False) -> Prepared:
         waves=[{"id": w.id, "label": dict(w.label)} for w in dataset.waves],
         tables=compute_tables(dataset),
     )
-    PREPARED_DIR.mkdir(parents=True, exist_ok=True)
-    # atomic: parallel report processes never read half a file
-    write_atomic(target, pickle.dumps(prepared, protocol=pickle.HIGHEST_PROTOCOL), mode=0o600)
+    PREPARED_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
+    # atomic: parallel report processes never read half a file; 0600: the tables are the
+    # dataset's, so only the user who prepared them may read them
+    write_atomic(target, entry_bytes(prepared), mode=0o600)
+    _remove_earlier_entries(target)
     return prepared
-
-
-def _read(path: Path) -> Prepared:
-    with open(path, "rb") as handle:
-        return pickle.load(handle)
 
 
 def load_prepared(dataset_path: str | Path) -> Prepared:
@@ -176,9 +278,95 @@ def load_prepared(dataset_path: str | Path) -> Prepared:
     This is what a report notebook calls: it hashes the dataset's files (cheap) and reads the
     cached tables, so a report never re-reads raw responses or recomputes network statistics.
     """
-    target = PREPARED_DIR / f"{cache_key(dataset_path)}.pkl"
-    if target.exists():
-        return _read(target)
+    cached = _read_or_discard(entry_path(dataset_path))
+    if cached is not None:
+        return cached
     from strapetsi_lib.ingest.dataset import load_dataset
 
     return prepare_tables(load_dataset(dataset_path))
+
+
+# --- the cache entry --------------------------------------------------------------------------
+
+
+def entry_bytes(prepared: Prepared) -> bytes:
+    """A cache entry: a zip of one parquet file per table and ``prepared.json``."""
+    fields = {f.name: getattr(prepared, f.name) for f in dataclasses.fields(prepared)
+              if f.name != "tables"}
+    meta = {"format": ENTRY_FORMAT, "versions": library_versions(), "fields": fields,
+            "tables": list(prepared.tables)}
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:
+        for name, table in prepared.tables.items():
+            archive.writestr(_member(f"{_TABLES}{name}.parquet"),
+                             table.to_parquet(engine="pyarrow", index=True))
+        archive.writestr(_member(_METADATA), json.dumps(meta, ensure_ascii=False, indent=1))
+    return buffer.getvalue()
+
+
+def read_entry(path: Path) -> Prepared:
+    """Read a cache entry written by :func:`entry_bytes`.
+
+    Raises
+    ------
+    CacheEntryError
+        When the file cannot be read or has the wrong shape; ``reason`` says what is wrong.
+    """
+    import pyarrow  # noqa: F401 - its errors are among those that mean "unreadable"
+
+    try:
+        if path.stat().st_size == 0:
+            raise CacheEntryError(path, "the file is empty")
+        with zipfile.ZipFile(path) as archive:
+            names = set(archive.namelist())
+            if _METADATA not in names:
+                raise CacheEntryError(path, f"no {_METADATA} in it")
+            meta = json.loads(archive.read(_METADATA).decode("utf-8"))
+            if not isinstance(meta, dict) or meta.get("format") != ENTRY_FORMAT:
+                raise CacheEntryError(path, f"not a format {ENTRY_FORMAT} entry")
+            tables = {}
+            for name in meta["tables"]:
+                member = f"{_TABLES}{name}.parquet"
+                if member not in names:
+                    raise CacheEntryError(path, f"table {name!r} is missing")
+                tables[name] = pd.read_parquet(io.BytesIO(archive.read(member)),
+                                               engine="pyarrow")
+            return Prepared(**meta["fields"], tables=tables)
+    except CacheEntryError:
+        raise
+    except zipfile.BadZipFile as exc:
+        raise CacheEntryError(path, f"not a readable zip file ({exc})") from None
+    except (OSError, ValueError, KeyError, TypeError, EOFError, pyarrow.ArrowException) as exc:
+        # json, parquet and dataclass errors all mean the same: rebuild
+        raise CacheEntryError(path, f"{type(exc).__name__}: {exc}") from None
+
+
+def _read_or_discard(path: Path) -> Prepared | None:
+    """The entry at ``path``; ``None`` when there is none, or when it is unreadable, which is
+    then reported in one line and removed so that it is rebuilt."""
+    if not path.is_file():
+        return None
+    try:
+        return read_entry(path)
+    except CacheEntryError as exc:
+        log.warning("%s: unreadable prepared-tables cache (%s); rebuilding it", exc.path,
+                    exc.reason)
+        with contextlib.suppress(OSError):  # if it cannot go, the rebuilt entry replaces it
+            path.unlink(missing_ok=True)
+        return None
+
+
+def _remove_earlier_entries(current: Path) -> None:
+    """Remove the dataset's other entries (and pickles of the earlier cache format)."""
+    slot = current.name.split("-", 1)[0]
+    for path in [*PREPARED_DIR.glob(f"{slot}-*.zip"), *PREPARED_DIR.glob("*.pkl")]:
+        if path != current:
+            with contextlib.suppress(OSError):
+                path.unlink(missing_ok=True)
+
+
+def _member(name: str) -> zipfile.ZipInfo:
+    """A zip member with a fixed timestamp, so that the same tables give the same bytes."""
+    info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+    info.external_attr = 0o600 << 16
+    return info

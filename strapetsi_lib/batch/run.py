@@ -107,11 +107,11 @@ def _identity(folder: Path) -> tuple[str | None, str | None]:
     folder is too broken to tell (validation then says why)."""
     import yaml
 
-    from strapetsi_lib.prepare import cache_key
+    from strapetsi_lib.prepare import inputs_key
 
     try:
         spec = yaml.safe_load((folder / "dataset.yml").read_text(encoding="utf-8"))
-        return str(spec["name"]), cache_key(folder)
+        return str(spec["name"]), inputs_key(folder)
     except Exception:  # noqa: BLE001 - any breakage is reported by validation
         return None, None
 
@@ -237,9 +237,9 @@ class _Run:
             self.validation = {"valid": True, "cache_key": self.key, "problems": 0,
                                "checked": f"reused: the run of {when} validated these inputs"}
             return True
-        from strapetsi_lib.prepare import PREPARED_DIR
+        from strapetsi_lib.prepare import is_prepared
 
-        if self.key is not None and (PREPARED_DIR / f"{self.key}.pkl").is_file():
+        if self.key is not None and is_prepared(self.folder):
             self.validation = {"valid": True, "cache_key": self.key, "problems": 0,
                                "checked": "reused: prepared tables exist for these inputs"}
             return True
