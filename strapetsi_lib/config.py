@@ -21,8 +21,10 @@ from the copies the wheel carries in ``strapetsi_lib/notebooks/``.
 from __future__ import annotations
 
 import os
+import platform
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from importlib import metadata
 from pathlib import Path
 
 #: The environment variable that names the project folder.
@@ -104,3 +106,18 @@ def resolve_dataset(ref: str | Path) -> Path:
     """
     path = Path(ref).expanduser()
     return path if path.is_absolute() else PROJ_ROOT / path
+
+
+def installed_versions(distributions: Iterable[str]) -> dict[str, str | None]:
+    """Python's version and those of ``distributions`` (``None`` when one is not installed).
+
+    Read from the installed metadata, without importing anything: what run manifests record and
+    what the prepared-tables cache key depends on.
+    """
+    versions: dict[str, str | None] = {"python": platform.python_version()}
+    for name in distributions:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = None
+    return versions

@@ -27,16 +27,14 @@ import hashlib
 import io
 import json
 import logging
-import sys
 import zipfile
 from dataclasses import dataclass, field
-from importlib import metadata
 from pathlib import Path
 
 import pandas as pd
 import yaml
 
-from strapetsi_lib.config import CACHE_DIR, PACKAGE_DIR
+from strapetsi_lib.config import CACHE_DIR, PACKAGE_DIR, installed_versions
 from strapetsi_lib.files import sha256_file, sha256_text, write_atomic
 from strapetsi_lib.ingest.instrument import Instrument, load_instrument
 
@@ -138,13 +136,7 @@ def code_fingerprint(parts: tuple[str, ...] | None = None) -> str:
 
 def library_versions() -> dict[str, str | None]:
     """The versions of Python and of :data:`VERSIONED`, read without importing the libraries."""
-    versions: dict[str, str | None] = {"python": ".".join(map(str, sys.version_info[:3]))}
-    for name in VERSIONED:
-        try:
-            versions[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            versions[name] = None
-    return versions
+    return installed_versions(VERSIONED)
 
 
 def dataset_input_files(dataset_path: str | Path) -> list[Path]:

@@ -19,11 +19,10 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import platform
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from strapetsi_lib.config import installed_versions
 from strapetsi_lib.files import write_atomic
 
 MANIFEST = "manifest.json"
@@ -51,13 +50,7 @@ def iso(timestamp: float) -> str:
 
 def package_versions() -> dict[str, str | None]:
     """Python's and the analysis stack's versions (from installed metadata, without imports)."""
-    versions: dict[str, str | None] = {"python": platform.python_version()}
-    for name in VERSIONED:
-        try:
-            versions[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            versions[name] = None
-    return versions
+    return installed_versions(VERSIONED)
 
 
 def fingerprint(cache_key: str, notebook_sha256: str, kind: str, report_id: str,

@@ -117,8 +117,8 @@ def _identity(folder: Path) -> tuple[str | None, str | None]:
 
 
 def _default_out_dir(name: str) -> Path:
-    """:func:`strapetsi_lib.render.parameters.default_out_dir` (``reports/<dataset name>``) without
-    importing report.py, which imports nbformat: two seconds a no-change run cannot spend."""
+    """The default run folder, ``reports/<dataset name>`` in the project folder (kept here, not
+    in render/, whose import of nbformat would cost a no-change run two seconds)."""
     return REPORTS_DIR / name
 
 

@@ -102,8 +102,3 @@ def interval(low: float, high: float, language: str, decimals: int = 1) -> str:
 def too_few(language: str, min_group_size: int = DEFAULT_MIN_GROUP_SIZE) -> str:
     """The words shown instead of a suppressed figure, e.g. ``alle 5 vastaajaa``."""
     return text("too_few", language, n=min_group_size)
-
-
-def label(texts: dict[str, str], language: str) -> str:
-    """Pick the ``language`` entry of an instrument or dataset text dictionary."""
-    return texts[check_language(language)]

@@ -4,14 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from strapetsi_lib.config import PROVIDER_NOTEBOOK, REPORTS_DIR
+from strapetsi_lib.config import NETWORK_NOTEBOOK, PROVIDER_NOTEBOOK
 from strapetsi_lib.prepare import Prepared
 from strapetsi_lib.render.export import ReportResult, render_report
-
-
-def default_out_dir(prepared: Prepared) -> Path:
-    """Where a dataset's reports go unless told otherwise: ``reports/<dataset name>/``."""
-    return REPORTS_DIR / prepared.dataset_name
 
 
 def provider_parameters(prepared: Prepared, provider_id: str,
@@ -56,8 +51,6 @@ def network_parameters(prepared: Prepared, language: str = "fi",
 def run_network_report(prepared: Prepared, out_dir: Path, language: str = "fi",
                        name_providers: bool = False) -> ReportResult:
     """Execute and export the coordinator's network report into ``out_dir``."""
-    from strapetsi_lib.config import NETWORK_NOTEBOOK
-
     parameters = network_parameters(prepared, language, name_providers)
     return render_report(NETWORK_NOTEBOOK, parameters, out_dir, NETWORK_STEM, language,
                          report_id="network")
