@@ -35,6 +35,7 @@ import pandas as pd
 import yaml
 
 from strapetsi_lib.config import CACHE_DIR, PACKAGE_DIR, installed_versions
+from strapetsi_lib.errors import StrapetsiError
 from strapetsi_lib.files import sha256_file, sha256_text, write_atomic
 from strapetsi_lib.ingest.instrument import Instrument, load_instrument
 
@@ -52,8 +53,8 @@ _METADATA = "prepared.json"
 _TABLES = "tables/"
 
 
-class CacheEntryError(Exception):
-    """A cache entry that cannot be read or has the wrong shape.
+class CacheEntryError(StrapetsiError):
+    """A cache entry that cannot be read or has the wrong shape (it is then rebuilt).
 
     Attributes
     ----------
@@ -62,6 +63,9 @@ class CacheEntryError(Exception):
     reason
         What is wrong with it, in a few words.
     """
+
+    path: Path
+    reason: str
 
     def __init__(self, path: Path, reason: str):
         self.path = Path(path)
