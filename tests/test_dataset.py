@@ -15,6 +15,7 @@ from strapetsi_lib.ingest.dataset import (
     load_dataset,
     validate_dataset,
 )
+from strapetsi_lib.ingest.dataset_spec import dataset_input_files
 
 
 def expected_responses(responses: dict[str, pd.DataFrame], instrument) -> pd.DataFrame:
@@ -149,7 +150,7 @@ def test_instrument_by_path(tmp_path, write_dataset, instrument):
     (root / "my_instrument.yml").write_bytes(instrument.source.read_bytes())
     dataset = load_dataset(root)
     assert dataset.instrument.source == (root / "my_instrument.yml").resolve()
-    assert dataset.input_files()[-1] == (root / "my_instrument.yml").resolve()
+    assert dataset_input_files(root)[-1] == (root / "my_instrument.yml").resolve()
 
 
 def test_provider_lookup(tiny):
@@ -236,3 +237,17 @@ def test_ids_with_leading_zeros_stay_text(tmp_path, tables, write_dataset):
         assert ids.dtype == "str"
         assert dataset.responses["provider_id"].iloc[0] == "0100013-3"
         assert dataset.providers["provider_id"].dtype == "str"
+
+
+def test_input_files_without_loading_the_data(tiny_dataset, instrument):
+    from strapetsi_lib.prepare import dataset_input_files as prepare_input_files
+
+    root = tiny_dataset.resolve()
+    expected = [root / "dataset.yml", root / "providers.csv", root / "responses_baseline.csv",
+                root / "responses_followup.csv", instrument.source]
+    (root / "responses_followup.csv").write_text("not even a table", encoding="utf-8")
+    assert dataset_input_files(tiny_dataset) == expected
+    assert prepare_input_files(tiny_dataset) == expected
+    (root / "dataset.yml").write_text("name: ../up\n", encoding="utf-8")
+    with pytest.raises(DatasetError, match="must be a plain name"):
+        dataset_input_files(tiny_dataset)

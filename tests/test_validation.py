@@ -264,13 +264,39 @@ def test_dataset_yml_details(tmp_path, write_dataset):
              {"id": "third", "label": "x", "file": "x.csv"}]
     root = write_dataset(tmp_path, config={"waves": waves, "min_group_size": 0, "extra": 1})
     found = problems_in(root, "dataset.yml")
+    # each problem carries the line of its key in the file (write_dataset's YAML layout)
     assert [(p.row, p.column) for p in found] == [
-        (None, "extra"), (None, "min_group_size"), (None, "waves[2].id"),
-        (None, "waves[3].file"), (None, "waves[3].responses")]
-    assert found[0].message == "unknown key extra"
-    assert found[2].message == "wave id baseline is used twice"
-    assert found[3].message == "wave 3 has unknown key file"
-    assert found[4].message == "wave 3 is missing key responses"
+        (9, "waves[2].id"), (12, "waves[3].responses"), (14, "waves[3].file"),
+        (15, "min_group_size"), (16, "extra")]
+    assert str(found[0]) == "dataset.yml:9:waves[2].id: wave id baseline is used twice"
+    assert found[1].message == "wave 3 is missing key responses"
+    assert found[2].message == "wave 3 has unknown key file"
+    assert found[3].message == "min_group_size must be a whole number of at least 1, not 0"
+    assert found[4].message == "unknown key extra"
+
+
+@pytest.mark.parametrize("name", ["../../x", "a/b", ".hidden", "a..b", "", "tab\tname", "x y"])
+def test_dataset_name_must_be_a_plain_name(tmp_path, write_dataset, name):
+    root = write_dataset(tmp_path, config={"name": name})
+    [problem] = problems_in(root)
+    assert (problem.file, problem.row, problem.column) == ("dataset.yml", 1, "name")
+    assert "must be a plain name" in problem.message or problem.message == "missing key name"
+
+
+@pytest.mark.parametrize("name", ["demo-2024", "kysely_2025.syksy", "Åbo-2024", "2024"])
+def test_plain_dataset_names_are_accepted(tmp_path, write_dataset, name):
+    root = write_dataset(tmp_path, config={"name": name})
+    dataset, problems = validate_dataset(root)
+    assert problems == [] and dataset.name == name
+
+
+def test_dataset_yml_key_written_twice(tmp_path, write_dataset):
+    root = write_dataset(tmp_path)
+    path = root / "dataset.yml"
+    path.write_text(path.read_text(encoding="utf-8") + "name: other\n", encoding="utf-8")
+    [problem] = problems_in(root)
+    assert str(problem) == ("dataset.yml:18:name: key name is written twice; "
+                            "only the last is read")
 
 
 def test_dataset_yml_not_yaml_or_missing(tmp_path, write_dataset):
@@ -297,7 +323,7 @@ def test_every_problem_in_every_file_at_once(tmp_path, tables, write_dataset):
                          formats={"followup": "xlsx"}, config={"min_group_size": "five"})
     found = [(p.file, p.row, p.column) for p in problems_in(root)]
     assert found == [
-        ("dataset.yml", None, "min_group_size"),
+        ("dataset.yml", 17, "min_group_size"),
         ("providers.csv", 4, "language"),
         (BASELINE, 2, "plan1"),
         ("responses_followup.xlsx", None, "data4"),
