@@ -7,7 +7,7 @@ import pytest
 
 import strapetsi_lib
 from strapetsi_lib.config import DEFAULT_MIN_GROUP_SIZE, THEMES
-from strapetsi_lib.errors import DatasetError
+from strapetsi_lib.errors import DatasetError, InstrumentError
 from strapetsi_lib.ingest.dataset import (
     Dataset,
     Wave,
@@ -16,6 +16,8 @@ from strapetsi_lib.ingest.dataset import (
     validate_dataset,
 )
 from strapetsi_lib.ingest.dataset_spec import dataset_input_files
+from strapetsi_lib.ingest.instrument import load_instrument
+from strapetsi_lib.ingest.takehold_rules import TakeholdRules
 
 
 def expected_responses(responses: dict[str, pd.DataFrame], instrument) -> pd.DataFrame:
@@ -251,3 +253,50 @@ def test_input_files_without_loading_the_data(tiny_dataset, instrument):
     (root / "dataset.yml").write_text("name: ../up\n", encoding="utf-8")
     with pytest.raises(DatasetError, match="must be a plain name"):
         dataset_input_files(tiny_dataset)
+
+
+# --------------------------------------------------------------------------- take-hold rules
+
+
+def _instrument_with_rules(tmp_path, instrument, edit):
+    import yaml
+
+    doc = yaml.safe_load(instrument.source.read_text(encoding="utf-8"))
+    edit(doc["takehold_rules"])
+    path = tmp_path / "rules_instrument.yml"
+    path.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def test_takehold_rules_are_typed(instrument):
+    rules = instrument.takehold_rules
+    assert isinstance(rules, TakeholdRules)
+    assert (rules.routine_level, rules.use_level, rules.maintenance_in_use_min) == (4, 3, 0.15)
+    assert [c.category for c in rules.categories] == ["embedded", "adopting", "trying"]
+    # the mapping view the analysis reads holds only the conditions a category declares
+    assert rules["routine_level"] == 4 and dict(rules.categories[2]) == {
+        "category": "trying", "in_use_min": 0.15, "maintained": False}
+    assert rules.as_dict()["categories"][0] == {
+        "category": "embedded", "penetration_min": 0.6, "normalisation_min": 3.5,
+        "maintained": True}
+
+
+@pytest.mark.parametrize(("edit", "message"), [
+    (lambda r: r["categories"][1].update(penetraton_min=0.3),
+     "takehold_rules.categories[2].penetraton_min: Unexpected keyword argument"),
+    (lambda r: r["categories"][2].update(in_use_min=15),
+     "takehold_rules.categories[3].in_use_min: Input should be less than or equal to 1"),
+    (lambda r: r.update(routine_level=9),
+     "takehold_rules.routine_level 9 is not on the Levels of Use scale 0–7"),
+    (lambda r: r.pop("use_level"), "takehold_rules.use_level: Field required"),
+    (lambda r: r["categories"].append({"category": "embedded", "in_use_min": 0.9}),
+     "category embedded is declared more than once"),
+    (lambda r: r["categories"].append({"category": "not_in_use"}),
+     "not_in_use is given by the analysis itself"),
+])
+def test_bad_takehold_rules_fail_when_the_instrument_loads(tmp_path, instrument, edit, message):
+    path = _instrument_with_rules(tmp_path, instrument, edit)
+    with pytest.raises(InstrumentError) as caught:
+        load_instrument(path)
+    assert str(caught.value).startswith(f"{path}: ")
+    assert message in str(caught.value)

@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 from strapetsi_lib.errors import Problem
+from strapetsi_lib.ingest.encoding import MAX_BAD_BYTES
 from strapetsi_lib.ingest.reading import (
     AnswerParser,
     UnreadableFile,
@@ -54,13 +55,56 @@ def test_utf8_is_preferred_over_cp1252():
 
 def test_undecodable_bytes_are_a_problem(tmp_path):
     path = tmp_path / "r.csv"
-    path.write_bytes(b"a,b\r\n\x81\x8d,\x90\r\n")  # not UTF-8, undefined in Windows-1252
+    path.write_bytes(b"a,b\r\n\x81x,\x90\r\n")  # not UTF-8, undefined in Windows-1252
     table, problems = read_table(path)
     assert table is None
-    assert problems == [Problem("r.csv", None, None, problems[0].message)]
-    assert "neither UTF-8 nor Windows-1252" in problems[0].message
+    assert [(p.file, p.row, p.column) for p in problems] == [("r.csv", 2, "1"), ("r.csv", 2, "4")]
+    assert problems[0].message.startswith("byte 0x81 is neither UTF-8 nor Windows-1252")
     with pytest.raises(UnreadableFile):
         decode_text(b"\x81")
+
+
+PROVIDERS_UTF8 = ("provider_id;name;region\r\n"
+                  "0112038-9;Etelä-Pohjanmaan koulutuskuntayhtymä;Etelä-Pohjanmaa\r\n"
+                  "0201256-6;Yrkesinstitutet Ålandia;Åland\r\n"
+                  "0211367-9;Savon ammattiopisto;Pohjois-Savo\r\n")
+
+
+def test_a_stray_windows_1252_byte_in_utf8_is_located_not_re_decoded(tmp_path):
+    # one name typed in a Windows-1252 editor into an otherwise UTF-8 file
+    data = PROVIDERS_UTF8.encode().replace(b"Savon", "Sävon".encode("cp1252"))
+    table, problems = read_table(_write_bytes(tmp_path / "providers.csv", data))
+    assert table is None
+    assert problems == [Problem("providers.csv", 4, "12", problems[0].message)]
+    assert str(problems[0]).startswith("providers.csv:4:12: byte 0xE4 is not UTF-8, while the "
+                                       "rest of the file is UTF-8 (in Windows-1252 it would be "
+                                       "'ä')")
+
+
+def test_many_bad_bytes_are_capped_with_a_count(tmp_path):
+    lines = ["role;x", "opettaja;ä"] + [f"{'mu'}\udce4;{i}" for i in range(25)]
+    data = "\r\n".join(lines).encode("utf-8", errors="surrogateescape")
+    table, problems = read_table(_write_bytes(tmp_path / "r.csv", data))
+    assert table is None and len(problems) == MAX_BAD_BYTES + 1
+    assert [(p.row, p.column) for p in problems[:2]] == [(3, "3"), (4, "3")]
+    assert problems[-1] == Problem("r.csv", None, None,
+                                   f"{25 - MAX_BAD_BYTES} more byte(s) like these; the file "
+                                   "was not read")
+
+
+def test_windows_1252_throughout_is_still_read(tmp_path):
+    data = PROVIDERS_UTF8.encode("cp1252")
+    table, problems = read_table(_write_bytes(tmp_path / "providers.csv", data))
+    assert problems == []
+    assert table["region"].tolist() == ["Etelä-Pohjanmaa", "Åland", "Pohjois-Savo"]
+    # the same bytes give the same table as the UTF-8 file
+    utf8, _ = read_table(_write_bytes(tmp_path / "utf8.csv", PROVIDERS_UTF8.encode()))
+    pd.testing.assert_frame_equal(table, utf8)
+
+
+def _write_bytes(path, data):
+    path.write_bytes(data)
+    return path
 
 
 def test_sniff_is_not_fooled_by_decimal_commas_or_commas_in_headers():

@@ -59,11 +59,15 @@ class Dataset:
         ``wave`` (ordered categorical of the wave ids), ``role`` (code), then one float64
         column per item in instrument order (NaN = missing; reverse items not reversed). Rows
         in wave order, then file order; RangeIndex.
+    providers_file : Path or None
+        Where the providers were read from.
     """
 
     def __init__(self, path: Path, name: str, instrument: Instrument, waves: list[Wave],
-                 min_group_size: int, providers: pd.DataFrame, responses: pd.DataFrame):
+                 min_group_size: int, providers: pd.DataFrame, responses: pd.DataFrame,
+                 providers_file: Path | None = None):
         self.path = path
+        self.providers_file = providers_file
         self.name = name
         self.instrument = instrument
         self.waves = waves
@@ -206,7 +210,7 @@ def validate_dataset(path: str | Path) -> tuple[Dataset | None, list[Problem]]:
                            *instrument.item_codes]]
     waves = [Wave(w.id, dict(w.label), folder / w.responses) for w in spec.waves]
     dataset = Dataset(folder, spec.name, instrument, waves, spec.min_group_size,
-                      providers, responses)
+                      providers, responses, folder / spec.providers)
     return dataset, []
 
 

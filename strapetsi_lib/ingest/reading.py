@@ -5,11 +5,16 @@ in a CSV the header is line 1 and the first data row line 2 (blank lines count, 
 editor); in an Excel sheet it is the sheet's row number. Nothing here decides whether the data
 are acceptable; :mod:`strapetsi_lib.ingest.validation` does that from the parsed values this module
 returns.
+
+Encodings are decided per file from the evidence in its bytes
+(:mod:`strapetsi_lib.ingest.encoding`): UTF-16 with a byte-order mark; UTF-8; a file with any
+valid UTF-8 multibyte sequence but also bytes that are not UTF-8 is an error naming
+``file:line:column`` of each bad byte, never re-decoded as a whole; a file whose every byte
+above 127 stands alone is Windows-1252.
 """
 
 from __future__ import annotations
 
-import codecs
 import csv
 import datetime
 import io
@@ -24,6 +29,7 @@ import openpyxl
 import pandas as pd
 
 from strapetsi_lib.errors import Problem
+from strapetsi_lib.ingest.encoding import UndecodableText, UnreadableFile, decode_text
 from strapetsi_lib.ingest.instrument import Instrument, Scale, normalise_header
 
 #: Columns every response file must have, besides one column per item.
@@ -56,34 +62,7 @@ _CSV_SUFFIXES = (".csv", ".txt", ".tsv")
 _DELIMITERS = (";", ",", "\t")
 
 
-class UnreadableFile(ValueError):
-    """A file that cannot be turned into a table at all; the message says why."""
-
-
 # --------------------------------------------------------------------------- reading files
-
-
-def decode_text(data: bytes) -> str:
-    """Decode a text export: UTF-8 (with or without BOM), UTF-16 with BOM, else Windows-1252.
-
-    Raises
-    ------
-    UnreadableFile
-        If the bytes are neither UTF-8 nor Windows-1252.
-    """
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return data.decode("utf-16")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
-    try:
-        # Excel on Finnish Windows saves "CSV" in Windows-1252; valid UTF-8 is tried first
-        # because cp1252 would also accept (and garble) UTF-8 bytes.
-        return data.decode("cp1252")
-    except UnicodeDecodeError as exc:
-        raise UnreadableFile("cannot read the text: it is neither UTF-8 nor Windows-1252 "
-                             f"(byte {exc.start})") from exc
 
 
 def sniff_delimiter(text: str) -> str:
@@ -248,10 +227,22 @@ def read_table(path: Path, name: str | None = None) -> tuple[pd.DataFrame | None
         else:
             raise UnreadableFile(f"unsupported file type {suffix or '(none)'}: "
                                  "save it as .csv or .xlsx")
+    except UndecodableText as exc:
+        return None, _encoding_problems(exc, name)
     except UnreadableFile as exc:
         return None, [Problem(name, None, None, str(exc))]
     table, more = _tabulate(_as_text(grid), lines, name)
     return table, problems + more
+
+
+def _encoding_problems(exc: UndecodableText, name: str) -> list[Problem]:
+    """One problem per bad byte found (``file:line:column``), then a count of the rest."""
+    problems = [Problem(name, bad.line, str(bad.column), bad.describe(exc.utf8))
+                for bad in exc.bad]
+    if exc.count > len(exc.bad):
+        problems.append(Problem(name, None, None, f"{exc.count - len(exc.bad)} more byte(s) "
+                                                  "like these; the file was not read"))
+    return problems
 
 
 def _tabulate(grid: np.ndarray, lines: np.ndarray, name: str
