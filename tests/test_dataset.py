@@ -77,6 +77,31 @@ def test_every_export_form_gives_the_same_tables(tmp_path, write_dataset, tiny, 
     pd.testing.assert_frame_equal(other.providers, tiny.providers)
 
 
+@pytest.mark.parametrize(("language", "sign"), [("fi", " - "), ("sv", " = "),
+                                                ("en", " \u2013 ")])
+def test_answers_exported_as_number_and_label_load_identically(tmp_path, tables, write_dataset,
+                                                               tiny, instrument, language, sign):
+    # "4 - Jokseenkin samaa mieltä", as Webropol and other survey tools export answers
+    providers, responses = tables
+    for frame in responses.values():
+        for code in instrument.item_codes:
+            labels = instrument.scale_of(code).labels
+            frame[code] = frame[code].map(
+                lambda t, lab=labels: f"{t}{sign}{lab[int(t)][language]}" if t.isdigit() else t)
+    assert responses["baseline"]["plan1"].str.contains(sign, regex=False).sum() > 10
+    other = load_dataset(write_dataset(tmp_path / "labelled", responses=responses))
+    pd.testing.assert_frame_equal(other.responses, tiny.responses)
+
+
+def test_a_number_with_the_wrong_label_is_a_problem(tmp_path, tables, write_dataset):
+    providers, responses = tables
+    responses["baseline"].loc[3, "plan1"] = "4 - Täysin samaa mieltä"
+    dataset, problems = validate_dataset(write_dataset(tmp_path, responses=responses))
+    assert [(p.file, p.row, p.column) for p in problems] == [
+        ("responses_baseline.csv", 5, "plan1")]
+    assert "does not match the scale's label for 4" in problems[0].message
+
+
 def test_providers_table(tiny):
     providers = tiny.providers
     assert providers["provider_id"].tolist() == ["0100013-3", "0213427-2", "0371582-9",
