@@ -7,7 +7,7 @@ import pytest
 
 import strapetsi_lib
 from strapetsi_lib.config import DEFAULT_MIN_GROUP_SIZE, THEMES
-from strapetsi_lib.errors import DatasetError, InstrumentError
+from strapetsi_lib.errors import DatasetError, InstrumentError, Problem
 from strapetsi_lib.ingest.dataset import (
     Dataset,
     Wave,
@@ -325,3 +325,70 @@ def test_bad_takehold_rules_fail_when_the_instrument_loads(tmp_path, instrument,
         load_instrument(path)
     assert str(caught.value).startswith(f"{path}: ")
     assert message in str(caught.value)
+
+
+# --------------------------------------------------------------------------- drop-outs
+
+DROPPED = "0213427-2"  # Savon koulutuskuntayhtymä: no respondents in the follow-up
+
+
+@pytest.fixture(scope="module")
+def dropout_root(tmp_path_factory, write_dataset):
+    from conftest import base_tables
+
+    providers, responses = base_tables()
+    followup = responses["followup"]
+    responses["followup"] = followup[followup["provider_id"] != DROPPED].reset_index(drop=True)
+    return write_dataset(tmp_path_factory.mktemp("dropout"), responses=responses)
+
+
+def test_a_provider_missing_from_a_later_wave_is_a_warning(dropout_root):
+    dataset, problems = validate_dataset(dropout_root)
+    assert problems == []
+    assert dataset.warnings == [Problem(
+        "responses_followup.csv", None, "provider_id",
+        f"provider {DROPPED} (Savon koulutuskuntayhtymä) has no respondents in wave followup")]
+    assert ("1 warning(s) (the reports are still written):\n  warning: responses_followup.csv::"
+            f"provider_id: provider {DROPPED}") in format_summary(dataset)
+    assert not (dataset.responses["provider_id"] == DROPPED).groupby(
+        dataset.responses["wave"], observed=False).any()["followup"]
+
+
+def test_a_provider_missing_from_the_first_wave_is_an_error(tmp_path, tables, write_dataset):
+    providers, responses = tables
+    baseline = responses["baseline"]
+    responses["baseline"] = baseline[baseline["provider_id"] != DROPPED].reset_index(drop=True)
+    dataset, problems = validate_dataset(write_dataset(tmp_path, responses=responses))
+    assert [(p.file, p.message) for p in problems] == [(
+        "responses_baseline.csv",
+        f"provider {DROPPED} (Savon koulutuskuntayhtymä) has no respondents in wave baseline")]
+
+
+def test_prepare_and_takehold_views_handle_a_drop_out(dropout_root):
+    from strapetsi_lib.prepare import prepare_tables
+    from strapetsi_lib.present import takehold_view
+
+    prepared = prepare_tables(load_dataset(dropout_root), force=True)
+    status = prepared.rows("practice_status_by_wave", DROPPED)
+    assert set(status.loc[status["wave"] == "followup", "category"]) == {"too_few_responses"}
+    rates = prepared.rows("response_rates", DROPPED).set_index("wave")["n"]
+    assert rates.to_dict() == {"baseline": 6, "followup": 0}
+    for language in ("fi", "sv"):
+        assert takehold_view.change_rows(prepared, DROPPED)["estimate"].isna().all()
+        takehold_view.change_sentences(prepared, DROPPED, language)
+        takehold_view.change_table(prepared, DROPPED, language)
+        takehold_view.practice_table(prepared, DROPPED, language)
+
+
+@pytest.mark.slow
+def test_the_drop_out_report_says_it_did_not_take_part(dropout_root, tmp_path):
+    from strapetsi_lib.prepare import prepare_tables
+    from strapetsi_lib.present.i18n import text
+    from strapetsi_lib.render.parameters import run_provider_report
+
+    prepared = prepare_tables(load_dataset(dropout_root))
+    html = run_provider_report(prepared, DROPPED, tmp_path).html.read_text(encoding="utf-8")
+    sentence = text("takehold_wave_not_taken_part", "fi", wave="Seuranta 2025")
+    assert " ".join(sentence.split()) in " ".join(html.split())
+    other = run_provider_report(prepared, "0100013-3", tmp_path).html.read_text(encoding="utf-8")
+    assert "ei osallistunut kyselykierrokseen" not in other

@@ -145,7 +145,9 @@ def test_ragged_lines(tmp_path):
     assert problems == [
         Problem("r.csv", 2, "c", "line has 2 fields but the header has 3: the values from "
                                  "column 'c' on are missing (was the line cut short?)"),
-        Problem("r.csv", 4, None, "line has 4 fields but the header has 3")]
+        Problem("r.csv", 4, None, "line has more fields than the header's 3 (numbers with a "
+                                  "decimal comma in a file separated by commas? Quote them, or "
+                                  "save the file with ; as the separator)")]
 
 
 def test_duplicate_and_missing_headers(tmp_path):

@@ -16,6 +16,7 @@ from strapetsi_lib.config import ROLES, THEMES
 from strapetsi_lib.errors import DatasetError, InstrumentError, Problem
 from strapetsi_lib.ingest.dataset_spec import DATASET_FILE, read_dataset_spec
 from strapetsi_lib.ingest.instrument import Instrument, load_instrument
+from strapetsi_lib.ingest.problem_list import problem_lines
 from strapetsi_lib.ingest.reading import read_table
 from strapetsi_lib.ingest.validation import (
     coverage_problems,
@@ -61,12 +62,16 @@ class Dataset:
         in wave order, then file order; RangeIndex.
     providers_file : Path or None
         Where the providers were read from.
+    warnings : list of Problem
+        What does not stop the reports but is worth knowing: each provider without respondents
+        in a later wave (a drop-out; its report says it did not take part in that wave).
     """
 
     def __init__(self, path: Path, name: str, instrument: Instrument, waves: list[Wave],
                  min_group_size: int, providers: pd.DataFrame, responses: pd.DataFrame,
-                 providers_file: Path | None = None):
+                 providers_file: Path | None = None, warnings: list[Problem] | None = None):
         self.path = path
+        self.warnings = list(warnings or [])
         self.providers_file = providers_file
         self.name = name
         self.instrument = instrument
@@ -157,7 +162,9 @@ def validate_dataset(path: str | Path) -> tuple[Dataset | None, list[Problem]]:
     Returns
     -------
     dataset : Dataset or None
-        The dataset when there is no problem, else ``None``.
+        The dataset when there is no problem, else ``None``. What is worth knowing but does not
+        stop the reports (a provider without respondents in a later wave) is in its
+        :attr:`Dataset.warnings`.
     problems : list of Problem
         Every problem found, sorted by file, row and column; empty when the dataset is valid.
         Data problems never raise.
@@ -183,14 +190,18 @@ def validate_dataset(path: str | Path) -> tuple[Dataset | None, list[Problem]]:
             listing = provider_listing(table)
     provider_ids = None if listing is None else listing["provider_id"]
 
-    frames = []
-    for wave in reading.waves:
+    frames, warnings = [], []
+    for number, wave in enumerate(reading.waves):
         file_name = wave.responses
         table, found = _read_listed(folder, file_name, f"the responses of wave {wave.id}")
         problems += found
         if table is None:
             continue
-        problems += coverage_problems(table, file_name, wave.id, listing)
+        if not found:  # a file with broken lines says nothing reliable about who answered
+            absent = coverage_problems(table, file_name, wave.id, listing)
+            # A provider may drop out of a later wave (its report says so); one that never
+            # answered the first wave has no baseline to report, and is an error.
+            (warnings if number > 0 else problems).extend(absent)
         if instrument is None:
             continue
         tidy, found = validate_responses(table, file_name, instrument, wave.id,
@@ -210,7 +221,8 @@ def validate_dataset(path: str | Path) -> tuple[Dataset | None, list[Problem]]:
                            *instrument.item_codes]]
     waves = [Wave(w.id, dict(w.label), folder / w.responses) for w in spec.waves]
     dataset = Dataset(folder, spec.name, instrument, waves, spec.min_group_size,
-                      providers, responses, folder / spec.providers)
+                      providers, responses, folder / spec.providers,
+                      warnings=DatasetError(folder, warnings).problems)
     return dataset, []
 
 
@@ -265,4 +277,7 @@ def format_summary(dataset: Dataset) -> str:
         lines.append(f"  {wave:<{width}}  {info['respondents_total'][wave]:>7}{counts}")
     missing = ", ".join(f"{w} {100 * info['missing_share'][w]:.1f} %" for w in info["waves"])
     lines.append(f"Share of item answers missing: {missing}")
+    if dataset.warnings:
+        lines.append(f"{len(dataset.warnings)} warning(s) (the reports are still written):")
+        lines += [f"  warning: {line}" for line in problem_lines(dataset.warnings, every=True)]
     return "\n".join(lines)

@@ -60,6 +60,7 @@ _LANGUAGE_LABELS = {"fi": ("fi", "suomi", "finska", "finnish"),
 _EXCEL_SUFFIXES = (".xlsx", ".xlsm")
 _CSV_SUFFIXES = (".csv", ".txt", ".tsv")
 _DELIMITERS = (";", ",", "\t")
+_NO_ROWS = "file has a header but no rows"
 
 
 # --------------------------------------------------------------------------- reading files
@@ -89,7 +90,8 @@ def sniff_delimiter(text: str) -> str:
 
 def _csv_grid(data: bytes, name: str) -> tuple[np.ndarray, np.ndarray, list[Problem]]:
     text = decode_text(data)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(text))
+    delimiter = sniff_delimiter(text)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     rows: list[list[str]] = []
     lines: list[int] = []
     previous_end = 0
@@ -105,13 +107,22 @@ def _csv_grid(data: bytes, name: str) -> tuple[np.ndarray, np.ndarray, list[Prob
     if header_at is None:
         return np.empty((0, 0), dtype=object), np.array([], dtype=int), []
     width = len(rows[header_at])
+    surplus = f"line has more fields than the header's {width}"
+    if delimiter == ",":
+        # a decimal comma and a separator look alike; the usual cause is worth naming
+        surplus += (" (numbers with a decimal comma in a file separated by commas? Quote "
+                    "them, or save the file with ; as the separator)")
     problems = []
     for i, row in enumerate(rows):
         if len(row) > width:
             # A trailing separator makes an empty surplus field: harmless, so not reported.
+            # The message is the same on every line, so a list of problems groups them.
             if any(c.strip() for c in row[width:]):
-                problems.append(Problem(name, lines[i], None,
-                                        f"line has {len(row)} fields but the header has {width}"))
+                problems.append(Problem(name, lines[i], None, surplus))
+                # its values are shifted under the wrong headers: checking them would only
+                # repeat this problem once per column, so the line is not read further
+                rows[i] = [""] * width
+                continue
             rows[i] = row[:width]
         elif len(row) < width:
             if i > header_at and any(c.strip() for c in row):
@@ -227,6 +238,9 @@ def read_table(path: Path, name: str | None = None) -> tuple[pd.DataFrame | None
     if suffix in _EXCEL_SUFFIXES:
         problems = _formula_problems(path, text, name)
     table, more = _tabulate(text, lines, name)
+    if table is None and problems:
+        # every row was set aside above, and that is the problem, not an empty file
+        more = [p for p in more if p.message != _NO_ROWS]
     return table, problems + more
 
 
@@ -269,7 +283,7 @@ def _tabulate(grid: np.ndarray, lines: np.ndarray, name: str
         seen[header] = pos
         keep_cols.append(pos)
     if not len(data):
-        return None, problems + [Problem(name, None, None, "file has a header but no rows")]
+        return None, problems + [Problem(name, None, None, _NO_ROWS)]
     table = pd.DataFrame(data[:, keep_cols], columns=[headers[p] for p in keep_cols],
                          index=pd.Index(lines[keep_rows], name="line"), dtype=object)
     return table, problems
