@@ -384,7 +384,7 @@ def test_prepare_and_takehold_views_handle_a_drop_out(dropout_root):
 def test_the_drop_out_report_says_it_did_not_take_part(dropout_root, tmp_path):
     from strapetsi_lib.prepare import prepare_tables
     from strapetsi_lib.present.i18n import text
-    from strapetsi_lib.render.parameters import run_provider_report
+    from strapetsi_lib.render.parameters import run_network_report, run_provider_report
 
     prepared = prepare_tables(load_dataset(dropout_root))
     html = run_provider_report(prepared, DROPPED, tmp_path).html.read_text(encoding="utf-8")
@@ -392,3 +392,4 @@ def test_the_drop_out_report_says_it_did_not_take_part(dropout_root, tmp_path):
     assert " ".join(sentence.split()) in " ".join(html.split())
     other = run_provider_report(prepared, "0100013-3", tmp_path).html.read_text(encoding="utf-8")
     assert "ei osallistunut kyselykierrokseen" not in other
+    assert run_network_report(prepared, tmp_path).html.is_file()  # the coordinator's too

@@ -39,3 +39,25 @@ def test_unquoted_decimal_commas_give_one_clear_line(tmp_path, tables, write_dat
     assert lines[0].startswith("responses_baseline.csv:2,3,5,…(+32 more)::")  # 4: no answer
     assert "line has more fields than the header's" in lines[0]
     assert "decimal comma in a file separated by commas" in lines[0]
+
+
+def test_validate_groups_by_default_and_lists_every_line_with_all(tmp_path, tables,
+                                                                  write_dataset):
+    import subprocess
+    import sys
+
+    providers, responses = tables
+    responses["baseline"]["role"] = "boss"
+    root = write_dataset(tmp_path, responses=responses)
+
+    def validate(*options):
+        return subprocess.run([sys.executable, "-m", "strapetsi_lib", "validate", str(root),
+                               *options], capture_output=True, text=True, timeout=120)
+
+    grouped, every = validate(), validate("--all")
+    assert grouped.returncode == every.returncode == 1
+    lines = grouped.stderr.splitlines()
+    assert lines[0].endswith("36 problem(s) found") and len(lines) == 2
+    assert lines[1].startswith("responses_baseline.csv:2,3,4,…(+33 more):role: unknown role "
+                               "'boss'")
+    assert len(every.stderr.splitlines()) == 37
