@@ -331,3 +331,37 @@ def test_every_problem_in_every_file_at_once(tmp_path, tables, write_dataset):
         ("responses_followup.xlsx", None, "data4"),
         ("responses_followup.xlsx", 7, "role"),
     ]
+
+
+# --------------------------------------------------------------------------- no silent loss
+
+
+def test_booleans_and_formulas_in_answers_are_problems(tmp_path, write_dataset):
+    import openpyxl
+
+    root = write_dataset(tmp_path, formats={"followup": "xlsx"})
+    path = root / "responses_followup.xlsx"
+    book = openpyxl.load_workbook(path)
+    sheet = book.active
+    column = [c.value for c in sheet[1]].index("plan1") + 1
+    sheet.cell(row=3, column=column, value=True)          # TRUE, once read as 1
+    sheet.cell(row=4, column=column, value="=2+2")        # a formula never calculated
+    book.save(path)
+    found = problems_in(root)
+    assert [(p.file, p.row, p.column) for p in found] == [
+        ("responses_followup.xlsx", 3, "plan1"), ("responses_followup.xlsx", 4, "plan1")]
+    assert "yes/no (TRUE/FALSE) cell" in found[0].message
+    assert found[1].message.startswith("formula without a saved value: open and save the file "
+                                       "in Excel")
+
+
+def test_a_line_cut_short_is_a_problem(tmp_path, write_dataset):
+    root = write_dataset(tmp_path)
+    path = root / BASELINE
+    lines = path.read_text(encoding="utf-8").split("\n")
+    lines[4] = ",".join(lines[4].split(",")[:10])  # line 5 loses its last 47 answers
+    path.write_text("\n".join(lines), encoding="utf-8")
+    [problem] = problems_in(root)
+    assert (problem.file, problem.row) == (BASELINE, 5)
+    assert problem.message.startswith("line has 10 fields but the header has 57: the values "
+                                      f"from column {problem.column!r} on are missing")

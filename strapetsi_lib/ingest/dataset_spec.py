@@ -47,7 +47,7 @@ DATASET_FILE = "dataset.yml"
 NAME_PATTERN = re.compile(r"[^\W_.][\w.\-]*|_[\w.\-]*")
 NAME_MAX_LENGTH = 100
 
-Path_ = tuple[str | int, ...]
+KeyPath = tuple[str | int, ...]
 
 
 def name_problem(name: str) -> str | None:
@@ -204,7 +204,7 @@ def read_dataset_spec(path: str | Path) -> SpecReading:
     if not isinstance(doc, dict):
         return failed(1, "must be a mapping with the keys name, instrument, providers, waves "
                          "(and min_group_size)")
-    lines: dict[Path_, int] = {}
+    lines: dict[KeyPath, int] = {}
     problems = _walk(node, (), lines)
     try:
         spec = DatasetSpec.model_validate(doc)
@@ -260,7 +260,7 @@ def dataset_input_files(path: str | Path) -> list[Path]:
 # --------------------------------------------------------------------------- errors → problems
 
 
-def _walk(node: yaml.Node, path: Path_, lines: dict[Path_, int]) -> list[Problem]:
+def _walk(node: yaml.Node, path: KeyPath, lines: dict[KeyPath, int]) -> list[Problem]:
     """Record the line of every key and list entry; report keys written twice (YAML would
     silently keep the last)."""
     problems: list[Problem] = []
@@ -282,7 +282,7 @@ def _walk(node: yaml.Node, path: Path_, lines: dict[Path_, int]) -> list[Problem
     return problems
 
 
-def _column(path: Path_) -> str | None:
+def _column(path: KeyPath) -> str | None:
     """``waves[2].id`` for ``("waves", 1, "id")``: waves counted from 1, as a person does."""
     text = ""
     for part in path:
@@ -290,15 +290,15 @@ def _column(path: Path_) -> str | None:
     return text or None
 
 
-def _line(path: Path_, lines: dict[Path_, int]) -> int | None:
+def _line(path: KeyPath, lines: dict[KeyPath, int]) -> int | None:
     """The line of ``path``, else of its nearest enclosing entry (the document's is ``None``)."""
     while path and path not in lines:
         path = path[:-1]
     return lines.get(path) if path else None
 
 
-def _problem(error: dict, lines: dict[Path_, int]) -> Problem:
-    path: Path_ = tuple(error["loc"])
+def _problem(error: dict, lines: dict[KeyPath, int]) -> Problem:
+    path: KeyPath = tuple(error["loc"])
     key = path[-1] if path else None
     wave = f"wave {path[1] + 1} " if len(path) >= 3 and path[0] == "waves" else ""
     kind = error["type"]
