@@ -256,7 +256,7 @@ def test_dataset_yml_missing_key(tmp_path, write_dataset, key):
 def test_unknown_instrument(tmp_path, write_dataset):
     root = write_dataset(tmp_path, config={"instrument": "competence_v9"})
     [problem] = problems_in(root)
-    assert (problem.file, problem.row, problem.column) == ("dataset.yml", None, "instrument")
+    assert (problem.file, problem.row, problem.column) == ("dataset.yml", 2, "instrument")
     assert "unknown instrument 'competence_v9'" in problem.message
 
 

@@ -177,7 +177,8 @@ def validate_dataset(path: str | Path) -> tuple[Dataset | None, list[Problem]]:
         try:
             instrument = load_instrument(reading.instrument, base_dir=folder)
         except InstrumentError as exc:
-            problems.append(Problem(DATASET_FILE, None, "instrument", str(exc)))
+            problems.append(Problem(DATASET_FILE, reading.line("instrument"), "instrument",
+                                    str(exc)))
 
     providers = listing = None
     providers_name = reading.providers

@@ -162,6 +162,11 @@ class SpecReading:
     instrument: str | None = None
     providers: str | None = None
     waves: tuple[WaveSpec, ...] = field(default_factory=tuple)
+    lines: dict[KeyPath, int] = field(default_factory=dict, repr=False)
+
+    def line(self, *path: str | int) -> int | None:
+        """The line of a key in ``dataset.yml`` (e.g. ``line("instrument")``), for problems."""
+        return _line(tuple(path), self.lines)
 
 
 def read_dataset_spec(path: str | Path) -> SpecReading:
@@ -210,11 +215,11 @@ def read_dataset_spec(path: str | Path) -> SpecReading:
         spec = DatasetSpec.model_validate(doc)
     except ValidationError as exc:
         problems += [_problem(error, lines) for error in exc.errors()]
-        return _salvage(folder, doc, problems)
+        return _salvage(folder, doc, problems, lines)
     if problems:
-        return _salvage(folder, doc, problems)
+        return _salvage(folder, doc, problems, lines)
     return SpecReading(folder, spec, [], spec.name, spec.instrument, spec.providers,
-                       tuple(spec.waves))
+                       tuple(spec.waves), lines)
 
 
 def load_dataset_spec(path: str | Path) -> DatasetSpec:
@@ -326,7 +331,8 @@ def _waves_of(doc: Any) -> list[dict]:
     return [w if isinstance(w, dict) else {} for w in waves] if isinstance(waves, list) else []
 
 
-def _salvage(folder: Path, doc: dict, problems: list[Problem]) -> SpecReading:
+def _salvage(folder: Path, doc: dict, problems: list[Problem], lines: dict[KeyPath, int]
+             ) -> SpecReading:
     """Keep what can still be used from a ``dataset.yml`` with problems."""
 
     def text(key: str) -> str | None:
@@ -351,4 +357,4 @@ def _salvage(folder: Path, doc: dict, problems: list[Problem]) -> SpecReading:
     name = text("name")
     return SpecReading(folder, None, problems,
                        name if name is not None and name_problem(name) is None else None,
-                       text("instrument"), text("providers"), tuple(waves))
+                       text("instrument"), text("providers"), tuple(waves), lines)
