@@ -301,6 +301,15 @@ def test_dataset_yml_key_written_twice(tmp_path, write_dataset):
                             "only the last is read")
 
 
+def test_dataset_yml_with_a_stray_byte(tmp_path, write_dataset):
+    root = write_dataset(tmp_path)
+    path = root / "dataset.yml"  # UTF-8 (it has "Lähtötilanne"), with one Windows-1252 "ä"
+    path.write_bytes(path.read_bytes().replace(b"name: tiny-test", b"name: tiny-\xe4"))
+    assert [str(p) for p in problems_in(root)] == [
+        "dataset.yml:1:12: byte 0xE4 is not UTF-8, while the rest of the file is UTF-8 (in "
+        "Windows-1252 it would be 'ä'): correct the character and save the file as UTF-8"]
+
+
 def test_dataset_yml_not_yaml_or_missing(tmp_path, write_dataset):
     root = write_dataset(tmp_path)
     (root / "dataset.yml").write_text("name: [unclosed\n", encoding="utf-8")

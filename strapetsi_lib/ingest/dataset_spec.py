@@ -39,6 +39,7 @@ from pydantic_core import PydanticCustomError
 
 from strapetsi_lib.config import DEFAULT_MIN_GROUP_SIZE, LANGUAGES
 from strapetsi_lib.errors import DatasetError, Problem
+from strapetsi_lib.ingest.encoding import UndecodableText, UnreadableFile, decode_text
 
 DATASET_FILE = "dataset.yml"
 
@@ -194,11 +195,16 @@ def read_dataset_spec(path: str | Path) -> SpecReading:
     if not folder.is_dir():
         return failed(None, f"dataset folder {folder} does not exist")
     try:
-        text = (folder / DATASET_FILE).read_text(encoding="utf-8-sig")
+        text = decode_text((folder / DATASET_FILE).read_bytes())
     except FileNotFoundError:
         return failed(None, f"file does not exist in {folder}")
-    except (OSError, UnicodeDecodeError) as exc:
-        return failed(None, f"cannot read the file: {exc}")
+    except OSError as exc:
+        return failed(None, f"cannot read the file: {exc.strerror}")
+    except UndecodableText as exc:  # the same rule as for the data files, and as precise
+        return SpecReading(folder, None, [Problem(DATASET_FILE, bad.line, str(bad.column),
+                                                  bad.describe(exc.utf8)) for bad in exc.bad])
+    except UnreadableFile as exc:
+        return failed(None, str(exc))
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
         doc = yaml.safe_load(text)
