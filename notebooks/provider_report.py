@@ -119,6 +119,10 @@ if takehold.has_takehold(prepared):
     show_heading(text("takehold_heading", lang), 2)
     show_text(text("takehold_intro", lang, wave_before=prepared.wave_label(before, lang),
                    wave_after=prepared.wave_label(after, lang)))
+    rates = prepared.rows("response_rates", provider_id)  # a drop-out from a later wave
+    for absent in rates.loc[rates["n"] == 0, "wave"].astype(str):
+        show_text(text("takehold_wave_not_taken_part", lang,
+                       wave=prepared.wave_label(absent, lang)))
     show_heading(text("takehold_change_heading", lang), 3)
     show_text(text("takehold_change_intro", lang))
     changes = takehold.change_rows(prepared, provider_id)

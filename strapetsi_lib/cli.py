@@ -43,15 +43,21 @@ def demo(
 
 
 @app.command()
-def validate(dataset: DatasetArg) -> None:
-    """Check a dataset; print its summary (exit 0) or every problem found (exit 1)."""
+def validate(
+    dataset: DatasetArg,
+    all_lines: Annotated[bool, typer.Option(
+        "--all", help="List every problem on its own line (default: the same problem in many "
+                      "rows is one line, and the list stops after 50 lines).")] = False,
+) -> None:
+    """Check a dataset; print its summary and warnings (exit 0) or its problems (exit 1)."""
     from strapetsi_lib.ingest.dataset import format_summary, validate_dataset
+    from strapetsi_lib.ingest.problem_list import problem_lines
 
     loaded, problems = validate_dataset(dataset)
     if problems:
         typer.echo(f"{dataset}: {len(problems)} problem(s) found", err=True)
-        for problem in problems:
-            typer.echo(str(problem), err=True)
+        for line in problem_lines(problems, every=all_lines):
+            typer.echo(line, err=True)
         raise typer.Exit(1)
     typer.echo(format_summary(loaded))
 

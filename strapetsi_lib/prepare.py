@@ -32,7 +32,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
-import yaml
 
 from strapetsi_lib.config import CACHE_DIR, PACKAGE_DIR, installed_versions
 from strapetsi_lib.errors import StrapetsiError
@@ -145,14 +144,9 @@ def library_versions() -> dict[str, str | None]:
 
 def dataset_input_files(dataset_path: str | Path) -> list[Path]:
     """The files a dataset is made of: dataset.yml, providers, each wave's responses, instrument."""
-    root = Path(dataset_path)
-    spec = yaml.safe_load((root / "dataset.yml").read_text(encoding="utf-8"))
-    files = [root / "dataset.yml", root / spec["providers"]]
-    files += [root / wave["responses"] for wave in spec["waves"]]
-    instrument = load_instrument(spec["instrument"], root)
-    if instrument.source is not None:
-        files.append(Path(instrument.source))
-    return files
+    from strapetsi_lib.ingest.dataset_spec import dataset_input_files as spec_input_files
+
+    return spec_input_files(dataset_path)
 
 
 def cache_key(dataset_path: str | Path) -> str:

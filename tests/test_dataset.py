@@ -7,7 +7,7 @@ import pytest
 
 import strapetsi_lib
 from strapetsi_lib.config import DEFAULT_MIN_GROUP_SIZE, THEMES
-from strapetsi_lib.errors import DatasetError
+from strapetsi_lib.errors import DatasetError, InstrumentError, Problem
 from strapetsi_lib.ingest.dataset import (
     Dataset,
     Wave,
@@ -15,6 +15,9 @@ from strapetsi_lib.ingest.dataset import (
     load_dataset,
     validate_dataset,
 )
+from strapetsi_lib.ingest.dataset_spec import dataset_input_files
+from strapetsi_lib.ingest.instrument import load_instrument
+from strapetsi_lib.ingest.takehold_rules import TakeholdRules
 
 
 def expected_responses(responses: dict[str, pd.DataFrame], instrument) -> pd.DataFrame:
@@ -72,6 +75,31 @@ def test_every_export_form_gives_the_same_tables(tmp_path, write_dataset, tiny, 
     other = load_dataset(write_dataset(tmp_path / "other", **options))
     pd.testing.assert_frame_equal(other.responses, tiny.responses)
     pd.testing.assert_frame_equal(other.providers, tiny.providers)
+
+
+@pytest.mark.parametrize(("language", "sign"), [("fi", " - "), ("sv", " = "),
+                                                ("en", " \u2013 ")])
+def test_answers_exported_as_number_and_label_load_identically(tmp_path, tables, write_dataset,
+                                                               tiny, instrument, language, sign):
+    # "4 - Jokseenkin samaa mieltä", as Webropol and other survey tools export answers
+    providers, responses = tables
+    for frame in responses.values():
+        for code in instrument.item_codes:
+            labels = instrument.scale_of(code).labels
+            frame[code] = frame[code].map(
+                lambda t, lab=labels: f"{t}{sign}{lab[int(t)][language]}" if t.isdigit() else t)
+    assert responses["baseline"]["plan1"].str.contains(sign, regex=False).sum() > 10
+    other = load_dataset(write_dataset(tmp_path / "labelled", responses=responses))
+    pd.testing.assert_frame_equal(other.responses, tiny.responses)
+
+
+def test_a_number_with_the_wrong_label_is_a_problem(tmp_path, tables, write_dataset):
+    providers, responses = tables
+    responses["baseline"].loc[3, "plan1"] = "4 - Täysin samaa mieltä"
+    dataset, problems = validate_dataset(write_dataset(tmp_path, responses=responses))
+    assert [(p.file, p.row, p.column) for p in problems] == [
+        ("responses_baseline.csv", 5, "plan1")]
+    assert "does not match the scale's label for 4" in problems[0].message
 
 
 def test_providers_table(tiny):
@@ -149,7 +177,7 @@ def test_instrument_by_path(tmp_path, write_dataset, instrument):
     (root / "my_instrument.yml").write_bytes(instrument.source.read_bytes())
     dataset = load_dataset(root)
     assert dataset.instrument.source == (root / "my_instrument.yml").resolve()
-    assert dataset.input_files()[-1] == (root / "my_instrument.yml").resolve()
+    assert dataset_input_files(root)[-1] == (root / "my_instrument.yml").resolve()
 
 
 def test_provider_lookup(tiny):
@@ -236,3 +264,133 @@ def test_ids_with_leading_zeros_stay_text(tmp_path, tables, write_dataset):
         assert ids.dtype == "str"
         assert dataset.responses["provider_id"].iloc[0] == "0100013-3"
         assert dataset.providers["provider_id"].dtype == "str"
+
+
+def test_input_files_without_loading_the_data(tiny_dataset, instrument):
+    from strapetsi_lib.prepare import dataset_input_files as prepare_input_files
+
+    root = tiny_dataset.resolve()
+    expected = [root / "dataset.yml", root / "providers.csv", root / "responses_baseline.csv",
+                root / "responses_followup.csv", instrument.source]
+    (root / "responses_followup.csv").write_text("not even a table", encoding="utf-8")
+    assert dataset_input_files(tiny_dataset) == expected
+    assert prepare_input_files(tiny_dataset) == expected
+    (root / "dataset.yml").write_text("name: ../up\n", encoding="utf-8")
+    with pytest.raises(DatasetError, match="must be a plain name"):
+        dataset_input_files(tiny_dataset)
+
+
+# --------------------------------------------------------------------------- take-hold rules
+
+
+def _instrument_with_rules(tmp_path, instrument, edit):
+    import yaml
+
+    doc = yaml.safe_load(instrument.source.read_text(encoding="utf-8"))
+    edit(doc["takehold_rules"])
+    path = tmp_path / "rules_instrument.yml"
+    path.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def test_takehold_rules_are_typed(instrument):
+    rules = instrument.takehold_rules
+    assert isinstance(rules, TakeholdRules)
+    assert (rules.routine_level, rules.use_level, rules.maintenance_in_use_min) == (4, 3, 0.15)
+    assert [c.category for c in rules.categories] == ["embedded", "adopting", "trying"]
+    # the mapping view the analysis reads holds only the conditions a category declares
+    assert rules["routine_level"] == 4 and dict(rules.categories[2]) == {
+        "category": "trying", "in_use_min": 0.15, "maintained": False}
+    assert rules.as_dict()["categories"][0] == {
+        "category": "embedded", "penetration_min": 0.6, "normalisation_min": 3.5,
+        "maintained": True}
+
+
+@pytest.mark.parametrize(("edit", "message"), [
+    (lambda r: r["categories"][1].update(penetraton_min=0.3),
+     "takehold_rules.categories[2].penetraton_min: Unexpected keyword argument"),
+    (lambda r: r["categories"][2].update(in_use_min=15),
+     "takehold_rules.categories[3].in_use_min: Input should be less than or equal to 1"),
+    (lambda r: r.update(routine_level=9),
+     "takehold_rules.routine_level 9 is not on the Levels of Use scale 0–7"),
+    (lambda r: r.pop("use_level"), "takehold_rules.use_level: Field required"),
+    (lambda r: r["categories"].append({"category": "embedded", "in_use_min": 0.9}),
+     "category embedded is declared more than once"),
+    (lambda r: r["categories"].append({"category": "not_in_use"}),
+     "not_in_use is given by the analysis itself"),
+])
+def test_bad_takehold_rules_fail_when_the_instrument_loads(tmp_path, instrument, edit, message):
+    path = _instrument_with_rules(tmp_path, instrument, edit)
+    with pytest.raises(InstrumentError) as caught:
+        load_instrument(path)
+    assert str(caught.value).startswith(f"{path}: ")
+    assert message in str(caught.value)
+
+
+# --------------------------------------------------------------------------- drop-outs
+
+DROPPED = "0213427-2"  # Savon koulutuskuntayhtymä: no respondents in the follow-up
+
+
+@pytest.fixture(scope="module")
+def dropout_root(tmp_path_factory, write_dataset):
+    from conftest import base_tables
+
+    providers, responses = base_tables()
+    followup = responses["followup"]
+    responses["followup"] = followup[followup["provider_id"] != DROPPED].reset_index(drop=True)
+    return write_dataset(tmp_path_factory.mktemp("dropout"), responses=responses)
+
+
+def test_a_provider_missing_from_a_later_wave_is_a_warning(dropout_root):
+    dataset, problems = validate_dataset(dropout_root)
+    assert problems == []
+    assert dataset.warnings == [Problem(
+        "responses_followup.csv", None, "provider_id",
+        f"provider {DROPPED} (Savon koulutuskuntayhtymä) has no respondents in wave followup")]
+    assert ("1 warning(s) (the reports are still written):\n  warning: responses_followup.csv::"
+            f"provider_id: provider {DROPPED}") in format_summary(dataset)
+    assert not (dataset.responses["provider_id"] == DROPPED).groupby(
+        dataset.responses["wave"], observed=False).any()["followup"]
+
+
+def test_a_provider_missing_from_the_first_wave_is_an_error(tmp_path, tables, write_dataset):
+    providers, responses = tables
+    baseline = responses["baseline"]
+    responses["baseline"] = baseline[baseline["provider_id"] != DROPPED].reset_index(drop=True)
+    dataset, problems = validate_dataset(write_dataset(tmp_path, responses=responses))
+    assert [(p.file, p.message) for p in problems] == [(
+        "responses_baseline.csv",
+        f"provider {DROPPED} (Savon koulutuskuntayhtymä) has no respondents in wave baseline")]
+
+
+def test_prepare_and_takehold_views_handle_a_drop_out(dropout_root):
+    from strapetsi_lib.prepare import prepare_tables
+    from strapetsi_lib.present import takehold_view
+
+    prepared = prepare_tables(load_dataset(dropout_root), force=True)
+    status = prepared.rows("practice_status_by_wave", DROPPED)
+    assert set(status.loc[status["wave"] == "followup", "category"]) == {"too_few_responses"}
+    rates = prepared.rows("response_rates", DROPPED).set_index("wave")["n"]
+    assert rates.to_dict() == {"baseline": 6, "followup": 0}
+    for language in ("fi", "sv"):
+        assert takehold_view.change_rows(prepared, DROPPED)["estimate"].isna().all()
+        takehold_view.change_sentences(prepared, DROPPED, language)
+        takehold_view.change_table(prepared, DROPPED, language)
+        takehold_view.practice_table(prepared, DROPPED, language)
+
+
+@pytest.mark.slow
+def test_the_drop_out_report_says_it_did_not_take_part(dropout_root, tmp_path):
+    from strapetsi_lib.prepare import prepare_tables
+    from strapetsi_lib.present.i18n import text
+    from strapetsi_lib.render.parameters import run_network_report, run_provider_report
+
+    # force: a cached copy of the same bytes may name another (since deleted) folder
+    prepared = prepare_tables(load_dataset(dropout_root), force=True)
+    html = run_provider_report(prepared, DROPPED, tmp_path).html.read_text(encoding="utf-8")
+    sentence = text("takehold_wave_not_taken_part", "fi", wave="Seuranta 2025")
+    assert " ".join(sentence.split()) in " ".join(html.split())
+    other = run_provider_report(prepared, "0100013-3", tmp_path).html.read_text(encoding="utf-8")
+    assert "ei osallistunut kyselykierrokseen" not in other
+    assert run_network_report(prepared, tmp_path).html.is_file()  # the coordinator's too

@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 from strapetsi_lib.errors import Problem
+from strapetsi_lib.ingest.encoding import MAX_BAD_BYTES
 from strapetsi_lib.ingest.reading import (
     AnswerParser,
     UnreadableFile,
@@ -54,13 +55,56 @@ def test_utf8_is_preferred_over_cp1252():
 
 def test_undecodable_bytes_are_a_problem(tmp_path):
     path = tmp_path / "r.csv"
-    path.write_bytes(b"a,b\r\n\x81\x8d,\x90\r\n")  # not UTF-8, undefined in Windows-1252
+    path.write_bytes(b"a,b\r\n\x81x,\x90\r\n")  # not UTF-8, undefined in Windows-1252
     table, problems = read_table(path)
     assert table is None
-    assert problems == [Problem("r.csv", None, None, problems[0].message)]
-    assert "neither UTF-8 nor Windows-1252" in problems[0].message
+    assert [(p.file, p.row, p.column) for p in problems] == [("r.csv", 2, "1"), ("r.csv", 2, "4")]
+    assert problems[0].message.startswith("byte 0x81 is neither UTF-8 nor Windows-1252")
     with pytest.raises(UnreadableFile):
         decode_text(b"\x81")
+
+
+PROVIDERS_UTF8 = ("provider_id;name;region\r\n"
+                  "0112038-9;Etelä-Pohjanmaan koulutuskuntayhtymä;Etelä-Pohjanmaa\r\n"
+                  "0201256-6;Yrkesinstitutet Ålandia;Åland\r\n"
+                  "0211367-9;Savon ammattiopisto;Pohjois-Savo\r\n")
+
+
+def test_a_stray_windows_1252_byte_in_utf8_is_located_not_re_decoded(tmp_path):
+    # one name typed in a Windows-1252 editor into an otherwise UTF-8 file
+    data = PROVIDERS_UTF8.encode().replace(b"Savon", "Sävon".encode("cp1252"))
+    table, problems = read_table(_write_bytes(tmp_path / "providers.csv", data))
+    assert table is None
+    assert problems == [Problem("providers.csv", 4, "12", problems[0].message)]
+    assert str(problems[0]).startswith("providers.csv:4:12: byte 0xE4 is not UTF-8, while the "
+                                       "rest of the file is UTF-8 (in Windows-1252 it would be "
+                                       "'ä')")
+
+
+def test_many_bad_bytes_are_capped_with_a_count(tmp_path):
+    lines = ["role;x", "opettaja;ä"] + [f"{'mu'}\udce4;{i}" for i in range(25)]
+    data = "\r\n".join(lines).encode("utf-8", errors="surrogateescape")
+    table, problems = read_table(_write_bytes(tmp_path / "r.csv", data))
+    assert table is None and len(problems) == MAX_BAD_BYTES + 1
+    assert [(p.row, p.column) for p in problems[:2]] == [(3, "3"), (4, "3")]
+    assert problems[-1] == Problem("r.csv", None, None,
+                                   f"{25 - MAX_BAD_BYTES} more byte(s) like these; the file "
+                                   "was not read")
+
+
+def test_windows_1252_throughout_is_still_read(tmp_path):
+    data = PROVIDERS_UTF8.encode("cp1252")
+    table, problems = read_table(_write_bytes(tmp_path / "providers.csv", data))
+    assert problems == []
+    assert table["region"].tolist() == ["Etelä-Pohjanmaa", "Åland", "Pohjois-Savo"]
+    # the same bytes give the same table as the UTF-8 file
+    utf8, _ = read_table(_write_bytes(tmp_path / "utf8.csv", PROVIDERS_UTF8.encode()))
+    pd.testing.assert_frame_equal(table, utf8)
+
+
+def _write_bytes(path, data):
+    path.write_bytes(data)
+    return path
 
 
 def test_sniff_is_not_fooled_by_decimal_commas_or_commas_in_headers():
@@ -93,11 +137,17 @@ def test_cells_and_headers_are_stripped_and_ids_stay_text(tmp_path):
 
 
 def test_ragged_lines(tmp_path):
-    text = 'a,b,c\n1,2\n1,2,3,\n1,2,3,4\n'
+    text = 'a,b,c\n1,2\n1,2,3,\n1,2,3,4\n1,,\n'
     table, problems = read_table(_write(tmp_path / "r.csv", text))
-    # A short line is padded; a trailing empty field is harmless; a surplus value is not.
-    assert table.loc[2].tolist() == ["1", "2", ""]
-    assert problems == [Problem("r.csv", 4, None, "line has 4 fields but the header has 3")]
+    # A trailing empty field is harmless, and so are empty fields written as separators (`1,,`,
+    # as Excel writes them); a surplus value and a line cut short are problems.
+    assert table.loc[5].tolist() == ["1", "", ""]
+    assert problems == [
+        Problem("r.csv", 2, "c", "line has 2 fields but the header has 3: the values from "
+                                 "column 'c' on are missing (was the line cut short?)"),
+        Problem("r.csv", 4, None, "line has more fields than the header's 3 (numbers with a "
+                                  "decimal comma in a file separated by commas? Quote them, or "
+                                  "save the file with ; as the separator)")]
 
 
 def test_duplicate_and_missing_headers(tmp_path):
@@ -152,8 +202,42 @@ def test_xlsx_cells_become_text_with_sheet_row_numbers(tmp_path):
     assert table.index.tolist() == [4, 5, 7]
     assert table["respondent_id"].tolist() == ["00123", "7", "9"]
     assert table["plan1"].tolist() == ["4", "4.5", "En osaa sanoa"]
-    assert table["staff"].tolist() == ["12", "", "1"]
+    assert table["staff"].tolist() == ["12", "", "TRUE"]  # a yes/no cell is not the number 1
     assert table["when"].tolist() == ["2024-05-01", "2024-05-01T08:30:00", ""]
+
+
+def test_formulas_without_saved_values_are_problems(tmp_path):
+    book = openpyxl.Workbook()  # openpyxl saves formulas without their values, as scripts do
+    sheet = book.active
+    sheet.append(["respondent_id", "plan1", "plan2"])
+    sheet.append(["1", 4, "=2+2"])
+    sheet.append(["2", "=B2", 3])
+    book.save(tmp_path / "r.xlsx")
+    table, problems = read_table(tmp_path / "r.xlsx")
+    message = ("formula without a saved value: open and save the file in Excel (or write the "
+               "values instead of formulas)")
+    assert problems == [Problem("r.xlsx", 2, "plan2", message), Problem("r.xlsx", 3, "plan1",
+                                                                        message)]
+
+
+def test_formulas_with_saved_values_are_read(tmp_path):
+    book = openpyxl.Workbook()
+    book.active.append(["respondent_id", "plan1"])
+    book.active.append(["1", "=2+2"])
+    book.save(tmp_path / "r.xlsx")
+    # what Excel does on saving: keep the formula and store its value beside it
+    import zipfile
+
+    with zipfile.ZipFile(tmp_path / "r.xlsx") as src:
+        parts = {n: src.read(n) for n in src.namelist()}
+    sheet = "xl/worksheets/sheet1.xml"
+    assert b"<f>2+2</f><v /></c>" in parts[sheet]
+    parts[sheet] = parts[sheet].replace(b"<f>2+2</f><v /></c>", b"<f>2+2</f><v>4</v></c>")
+    with zipfile.ZipFile(tmp_path / "saved.xlsx", "w") as dst:
+        for n, data in parts.items():
+            dst.writestr(n, data)
+    table, problems = read_table(tmp_path / "saved.xlsx")
+    assert problems == [] and table["plan1"].tolist() == ["4"]
 
 
 def test_damaged_xlsx_is_a_problem(tmp_path):
@@ -209,6 +293,30 @@ def test_answer_labels_of_levels_of_use(instrument):
                                                "8", "Täysin samaa mieltä"]))
     assert numbers.tolist()[:3] == [4.0, 0.0, 7.0]
     assert invalid.tolist() == [False, False, False, True, True]
+
+
+@pytest.mark.parametrize("text, value", [
+    ("4 - Jokseenkin samaa mieltä", 4.0), ("4 = Jokseenkin samaa mieltä", 4.0),
+    ("4 \u2013 jokseenkin samaa mieltä.", 4.0), ("2 - Delvis av annan åsikt", 2.0),
+    ("5-Strongly agree", 5.0), ("6 - En osaa sanoa", np.nan),
+])
+def test_answers_exported_as_number_and_label(instrument, text, value):
+    agreement = AnswerParser(instrument.scales["agreement"], instrument.missing_answers)
+    numbers, invalid = agreement.parse(pd.Series([text]))
+    np.testing.assert_array_equal(numbers.to_numpy(), [value])
+    assert not invalid.any()
+
+
+@pytest.mark.parametrize("text, message", [
+    ("4 - Täysin samaa mieltä", "the label does not match the scale's label for 4 "
+                                "('Jokseenkin samaa mieltä' in Finnish)"),
+    ("9 - Täysin samaa mieltä", "9 is outside the scale 1–5"),
+    ("TRUE", "is a yes/no (TRUE/FALSE) cell, not a number on the scale 1–5"),
+])
+def test_mismatched_number_and_label_or_booleans_are_invalid(instrument, text, message):
+    agreement = AnswerParser(instrument.scales["agreement"], instrument.missing_answers)
+    assert agreement.parse(pd.Series([text]))[1].tolist() == [True]
+    assert message in agreement.describe(text)
 
 
 def test_parse_block_keeps_shape(instrument):

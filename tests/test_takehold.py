@@ -342,7 +342,7 @@ def test_rule_string_states_the_instruments_thresholds():
 
 
 def test_thresholds_come_from_the_instrument():
-    stricter = json.loads(json.dumps(RULES))
+    stricter = RULES.as_dict()
     stricter["categories"][0]["penetration_min"] = 0.9
     assert classify_practice(0.8, 1.0, 5.0, True, 50, RULES, MGS)[0] == "embedded"
     assert classify_practice(0.8, 1.0, 5.0, True, 50, stricter, MGS)[0] == "adopting"

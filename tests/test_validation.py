@@ -182,7 +182,9 @@ def test_provider_without_respondents_in_a_wave(tmp_path, tables, write_dataset)
     frame = responses["followup"]
     responses["followup"] = frame[frame["provider_id"] != "0371582-9"]
     root = write_dataset(tmp_path, responses=responses, headers="sv")
-    assert problems_in(root) == [Problem(
+    # a drop-out from a later wave is a warning: the dataset loads and its report says so
+    dataset, problems = validate_dataset(root)
+    assert problems == [] and dataset.warnings == [Problem(
         FOLLOWUP, None, "provider_id",
         "provider 0371582-9 (Yrkesinstitutet Väst) has no respondents in wave followup")]
 
@@ -254,7 +256,7 @@ def test_dataset_yml_missing_key(tmp_path, write_dataset, key):
 def test_unknown_instrument(tmp_path, write_dataset):
     root = write_dataset(tmp_path, config={"instrument": "competence_v9"})
     [problem] = problems_in(root)
-    assert (problem.file, problem.row, problem.column) == ("dataset.yml", None, "instrument")
+    assert (problem.file, problem.row, problem.column) == ("dataset.yml", 2, "instrument")
     assert "unknown instrument 'competence_v9'" in problem.message
 
 
@@ -264,13 +266,48 @@ def test_dataset_yml_details(tmp_path, write_dataset):
              {"id": "third", "label": "x", "file": "x.csv"}]
     root = write_dataset(tmp_path, config={"waves": waves, "min_group_size": 0, "extra": 1})
     found = problems_in(root, "dataset.yml")
+    # each problem carries the line of its key in the file (write_dataset's YAML layout)
     assert [(p.row, p.column) for p in found] == [
-        (None, "extra"), (None, "min_group_size"), (None, "waves[2].id"),
-        (None, "waves[3].file"), (None, "waves[3].responses")]
-    assert found[0].message == "unknown key extra"
-    assert found[2].message == "wave id baseline is used twice"
-    assert found[3].message == "wave 3 has unknown key file"
-    assert found[4].message == "wave 3 is missing key responses"
+        (9, "waves[2].id"), (12, "waves[3].responses"), (14, "waves[3].file"),
+        (15, "min_group_size"), (16, "extra")]
+    assert str(found[0]) == "dataset.yml:9:waves[2].id: wave id baseline is used twice"
+    assert found[1].message == "wave 3 is missing key responses"
+    assert found[2].message == "wave 3 has unknown key file"
+    assert found[3].message == "min_group_size must be a whole number of at least 1, not 0"
+    assert found[4].message == "unknown key extra"
+
+
+@pytest.mark.parametrize("name", ["../../x", "a/b", ".hidden", "a..b", "", "tab\tname", "x y"])
+def test_dataset_name_must_be_a_plain_name(tmp_path, write_dataset, name):
+    root = write_dataset(tmp_path, config={"name": name})
+    [problem] = problems_in(root)
+    assert (problem.file, problem.row, problem.column) == ("dataset.yml", 1, "name")
+    assert "must be a plain name" in problem.message or problem.message == "missing key name"
+
+
+@pytest.mark.parametrize("name", ["demo-2024", "kysely_2025.syksy", "Åbo-2024", "2024"])
+def test_plain_dataset_names_are_accepted(tmp_path, write_dataset, name):
+    root = write_dataset(tmp_path, config={"name": name})
+    dataset, problems = validate_dataset(root)
+    assert problems == [] and dataset.name == name
+
+
+def test_dataset_yml_key_written_twice(tmp_path, write_dataset):
+    root = write_dataset(tmp_path)
+    path = root / "dataset.yml"
+    path.write_text(path.read_text(encoding="utf-8") + "name: other\n", encoding="utf-8")
+    [problem] = problems_in(root)
+    assert str(problem) == ("dataset.yml:18:name: key name is written twice; "
+                            "only the last is read")
+
+
+def test_dataset_yml_with_a_stray_byte(tmp_path, write_dataset):
+    root = write_dataset(tmp_path)
+    path = root / "dataset.yml"  # UTF-8 (it has "Lähtötilanne"), with one Windows-1252 "ä"
+    path.write_bytes(path.read_bytes().replace(b"name: tiny-test", b"name: tiny-\xe4"))
+    assert [str(p) for p in problems_in(root)] == [
+        "dataset.yml:1:12: byte 0xE4 is not UTF-8, while the rest of the file is UTF-8 (in "
+        "Windows-1252 it would be 'ä'): correct the character and save the file as UTF-8"]
 
 
 def test_dataset_yml_not_yaml_or_missing(tmp_path, write_dataset):
@@ -297,9 +334,43 @@ def test_every_problem_in_every_file_at_once(tmp_path, tables, write_dataset):
                          formats={"followup": "xlsx"}, config={"min_group_size": "five"})
     found = [(p.file, p.row, p.column) for p in problems_in(root)]
     assert found == [
-        ("dataset.yml", None, "min_group_size"),
+        ("dataset.yml", 17, "min_group_size"),
         ("providers.csv", 4, "language"),
         (BASELINE, 2, "plan1"),
         ("responses_followup.xlsx", None, "data4"),
         ("responses_followup.xlsx", 7, "role"),
     ]
+
+
+# --------------------------------------------------------------------------- no silent loss
+
+
+def test_booleans_and_formulas_in_answers_are_problems(tmp_path, write_dataset):
+    import openpyxl
+
+    root = write_dataset(tmp_path, formats={"followup": "xlsx"})
+    path = root / "responses_followup.xlsx"
+    book = openpyxl.load_workbook(path)
+    sheet = book.active
+    column = [c.value for c in sheet[1]].index("plan1") + 1
+    sheet.cell(row=3, column=column, value=True)          # TRUE, once read as 1
+    sheet.cell(row=4, column=column, value="=2+2")        # a formula never calculated
+    book.save(path)
+    found = problems_in(root)
+    assert [(p.file, p.row, p.column) for p in found] == [
+        ("responses_followup.xlsx", 3, "plan1"), ("responses_followup.xlsx", 4, "plan1")]
+    assert "yes/no (TRUE/FALSE) cell" in found[0].message
+    assert found[1].message.startswith("formula without a saved value: open and save the file "
+                                       "in Excel")
+
+
+def test_a_line_cut_short_is_a_problem(tmp_path, write_dataset):
+    root = write_dataset(tmp_path)
+    path = root / BASELINE
+    lines = path.read_text(encoding="utf-8").split("\n")
+    lines[4] = ",".join(lines[4].split(",")[:10])  # line 5 loses its last 47 answers
+    path.write_text("\n".join(lines), encoding="utf-8")
+    [problem] = problems_in(root)
+    assert (problem.file, problem.row) == (BASELINE, 5)
+    assert problem.message.startswith("line has 10 fields but the header has 57: the values "
+                                      f"from column {problem.column!r} on are missing")

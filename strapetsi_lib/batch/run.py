@@ -105,13 +105,12 @@ class RunOutcome:
 def _identity(folder: Path) -> tuple[str | None, str | None]:
     """The dataset's name and cache key, read without parsing the data; ``None`` when the
     folder is too broken to tell (validation then says why)."""
-    import yaml
-
+    from strapetsi_lib.ingest.dataset_spec import read_dataset_spec
     from strapetsi_lib.prepare import inputs_key
 
     try:
-        spec = yaml.safe_load((folder / "dataset.yml").read_text(encoding="utf-8"))
-        return str(spec["name"]), inputs_key(folder)
+        spec = read_dataset_spec(folder).spec  # None when invalid, and never an unsafe name
+        return (None, None) if spec is None else (spec.name, inputs_key(folder))
     except Exception:  # noqa: BLE001 - any breakage is reported by validation
         return None, None
 

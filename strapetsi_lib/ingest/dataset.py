@@ -11,11 +11,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
-import yaml
 
-from strapetsi_lib.config import DEFAULT_MIN_GROUP_SIZE, LANGUAGES, ROLES, THEMES
+from strapetsi_lib.config import ROLES, THEMES
 from strapetsi_lib.errors import DatasetError, InstrumentError, Problem
+from strapetsi_lib.ingest.dataset_spec import DATASET_FILE, read_dataset_spec
 from strapetsi_lib.ingest.instrument import Instrument, load_instrument
+from strapetsi_lib.ingest.problem_list import problem_lines
 from strapetsi_lib.ingest.reading import read_table
 from strapetsi_lib.ingest.validation import (
     coverage_problems,
@@ -24,9 +25,8 @@ from strapetsi_lib.ingest.validation import (
     validate_responses,
 )
 
-DATASET_FILE = "dataset.yml"
-_KEYS = ("name", "instrument", "providers", "waves")
-_WAVE_KEYS = ("id", "label", "responses")
+__all__ = ["DATASET_FILE", "Dataset", "Wave", "format_summary", "load_dataset",
+           "validate_dataset"]
 
 
 @dataclass(frozen=True)
@@ -60,19 +60,25 @@ class Dataset:
         ``wave`` (ordered categorical of the wave ids), ``role`` (code), then one float64
         column per item in instrument order (NaN = missing; reverse items not reversed). Rows
         in wave order, then file order; RangeIndex.
+    providers_file : Path or None
+        Where the providers were read from.
+    warnings : list of Problem
+        What does not stop the reports but is worth knowing: each provider without respondents
+        in a later wave (a drop-out; its report says it did not take part in that wave).
     """
 
     def __init__(self, path: Path, name: str, instrument: Instrument, waves: list[Wave],
                  min_group_size: int, providers: pd.DataFrame, responses: pd.DataFrame,
-                 providers_file: Path):
+                 providers_file: Path | None = None, warnings: list[Problem] | None = None):
         self.path = path
+        self.warnings = list(warnings or [])
+        self.providers_file = providers_file
         self.name = name
         self.instrument = instrument
         self.waves = waves
         self.min_group_size = min_group_size
         self.providers = providers
         self.responses = responses
-        self._providers_file = providers_file
 
     def __repr__(self) -> str:
         return (f"Dataset({self.name!r}, providers={len(self.providers)}, "
@@ -82,15 +88,6 @@ class Dataset:
     def wave_ids(self) -> list[str]:
         """Wave ids in time order."""
         return [wave.id for wave in self.waves]
-
-    def input_files(self) -> list[Path]:
-        """The files the dataset is made of: dataset.yml, providers, responses, instrument."""
-        files = [self.path / DATASET_FILE, self._providers_file]
-        files += [wave.responses for wave in self.waves]
-        if self.instrument.source is not None:
-            files.append(Path(self.instrument.source))
-        return files
-
 
     def theme_membership(self) -> pd.DataFrame:
         """Which development themes each provider takes part in.
@@ -151,94 +148,6 @@ class Dataset:
         }
 
 
-# --------------------------------------------------------------------------- dataset.yml
-
-
-def _read_config(folder: Path) -> tuple[dict, list[Problem]]:
-    """Read and check dataset.yml; return what could be understood and the problems."""
-    where = DATASET_FILE
-    file = folder / DATASET_FILE
-    if not folder.is_dir():
-        return {}, [Problem(where, None, None, f"dataset folder {folder} does not exist")]
-    try:
-        doc = yaml.safe_load(file.read_text(encoding="utf-8-sig"))
-    except FileNotFoundError:
-        return {}, [Problem(where, None, None, f"file does not exist in {folder}")]
-    except (OSError, UnicodeDecodeError) as exc:
-        return {}, [Problem(where, None, None, f"cannot read the file: {exc}")]
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else None
-        return {}, [Problem(where, line, None, f"not valid YAML: {getattr(exc, 'problem', exc)}")]
-    if not isinstance(doc, dict):
-        return {}, [Problem(where, None, None, "must be a mapping with the keys "
-                            + ", ".join(_KEYS))]
-    problems = [Problem(where, None, key, f"missing key {key}") for key in _KEYS
-                if doc.get(key) in (None, "")]
-    problems += [Problem(where, None, str(key), f"unknown key {key}")
-                 for key in doc if key not in (*_KEYS, "min_group_size")]
-    config: dict = {"name": str(doc.get("name") or folder.name),
-                    "instrument": doc.get("instrument"), "providers": doc.get("providers")}
-    if config["providers"] is not None and not isinstance(config["providers"], str):
-        problems.append(Problem(where, None, "providers", "providers must be a file name"))
-        config["providers"] = None
-    size = doc.get("min_group_size", DEFAULT_MIN_GROUP_SIZE)
-    if isinstance(size, bool) or not isinstance(size, int) or size < 1:
-        problems.append(Problem(where, None, "min_group_size",
-                                f"min_group_size must be a whole number of at least 1, "
-                                f"not {size!r}"))
-        size = DEFAULT_MIN_GROUP_SIZE
-    config["min_group_size"] = size
-    waves, wave_problems = _read_waves(doc.get("waves"))
-    config["waves"] = waves
-    return config, problems + wave_problems
-
-
-def _read_waves(raw) -> tuple[list[dict], list[Problem]]:
-    where = DATASET_FILE
-    if raw is None:
-        return [], []
-    if not isinstance(raw, list) or not raw:
-        return [], [Problem(where, None, "waves", "waves must be a list of waves with "
-                            + ", ".join(_WAVE_KEYS))]
-    waves, problems, seen = [], [], set()
-    # Waves are numbered from 1 in problems, as a person counts them in the file.
-    for number, entry in enumerate(raw, start=1):
-        key = f"waves[{number}]"
-        if not isinstance(entry, dict):
-            problems.append(Problem(where, None, key, f"wave {number} must be a mapping with "
-                                    + ", ".join(_WAVE_KEYS)))
-            continue
-        missing = [k for k in _WAVE_KEYS if entry.get(k) in (None, "")]
-        problems += [Problem(where, None, f"{key}.{k}", f"wave {number} is missing key {k}")
-                     for k in missing]
-        problems += [Problem(where, None, f"{key}.{k}", f"wave {number} has unknown key {k}")
-                     for k in entry if k not in _WAVE_KEYS]
-        wave_id = str(entry["id"]) if "id" not in missing else None
-        if wave_id is not None and wave_id in seen:
-            problems.append(Problem(where, None, f"{key}.id",
-                                    f"wave id {wave_id} is used twice"))
-        seen.add(wave_id)
-        label = entry.get("label")
-        if isinstance(label, str):
-            label = dict.fromkeys(LANGUAGES, label)
-        elif isinstance(label, dict) and label:
-            fallback = str(label.get("en") or next(iter(label.values())))
-            label = {lang: str(label.get(lang) or fallback) for lang in LANGUAGES}
-        elif "label" not in missing:
-            problems.append(Problem(where, None, f"{key}.label",
-                                    f"wave {number} label must be a text or fi/sv/en texts"))
-        responses = entry.get("responses")
-        if "responses" not in missing and not isinstance(responses, str):
-            problems.append(Problem(where, None, f"{key}.responses",
-                                    f"wave {number} responses must be a file name"))
-            responses = None
-        if wave_id is not None:
-            waves.append({"id": wave_id, "label": label if isinstance(label, dict) else
-                          dict.fromkeys(LANGUAGES, wave_id), "responses": responses})
-    return waves, problems
-
-
 # --------------------------------------------------------------------------- loading
 
 
@@ -253,26 +162,26 @@ def validate_dataset(path: str | Path) -> tuple[Dataset | None, list[Problem]]:
     Returns
     -------
     dataset : Dataset or None
-        The dataset when there is no problem, else ``None``.
+        The dataset when there is no problem, else ``None``. What is worth knowing but does not
+        stop the reports (a provider without respondents in a later wave) is in its
+        :attr:`Dataset.warnings`.
     problems : list of Problem
         Every problem found, sorted by file, row and column; empty when the dataset is valid.
         Data problems never raise.
     """
-    folder = Path(path)
-    if folder.name == DATASET_FILE:
-        folder = folder.parent
-    folder = folder.resolve()
-    config, problems = _read_config(folder)
+    reading = read_dataset_spec(path)
+    folder, problems = reading.folder, list(reading.problems)
 
     instrument = None
-    if config.get("instrument") is not None:
+    if reading.instrument is not None:
         try:
-            instrument = load_instrument(str(config["instrument"]), base_dir=folder)
+            instrument = load_instrument(reading.instrument, base_dir=folder)
         except InstrumentError as exc:
-            problems.append(Problem(DATASET_FILE, None, "instrument", str(exc)))
+            problems.append(Problem(DATASET_FILE, reading.line("instrument"), "instrument",
+                                    str(exc)))
 
     providers = listing = None
-    providers_name = config.get("providers")
+    providers_name = reading.providers
     if providers_name is not None:
         table, found = _read_listed(folder, providers_name, "the providers file")
         problems += found
@@ -282,35 +191,39 @@ def validate_dataset(path: str | Path) -> tuple[Dataset | None, list[Problem]]:
             listing = provider_listing(table)
     provider_ids = None if listing is None else listing["provider_id"]
 
-    frames = []
-    for wave in config.get("waves", []):
-        file_name = wave["responses"]
-        if file_name is None:
-            continue
-        table, found = _read_listed(folder, file_name, f"the responses of wave {wave['id']}")
+    frames, warnings = [], []
+    for number, wave in enumerate(reading.waves):
+        file_name = wave.responses
+        table, found = _read_listed(folder, file_name, f"the responses of wave {wave.id}")
         problems += found
         if table is None:
             continue
-        problems += coverage_problems(table, file_name, wave["id"], listing)
+        if not found:  # a file with broken lines says nothing reliable about who answered
+            absent = coverage_problems(table, file_name, wave.id, listing)
+            # A provider may drop out of a later wave (its report says so); one that never
+            # answered the first wave has no baseline to report, and is an error.
+            (warnings if number > 0 else problems).extend(absent)
         if instrument is None:
             continue
-        tidy, found = validate_responses(table, file_name, instrument, wave["id"],
+        tidy, found = validate_responses(table, file_name, instrument, wave.id,
                                          provider_ids, providers_name or "providers")
         problems += found
         if tidy is not None:
-            frames.append(tidy.assign(wave=wave["id"]))
+            frames.append(tidy.assign(wave=wave.id))
 
     if problems:
         # Sorted as DatasetError sorts them, so both list problems in the same order.
         return None, DatasetError(folder, problems).problems
-    wave_ids = [w["id"] for w in config["waves"]]
+    spec = reading.spec
+    wave_ids = [w.id for w in spec.waves]
     responses = pd.concat(frames, ignore_index=True)
     responses["wave"] = pd.Categorical(responses["wave"], categories=wave_ids, ordered=True)
     responses = responses[["respondent_id", "provider_id", "wave", "role",
                            *instrument.item_codes]]
-    waves = [Wave(w["id"], w["label"], folder / w["responses"]) for w in config["waves"]]
-    dataset = Dataset(folder, config["name"], instrument, waves, config["min_group_size"],
-                      providers, responses, folder / providers_name)
+    waves = [Wave(w.id, dict(w.label), folder / w.responses) for w in spec.waves]
+    dataset = Dataset(folder, spec.name, instrument, waves, spec.min_group_size,
+                      providers, responses, folder / spec.providers,
+                      warnings=DatasetError(folder, warnings).problems)
     return dataset, []
 
 
@@ -365,4 +278,7 @@ def format_summary(dataset: Dataset) -> str:
         lines.append(f"  {wave:<{width}}  {info['respondents_total'][wave]:>7}{counts}")
     missing = ", ".join(f"{w} {100 * info['missing_share'][w]:.1f} %" for w in info["waves"])
     lines.append(f"Share of item answers missing: {missing}")
+    if dataset.warnings:
+        lines.append(f"{len(dataset.warnings)} warning(s) (the reports are still written):")
+        lines += [f"  warning: {line}" for line in problem_lines(dataset.warnings, every=True)]
     return "\n".join(lines)

@@ -16,6 +16,7 @@ import yaml
 
 from strapetsi_lib.config import INSTRUMENTS_DIR, LANGUAGES
 from strapetsi_lib.errors import InstrumentError
+from strapetsi_lib.ingest.takehold_rules import TakeholdRules, parse_takehold_rules
 
 Texts = dict[str, str]
 
@@ -75,7 +76,8 @@ class Instrument:
     dimensions: tuple[Dimension, ...]
     items: tuple[Item, ...]
     practices: tuple[Practice, ...]
-    takehold_rules: dict
+    #: When a practice counts as embedded, adopting or trying; ``None`` without practices.
+    takehold_rules: TakeholdRules | None
     missing_answers: tuple[str, ...]
     source: Path | None = None
     _by_code: dict[str, Item] = field(default_factory=dict, repr=False, compare=False)
@@ -172,15 +174,12 @@ def parse_instrument(doc: dict, source: Path) -> Instrument:
                      p["use_item"], tuple(p["normalisation_items"]))
             for p in doc.get("practices", [])
         )
-        instrument = Instrument(
-            id=doc["id"], title=_texts(doc["title"], "title", source), scales=scales,
-            dimensions=dimensions, items=items, practices=practices,
-            takehold_rules=doc.get("takehold_rules", {}),
-            missing_answers=tuple(doc.get("missing_answers", [])), source=source,
-        )
+        instrument_id, title = doc["id"], _texts(doc["title"], "title", source)
+        missing_answers = tuple(doc.get("missing_answers", []))
     except (KeyError, TypeError, ValueError) as exc:
         raise InstrumentError(f"{source}: malformed instrument, missing or bad key {exc}") from exc
     codes = [i.code for i in items]
+    items_by_code = {i.code: i for i in items}
     if len(set(codes)) != len(codes):
         raise InstrumentError(f"{source}: item codes are not unique")
     dim_codes = {d.code for d in dimensions}
@@ -196,7 +195,19 @@ def parse_instrument(doc: dict, source: Path) -> Instrument:
             if code not in codes:
                 raise InstrumentError(
                     f"{source}: practice {practice.code} names unknown item {code}")
-    return instrument
+    rules = None
+    if practices or "takehold_rules" in doc:
+        levels = {(s.min, s.max) for s in (scales[items_by_code[p.use_item].scale]
+                                           for p in practices)}
+        if len(levels) > 1:
+            raise InstrumentError(f"{source}: the practices' Levels of Use items use different "
+                                  "scales")
+        low, high = levels.pop() if levels else (None, None)
+        rules = parse_takehold_rules(doc.get("takehold_rules"), source,
+                                     None if low is None else range(low, high + 1))
+    return Instrument(id=instrument_id, title=title, scales=scales, dimensions=dimensions,
+                      items=items, practices=practices, takehold_rules=rules,
+                      missing_answers=missing_answers, source=source)
 
 
 @cache

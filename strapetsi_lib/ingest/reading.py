@@ -5,11 +5,16 @@ in a CSV the header is line 1 and the first data row line 2 (blank lines count, 
 editor); in an Excel sheet it is the sheet's row number. Nothing here decides whether the data
 are acceptable; :mod:`strapetsi_lib.ingest.validation` does that from the parsed values this module
 returns.
+
+Encodings are decided per file from the evidence in its bytes
+(:mod:`strapetsi_lib.ingest.encoding`): UTF-16 with a byte-order mark; UTF-8; a file with any
+valid UTF-8 multibyte sequence but also bytes that are not UTF-8 is an error naming
+``file:line:column`` of each bad byte, never re-decoded as a whole; a file whose every byte
+above 127 stands alone is Windows-1252.
 """
 
 from __future__ import annotations
 
-import codecs
 import csv
 import datetime
 import io
@@ -20,10 +25,11 @@ from itertools import islice
 from pathlib import Path
 
 import numpy as np
-import openpyxl
 import pandas as pd
 
 from strapetsi_lib.errors import Problem
+from strapetsi_lib.ingest.encoding import UndecodableText, UnreadableFile, decode_text
+from strapetsi_lib.ingest.excel import excel_grid, formulas_without_values
 from strapetsi_lib.ingest.instrument import Instrument, Scale, normalise_header
 
 #: Columns every response file must have, besides one column per item.
@@ -54,36 +60,10 @@ _LANGUAGE_LABELS = {"fi": ("fi", "suomi", "finska", "finnish"),
 _EXCEL_SUFFIXES = (".xlsx", ".xlsm")
 _CSV_SUFFIXES = (".csv", ".txt", ".tsv")
 _DELIMITERS = (";", ",", "\t")
-
-
-class UnreadableFile(ValueError):
-    """A file that cannot be turned into a table at all; the message says why."""
+_NO_ROWS = "file has a header but no rows"
 
 
 # --------------------------------------------------------------------------- reading files
-
-
-def decode_text(data: bytes) -> str:
-    """Decode a text export: UTF-8 (with or without BOM), UTF-16 with BOM, else Windows-1252.
-
-    Raises
-    ------
-    UnreadableFile
-        If the bytes are neither UTF-8 nor Windows-1252.
-    """
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return data.decode("utf-16")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
-    try:
-        # Excel on Finnish Windows saves "CSV" in Windows-1252; valid UTF-8 is tried first
-        # because cp1252 would also accept (and garble) UTF-8 bytes.
-        return data.decode("cp1252")
-    except UnicodeDecodeError as exc:
-        raise UnreadableFile("cannot read the text: it is neither UTF-8 nor Windows-1252 "
-                             f"(byte {exc.start})") from exc
 
 
 def sniff_delimiter(text: str) -> str:
@@ -110,7 +90,8 @@ def sniff_delimiter(text: str) -> str:
 
 def _csv_grid(data: bytes, name: str) -> tuple[np.ndarray, np.ndarray, list[Problem]]:
     text = decode_text(data)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(text))
+    delimiter = sniff_delimiter(text)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     rows: list[list[str]] = []
     lines: list[int] = []
     previous_end = 0
@@ -126,60 +107,36 @@ def _csv_grid(data: bytes, name: str) -> tuple[np.ndarray, np.ndarray, list[Prob
     if header_at is None:
         return np.empty((0, 0), dtype=object), np.array([], dtype=int), []
     width = len(rows[header_at])
+    surplus = f"line has more fields than the header's {width}"
+    if delimiter == ",":
+        # a decimal comma and a separator look alike; the usual cause is worth naming
+        surplus += (" (numbers with a decimal comma in a file separated by commas? Quote "
+                    "them, or save the file with ; as the separator)")
     problems = []
     for i, row in enumerate(rows):
         if len(row) > width:
             # A trailing separator makes an empty surplus field: harmless, so not reported.
+            # The message is the same on every line, so a list of problems groups them.
             if any(c.strip() for c in row[width:]):
-                problems.append(Problem(name, lines[i], None,
-                                        f"line has {len(row)} fields but the header has {width}"))
+                problems.append(Problem(name, lines[i], None, surplus))
+                # its values are shifted under the wrong headers: checking them would only
+                # repeat this problem once per column, so the line is not read further
+                rows[i] = [""] * width
+                continue
             rows[i] = row[:width]
         elif len(row) < width:
+            if i > header_at and any(c.strip() for c in row):
+                # A line cut short loses answers silently if padded; an empty cell written
+                # as a separator (`4,5,,`) is a field, so Excel's rows are never short.
+                missing = rows[header_at][len(row)].strip() or f"column {len(row) + 1}"
+                problems.append(Problem(name, lines[i], missing,
+                                        f"line has {len(row)} fields but the header has "
+                                        f"{width}: the values from column {missing!r} on are "
+                                        "missing (was the line cut short?)"))
             rows[i] = row + [""] * (width - len(row))
     grid = np.empty((len(rows), width), dtype=object)
     grid[:, :] = rows
     return grid, np.asarray(lines), problems
-
-
-def _excel_grid(path: Path) -> tuple[np.ndarray, np.ndarray]:
-    """The first sheet's cells and their row numbers.
-
-    python-calamine (a Rust reader) parses a survey-sized sheet several times faster than
-    openpyxl; openpyxl remains the fallback for a workbook calamine cannot open.
-    """
-    try:
-        from python_calamine import CalamineWorkbook
-
-        book = CalamineWorkbook.from_path(str(path))
-        # skip_empty_area=False keeps leading empty rows, so row numbers match the sheet's
-        rows = book.get_sheet_by_index(0).to_python(skip_empty_area=False)
-    except Exception:  # any calamine failure: let openpyxl try, and report its error
-        return _openpyxl_grid(path)
-    width = max((len(r) for r in rows), default=0)
-    grid = np.full((len(rows), width), None, dtype=object)
-    for i, row in enumerate(rows):
-        grid[i, : len(row)] = row
-    return grid, np.arange(1, len(rows) + 1)
-
-
-def _openpyxl_grid(path: Path) -> tuple[np.ndarray, np.ndarray]:
-    try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-        try:
-            sheet = book.worksheets[0]
-            # Some exporters write a wrong sheet size; let the rows say how wide they are.
-            sheet.reset_dimensions()
-            rows = list(sheet.iter_rows(values_only=True))
-        finally:
-            book.close()
-    except Exception as exc:  # openpyxl raises many types for a damaged or wrong file
-        raise UnreadableFile(f"cannot read as an Excel workbook: {exc}") from exc
-    width = max((len(r) for r in rows), default=0)
-    grid = np.full((len(rows), width), None, dtype=object)
-    for i, row in enumerate(rows):
-        grid[i, : len(row)] = row
-    # iter_rows starts at row 1 even when the sheet's first rows are empty.
-    return grid, np.arange(1, len(rows) + 1)
 
 
 def _cell_text(value) -> str:
@@ -189,8 +146,8 @@ def _cell_text(value) -> str:
     if isinstance(value, str):
         return value.strip()
     if isinstance(value, bool):
-        # Equal to 1 and 0 for hashing, so it must read the same as them.
-        return str(int(value))
+        # a yes/no cell is no answer on a scale: kept as Excel shows it, so it is reported
+        return "TRUE" if value else "FALSE"
     if isinstance(value, float):
         return str(int(value)) if value.is_integer() else repr(value)
     if isinstance(value, datetime.datetime) and value.time() == datetime.time(0):
@@ -203,8 +160,33 @@ def _cell_text(value) -> str:
 def _as_text(grid: np.ndarray) -> np.ndarray:
     """Turn every cell into stripped text, converting each distinct value once."""
     codes, uniques = pd.factorize(grid.ravel())
+    if any(isinstance(u, bool | int | float) and u in (0, 1) for u in uniques):
+        # True hashes like 1 (and False like 0), so factorize may merge them: tell them apart
+        # cell by cell, only in the rare grid that has both kinds of values.
+        flat = grid.ravel()
+        is_bool = np.fromiter((isinstance(v, bool) for v in flat), dtype=bool, count=flat.size)
+        if is_bool.any():
+            texts = np.array([_cell_text(u) for u in uniques] + [""], dtype=object)[codes]
+            texts[is_bool] = [_cell_text(v) for v in flat[is_bool]]
+            return texts.reshape(grid.shape)
     texts = np.array([_cell_text(u) for u in uniques] + [""], dtype=object)
     return texts[codes].reshape(grid.shape)  # code -1 (an empty cell) takes the last, ""
+
+
+def _formula_problems(path: Path, text: np.ndarray, name: str) -> list[Problem]:
+    """A problem for each formula cell whose value was never saved (read as empty otherwise)."""
+    cells = formulas_without_values(path)
+    if not cells:
+        return []
+    blank = (text == "").all(axis=1)
+    headers = text[int(np.argmin(blank))] if not blank.all() else np.array([], dtype=object)
+    problems = []
+    for row, column in cells:
+        header = headers[column - 1] if column <= len(headers) else ""
+        problems.append(Problem(name, row, header or f"column {column}",
+                                "formula without a saved value: open and save the file in "
+                                "Excel (or write the values instead of formulas)"))
+    return problems
 
 
 def read_table(path: Path, name: str | None = None) -> tuple[pd.DataFrame | None, list[Problem]]:
@@ -242,16 +224,34 @@ def read_table(path: Path, name: str | None = None) -> tuple[pd.DataFrame | None
     problems: list[Problem] = []
     try:
         if suffix in _EXCEL_SUFFIXES:
-            grid, lines = _excel_grid(path)
+            grid, lines = excel_grid(path)
         elif suffix in _CSV_SUFFIXES:
             grid, lines, problems = _csv_grid(data, name)
         else:
             raise UnreadableFile(f"unsupported file type {suffix or '(none)'}: "
                                  "save it as .csv or .xlsx")
+    except UndecodableText as exc:
+        return None, _encoding_problems(exc, name)
     except UnreadableFile as exc:
         return None, [Problem(name, None, None, str(exc))]
-    table, more = _tabulate(_as_text(grid), lines, name)
+    text = _as_text(grid)
+    if suffix in _EXCEL_SUFFIXES:
+        problems = _formula_problems(path, text, name)
+    table, more = _tabulate(text, lines, name)
+    if table is None and problems:
+        # every row was set aside above, and that is the problem, not an empty file
+        more = [p for p in more if p.message != _NO_ROWS]
     return table, problems + more
+
+
+def _encoding_problems(exc: UndecodableText, name: str) -> list[Problem]:
+    """One problem per bad byte found (``file:line:column``), then a count of the rest."""
+    problems = [Problem(name, bad.line, str(bad.column), bad.describe(exc.utf8))
+                for bad in exc.bad]
+    if exc.count > len(exc.bad):
+        problems.append(Problem(name, None, None, f"{exc.count - len(exc.bad)} more byte(s) "
+                                                  "like these; the file was not read"))
+    return problems
 
 
 def _tabulate(grid: np.ndarray, lines: np.ndarray, name: str
@@ -283,7 +283,7 @@ def _tabulate(grid: np.ndarray, lines: np.ndarray, name: str
         seen[header] = pos
         keep_cols.append(pos)
     if not len(data):
-        return None, problems + [Problem(name, None, None, "file has a header but no rows")]
+        return None, problems + [Problem(name, None, None, _NO_ROWS)]
     table = pd.DataFrame(data[:, keep_cols], columns=[headers[p] for p in keep_cols],
                          index=pd.Index(lines[keep_rows], name="line"), dtype=object)
     return table, problems
@@ -339,11 +339,18 @@ def parse_number(text: str) -> float | None:
     return value if math.isfinite(value) else None
 
 
+#: An answer exported as number and label, as survey tools such as Webropol write them:
+#: ``4 - Jokseenkin samaa mieltä``, ``4 = ...`` or ``4 – ...`` (en dash).
+_CODED_ANSWER = re.compile(r"(?P<number>\d+)\s*[-=\u2013]\s*(?P<label>\S.*)", re.DOTALL)
+
+
 class AnswerParser:
     """Turn the answers to the items of one scale into numbers.
 
     An answer is a number on the scale (``4``, ``4.0``, ``4,0``), a label of the scale in any
-    language (``Täysin samaa mieltä`` is 5), a "don't know" answer or an empty cell (missing).
+    language (``Täysin samaa mieltä`` is 5), both as survey tools export them (``5 - Täysin
+    samaa mieltä``, ``5 = ...``, ``5 – ...``; accepted only when the label is the scale's label
+    for that number in fi, sv or en), a "don't know" answer or an empty cell (missing).
     """
 
     def __init__(self, scale: Scale, missing_answers: Iterable[str]):
@@ -359,11 +366,22 @@ class AnswerParser:
             return math.nan
         if key in self._labels:
             return float(self._labels[key])
+        coded = _CODED_ANSWER.fullmatch(text.strip())
+        if coded:
+            return self._coded(int(coded["number"]), coded["label"])
         number = parse_number(text)
         if number is None or number != int(number) or not (
                 self.scale.min <= number <= self.scale.max):
             return None
         return float(number)
+
+    def _coded(self, number: int, label: str) -> float | None:
+        """``4 - Jokseenkin samaa mieltä``: the number, when the label is the scale's label for
+        it in some language (or a "don't know" answer, which is missing whatever its code)."""
+        key = normalise_header(label)
+        if key in self._missing:
+            return math.nan
+        return float(number) if self._labels.get(key) == number else None
 
     def parse_block(self, block: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Parse a 2-D block of answers (rows × items of this scale) in one pass.
@@ -402,6 +420,17 @@ class AnswerParser:
         """Explain why an answer is not accepted, for a validation message."""
         number = parse_number(text)
         span = f"{self.scale.min}–{self.scale.max}"
+        if normalise_header(text) in ("true", "false"):
+            return (f"answer {text!r} is a yes/no (TRUE/FALSE) cell, not a number on the scale "
+                    f"{span}")
+        coded = _CODED_ANSWER.fullmatch(text.strip())
+        if coded:
+            number = int(coded["number"])
+            if number not in self.scale.labels:
+                return f"answer {text!r}: {number} is outside the scale {span}"
+            expected = self.scale.labels[number].get("fi", "")
+            return (f"answer {text!r}: the label does not match the scale's label for {number} "
+                    f"({expected!r} in Finnish)")
         if number is None:
             return f"answer {text!r} is not a number or label on the scale {span}"
         if number != int(number):

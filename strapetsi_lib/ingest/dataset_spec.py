@@ -1,0 +1,366 @@
+"""``dataset.yml``: its typed schema, read in this one place.
+
+Every stage that needs to know what a dataset is made of asks here: validation
+(:func:`strapetsi_lib.ingest.dataset.validate_dataset`), the prepare stage's cache key and the
+batch's run folder (:func:`dataset_input_files`, :func:`read_dataset_spec`). The schema is a
+pydantic model; its errors become :class:`~strapetsi_lib.errors.Problem` lines
+``dataset.yml:LINE:key: message``, the line taken from the YAML node of the key (or of the
+nearest enclosing entry when the key is missing).
+
+The file::
+
+    name: demo-2024                  # a plain name: it becomes the report folder's name
+    instrument: competence_management_v1   # a packaged id or a YAML path (relative here)
+    providers: providers.csv
+    min_group_size: 5                # optional, default 5
+    waves:                           # in time order
+      - id: baseline
+        label: {fi: Alkukartoitus 2024, sv: Baslinje 2024, en: Baseline 2024}  # or one text
+        responses: responses_baseline.csv
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidatorFunctionWrapHandler,
+    field_validator,
+)
+from pydantic_core import PydanticCustomError
+
+from strapetsi_lib.config import DEFAULT_MIN_GROUP_SIZE, LANGUAGES
+from strapetsi_lib.errors import DatasetError, Problem
+from strapetsi_lib.ingest.encoding import UndecodableText, UnreadableFile, decode_text
+
+DATASET_FILE = "dataset.yml"
+
+#: A dataset name becomes a folder name (``reports/<name>``), so it may hold only letters,
+#: digits, ``.``, ``-`` and ``_``, may not start with a dot and may not contain ``..``.
+NAME_PATTERN = re.compile(r"[^\W_.][\w.\-]*|_[\w.\-]*")
+NAME_MAX_LENGTH = 100
+
+KeyPath = tuple[str | int, ...]
+
+
+def name_problem(name: str) -> str | None:
+    """Why ``name`` cannot be a dataset name, or ``None`` when it can (see :data:`NAME_PATTERN`)."""
+    if not NAME_PATTERN.fullmatch(name) or ".." in name:
+        return (f"name {name!r} must be a plain name: letters, digits, '.', '-' and '_' only, "
+                "not starting with a dot, without '..' or '/' (it becomes the report folder's "
+                "name)")
+    if len(name) > NAME_MAX_LENGTH:
+        return f"name is longer than {NAME_MAX_LENGTH} characters"
+    return None
+
+
+def _scalar_text(value: Any) -> Any:
+    """YAML reads ``2024`` as a number; as an id or a name it means the text ``"2024"``."""
+    return str(value) if isinstance(value, int | float) and not isinstance(value, bool) else value
+
+
+class WaveSpec(BaseModel):
+    """One wave as written in ``dataset.yml``: ``id``, ``label`` (fi/sv/en) and ``responses``."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str = Field(min_length=1)
+    label: dict[str, str]
+    responses: str = Field(min_length=1)
+
+    _text_id = field_validator("id", mode="before")(_scalar_text)
+
+    @field_validator("label", mode="before")
+    @classmethod
+    def _label_in_every_language(cls, value: Any) -> dict[str, str]:
+        """One text is used for every language; missing languages fall back to en (or the
+        first given)."""
+        value = _scalar_text(value)
+        if isinstance(value, str) and value.strip():
+            return dict.fromkeys(LANGUAGES, value)
+        if isinstance(value, dict) and value and all(
+                isinstance(v, str | int | float) for v in value.values()):
+            fallback = str(value.get("en") or next(iter(value.values())))
+            return {lang: str(value.get(lang) or fallback) for lang in LANGUAGES}
+        raise ValueError("label must be a text or texts for " + "/".join(LANGUAGES))
+
+
+class DatasetSpec(BaseModel):
+    """The whole of a valid ``dataset.yml``."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str
+    instrument: str = Field(min_length=1)
+    providers: str = Field(min_length=1)
+    waves: list[WaveSpec] = Field(min_length=1)
+    min_group_size: int = DEFAULT_MIN_GROUP_SIZE
+
+    _text_name = field_validator("name", "instrument", mode="before")(_scalar_text)
+
+    @field_validator("name")
+    @classmethod
+    def _plain_name(cls, value: str) -> str:
+        problem = name_problem(value)
+        if problem:
+            raise ValueError(problem)
+        return value
+
+    @field_validator("min_group_size", mode="before")
+    @classmethod
+    def _whole_number(cls, value: Any) -> int:
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise ValueError(f"min_group_size must be a whole number of at least 1, not "
+                             f"{value!r}")
+        return value
+
+    @field_validator("waves", mode="wrap")
+    @classmethod
+    def _unique_wave_ids(cls, value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
+        """Checked on the raw list, so that it is reported along with the waves' other problems."""
+        try:
+            waves, errors = handler(value), []
+        except ValidationError as exc:
+            waves, errors = None, exc.errors()
+        seen: set[Any] = set()
+        for index, entry in enumerate(value if isinstance(value, list) else []):
+            wave_id = _scalar_text(entry.get("id")) if isinstance(entry, dict) else None
+            if wave_id is not None and wave_id in seen:
+                errors.append({"type": PydanticCustomError(
+                    "duplicate_wave_id", "wave id {id} is used twice", {"id": wave_id}),
+                    "loc": (index, "id"), "input": wave_id})
+            seen.add(wave_id)
+        if errors:
+            raise ValidationError.from_exception_data("waves", errors)
+        return waves
+
+    def file_paths(self, folder: Path) -> tuple[Path, list[Path]]:
+        """The providers file and each wave's responses file, resolved against ``folder``."""
+        return folder / self.providers, [folder / wave.responses for wave in self.waves]
+
+
+@dataclass(frozen=True)
+class SpecReading:
+    """What :func:`read_dataset_spec` made of ``dataset.yml``.
+
+    ``spec`` is the whole, valid file, or ``None`` when there are ``problems``; the other fields
+    hold what could still be understood (valid waves, file names), so that validation goes on to
+    check the other files and lists every problem at once.
+    """
+
+    folder: Path
+    spec: DatasetSpec | None
+    problems: list[Problem]
+    name: str | None = None
+    instrument: str | None = None
+    providers: str | None = None
+    waves: tuple[WaveSpec, ...] = field(default_factory=tuple)
+    lines: dict[KeyPath, int] = field(default_factory=dict, repr=False)
+
+    def line(self, *path: str | int) -> int | None:
+        """The line of a key in ``dataset.yml`` (e.g. ``line("instrument")``), for problems."""
+        return _line(tuple(path), self.lines)
+
+
+def read_dataset_spec(path: str | Path) -> SpecReading:
+    """Read and check ``dataset.yml``.
+
+    Parameters
+    ----------
+    path
+        The dataset folder, or its ``dataset.yml``.
+
+    Returns
+    -------
+    SpecReading
+        The typed spec, or the problems (each ``dataset.yml:LINE:key: message``) with what could
+        still be understood. Never raises for a bad file.
+    """
+    folder = Path(path)
+    if folder.name == DATASET_FILE:
+        folder = folder.parent
+    folder = folder.resolve()
+
+    def failed(line: int | None, message: str) -> SpecReading:
+        return SpecReading(folder, None, [Problem(DATASET_FILE, line, None, message)])
+
+    if not folder.is_dir():
+        return failed(None, f"dataset folder {folder} does not exist")
+    try:
+        text = decode_text((folder / DATASET_FILE).read_bytes())
+    except FileNotFoundError:
+        return failed(None, f"file does not exist in {folder}")
+    except OSError as exc:
+        return failed(None, f"cannot read the file: {exc.strerror}")
+    except UndecodableText as exc:  # the same rule as for the data files, and as precise
+        return SpecReading(folder, None, [Problem(DATASET_FILE, bad.line, str(bad.column),
+                                                  bad.describe(exc.utf8)) for bad in exc.bad])
+    except UnreadableFile as exc:
+        return failed(None, str(exc))
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        doc = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        return failed(mark.line + 1 if mark is not None else None,
+                      f"not valid YAML: {getattr(exc, 'problem', None) or exc}")
+    if not isinstance(doc, dict):
+        return failed(1, "must be a mapping with the keys name, instrument, providers, waves "
+                         "(and min_group_size)")
+    lines: dict[KeyPath, int] = {}
+    problems = _walk(node, (), lines)
+    try:
+        spec = DatasetSpec.model_validate(doc)
+    except ValidationError as exc:
+        problems += [_problem(error, lines) for error in exc.errors()]
+        return _salvage(folder, doc, problems, lines)
+    if problems:
+        return _salvage(folder, doc, problems, lines)
+    return SpecReading(folder, spec, [], spec.name, spec.instrument, spec.providers,
+                       tuple(spec.waves), lines)
+
+
+def load_dataset_spec(path: str | Path) -> DatasetSpec:
+    """The typed ``dataset.yml`` of a dataset.
+
+    Raises
+    ------
+    DatasetError
+        Listing the file's problems, when it has any.
+    """
+    reading = read_dataset_spec(path)
+    if reading.spec is None:
+        raise DatasetError(reading.folder, reading.problems)
+    return reading.spec
+
+
+def dataset_input_files(path: str | Path) -> list[Path]:
+    """The files a dataset is made of, without reading its data.
+
+    ``dataset.yml``, the providers file, each wave's responses file and the instrument's YAML
+    (packaged or the dataset's own), in that order: what a cache key or a run record hashes.
+
+    Raises
+    ------
+    DatasetError
+        When ``dataset.yml`` has problems.
+    InstrumentError
+        When the instrument cannot be found or read.
+    """
+    from strapetsi_lib.ingest.instrument import load_instrument
+
+    reading = read_dataset_spec(path)
+    if reading.spec is None:
+        raise DatasetError(reading.folder, reading.problems)
+    providers, responses = reading.spec.file_paths(reading.folder)
+    files = [reading.folder / DATASET_FILE, providers, *responses]
+    instrument = load_instrument(reading.spec.instrument, reading.folder)
+    if instrument.source is not None:
+        files.append(Path(instrument.source))
+    return files
+
+
+# --------------------------------------------------------------------------- errors → problems
+
+
+def _walk(node: yaml.Node, path: KeyPath, lines: dict[KeyPath, int]) -> list[Problem]:
+    """Record the line of every key and list entry; report keys written twice (YAML would
+    silently keep the last)."""
+    problems: list[Problem] = []
+    lines[path] = node.start_mark.line + 1
+    if isinstance(node, yaml.MappingNode):
+        seen: set[str] = set()
+        for key_node, value_node in node.value:
+            key = key_node.value
+            if key in seen:
+                problems.append(Problem(DATASET_FILE, key_node.start_mark.line + 1,
+                                        _column((*path, key)),
+                                        f"key {key} is written twice; only the last is read"))
+            seen.add(key)
+            problems += _walk(value_node, (*path, key), lines)
+            lines[(*path, key)] = key_node.start_mark.line + 1
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            problems += _walk(item, (*path, index), lines)
+    return problems
+
+
+def _column(path: KeyPath) -> str | None:
+    """``waves[2].id`` for ``("waves", 1, "id")``: waves counted from 1, as a person does."""
+    text = ""
+    for part in path:
+        text += f"[{part + 1}]" if isinstance(part, int) else (f".{part}" if text else part)
+    return text or None
+
+
+def _line(path: KeyPath, lines: dict[KeyPath, int]) -> int | None:
+    """The line of ``path``, else of its nearest enclosing entry (the document's is ``None``)."""
+    while path and path not in lines:
+        path = path[:-1]
+    return lines.get(path) if path else None
+
+
+def _problem(error: dict, lines: dict[KeyPath, int]) -> Problem:
+    path: KeyPath = tuple(error["loc"])
+    key = path[-1] if path else None
+    wave = f"wave {path[1] + 1} " if len(path) >= 3 and path[0] == "waves" else ""
+    kind = error["type"]
+    if kind == "missing":
+        message = f"{wave}is missing key {key}" if wave else f"missing key {key}"
+    elif kind == "extra_forbidden":
+        message = f"{wave}has unknown key {key}" if wave else f"unknown key {key}"
+    elif kind == "value_error":
+        message = wave + str(error["ctx"]["error"])
+    elif kind == "duplicate_wave_id":
+        message = error["msg"]
+    elif kind in ("string_type", "string_too_short"):
+        message = f"{wave}{key} must be a text (a name or a file name)"
+    elif kind in ("list_type", "too_short") and path == ("waves",):
+        message = "waves must be a list of waves, each with id, label, responses"
+    elif kind in ("model_type", "dict_type") and path[:1] == ("waves",) and len(path) == 2:
+        message = f"wave {path[1] + 1} must be a mapping with id, label, responses"
+    else:
+        message = f"{_column(path)}: {error['msg']}"
+    return Problem(DATASET_FILE, _line(path, lines), _column(path), message.strip())
+
+
+def _waves_of(doc: Any) -> list[dict]:
+    waves = doc.get("waves") if isinstance(doc, dict) else None
+    return [w if isinstance(w, dict) else {} for w in waves] if isinstance(waves, list) else []
+
+
+def _salvage(folder: Path, doc: dict, problems: list[Problem], lines: dict[KeyPath, int]
+             ) -> SpecReading:
+    """Keep what can still be used from a ``dataset.yml`` with problems."""
+
+    def text(key: str) -> str | None:
+        value = _scalar_text(doc.get(key))
+        return value if isinstance(value, str) and value else None
+
+    waves, seen = [], set()
+    for entry in _waves_of(doc):
+        try:
+            wave = WaveSpec.model_validate(entry)
+        except ValidationError:
+            wave_id, responses = _scalar_text(entry.get("id")), entry.get("responses")
+            if not (isinstance(wave_id, str) and wave_id and isinstance(responses, str)
+                    and responses):
+                continue
+            # its responses can still be checked; the label problem is reported already
+            wave = WaveSpec.model_construct(id=wave_id, label=dict.fromkeys(LANGUAGES, wave_id),
+                                            responses=responses)
+        if wave.id not in seen:
+            waves.append(wave)
+            seen.add(wave.id)
+    name = text("name")
+    return SpecReading(folder, None, problems,
+                       name if name is not None and name_problem(name) is None else None,
+                       text("instrument"), text("providers"), tuple(waves), lines)
