@@ -30,6 +30,9 @@ __all__ = ["long_scores", "mixed_models", "theme_effects"]
 
 LEVEL = 0.95
 WAVE_TERM = "wave change"
+#: Why a theme effect has no estimate (the ``reason`` column of :func:`theme_effects`).
+TOO_FEW_PROVIDERS = "too_few_providers"
+NOT_IDENTIFIED = "not_identified"
 
 
 def long_scores(dataset) -> pd.DataFrame:
@@ -124,10 +127,16 @@ def mixed_models(dataset, scores: pd.DataFrame | None = None,
         exog_re = np.column_stack([np.ones(len(frame)), wave_x[:, -1]]) if random_slope else None
         model = MixedLM(frame["score"].to_numpy(), exog, groups=frame["provider_id"].to_numpy(),
                         exog_re=exog_re)
-        with warnings.catch_warnings():
-            # A boundary fit (no provider variance) is a legitimate answer, reported as SD 0.
-            warnings.simplefilter("ignore", ConvergenceWarning)
-            result = model.fit(reml=True, method=["bfgs", "powell"])
+        try:
+            with warnings.catch_warnings():
+                # A boundary fit (no provider variance) is a legitimate answer, reported as SD 0.
+                warnings.simplefilter("ignore", ConvergenceWarning)
+                result = model.fit(reml=True, method=["bfgs", "powell"])
+        except (np.linalg.LinAlgError, ValueError):
+            # A design the data cannot support (e.g. a role only one provider has, at one
+            # wave) must not stop every report: the dimension is reported as not estimated.
+            rows.append({**row, "converged": False})
+            continue
         k = wave_x.shape[1]
         estimate, se = float(result.fe_params[k]), float(result.bse_fe[k])
         cov_re = np.atleast_2d(np.asarray(result.cov_re, dtype=float))
@@ -197,10 +206,15 @@ def theme_effects(dataset, scores: pd.DataFrame | None = None,
         ``n_providers_in_theme`` and ``n_providers_other`` (providers with answers at both the
         first and the latest wave, which are the ones that carry the comparison). A theme with
         fewer than two such providers on either side gets NaN: no comparison can be made.
+        ``se`` and ``df`` are the CR2 standard error and Satterthwaite degrees of freedom
+        (for the multiplicity-adjusted intervals of the reports). ``reason`` is empty where
+        there is an estimate, else :data:`TOO_FEW_PROVIDERS` or :data:`NOT_IDENTIFIED` (the
+        design cannot tell the theme apart from the other themes and the network's change,
+        e.g. every provider takes part in exactly one theme; see :func:`estimable_columns`).
         Empty with these columns when the dataset has fewer than two waves.
     """
-    columns = ["dimension", "theme", "estimate", "ci_low", "ci_high", "p_value", "p_adjusted",
-               "n_providers_in_theme", "n_providers_other"]
+    columns = ["dimension", "theme", "estimate", "se", "df", "ci_low", "ci_high", "p_value",
+               "p_adjusted", "n_providers_in_theme", "n_providers_other", "reason"]
     waves = dataset.wave_ids
     if len(waves) < 2:
         return pd.DataFrame(columns=columns)
@@ -220,7 +234,7 @@ def theme_effects(dataset, scores: pd.DataFrame | None = None,
                      else {})
         for theme in themes:
             rows.append({"dimension": dim, "theme": theme,
-                         **estimates.get(theme, {}),
+                         **estimates.get(theme, {"reason": TOO_FEW_PROVIDERS}),
                          "n_providers_in_theme": counts[theme][0],
                          "n_providers_other": counts[theme][1]})
     out = pd.DataFrame(rows).reindex(columns=columns)
@@ -251,10 +265,25 @@ def _did_fit(frame: pd.DataFrame, waves: list[str], membership: pd.DataFrame,
     table = pd.DataFrame(raw)
     within = (table - table.groupby(groups).transform("mean")).to_numpy()
     keep = np.abs(within[:, 1:]).max(axis=0) > 1e-12  # a role no provider varies in drops out
-    exog = within[:, 1:][:, keep]
     first = (wave_x.shape[1] - 1) * len(themes)  # the latest wave's block of interactions
-    position = np.cumsum(keep) - 1
-    wanted = [position[first + i] for i in range(len(themes)) if keep[first + i]]
+    estimable, basis = estimable_columns(within[:, 1:][:, keep])
+    # Columns the data cannot separate from the others are left out of the fit: the
+    # coefficients that *are* estimable, and their CR2 variances, do not depend on which
+    # generalised inverse is used, so fitting on a full-rank basis gives exactly their values.
+    column = np.full(keep.size, -1)
+    column[np.flatnonzero(keep)] = np.arange(keep.sum())
+    results: dict[str, dict] = {}
+    wanted, names = [], []
+    for i, theme in enumerate(themes):
+        j = column[first + i]
+        if j < 0 or not estimable[j]:
+            results[theme] = {"reason": NOT_IDENTIFIED}
+            continue
+        wanted.append(int(np.searchsorted(basis, j)))
+        names.append(theme)
+    exog = within[:, 1:][:, keep][:, basis]
+    if not names:
+        return results
     if not small_sample:
         result = sm.OLS(within[:, 0], exog).fit(cov_type="cluster", cov_kwds={"groups": groups},
                                                 use_t=True)
@@ -269,10 +298,58 @@ def _did_fit(frame: pd.DataFrame, waves: list[str], membership: pd.DataFrame,
         estimate = params[wanted]
     half = sps.t.ppf((1 + LEVEL) / 2, df) * se
     p_value = 2 * sps.t.sf(np.abs(estimate / se), df)
-    names = [t for i, t in enumerate(themes) if keep[first + i]]
-    return {theme: {"estimate": float(estimate[i]), "ci_low": float(estimate[i] - half[i]),
-                    "ci_high": float(estimate[i] + half[i]), "p_value": float(p_value[i])}
-            for i, theme in enumerate(names)}
+    for i, theme in enumerate(names):
+        results[theme] = {"estimate": float(estimate[i]), "se": float(se[i]), "df": float(df[i]),
+                          "ci_low": float(estimate[i] - half[i]),
+                          "ci_high": float(estimate[i] + half[i]), "p_value": float(p_value[i]),
+                          "reason": ""}
+    return results
+
+
+def estimable_columns(exog: np.ndarray, tol: float = 1e-9) -> tuple[np.ndarray, np.ndarray]:
+    """Which coefficients of a linear model the design can identify, and a full-rank basis.
+
+    Parameters
+    ----------
+    exog
+        The design matrix (rows = observations).
+    tol
+        Relative size below which a singular value counts as zero.
+
+    Returns
+    -------
+    (estimable, basis)
+        ``estimable[j]`` is True when coefficient ``j`` is estimable, i.e. the unit vector
+        ``e_j`` lies in the row space of ``exog`` (every null-space vector has a zero ``j``-th
+        entry); ``basis`` lists column indices (ascending) of a full-rank subset that contains
+        every estimable column, chosen greedily in column order.
+
+    Notes
+    -----
+    A rank-deficient design is a real pattern in a network: when every provider takes part in
+    exactly one theme, the theme indicators add up to the provider's constant, so within
+    providers the theme interactions add up to the wave contrast and no theme effect can be
+    told apart from the network's overall change. Fitting such a design would raise
+    ``LinAlgError``; checking first lets the report say which effect cannot be estimated.
+    """
+    exog = np.asarray(exog, dtype=float)
+    k = exog.shape[1]
+    if k == 0:
+        return np.zeros(0, bool), np.zeros(0, int)
+    gram = exog.T @ exog
+    scale = np.sqrt(np.clip(np.diag(gram), 1e-300, None))
+    values, vectors = np.linalg.eigh(gram / np.outer(scale, scale))
+    null = vectors[:, values < tol * max(values.max(), 1.0)]
+    estimable = (np.abs(null) < 1e-6).all(axis=1) if null.size else np.ones(k, bool)
+    rank = k - null.shape[1]
+    basis: list[int] = []
+    for j in [*np.flatnonzero(estimable), *np.flatnonzero(~estimable)]:
+        trial = [*basis, int(j)]
+        if np.linalg.matrix_rank(exog[:, trial]) == len(trial):
+            basis = trial
+        if len(basis) == rank:
+            break
+    return estimable, np.array(sorted(basis), dtype=int)
 
 
 def _cr2_satterthwaite(exog: np.ndarray, resid: np.ndarray, groups: np.ndarray,

@@ -212,10 +212,17 @@ def formatters(language: str) -> dict:
     return {text("network_col_p_adjusted", language): lambda p: p_text(p, language)}
 
 
+def reason_text(reason: str, language: str) -> str:
+    """Why a result has no estimate, in words (the models' ``reason`` codes)."""
+    if isinstance(reason, str) and reason:
+        return text(f"stats_reason_{reason}", language)
+    return text("network_not_estimated", language)
+
+
 def _verdict(p_adjusted: float, estimate: float, language: str, clear_key: str,
-             unclear_key: str) -> str:
+             unclear_key: str, reason: str = "") -> str:
     if estimate is None or math.isnan(estimate):
-        return text("network_not_estimated", language)
+        return reason_text(reason, language)
     return text(clear_key if is_clear(p_adjusted) else unclear_key, language)
 
 
@@ -310,8 +317,11 @@ def theme_results(prepared: Prepared, language: str) -> pd.DataFrame:
     out["theme_name"] = [text(f"takehold_theme_{t}", language) for t in out["theme"]]
     out["name"] = [instrument.dimension(d).name[language] for d in out["dimension"]]
     out["clear"] = [is_clear(p) for p in out["p_adjusted"]]
+    if "reason" not in out:  # tables prepared before the reason column existed
+        out["reason"] = ""
+    out["reason"] = out["reason"].fillna("")
     return out[["theme", "theme_name", "dimension", "name", "estimate", "ci_low", "ci_high",
-                "p_adjusted", "clear", "n_providers_in_theme", "n_providers_other"]]
+                "p_adjusted", "clear", "n_providers_in_theme", "n_providers_other", "reason"]]
 
 
 def theme_tables(results: pd.DataFrame, language: str) -> list[tuple[str, pd.DataFrame]]:
@@ -334,8 +344,9 @@ def theme_tables(results: pd.DataFrame, language: str) -> list[tuple[str, pd.Dat
             text("network_col_p_adjusted", language): block["p_adjusted"].to_numpy(dtype=float),
             text("takehold_col_verdict", language): [
                 _verdict(p, e, language, "takehold_theme_verdict_clear",
-                         "takehold_theme_verdict_unclear")
-                for p, e in zip(block["p_adjusted"], block["estimate"], strict=True)],
+                         "takehold_theme_verdict_unclear", r)
+                for p, e, r in zip(block["p_adjusted"], block["estimate"], block["reason"],
+                                   strict=True)],
         })
         n_in, n_other = block["n_providers_in_theme"], block["n_providers_other"]
         name = block["theme_name"].iloc[0]
@@ -369,10 +380,30 @@ def theme_summary(results: pd.DataFrame, language: str) -> str:
     """Markdown: the clear theme differences as a list, or that there are none."""
     clear = results[results["clear"]]
     if clear.empty:
-        return text("network_theme_none_clear", language)
-    lines = [text("network_theme_clear_intro", language), ""]
-    lines += [f"- {theme_sentence(row, language)}" for row in clear.itertuples()]
+        lines = [text("network_theme_none_clear", language)]
+    else:
+        lines = [text("network_theme_clear_intro", language), ""]
+        lines += [f"- {theme_sentence(row, language)}" for row in clear.itertuples()]
+    missing = not_estimated_sentences(results, language)
+    if missing:
+        lines += ["", *[f"- {sentence}" for sentence in missing]]
     return "\n".join(lines)
+
+
+def not_estimated_sentences(results: pd.DataFrame, language: str) -> list[str]:
+    """One sentence per theme (or theme and area) the network cannot estimate, with why."""
+    sentences = []
+    missing = results[results["estimate"].isna()]
+    for theme, block in missing.groupby("theme", sort=False):
+        name = block["theme_name"].iloc[0]
+        if len(block) == (results["theme"] == theme).sum() and block["reason"].nunique() == 1:
+            sentences.append(text("stats_theme_not_estimated_all", language, theme=name,
+                                  reason=reason_text(block["reason"].iloc[0], language)))
+            continue
+        sentences += [text("stats_theme_not_estimated", language, theme=name,
+                           dimension=row.name, reason=reason_text(row.reason, language))
+                      for row in block.itertuples()]
+    return sentences
 
 
 # --------------------------------------------------------------------------- practice status
