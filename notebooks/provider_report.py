@@ -146,6 +146,6 @@ show_heading(text("methods_heading", lang), 2)
 show_text(text("methods_text", lang))
 if takehold.has_takehold(prepared):
     show_text(takehold.change_method(prepared, provider_id, lang))
-    show_text(text("takehold_method_multiple", lang))
+    show_text(takehold.multiplicity_method(prepared, provider_id, lang))
     show_text(text("takehold_method_hedges_g", lang))
 show_table(view.reliability_table(prepared, wave, lang), text("reliability_caption", lang))

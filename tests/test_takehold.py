@@ -27,13 +27,13 @@ from strapetsi_lib.analysis.takehold import (
     mixed_models,
     practice_status,
     prepared_tables,
-    rule_text,
     theme_effects,
 )
 from strapetsi_lib.ingest.dataset import Dataset, Wave, load_dataset
 from strapetsi_lib.ingest.demo import generate_demo
 from strapetsi_lib.ingest.instrument import load_instrument
 from strapetsi_lib.present import i18n
+from strapetsi_lib.present.stats_view import rule_text
 
 INSTRUMENT = load_instrument("competence_management_v1")
 RULES = INSTRUMENT.takehold_rules

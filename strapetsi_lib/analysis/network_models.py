@@ -23,7 +23,7 @@ from statsmodels.regression.mixed_linear_model import MixedLM
 from statsmodels.tools.sm_exceptions import ConvergenceWarning
 
 from strapetsi_lib.analysis.scores import dimension_scores, long_dimension_scores
-from strapetsi_lib.analysis.stats import bh_adjust
+from strapetsi_lib.analysis.stats import bh_adjust, with_fcr_intervals
 from strapetsi_lib.config import ROLES
 
 __all__ = ["long_scores", "mixed_models", "theme_effects"]
@@ -33,6 +33,7 @@ WAVE_TERM = "wave change"
 #: Why a theme effect has no estimate (the ``reason`` column of :func:`theme_effects`).
 TOO_FEW_PROVIDERS = "too_few_providers"
 NOT_IDENTIFIED = "not_identified"
+MODEL_FAILED = "model_failed"
 
 
 def long_scores(dataset) -> pd.DataFrame:
@@ -53,15 +54,33 @@ def _roles_present(frame: pd.DataFrame) -> list[str]:
     return [r for r in order if r in present]
 
 
-def mixed_models(dataset, scores: pd.DataFrame | None = None,
-                 random_slope: bool = False) -> pd.DataFrame:
-    """Network-wide change per dimension from a mixed model with a random provider intercept.
+#: The estimands of the network change: the mean of the providers' changes (each provider
+#: counts once; the mixed model with a random wave slope per provider), and the change of the
+#: staff of these providers, weighted by their numbers of respondents (provider fixed effects,
+#: CR2 standard errors clustered by provider).
+PROVIDER_MEAN = "provider_mean"
+RESPONDENT_WEIGHTED = "respondent_weighted"
 
-    For each dimension the model is ``score ~ C(wave) + C(role) + (1 | provider)``, fitted by
-    REML (statsmodels ``MixedLM``) on every respondent's score at every wave. The wave term
-    compares the latest wave with the first, adjusted for the role mix; the random intercept
-    lets providers differ in level, so that a provider answering with more staff at one wave
-    does not pass for change.
+
+def mixed_models(dataset, scores: pd.DataFrame | None = None,
+                 random_slope: bool = True) -> pd.DataFrame:
+    """Network-wide change per dimension: the mean change of providers, and the weighted one.
+
+    For each dimension the model is ``score ~ C(wave) + C(role) + (1 + latest | provider)``,
+    fitted by REML (statsmodels ``MixedLM``) on every respondent's score at every wave. The wave
+    term compares the latest wave with the first, adjusted for the role mix. The random
+    intercept lets providers differ in level, and the random slope lets them change by
+    different amounts, so the estimate is **the mean change of the providers** (each provider
+    counting about equally, whatever its size) and its interval widens when providers change by
+    different amounts. That is the question the network asks ("did the providers change?");
+    a random-intercept-only model answers a different one (the change of the pooled staff) with
+    an interval that ignores provider-to-provider variation: simulated with provider changes of
+    SD 0.15 among 30 providers it covered the mean change of providers about half the time
+    (``benchmarks/network_change_coverage.py``).
+
+    The respondent-weighted change is given beside it (``weighted_*`` columns): within-provider
+    OLS ``score ~ C(wave) + C(role) + C(provider)`` with CR2 standard errors clustered by
+    provider and Satterthwaite degrees of freedom (as :func:`theme_effects`).
 
     Parameters
     ----------
@@ -70,86 +89,133 @@ def mixed_models(dataset, scores: pd.DataFrame | None = None,
     scores
         Its :func:`long_scores`, if already computed.
     random_slope
-        Also let the wave change vary between providers (``(1 + wave | provider)``). Off by
-        default, as DESIGN §5 specifies; see Notes for what the difference means.
+        ``False`` fits the random-intercept model only (for comparison in the benchmark).
 
     Returns
     -------
     pandas.DataFrame
         One row per dimension in instrument order: ``dimension``, ``term`` (``"wave change"``),
-        ``estimate`` (latest minus first wave, scale points), ``ci_low``, ``ci_high``
-        (95 %), ``p_value``, ``p_adjusted`` (Benjamini–Hochberg across the dimensions),
-        ``n_respondents`` (distinct respondents), ``n_responses`` (rows in the model),
-        ``n_providers``, ``provider_sd`` (SD of the provider intercepts) and
+        ``estimand`` (:data:`PROVIDER_MEAN`), ``estimate`` (latest minus first wave, scale
+        points), ``se``, ``df`` (``inf``: a normal test), ``ci_low``, ``ci_high`` (the
+        false-coverage-rate adjusted interval at ``ci_level`` across the dimensions, which
+        excludes 0 exactly when the change is clear), ``ci95_low``, ``ci95_high``,
+        ``p_value``, ``p_adjusted`` (Benjamini–Hochberg across the dimensions),
+        ``weighted_estimate``, ``weighted_ci_low``, ``weighted_ci_high`` (95 %),
+        ``weighted_p_value``, ``n_respondents`` (distinct respondents), ``n_responses`` (rows
+        in the model), ``n_providers``, ``provider_sd`` (SD of the provider intercepts),
         ``provider_change_sd`` (SD of the providers' changes; NaN without ``random_slope``),
-        ``converged``. Empty with these
+        ``converged`` and ``reason`` (empty, or why there is no estimate). Empty with these
         columns when the dataset has fewer than two waves.
 
     Notes
     -----
     Respondents who answered at both waves appear twice and the model does not link them.
     Their two answers are positively correlated, which makes the wave contrast *more* precise
-    than the model assumes, so ignoring the link errs towards wider intervals; a respondent
-    random effect on ~17,000 rows would multiply the fitting time for little gain.
-
-    With a random intercept only, the interval describes the change of the staff of *these*
-    providers, weighted by their numbers of respondents; it does not widen when providers
-    change by different amounts (as they do when themes work). The theme difference-in-
-    differences (:func:`theme_effects`) is where provider-to-provider variation in change is
-    accounted for, through clustering. ``random_slope=True`` gives the provider-weighted
-    average change with that variation in its interval (on the demo two to four times as
-    wide, at about 1.7 times the fitting time).
+    than the model assumes, so ignoring the link errs towards wider intervals.
     """
-    columns = ["dimension", "term", "estimate", "ci_low", "ci_high", "p_value", "p_adjusted",
-               "n_respondents", "n_responses", "n_providers", "provider_sd", "provider_change_sd",
-               "converged"]
+    columns = ["dimension", "term", "estimand", "estimate", "se", "df", "ci_low", "ci_high",
+               "ci_level", "ci95_low", "ci95_high", "p_value", "p_adjusted",
+               "weighted_estimate", "weighted_ci_low", "weighted_ci_high", "weighted_p_value",
+               "n_respondents", "n_responses", "n_providers", "provider_sd",
+               "provider_change_sd", "converged", "reason"]
     waves = dataset.wave_ids
     if len(waves) < 2:
         return pd.DataFrame(columns=columns)
     long = long_scores(dataset) if scores is None else scores
-    z = sps.norm.ppf((1 + LEVEL) / 2)
     rows = []
     for dim in dataset.instrument.dimension_codes:
         frame = long[long["dimension"] == dim]
-        row = {"dimension": dim, "term": WAVE_TERM,
+        row = {"dimension": dim, "term": WAVE_TERM, "estimand": PROVIDER_MEAN,
                "n_respondents": int(frame[["provider_id", "respondent_id"]].drop_duplicates()
                                     .shape[0]),
                "n_responses": len(frame), "n_providers": int(frame["provider_id"].nunique())}
-        present = [w for w in waves if (frame["wave"].astype(str) == w).any()]
-        if waves[0] not in present or waves[-1] not in present or row["n_providers"] < 2:
-            rows.append(row)
-            continue
-        # Only the waves that have answers get a column, so a wave skipped by everyone on this
-        # dimension cannot make the design singular; the latest wave's column is the last one.
-        wave_x = _dummies(frame["wave"].astype(str), present)
-        exog = np.column_stack([np.ones(len(frame)), wave_x,
-                                _dummies(frame["role"], _roles_present(frame))])
-        exog_re = np.column_stack([np.ones(len(frame)), wave_x[:, -1]]) if random_slope else None
-        model = MixedLM(frame["score"].to_numpy(), exog, groups=frame["provider_id"].to_numpy(),
-                        exog_re=exog_re)
-        try:
-            with warnings.catch_warnings():
-                # A boundary fit (no provider variance) is a legitimate answer, reported as SD 0.
-                warnings.simplefilter("ignore", ConvergenceWarning)
-                result = model.fit(reml=True, method=["bfgs", "powell"])
-        except (np.linalg.LinAlgError, ValueError):
-            # A design the data cannot support (e.g. a role only one provider has, at one
-            # wave) must not stop every report: the dimension is reported as not estimated.
-            rows.append({**row, "converged": False})
-            continue
-        k = wave_x.shape[1]
-        estimate, se = float(result.fe_params[k]), float(result.bse_fe[k])
-        cov_re = np.atleast_2d(np.asarray(result.cov_re, dtype=float))
-        row.update(estimate=estimate, ci_low=estimate - z * se, ci_high=estimate + z * se,
-                   p_value=float(2 * sps.norm.sf(abs(estimate / se))),
-                   provider_sd=math.sqrt(max(cov_re[0, 0], 0.0)),
-                   provider_change_sd=(math.sqrt(max(cov_re[1, 1], 0.0)) if random_slope
-                                       else math.nan),
-                   converged=bool(result.converged))
+        row.update(fit_network_change(frame, waves, random_slope))
+        if not row.get("reason"):
+            row.update(fit_weighted_change(frame, waves))
         rows.append(row)
     out = pd.DataFrame(rows).reindex(columns=columns)
+    out["reason"] = out["reason"].fillna("")
     out["p_adjusted"] = bh_adjust(out["p_value"].to_numpy(dtype=float))
-    return out
+    return with_fcr_intervals(out).reindex(columns=columns)
+
+
+def _change_design(frame: pd.DataFrame, waves: list[str]) -> tuple[np.ndarray, np.ndarray] | None:
+    """Wave dummies (latest wave last) and role dummies, or None without first and latest."""
+    present = [w for w in waves if (frame["wave"].astype(str) == w).any()]
+    if waves[0] not in present or waves[-1] not in present or frame["provider_id"].nunique() < 2:
+        return None
+    # Only the waves that have answers get a column, so a wave skipped by everyone on this
+    # dimension cannot make the design singular; the latest wave's column is the last one.
+    return (_dummies(frame["wave"].astype(str), present),
+            _dummies(frame["role"], _roles_present(frame)))
+
+
+def fit_network_change(frame: pd.DataFrame, waves: list[str], random_slope: bool = True) -> dict:
+    """The mixed model of :func:`mixed_models` for one dimension's long scores.
+
+    Returns ``estimate``, ``se``, ``df`` (inf), ``ci_low``, ``ci_high`` (95 %), ``p_value``,
+    ``provider_sd``, ``provider_change_sd``, ``converged`` and ``reason`` (empty, or
+    :data:`TOO_FEW_PROVIDERS` / ``"model_failed"`` with NaN numbers).
+    """
+    design = _change_design(frame, waves)
+    if design is None:
+        return {"reason": TOO_FEW_PROVIDERS}
+    wave_x, role_x = design
+    exog = np.column_stack([np.ones(len(frame)), wave_x, role_x])
+    exog_re = np.column_stack([np.ones(len(frame)), wave_x[:, -1]]) if random_slope else None
+    model = MixedLM(frame["score"].to_numpy(), exog, groups=frame["provider_id"].to_numpy(),
+                    exog_re=exog_re)
+    try:
+        with warnings.catch_warnings():
+            # A boundary fit (no provider variance) is a legitimate answer, reported as SD 0.
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            warnings.simplefilter("ignore", RuntimeWarning)
+            result = model.fit(reml=True, method=["bfgs", "powell"])
+        k = wave_x.shape[1]
+        estimate, se = float(result.fe_params[k]), float(result.bse_fe[k])
+    except (np.linalg.LinAlgError, ValueError):
+        # A design the data cannot support must not stop every report: the dimension is
+        # reported as not estimated, with the reason.
+        return {"converged": False, "reason": MODEL_FAILED}
+    if not math.isfinite(se) or se <= 0:
+        return {"converged": False, "reason": MODEL_FAILED}
+    z = sps.norm.ppf((1 + LEVEL) / 2)
+    cov_re = np.atleast_2d(np.asarray(result.cov_re, dtype=float))
+    return {"estimate": estimate, "se": se, "df": math.inf,
+            "ci_low": estimate - z * se, "ci_high": estimate + z * se,
+            "p_value": float(2 * sps.norm.sf(abs(estimate / se))),
+            "provider_sd": math.sqrt(max(cov_re[0, 0], 0.0)),
+            "provider_change_sd": (math.sqrt(max(cov_re[1, 1], 0.0)) if random_slope
+                                   else math.nan),
+            "converged": bool(result.converged), "reason": ""}
+
+
+def fit_weighted_change(frame: pd.DataFrame, waves: list[str]) -> dict:
+    """The respondent-weighted change of one dimension: provider fixed effects, CR2 by provider.
+
+    Returns ``weighted_estimate``, ``weighted_ci_low``, ``weighted_ci_high`` (95 %,
+    Satterthwaite degrees of freedom) and ``weighted_p_value``; empty when not estimable.
+    """
+    design = _change_design(frame, waves)
+    if design is None:
+        return {}
+    wave_x, role_x = design
+    groups = pd.Categorical(frame["provider_id"].to_numpy()).codes
+    table = pd.DataFrame(np.column_stack([frame["score"].to_numpy(), wave_x, role_x]))
+    within = (table - table.groupby(groups).transform("mean")).to_numpy()
+    estimable, basis = estimable_columns(within[:, 1:])
+    latest = wave_x.shape[1] - 1
+    if not estimable[latest]:
+        return {}
+    exog = within[:, 1:][:, basis]
+    target = int(np.searchsorted(basis, latest))
+    params = np.linalg.solve(exog.T @ exog, exog.T @ within[:, 0])
+    se, df = _cr2_satterthwaite(exog, within[:, 0] - exog @ params, groups, [target])
+    estimate = float(params[target])
+    half = float(sps.t.ppf((1 + LEVEL) / 2, df[0]) * se[0])
+    return {"weighted_estimate": estimate, "weighted_ci_low": estimate - half,
+            "weighted_ci_high": estimate + half,
+            "weighted_p_value": float(2 * sps.t.sf(abs(estimate / se[0]), df[0]))}
 
 
 def theme_effects(dataset, scores: pd.DataFrame | None = None,
@@ -201,7 +267,9 @@ def theme_effects(dataset, scores: pd.DataFrame | None = None,
     -------
     pandas.DataFrame
         One row per dimension and theme (instrument order, then ``config.THEMES`` order):
-        ``dimension``, ``theme``, ``estimate``, ``ci_low``, ``ci_high`` (95 %), ``p_value``,
+        ``dimension``, ``theme``, ``estimate``, ``ci_low``, ``ci_high`` (false-coverage-rate
+        adjusted at ``ci_level`` across all dimensions × themes, so that an interval excludes
+        0 exactly when the difference is clear), ``ci95_low``, ``ci95_high``, ``p_value``,
         ``p_adjusted`` (Benjamini–Hochberg across all dimensions × themes),
         ``n_providers_in_theme`` and ``n_providers_other`` (providers with answers at both the
         first and the latest wave, which are the ones that carry the comparison). A theme with
@@ -213,8 +281,9 @@ def theme_effects(dataset, scores: pd.DataFrame | None = None,
         e.g. every provider takes part in exactly one theme; see :func:`estimable_columns`).
         Empty with these columns when the dataset has fewer than two waves.
     """
-    columns = ["dimension", "theme", "estimate", "se", "df", "ci_low", "ci_high", "p_value",
-               "p_adjusted", "n_providers_in_theme", "n_providers_other", "reason"]
+    columns = ["dimension", "theme", "estimate", "se", "df", "ci_low", "ci_high", "ci_level",
+               "ci95_low", "ci95_high", "p_value", "p_adjusted", "n_providers_in_theme",
+               "n_providers_other", "reason"]
     waves = dataset.wave_ids
     if len(waves) < 2:
         return pd.DataFrame(columns=columns)
@@ -239,7 +308,7 @@ def theme_effects(dataset, scores: pd.DataFrame | None = None,
                          "n_providers_other": counts[theme][1]})
     out = pd.DataFrame(rows).reindex(columns=columns)
     out["p_adjusted"] = bh_adjust(out["p_value"].to_numpy(dtype=float))
-    return out
+    return with_fcr_intervals(out).reindex(columns=columns)
 
 
 def _did_fit(frame: pd.DataFrame, waves: list[str], membership: pd.DataFrame,

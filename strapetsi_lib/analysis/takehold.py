@@ -24,8 +24,12 @@ import pandas as pd
 
 from strapetsi_lib.analysis.network_models import long_scores, mixed_models, theme_effects
 from strapetsi_lib.analysis.scores import reverse_scored
-from strapetsi_lib.analysis.stats import bh_adjust, change_test, wilson_interval
-from strapetsi_lib.present.i18n import number, percent, text
+from strapetsi_lib.analysis.stats import (
+    bh_adjust,
+    change_test,
+    wilson_interval,
+    with_fcr_intervals,
+)
 
 __all__ = [
     "TOO_FEW",
@@ -34,7 +38,6 @@ __all__ = [
     "mixed_models",
     "practice_status",
     "prepared_tables",
-    "rule_text",
     "theme_effects",
 ]
 
@@ -44,7 +47,7 @@ NOT_IN_USE = "not_in_use"
 #: that is exactly 3.5 on paper must not fall to 3.4999999999 and change category.
 TOLERANCE = 1e-9
 #: Thresholds a category rule may declare, and the measure each one is checked against.
-_THRESHOLDS = {"penetration_min": "penetration", "in_use_min": "in_use",
+TAKEHOLD_THRESHOLDS = {"penetration_min": "penetration", "in_use_min": "in_use",
                "normalisation_min": "normalisation"}
 
 
@@ -68,7 +71,11 @@ def dimension_change(dataset, scores: pd.DataFrame | None = None) -> pd.DataFram
     pandas.DataFrame
         One row per provider (providers-file order) and dimension (instrument order):
         ``provider_id``, ``dimension``, ``wave_before``, ``wave_after``, ``estimate`` (latest
-        minus first, scale points), ``ci_low``, ``ci_high`` (95 %), ``p_value``, ``p_adjusted``
+        minus first, scale points), ``ci_low``, ``ci_high`` (the false-coverage-rate
+        adjusted interval at level ``ci_level`` across the provider's dimensions, which
+        excludes 0 exactly when the change is clear; see :func:`with_fcr_intervals`),
+        ``ci95_low``, ``ci95_high`` (the unadjusted 95 % interval), ``se``, ``df`` (of the t
+        test), ``p_value``, ``p_adjusted``
         (Benjamini–Hochberg across the dimensions of the one provider), ``hedges_g``,
         ``n_before`` and ``n_after`` (respondents with a score at each wave), ``n_paired``
         (respondents with a score at both), ``test`` (``"paired t"`` or ``"Welch t"``) and
@@ -92,8 +99,9 @@ def dimension_change(dataset, scores: pd.DataFrame | None = None) -> pd.DataFram
     printed.
     """
     columns = ["provider_id", "dimension", "wave_before", "wave_after", "estimate", "ci_low",
-               "ci_high", "p_value", "p_adjusted", "hedges_g", "n_before", "n_after",
-               "n_paired", "test", "suppressed"]
+               "ci_high", "ci_level", "ci95_low", "ci95_high", "se", "df", "p_value",
+               "p_adjusted", "hedges_g", "n_before", "n_after", "n_paired", "test",
+               "suppressed"]
     waves = dataset.wave_ids
     if len(waves) < 2:
         return pd.DataFrame(columns=columns)
@@ -117,8 +125,10 @@ def dimension_change(dataset, scores: pd.DataFrame | None = None) -> pd.DataFram
     # BH within each provider: the family is the dimensions one leader reads together.
     out["p_adjusted"] = (out.groupby("provider_id", sort=False)["p_value"]
                          .transform(lambda p: bh_adjust(p.to_numpy(dtype=float))))
+    out = with_fcr_intervals(out, "provider_id")
     out["suppressed"] = out["suppressed"].astype(bool)
     return out.reindex(columns=columns)
+
 
 
 def _change_row(frame: pd.DataFrame | None, provider_id: str, dim: str, mgs: int) -> dict:
@@ -134,7 +144,8 @@ def _change_row(frame: pd.DataFrame | None, provider_id: str, dim: str, mgs: int
     row = {"provider_id": provider_id, "dimension": dim, "n_before": n_before,
            "n_after": n_after, "n_paired": n_paired,
            "test": "paired t" if paired else "Welch t"}
-    nan = dict.fromkeys(["estimate", "ci_low", "ci_high", "p_value", "hedges_g"], math.nan)
+    nan = dict.fromkeys(["estimate", "se", "df", "ci_low", "ci_high", "p_value", "hedges_g"],
+                        math.nan)
     if min(n_before, n_after) < mgs:
         return {**row, **nan, "suppressed": True}
     if paired:
@@ -191,12 +202,12 @@ def classify_practice(penetration: float, in_use: float, normalisation: float,
         return TOO_FEW, f"{TOO_FEW}: n<{min_group_size}"
     values = {"penetration": penetration, "in_use": in_use, "normalisation": normalisation}
     for spec in rules["categories"]:
-        unknown = set(spec) - {"category", "maintained", *_THRESHOLDS}
+        unknown = set(spec) - {"category", "maintained", *TAKEHOLD_THRESHOLDS}
         if unknown:
             raise ValueError(f"take-hold rule {spec.get('category')!r} has unknown conditions "
                              f"{sorted(unknown)}")
         conditions, holds = [], True
-        for key, measure in _THRESHOLDS.items():
+        for key, measure in TAKEHOLD_THRESHOLDS.items():
             if key in spec:
                 conditions.append(f"{measure}>={spec[key]:g}")
                 value = values[measure]
@@ -311,54 +322,6 @@ def _sort_key(column: str, dataset, practice_order: dict):
     if column == "provider_id":
         return {p: i for i, p in enumerate(dataset.providers["provider_id"])}
     return practice_order
-
-
-def rule_text(category: str, instrument, language: str, min_group_size: int) -> str:
-    """The rule behind a practice status in plain words, with the instrument's thresholds.
-
-    Parameters
-    ----------
-    category
-        A category of :func:`classify_practice`.
-    instrument
-        The :class:`~strapetsi_lib.ingest.instrument.Instrument` whose ``takehold_rules`` decided.
-    language
-        ``fi``, ``sv`` or ``en``.
-    min_group_size
-        The dataset's smallest reportable group (for ``too_few_responses``).
-
-    Returns
-    -------
-    str
-        E.g. "Vakiintunut: vähintään 60 % vastaajista käyttää toimintatapaa vähintään tasolla
-        ”Rutiininomainen käyttö”, vakiintumista kuvaavien väittämien keskiarvo on vähintään 3,5
-        ja toimintatapa on ollut käytössä jokaisella kyselykierroksella (…)." Every number comes
-        from the instrument, and the level names from its Levels of Use scale.
-    """
-    status = text(f"status_{category}", language)
-    if category == TOO_FEW:
-        return text("takehold_rule_too_few", language, status=status, n=min_group_size)
-    if category == NOT_IN_USE:
-        return text("takehold_rule_not_in_use", language, status=status)
-    rules = instrument.takehold_rules
-    spec = next(c for c in rules["categories"] if c["category"] == category)
-    levels = instrument.scale_of(instrument.practices[0].use_item).labels
-    labels = {"routine_label": levels[rules["routine_level"]][language],
-              "use_label": levels[rules["use_level"]][language]}
-    conditions = []
-    for key, measure in _THRESHOLDS.items():
-        if key in spec:
-            value = (number(spec[key], language) if measure == "normalisation"
-                     else percent(spec[key], language))
-            conditions.append(text(f"takehold_condition_{measure}", language, value=value,
-                                   **labels))
-    if spec.get("maintained", False):
-        conditions.append(text("takehold_condition_maintained", language,
-                               value=percent(rules["maintenance_in_use_min"], language),
-                               **labels))
-    joined = conditions[-1] if len(conditions) == 1 else (
-        ", ".join(conditions[:-1]) + f" {text('takehold_and', language)} " + conditions[-1])
-    return text("takehold_rule", language, status=status, conditions=joined)
 
 
 # --------------------------------------------------------------------------- prepare stage

@@ -13,12 +13,12 @@ import math
 
 import pandas as pd
 
+from strapetsi_lib.analysis.stats import CLEAR_ALPHA as ALPHA
+from strapetsi_lib.analysis.stats import is_clear as _is_clear
 from strapetsi_lib.prepare import Prepared
 from strapetsi_lib.present.i18n import interval, number, percent, text
+from strapetsi_lib.present.stats_view import adjusted_ci_header, rule_text
 
-#: A change or theme difference is called clear ("selvä muutos") only below this
-#: Benjamini–Hochberg adjusted p-value.
-ALPHA = 0.05
 #: Decimals of model estimates (scale points): effects of 0.03 and 0.3 must read differently.
 EFFECT_DECIMALS = 2
 #: Adjusted p-values below this are written as "< 0,001".
@@ -183,8 +183,8 @@ def reliability_by_wave(prepared: Prepared, language: str) -> pd.DataFrame:
 
 
 def is_clear(p_adjusted: float) -> bool:
-    """Whether a result is called clear: its adjusted p-value is below :data:`ALPHA`."""
-    return p_adjusted is not None and not math.isnan(p_adjusted) and p_adjusted < ALPHA
+    """Whether a result is called clear (:func:`strapetsi_lib.analysis.stats.is_clear`)."""
+    return p_adjusted is not None and _is_clear(p_adjusted)
 
 
 def effect(value: float, language: str) -> str:
@@ -241,8 +241,10 @@ def network_change(prepared: Prepared, language: str) -> pd.DataFrame:
     models = prepared["mixed_models"].set_index("dimension")
     instrument = prepared.instrument
     order = [d for d in instrument.dimension_codes if d in models.index]
-    out = models.reindex(order)[["estimate", "ci_low", "ci_high", "p_adjusted", "n_respondents",
-                                 "n_providers"]].reset_index()
+    if "ci_level" not in models:  # tables prepared before the adjusted intervals existed
+        models = models.assign(ci_level=0.95)
+    out = models.reindex(order)[["estimate", "ci_low", "ci_high", "ci_level", "p_adjusted",
+                                 "n_respondents", "n_providers"]].reset_index()
     out.insert(1, "name", [instrument.dimension(d).name[language] for d in order])
     out["clear"] = [is_clear(p) for p in out["p_adjusted"]]
     return out
@@ -256,14 +258,20 @@ def change_table(change: pd.DataFrame, language: str) -> pd.DataFrame:
     return pd.DataFrame({
         text("dimension", language): change["name"],
         text("takehold_col_change", language): [effect(v, language) for v in change["estimate"]],
-        text("takehold_col_ci", language): [effect_interval(lo, hi, language) for lo, hi
-                                            in zip(change["ci_low"], change["ci_high"],
-                                                   strict=True)],
+        adjusted_ci_header(_level(change), language): [
+            effect_interval(lo, hi, language)
+            for lo, hi in zip(change["ci_low"], change["ci_high"], strict=True)],
         text("network_col_p_adjusted", language): change["p_adjusted"].to_numpy(dtype=float),
         text("takehold_col_verdict", language): [
             _verdict(p, e, language, "takehold_verdict_clear", "takehold_verdict_unclear")
             for p, e in zip(change["p_adjusted"], change["estimate"], strict=True)],
     })
+
+
+def _level(results: pd.DataFrame) -> float:
+    """The level of a family's adjusted intervals (the same on every row)."""
+    levels = results["ci_level"].dropna() if "ci_level" in results else pd.Series(dtype=float)
+    return float(levels.iloc[0]) if len(levels) else math.nan
 
 
 def change_sentences(change: pd.DataFrame, language: str) -> list[str]:
@@ -320,8 +328,11 @@ def theme_results(prepared: Prepared, language: str) -> pd.DataFrame:
     if "reason" not in out:  # tables prepared before the reason column existed
         out["reason"] = ""
     out["reason"] = out["reason"].fillna("")
+    if "ci_level" not in out:
+        out["ci_level"] = 0.95
     return out[["theme", "theme_name", "dimension", "name", "estimate", "ci_low", "ci_high",
-                "p_adjusted", "clear", "n_providers_in_theme", "n_providers_other", "reason"]]
+                "ci_level", "p_adjusted", "clear", "n_providers_in_theme", "n_providers_other",
+                "reason"]]
 
 
 def theme_tables(results: pd.DataFrame, language: str) -> list[tuple[str, pd.DataFrame]]:
@@ -338,9 +349,9 @@ def theme_tables(results: pd.DataFrame, language: str) -> list[tuple[str, pd.Dat
             text("dimension", language): block["name"].to_numpy(),
             text("network_col_difference", language): [effect(v, language)
                                                        for v in block["estimate"]],
-            text("takehold_col_ci", language): [effect_interval(lo, hi, language) for lo, hi
-                                                in zip(block["ci_low"], block["ci_high"],
-                                                       strict=True)],
+            adjusted_ci_header(_level(results), language): [
+                effect_interval(lo, hi, language)
+                for lo, hi in zip(block["ci_low"], block["ci_high"], strict=True)],
             text("network_col_p_adjusted", language): block["p_adjusted"].to_numpy(dtype=float),
             text("takehold_col_verdict", language): [
                 _verdict(p, e, language, "takehold_theme_verdict_clear",
@@ -460,8 +471,6 @@ def status_counts_table(counts: pd.DataFrame, prepared: Prepared,
 
 def status_rules(prepared: Prepared, language: str) -> str:
     """Markdown list of the rule behind each category, with the instrument's thresholds."""
-    from strapetsi_lib.analysis.takehold import rule_text
-
     rules = prepared.instrument.takehold_rules
     order = [spec["category"] for spec in rules["categories"]]
     order += [c for c in ("not_in_use", "too_few_responses") if c not in order]
