@@ -60,19 +60,20 @@ def simulate_scores(n_providers: int, seed: int, mean_change: float = 0.2,
 
 
 def coverage(replicates: int, n_providers: int, change_sd: float = 0.15,
-             random_slope: bool = True, seed: int = 0) -> dict[str, float]:
+             random_slope: bool = True, seed: int = 0, **sizes: int) -> dict[str, float]:
     """Coverage of the 95 % interval and false-positive rate over ``replicates`` networks.
 
     Each replicate is simulated twice from the same seed: once with a mean change of 0.2
     (coverage of the true mean provider change) and once with none (how often the change is
-    called clear).
+    called clear). ``sizes`` go to :func:`simulate_scores` (``min_respondents``,
+    ``max_respondents``).
     """
     covered = false_positive = 0
     for r in range(replicates):
-        frame, truth = simulate_scores(n_providers, seed + r, 0.2, change_sd)
+        frame, truth = simulate_scores(n_providers, seed + r, 0.2, change_sd, **sizes)
         fit = fit_network_change(frame, WAVES, random_slope)
         covered += fit["ci_low"] <= truth <= fit["ci_high"]
-        null, _ = simulate_scores(n_providers, seed + r, 0.0, change_sd)
+        null, _ = simulate_scores(n_providers, seed + r, 0.0, change_sd, **sizes)
         false_positive += fit_network_change(null, WAVES, random_slope)["p_value"] < 0.05
     return {"coverage": covered / replicates, "false_positive_rate": false_positive / replicates}
 

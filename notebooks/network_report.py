@@ -88,6 +88,7 @@ if takehold:
     show_text(text("takehold_network_intro", lang))
     change = view.network_change(prepared, lang)
     show_text(view.change_summary(change, lang))
+    show_text(text("stats_network_estimand", lang))
     caption = text("network_change_caption", lang, wave_before=first, wave_after=latest)
     figure, alt = plots.change_forest(change, lang)
     show_figure(figure, alt, caption)
@@ -129,3 +130,6 @@ if takehold:
 # %%
 show_heading(text("methods_heading", lang), 2)
 show_text(view.methods_text(prepared, lang))
+show_text(text("stats_clustering_text", lang))
+show_table(view.clustering_table(prepared, view.first_wave(prepared), lang),
+           text("stats_clustering_caption", lang, wave=first))

@@ -11,7 +11,8 @@ on the fixed dataset ``tests/data/cr2_reference.csv`` (10 clusters of 3 to 15 ro
 
 and are stored here as literals, so the test needs no R. The project computes the same model as
 the theme difference-in-differences does: cluster fixed effects removed by demeaning within
-cluster, then :func:`strapetsi_lib.analysis.network_models._cr2_satterthwaite`.
+cluster, then :func:`strapetsi_lib.analysis.network_models._cr2_satterthwaite`; the clustered
+network mean is the intercept-only case (``lm(y ~ 1)``).
 """
 
 from __future__ import annotations
@@ -48,3 +49,16 @@ def test_cr2_and_satterthwaite_df_equal_clubsandwich(coefficient):
     assert params[j] == pytest.approx(beta_ref, abs=1e-6)
     assert se[0] == pytest.approx(se_ref, abs=1e-6)
     assert df[0] == pytest.approx(df_ref, abs=1e-6)
+
+
+def test_clustered_network_mean_equals_clubsandwich_intercept_only():
+    # clubSandwich 0.5.8: coef_test(lm(y ~ 1, d), vcov = "CR2", cluster = d$cluster,
+    #                               test = "Satterthwaite")
+    from strapetsi_lib.analysis.baseline import clustered_mean
+
+    data = pd.read_csv(DATA)
+    result = clustered_mean(data["y"].to_numpy(dtype=float), data["cluster"].to_numpy())
+    assert data["y"].mean() == pytest.approx(0.66675753424657513, abs=1e-9)
+    assert result["se"] == pytest.approx(0.25855810739761076, abs=1e-6)
+    assert result["df"] == pytest.approx(7.0504408517089923, abs=1e-6)
+    assert result["n_providers"] == 10

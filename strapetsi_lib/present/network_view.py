@@ -17,7 +17,7 @@ from strapetsi_lib.analysis.stats import CLEAR_ALPHA as ALPHA
 from strapetsi_lib.analysis.stats import is_clear as _is_clear
 from strapetsi_lib.prepare import Prepared
 from strapetsi_lib.present.i18n import interval, number, percent, text
-from strapetsi_lib.present.stats_view import adjusted_ci_header, rule_text
+from strapetsi_lib.present.stats_view import adjusted_ci_header, rule_text, verdict_interval
 
 #: Decimals of model estimates (scale points): effects of 0.03 and 0.3 must read differently.
 EFFECT_DECIMALS = 2
@@ -193,8 +193,9 @@ def effect(value: float, language: str) -> str:
 
 
 def effect_interval(low: float, high: float, language: str) -> str:
-    """The 95 % interval of a change or difference: ``0,22–0,25``."""
-    return interval(low, high, language, EFFECT_DECIMALS)
+    """The interval of a change or difference: ``0,22–0,25`` (a nonzero bound never reads
+    as zero, :func:`strapetsi_lib.present.stats_view.verdict_interval`)."""
+    return verdict_interval(low, high, language, EFFECT_DECIMALS)
 
 
 def p_text(p_value: float, language: str) -> str:
@@ -247,6 +248,9 @@ def network_change(prepared: Prepared, language: str) -> pd.DataFrame:
                                  "n_respondents", "n_providers"]].reset_index()
     out.insert(1, "name", [instrument.dimension(d).name[language] for d in order])
     out["clear"] = [is_clear(p) for p in out["p_adjusted"]]
+    for column in ("weighted_estimate", "weighted_ci_low", "weighted_ci_high"):
+        out[column] = (models.reindex(order)[column].to_numpy() if column in models
+                       else math.nan)
     return out
 
 
@@ -265,6 +269,10 @@ def change_table(change: pd.DataFrame, language: str) -> pd.DataFrame:
         text("takehold_col_verdict", language): [
             _verdict(p, e, language, "takehold_verdict_clear", "takehold_verdict_unclear")
             for p, e in zip(change["p_adjusted"], change["estimate"], strict=True)],
+        text("stats_col_weighted_change", language): [
+            f"{effect(e, language)} ({effect_interval(lo, hi, language)})"
+            for e, lo, hi in zip(change["weighted_estimate"], change["weighted_ci_low"],
+                                 change["weighted_ci_high"], strict=True)],
     })
 
 
@@ -482,3 +490,20 @@ def methods_text(prepared: Prepared, language: str) -> str:
     """The methods note, with the threshold and group size from the code and the dataset."""
     return text("network_methods_text", language, alpha=number(ALPHA, language, 2),
                 min_group=prepared.min_group_size)
+
+
+def clustering_table(prepared: Prepared, wave: str, language: str) -> pd.DataFrame:
+    """Per dimension: the intraclass correlation within providers and the design effect of the
+    network mean (for the methods section)."""
+    net = prepared["network_dimension_means"]
+    net = net[net["wave"] == wave].set_index("dimension").reindex(
+        prepared.instrument.dimension_codes)
+    if "icc" not in net:
+        net = net.assign(icc=math.nan, design_effect=math.nan)
+    return pd.DataFrame({
+        text("dimension", language): [prepared.instrument.dimension(d).name[language]
+                                      for d in net.index],
+        text("stats_col_icc", language): [number(v, language, 2) for v in net["icc"]],
+        text("stats_col_design_effect", language): [number(v, language, 1)
+                                                    for v in net["design_effect"]],
+    })

@@ -11,9 +11,25 @@ from __future__ import annotations
 import math
 
 from strapetsi_lib.analysis.takehold import NOT_IN_USE, TAKEHOLD_THRESHOLDS, TOO_FEW
-from strapetsi_lib.present.i18n import number, percent, text
+from strapetsi_lib.present.i18n import interval, number, percent, text
 
-__all__ = ["adjusted_ci_header", "level_text", "rule_text"]
+__all__ = ["adjusted_ci_header", "level_text", "rule_text", "verdict_interval"]
+
+#: Most decimals an interval bound gets so that it does not read as zero when it is not.
+MAX_DECIMALS = 4
+
+
+def verdict_interval(low: float, high: float, language: str, decimals: int = 2) -> str:
+    """An interval printed beside a verdict, never showing a nonzero bound as ``0,00``.
+
+    A bound of 0.003 written with two decimals reads "0,00", and beside "clear change" that
+    looks like an interval touching zero; such intervals get more decimals (up to
+    :data:`MAX_DECIMALS`) until every nonzero bound shows a nonzero digit.
+    """
+    bounds = [b for b in (low, high) if b is not None and not math.isnan(b) and b != 0]
+    while decimals < MAX_DECIMALS and any(round(abs(b), decimals) == 0 for b in bounds):
+        decimals += 1
+    return interval(low, high, language, decimals)
 
 
 def level_text(level: float, language: str) -> str:

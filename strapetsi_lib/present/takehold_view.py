@@ -12,7 +12,12 @@ import pandas as pd
 from strapetsi_lib.analysis.stats import CLEAR_ALPHA, is_clear
 from strapetsi_lib.prepare import Prepared
 from strapetsi_lib.present.i18n import interval, number, percent, text
-from strapetsi_lib.present.stats_view import adjusted_ci_header, level_text, rule_text
+from strapetsi_lib.present.stats_view import (
+    adjusted_ci_header,
+    level_text,
+    rule_text,
+    verdict_interval,
+)
 
 
 def has_takehold(prepared: Prepared) -> bool:
@@ -35,7 +40,7 @@ def change_sentences(prepared: Prepared, provider_id: str, language: str) -> lis
             sentences.append(text("takehold_change_suppressed", language, dimension=name,
                                   n=prepared.min_group_size))
             continue
-        ci = interval(row.ci_low, row.ci_high, language, 2)
+        ci = verdict_interval(row.ci_low, row.ci_high, language)
         if is_clear(row.p_adjusted):
             key = "takehold_change_clear_up" if row.estimate > 0 else "takehold_change_clear_down"
             sentences.append(text(key, language, dimension=name,
@@ -65,7 +70,7 @@ def change_table(prepared: Prepared, provider_id: str, language: str) -> pd.Data
             text("takehold_col_change", language): (
                 number(row.estimate, language, 2, signed=True) if shown
                 else text("too_few", language, n=prepared.min_group_size)),
-            ci_header: interval(row.ci_low, row.ci_high, language, 2) if shown else "",
+            ci_header: verdict_interval(row.ci_low, row.ci_high, language) if shown else "",
             text("takehold_col_hedges_g", language): (
                 number(row.hedges_g, language, 2) if shown else ""),
             text("takehold_col_verdict", language): text(verdict, language) if shown else "",
