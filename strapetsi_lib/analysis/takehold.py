@@ -37,6 +37,7 @@ __all__ = [
     "dimension_change",
     "mixed_models",
     "practice_status",
+    "practice_trajectory",
     "prepared_tables",
     "theme_effects",
 ]
@@ -54,7 +55,8 @@ TAKEHOLD_THRESHOLDS = {"penetration_min": "penetration", "in_use_min": "in_use",
 # --------------------------------------------------------------------------- change per provider
 
 
-def dimension_change(dataset, scores: pd.DataFrame | None = None) -> pd.DataFrame:
+def dimension_change(dataset, scores: pd.DataFrame | None = None,
+                     compared: tuple[str, str] | None = None) -> pd.DataFrame:
     """Each provider's change on each dimension between the first and the latest wave.
 
     Parameters
@@ -65,6 +67,9 @@ def dimension_change(dataset, scores: pd.DataFrame | None = None) -> pd.DataFram
         Its respondent-level long dimension scores
         (:func:`strapetsi_lib.analysis.network_models.long_scores`),
         if already computed.
+    compared
+        Two wave ids (earlier, later) to compare instead of the first and the latest, e.g.
+        neighbouring waves of a survey repeated more than twice.
 
     Returns
     -------
@@ -105,7 +110,7 @@ def dimension_change(dataset, scores: pd.DataFrame | None = None) -> pd.DataFram
     waves = dataset.wave_ids
     if len(waves) < 2:
         return pd.DataFrame(columns=columns)
-    first, latest = waves[0], waves[-1]
+    first, latest = compared or (waves[0], waves[-1])
     long = long_scores(dataset) if scores is None else scores
     long = long[long["wave"].astype(str).isin([first, latest])]
     # One column per wave, one row per respondent: linking is a join on the pseudonymous id.
@@ -173,7 +178,7 @@ def classify_practice(penetration: float, in_use: float, normalisation: float,
         Mean of the respondents' NoMAD-item means (NaN when nobody answered them; a rule that
         needs it then does not hold).
     maintained
-        Whether ``in_use`` reached ``maintenance_in_use_min`` at every wave so far.
+        Whether the practice was maintained (:func:`maintained_flags`).
     n
         Respondents who answered the Levels of Use item.
     rules
@@ -247,8 +252,8 @@ def practice_status(dataset, all_waves: bool = False) -> pd.DataFrame:
     -----
     penetration = share of the Levels of Use answers at ``routine_level`` or above; in_use =
     share at ``use_level`` or above; normalisation = mean over respondents of each one's mean
-    of the NoMAD-style items they answered; maintained = in_use at least
-    ``maintenance_in_use_min`` at every wave up to this one at which the provider had answers.
+    of the NoMAD-style items they answered; maintained = in use at every wave since it was
+    first in use, at least two waves (:func:`maintained_flags`).
     All levels and thresholds come from the instrument's ``takehold_rules``.
     """
     instrument = dataset.instrument
@@ -304,15 +309,83 @@ def _measures(table: pd.DataFrame, rules: dict, waves: list[str]) -> pd.DataFram
         table["in_use"] = table["using"] / table["n"].where(table["n"] > 0)
     low, high = wilson_interval(table["routine"].to_numpy(), table["n"].to_numpy())
     table["penetration_ci_low"], table["penetration_ci_high"] = low, high
-    # Maintained up to a wave: no wave so far with answers fell below the floor.
     table["wave_rank"] = table["wave"].map({w: i for i, w in enumerate(waves)})
     table = table.sort_values(["provider_id", "practice", "wave_rank"])
-    fell = (table["in_use"] < rules["maintenance_in_use_min"] - TOLERANCE).astype(int)
-    ever_fell = fell.groupby([table["provider_id"], table["practice"]]).cummax()
-    seen = table["n"].gt(0).astype(int).groupby([table["provider_id"],
-                                                 table["practice"]]).cumsum()
-    table["maintained"] = (ever_fell == 0) & (seen > 0)
+    table["maintained"] = maintained_flags(table, rules["maintenance_in_use_min"])
     return table.drop(columns=["routine", "using", "wave_rank"])
+
+
+def practice_trajectory(by_wave: pd.DataFrame, waves: list[str]) -> pd.DataFrame:
+    """Each practice's path over the waves: the change between consecutive waves and overall.
+
+    Parameters
+    ----------
+    by_wave
+        :func:`practice_status` with ``all_waves=True``.
+    waves
+        The dataset's wave ids in time order.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per provider, practice and step: ``step`` (``"consecutive"`` for each pair of
+        neighbouring waves, ``"first_to_latest"`` for the first against the latest wave),
+        ``wave_from``, ``wave_to``, ``category_from``, ``category_to``, ``penetration_from``,
+        ``penetration_to``, ``penetration_change`` (NaN where either wave has too few answers
+        for a status), ``n_from`` and ``n_to``. Empty with these columns for one wave.
+    """
+    columns = ["provider_id", "practice", "theme", "step", "wave_from", "wave_to",
+               "category_from", "category_to", "penetration_from", "penetration_to",
+               "penetration_change", "n_from", "n_to"]
+    pairs = [("consecutive", a, b) for a, b in zip(waves[:-1], waves[1:], strict=True)]
+    if len(waves) >= 2:
+        pairs.append(("first_to_latest", waves[0], waves[-1]))
+    keep = ["provider_id", "practice", "theme", "category", "penetration", "n"]
+    frames = []
+    for step, before, after in pairs:
+        left = by_wave.loc[by_wave["wave"] == before, keep]
+        right = by_wave.loc[by_wave["wave"] == after, keep]
+        pair = left.merge(right, on=["provider_id", "practice", "theme"],
+                          suffixes=("_from", "_to"))
+        shown = (pair["category_from"] != TOO_FEW) & (pair["category_to"] != TOO_FEW)
+        pair["penetration_change"] = (pair["penetration_to"]
+                                      - pair["penetration_from"]).where(shown)
+        frames.append(pair.assign(step=step, wave_from=before, wave_to=after))
+    if not frames:
+        return pd.DataFrame(columns=columns)
+    return pd.concat(frames, ignore_index=True)[columns]
+
+
+#: Waves in use (since the practice was first in use) that "maintained" needs.
+MIN_MAINTAINED_WAVES = 2
+
+
+def maintained_flags(table: pd.DataFrame, in_use_min: float) -> pd.Series:
+    """Whether each provider's practice was maintained up to each wave.
+
+    **Maintained** at a wave: the practice has been in use (``in_use`` at least
+    ``in_use_min``) at every wave since the wave it was first in use, and that makes at least
+    :data:`MIN_MAINTAINED_WAVES` waves. A wave at which the provider had no answers neither
+    breaks nor adds to the run. So a practice the network introduced after the baseline can
+    become maintained (and embedded) from its second wave in use, a practice never in use
+    is not maintained, nothing is maintained at the first wave, and a practice that fell out
+    of use after it was first in use is not maintained from then on.
+
+    Parameters
+    ----------
+    table
+        Rows per provider, practice and wave with ``provider_id``, ``practice``, ``in_use``
+        (NaN without answers), sorted by wave in time order within each provider and practice.
+    in_use_min
+        The instrument's ``maintenance_in_use_min``.
+    """
+    keys = [table["provider_id"], table["practice"]]
+    answered = table["in_use"].notna()
+    in_use = answered & (table["in_use"] >= in_use_min - TOLERANCE)
+    started = in_use.astype(int).groupby(keys).cummax().astype(bool)
+    dropped = (started & answered & ~in_use).astype(int).groupby(keys).cummax().astype(bool)
+    waves_in_use = in_use.astype(int).groupby(keys).cumsum()
+    return started & ~dropped & (waves_in_use >= MIN_MAINTAINED_WAVES)
 
 
 def _sort_key(column: str, dataset, practice_order: dict):
@@ -333,16 +406,25 @@ def prepared_tables(dataset) -> dict[str, pd.DataFrame]:
     Returns
     -------
     dict
-        ``dimension_change``, ``mixed_models``, ``theme_effects``, ``practice_status`` (latest
-        wave) and ``practice_status_by_wave`` (every wave); an empty dict when the dataset has
-        fewer than two waves, since take-hold is about change.
+        ``dimension_change`` (first to latest wave), ``dimension_change_steps`` (between
+        neighbouring waves when there are more than two; empty otherwise, as the one step is
+        ``dimension_change``), ``practice_trajectory`` (:func:`practice_trajectory`),
+        ``mixed_models``, ``theme_effects``, ``practice_status`` (latest wave) and
+        ``practice_status_by_wave`` (every wave); an empty dict when the dataset has fewer
+        than two waves, since take-hold is about change.
     """
-    if len(dataset.wave_ids) < 2:
+    waves = dataset.wave_ids
+    if len(waves) < 2:
         return {}
     scores = long_scores(dataset)
     by_wave = practice_status(dataset, all_waves=True)
+    steps = [dimension_change(dataset, scores, (a, b))
+             for a, b in zip(waves[:-1], waves[1:], strict=True)] if len(waves) > 2 else []
     return {
         "dimension_change": dimension_change(dataset, scores),
+        "dimension_change_steps": (pd.concat(steps, ignore_index=True) if steps
+                                   else dimension_change(dataset, scores).iloc[0:0]),
+        "practice_trajectory": practice_trajectory(by_wave, waves),
         "mixed_models": mixed_models(dataset, scores),
         "theme_effects": theme_effects(dataset, scores),
         "practice_status": (by_wave[by_wave["wave"] == dataset.wave_ids[-1]]
