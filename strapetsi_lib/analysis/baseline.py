@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from strapetsi_lib.analysis.stats import cronbach_alpha, grouped_mean_ci
+from strapetsi_lib.analysis.stats import cronbach_alpha, grouped_mean_ci, quartiles_of
 from strapetsi_lib.ingest.instrument import Instrument
 
 STAFF_ROLES = ("teacher", "support", "other")
@@ -143,7 +143,9 @@ def dimension_ranks(means: pd.DataFrame, min_group_size: int) -> pd.DataFrame:
 
     Only providers with at least ``min_group_size`` respondents in the dimension are ranked. The
     percentile is the share of ranked providers below the provider plus half of those level with
-    it (itself included), in percent; quartile 4 is the top quarter.
+    it (itself included), in percent: a mid-rank, so the middle provider gets 50 and the
+    top one of 20 gets 97.5. The quartile follows the one rule of
+    :func:`strapetsi_lib.analysis.stats.quartile_of` (quartile 4 is the top quarter, [75, 100]).
 
     Returns
     -------
@@ -156,7 +158,7 @@ def dimension_ranks(means: pd.DataFrame, min_group_size: int) -> pd.DataFrame:
     size = groups.transform("size")
     # average rank r counts those below plus (ties + 1) / 2, so r - 0.5 = below + ties / 2
     ranked["percentile"] = 100 * (groups.rank(method="average") - 0.5) / size
-    ranked["quartile"] = np.clip(np.ceil(ranked["percentile"] / 25), 1, 4).astype(int)
+    ranked["quartile"] = quartiles_of(ranked["percentile"].to_numpy()).astype(int)
     ranked["n_providers"] = size
     return ranked.reset_index(drop=True)
 
@@ -209,6 +211,48 @@ def item_distributions(responses: pd.DataFrame, instrument: Instrument,
     return counts
 
 
+#: The size a standardised difference from the network must reach (in network SDs) before an
+#: item or area can be called a strength or an area to develop; the reports state it.
+MIN_CLEAR_STD_DIFF = 0.2
+#: What an item's comparison with the network says (the ``comparison`` column).
+STRENGTH, AREA_TO_DEVELOP, NO_CLEAR_DIFFERENCE = "strength", "area_to_develop", ""
+
+
+def classify_difference(std_diff, ci_low, ci_high, enough) -> np.ndarray:
+    """The honest-comparison rule: a strength or an area to develop, or no clear difference.
+
+    An item (or area) is a **strength** when its standardised difference from the network is
+    at least :data:`MIN_CLEAR_STD_DIFF` *and* the 95 % interval of its difference lies wholly
+    above 0, and an **area to develop** when it is at most ``-MIN_CLEAR_STD_DIFF`` and the
+    interval lies wholly below 0; both need groups that meet the minimum size (``enough``).
+    Everything else is :data:`NO_CLEAR_DIFFERENCE`. The size threshold is inclusive (0.2 is
+    enough), the interval's is strict (an interval touching 0 is not evidence).
+
+    Parameters
+    ----------
+    std_diff, ci_low, ci_high, enough
+        Array-likes of equal length: standardised difference, the interval of the (raw or
+        standardised) difference, and whether the groups are large enough.
+
+    Returns
+    -------
+    numpy.ndarray
+        Object array of :data:`STRENGTH`, :data:`AREA_TO_DEVELOP` or
+        :data:`NO_CLEAR_DIFFERENCE`.
+    """
+    d = np.asarray(std_diff, dtype=float)
+    low, high = np.asarray(ci_low, dtype=float), np.asarray(ci_high, dtype=float)
+    ok = np.asarray(enough, dtype=bool) & ~np.isnan(d)
+    # a hair of tolerance so that 0.2 computed as 0.19999999999 still counts as 0.2
+    big = np.abs(np.where(ok, d, 0.0)) >= MIN_CLEAR_STD_DIFF - 1e-9
+    with np.errstate(invalid="ignore"):
+        up = ok & big & (d > 0) & (low > 0)
+        down = ok & big & (d < 0) & (high < 0)
+    out = np.full(d.shape, NO_CLEAR_DIFFERENCE, dtype=object)
+    out[up], out[down] = STRENGTH, AREA_TO_DEVELOP
+    return out
+
+
 def item_comparison(responses: pd.DataFrame, instrument: Instrument, items: list[str],
                     min_group_size: int) -> pd.DataFrame:
     """Each provider's item means against the network, as standardised differences.
@@ -216,6 +260,11 @@ def item_comparison(responses: pd.DataFrame, instrument: Instrument, items: list
     Reverse items are reversed first, so that a higher value is always the better one. The
     standardised difference is (provider mean − network mean) / network SD over respondents;
     it is NaN where the provider or the network has fewer than ``min_group_size`` answers.
+
+    The interval of the difference (``diff_ci_low``, ``diff_ci_high``, scale points) is the
+    provider mean's 95 % t interval minus the network mean: the network mean, over thousands
+    of answers, is treated as the fixed reference the provider is compared with.
+    ``comparison`` applies :func:`classify_difference`.
     """
     from strapetsi_lib.analysis.scores import reverse_scored
 
@@ -223,15 +272,26 @@ def item_comparison(responses: pd.DataFrame, instrument: Instrument, items: list
     long = scored.melt(id_vars=["provider_id", "wave"], value_vars=items, var_name="item",
                        value_name="value").dropna(subset=["value"])
     provider = (long.groupby(["provider_id", "wave", "item"], observed=True)["value"]
-                .agg(n="count", mean="mean").reset_index())
+                .agg(n="count", mean="mean", sd="std").reset_index())
     network = (long.groupby(["wave", "item"], observed=True)["value"]
                .agg(network_n="count", network_mean="mean", network_sd="std").reset_index())
     table = provider.merge(network, on=["wave", "item"])
     enough = (table["n"] >= min_group_size) & (table["network_n"] >= min_group_size)
     diff = (table["mean"] - table["network_mean"]) / table["network_sd"]
     table["std_diff"] = diff.where(enough)
+    from scipy import stats as sps
+
+    n = table["n"].to_numpy(dtype=float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        half = (sps.t.ppf(0.975, np.where(n >= 2, n - 1, np.nan))
+                * table["sd"].to_numpy(dtype=float) / np.sqrt(n))
+    raw = table["mean"] - table["network_mean"]
+    table["diff_ci_low"] = (raw - half).where(enough)
+    table["diff_ci_high"] = (raw + half).where(enough)
+    table["comparison"] = classify_difference(table["std_diff"], table["diff_ci_low"],
+                                              table["diff_ci_high"], enough)
     table["dimension"] = table["item"].map(lambda code: instrument.item(code).dimension)
-    return table
+    return table.drop(columns=["sd"])
 
 
 def reliability(responses: pd.DataFrame, instrument: Instrument) -> pd.DataFrame:
