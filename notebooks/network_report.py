@@ -112,6 +112,7 @@ if takehold:
     show_heading(text("network_status_heading", lang), 2)
     show_text(text("network_status_text", lang, wave=latest) + "\n\n"
               + view.status_rules(prepared, lang))
+    show_text(text("stats_levels_of_use_note", lang))
     grid = view.status_grid(prepared, name_providers)
     counts = view.status_counts(grid)
     figure, alt = plots.status_map(grid, counts, view.practice_names(prepared, lang), latest,

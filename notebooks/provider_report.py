@@ -143,6 +143,8 @@ if takehold.has_takehold(prepared):
 if takehold.has_takehold(prepared):
     show_heading(text("takehold_practice_heading", lang), 3)
     show_text(takehold.practice_intro(prepared, lang))
+    show_text(text("stats_levels_of_use_note", lang) + " "
+              + text("stats_near_boundary_note", lang))
     show_table(takehold.practice_table(prepared, provider_id, lang),
                text("takehold_practice_caption", lang, wave=prepared.wave_label(after, lang)))
     show_heading(text("takehold_evidence_heading", lang), 3)

@@ -58,3 +58,31 @@ def test_one_quartile_rule_at_its_boundaries():
     assert ranks.loc[["E", "F"], "percentile"].tolist() == [25.0, 75.0]
     assert ranks.loc[["E", "F"], "quartile"].tolist() == [2, 4]
     assert ranks.loc[list("ABCD"), "quartile"].tolist() == [1, 2, 3, 4]
+
+
+def test_near_boundary_where_the_penetration_interval_straddles_a_threshold():
+    from strapetsi_lib.analysis.takehold import near_boundary
+    from strapetsi_lib.ingest.instrument import load_instrument
+
+    rules = load_instrument("competence_management_v1").takehold_rules
+    thresholds = sorted(c["penetration_min"] for c in rules["categories"]
+                        if "penetration_min" in c)
+    t = thresholds[-1]
+    table = pd.DataFrame({
+        "penetration_ci_low": [t - 0.1, t, t + 0.01, t - 0.1, np.nan],
+        "penetration_ci_high": [t + 0.1, t + 0.2, t + 0.2, t + 0.1, np.nan],
+        "category": ["adopting", "embedded", "embedded", "too_few_responses",
+                     "too_few_responses"]})
+    # strictly inside only: an interval starting at the threshold is not near it
+    assert near_boundary(table, rules).tolist() == [True, False, False, False, False]
+
+
+def test_analysis_imports_nothing_from_present():
+    import ast
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1] / "strapetsi_lib" / "analysis"
+    for path in root.glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                assert not node.module.startswith("strapetsi_lib.present"), path.name

@@ -6,6 +6,8 @@ a practice introduced after the baseline can become embedded.
 
 from __future__ import annotations
 
+import shutil
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -76,13 +78,10 @@ def test_trajectory_has_consecutive_steps_and_first_to_latest():
 
 
 def add_middle_wave(path):
-    """Turn a written two-wave dataset into three waves: a copy of the baseline's answers
-    (new respondent ids) as a middle wave."""
+    """Turn a written two-wave dataset into three waves: the baseline's file, byte for byte
+    (same respondents, same answers, as the survey tool wrote it), as a middle wave."""
     spec = yaml.safe_load((path / "dataset.yml").read_text(encoding="utf-8"))
-    baseline = pd.read_csv(path / spec["waves"][0]["responses"], dtype=str,
-                           keep_default_na=False)
-    baseline["respondent_id"] = "m" + baseline["respondent_id"]
-    baseline.to_csv(path / "responses_middle.csv", index=False)
+    shutil.copyfile(path / spec["waves"][0]["responses"], path / "responses_middle.csv")
     middle = {"id": "middle", "label": {"fi": "Väliseuranta", "sv": "Mellanuppföljning",
                                         "en": "Interim"}, "responses": "responses_middle.csv"}
     spec["waves"].insert(1, middle)

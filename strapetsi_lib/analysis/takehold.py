@@ -290,6 +290,7 @@ def practice_status(dataset, all_waves: bool = False) -> pd.DataFrame:
                                            table["n"], strict=True)]
     table["category"] = [c for c, _ in classified]
     table["rule"] = [r for _, r in classified]
+    table["near_boundary"] = near_boundary(table, rules)
     if not all_waves:
         table = table[table["wave"] == waves[-1]]
     order = {code: i for i, code in enumerate(p.code for p in instrument.practices)}
@@ -297,7 +298,7 @@ def practice_status(dataset, all_waves: bool = False) -> pd.DataFrame:
                               key=lambda s: s.map(_sort_key(s.name, dataset, order)))
     return table[["provider_id", "practice", "theme", "wave", "category", "rule", "penetration",
                   "penetration_ci_low", "penetration_ci_high", "in_use", "normalisation",
-                  "maintained", "n", "n_normalisation"]].reset_index(drop=True)
+                  "maintained", "near_boundary", "n", "n_normalisation"]].reset_index(drop=True)
 
 
 def _measures(table: pd.DataFrame, rules: dict, waves: list[str]) -> pd.DataFrame:
@@ -354,6 +355,24 @@ def practice_trajectory(by_wave: pd.DataFrame, waves: list[str]) -> pd.DataFrame
     if not frames:
         return pd.DataFrame(columns=columns)
     return pd.concat(frames, ignore_index=True)[columns]
+
+
+def near_boundary(table: pd.DataFrame, rules: dict) -> pd.Series:
+    """Whether a status sits near a category boundary: the penetration's Wilson interval
+    straddles one of the rules' penetration thresholds (strictly inside the interval).
+
+    Such a status could as well be the neighbouring category by sampling chance alone, and the
+    reports say so ("near the boundary"). ``too_few_responses`` is never near a boundary.
+    """
+    thresholds = [spec["penetration_min"] for spec in rules["categories"]
+                  if "penetration_min" in spec]
+    low = table["penetration_ci_low"].to_numpy(dtype=float)
+    high = table["penetration_ci_high"].to_numpy(dtype=float)
+    near = np.zeros(len(table), dtype=bool)
+    with np.errstate(invalid="ignore"):
+        for threshold in thresholds:
+            near |= (low < threshold) & (threshold < high)
+    return pd.Series(near & (table["category"] != TOO_FEW).to_numpy(), index=table.index)
 
 
 #: Waves in use (since the practice was first in use) that "maintained" needs.

@@ -92,13 +92,24 @@ def multiplicity_method(prepared: Prepared, provider_id: str, language: str) -> 
 
 
 def change_method(prepared: Prepared, provider_id: str, language: str) -> str:
-    """How the change was tested (paired or as groups), in words."""
+    """How the change was tested (paired or as groups), in words, area by area.
+
+    The test is chosen per area (:func:`strapetsi_lib.analysis.takehold.dimension_change`),
+    so one sentence covers all areas only when they were all tested the same way; otherwise
+    the areas of each test are named.
+    """
     rows = change_rows(prepared, provider_id).dropna(subset=["estimate"])
     if rows.empty:
         return ""
-    if (rows["test"] == "paired t").any():
+    paired = rows["test"] == "paired t"
+    if paired.all():
         return text("takehold_method_paired", language, n_paired=int(rows["n_paired"].max()))
-    return text("takehold_method_groups", language)
+    if not paired.any():
+        return text("takehold_method_groups", language)
+    names = {d.code: d.name[language] for d in prepared.instrument.dimensions}
+    return text("stats_method_mixed", language,
+                paired=", ".join(names[d] for d in rows.loc[paired, "dimension"]),
+                groups=", ".join(names[d] for d in rows.loc[~paired, "dimension"]))
 
 
 def practice_rows(prepared: Prepared, provider_id: str) -> pd.DataFrame:
@@ -119,6 +130,15 @@ def practice_intro(prepared: Prepared, language: str) -> str:
                 routine_label=_routine_label(prepared, language))
 
 
+def status_text(row, language: str) -> str:
+    """A practice's status in words, with "near the boundary" where its penetration interval
+    straddles a category threshold (``near_boundary`` of the practice-status table)."""
+    status = text(f"status_{row.category}", language)
+    if bool(getattr(row, "near_boundary", False)):
+        status += f" ({text('stats_near_boundary', language)})"
+    return status
+
+
 def practice_table(prepared: Prepared, provider_id: str, language: str) -> pd.DataFrame:
     """Each practice's status, the measures behind it, and the rule that decided it."""
     instrument = prepared.instrument
@@ -129,7 +149,7 @@ def practice_table(prepared: Prepared, provider_id: str, language: str) -> pd.Da
         rows.append({
             text("takehold_col_practice", language): instrument.practice(row.practice)
             .name[language],
-            text("takehold_col_status", language): text(f"status_{row.category}", language),
+            text("takehold_col_status", language): status_text(row, language),
             text("takehold_col_penetration", language): (
                 f"{percent(row.penetration, language)} "
                 f"({interval(100 * row.penetration_ci_low, 100 * row.penetration_ci_high, language, 0)})"  # noqa: E501
