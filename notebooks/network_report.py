@@ -106,6 +106,10 @@ if takehold:
     show_figure(figure, alt, text("network_theme_caption", lang))
     for caption, table in view.theme_tables(themes, lang):
         show_table(table, caption, formatters=view.formatters(lang))
+    sensitivity = view.theme_sensitivity(prepared, lang)
+    if sensitivity is not None:
+        show_text(sensitivity[0])
+        show_table(sensitivity[1], text("stats_theme_sensitivity_caption", lang))
 
 # %%
 if takehold:

@@ -107,3 +107,25 @@ def test_every_report_is_written_when_no_theme_is_identified(tmp_path):
     network = run_network_report(prepared, tmp_path / "out", "fi")
     html = network.html.read_text(encoding="utf-8")
     assert "ei voida arvioida tästä verkostosta" in html
+
+
+def test_equal_weight_sensitivity_check_agrees_on_planted_effects(one_theme_dataset):
+    import importlib.util
+    from pathlib import Path
+
+    from strapetsi_lib.analysis.network_models import theme_effects_by_provider
+
+    path = Path(__file__).resolve().parents[1] / "benchmarks" / "coverage.py"
+    spec = importlib.util.spec_from_file_location("coverage_benchmark", path)
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    dataset = bench.simulate_dataset(30, 3)
+    main, equal = theme_effects(dataset), theme_effects_by_provider(dataset)
+    assert (main[["dimension", "theme"]] == equal[["dimension", "theme"]]).all().all()
+    planted = main["estimate"] > 0.25
+    assert planted.sum() >= 3
+    assert (equal.loc[planted, "estimate"] > 0.15).all()
+    assert (equal.loc[~planted, "estimate"].abs() < 0.15).all()
+    # the same design problem gives the same reason, not an exception
+    none = theme_effects_by_provider(one_theme_dataset)
+    assert set(none["reason"]) == {NOT_IDENTIFIED}

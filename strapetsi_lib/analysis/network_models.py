@@ -26,7 +26,7 @@ from strapetsi_lib.analysis.scores import dimension_scores, long_dimension_score
 from strapetsi_lib.analysis.stats import bh_adjust, with_fcr_intervals
 from strapetsi_lib.config import ROLES
 
-__all__ = ["long_scores", "mixed_models", "theme_effects"]
+__all__ = ["long_scores", "mixed_models", "theme_effects", "theme_effects_by_provider"]
 
 LEVEL = 0.95
 WAVE_TERM = "wave change"
@@ -309,6 +309,91 @@ def theme_effects(dataset, scores: pd.DataFrame | None = None,
     out = pd.DataFrame(rows).reindex(columns=columns)
     out["p_adjusted"] = bh_adjust(out["p_value"].to_numpy(dtype=float))
     return with_fcr_intervals(out).reindex(columns=columns)
+
+
+def theme_effects_by_provider(dataset, scores: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Sensitivity check of :func:`theme_effects`: every provider counts once.
+
+    For each dimension, each provider's change is its mean score at the latest wave minus its
+    mean at the first (providers with at least ``min_group_size`` scores at both), and one OLS
+    regression of these changes on the theme indicators (all themes together, with an
+    intercept) gives each theme's difference in change, with classical standard errors on
+    ``G - k`` degrees of freedom. Unlike the respondent-level model, a large provider weighs no
+    more than a small one and the role mix is not adjusted for; where the two analyses agree,
+    a theme result does not hinge on a few large providers.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The columns of :func:`theme_effects` (intervals FCR-adjusted across all dimension ×
+        theme pairs, ``reason`` where a theme cannot be estimated), with
+        ``n_providers_in_theme`` and ``n_providers_other`` counting the providers used.
+    """
+    columns = ["dimension", "theme", "estimate", "se", "df", "ci_low", "ci_high", "ci_level",
+               "ci95_low", "ci95_high", "p_value", "p_adjusted", "n_providers_in_theme",
+               "n_providers_other", "reason"]
+    waves = dataset.wave_ids
+    if len(waves) < 2:
+        return pd.DataFrame(columns=columns)
+    long = long_scores(dataset) if scores is None else scores
+    membership = dataset.theme_membership()
+    themes = list(membership.columns)
+    ends = long[long["wave"].astype(str).isin([waves[0], waves[-1]])]
+    stats = (ends.assign(wave=ends["wave"].astype(str))
+             .groupby(["dimension", "provider_id", "wave"], observed=True)["score"]
+             .agg(["count", "mean"]).unstack("wave"))
+    rows = []
+    for dim in dataset.instrument.dimension_codes:
+        block = stats.loc[dim] if dim in stats.index.get_level_values(0) else None
+        change = pd.Series(dtype=float)
+        if block is not None and ("count", waves[-1]) in block and ("count", waves[0]) in block:
+            enough = ((block[("count", waves[0])] >= dataset.min_group_size)
+                      & (block[("count", waves[-1])] >= dataset.min_group_size))
+            change = (block[("mean", waves[-1])] - block[("mean", waves[0])])[enough]
+        member = membership.reindex(change.index).fillna(False).astype(bool)
+        counts = {t: (int(member[t].sum()), int((~member[t]).sum())) for t in themes}
+        usable = [t for t in themes if min(counts[t]) >= 2]
+        fits = _provider_level_fit(change.to_numpy(dtype=float),
+                                   member[usable].to_numpy(dtype=float), usable)
+        for theme in themes:
+            rows.append({"dimension": dim, "theme": theme,
+                         **fits.get(theme, {"reason": TOO_FEW_PROVIDERS}),
+                         "n_providers_in_theme": counts[theme][0],
+                         "n_providers_other": counts[theme][1]})
+    out = pd.DataFrame(rows).reindex(columns=columns)
+    out["p_adjusted"] = bh_adjust(out["p_value"].to_numpy(dtype=float))
+    return with_fcr_intervals(out).reindex(columns=columns)
+
+
+def _provider_level_fit(change: np.ndarray, member: np.ndarray,
+                        themes: list[str]) -> dict[str, dict]:
+    """OLS of provider changes on an intercept and theme indicators; see
+    :func:`theme_effects_by_provider`."""
+    if not themes:
+        return {}
+    exog = np.column_stack([np.ones(change.size), member])
+    estimable, basis = estimable_columns(exog)
+    df_resid = change.size - basis.size
+    results = {t: {"reason": NOT_IDENTIFIED} for i, t in enumerate(themes)
+               if not estimable[i + 1]}
+    if df_resid < 1:
+        return {t: {"reason": TOO_FEW_PROVIDERS} for t in themes}
+    x = exog[:, basis]
+    bread = np.linalg.inv(x.T @ x)
+    params = bread @ x.T @ change
+    resid = change - x @ params
+    sigma2 = float(resid @ resid) / df_resid
+    t_crit = sps.t.ppf((1 + LEVEL) / 2, df_resid)
+    for i, theme in enumerate(themes):
+        if not estimable[i + 1]:
+            continue
+        j = int(np.searchsorted(basis, i + 1))
+        estimate, se = float(params[j]), float(np.sqrt(sigma2 * bread[j, j]))
+        results[theme] = {"estimate": estimate, "se": se, "df": float(df_resid),
+                          "ci_low": estimate - t_crit * se, "ci_high": estimate + t_crit * se,
+                          "p_value": float(2 * sps.t.sf(abs(estimate / se), df_resid))
+                          if se > 0 else math.nan, "reason": ""}
+    return results
 
 
 def _did_fit(frame: pd.DataFrame, waves: list[str], membership: pd.DataFrame,

@@ -22,7 +22,12 @@ import math
 import numpy as np
 import pandas as pd
 
-from strapetsi_lib.analysis.network_models import long_scores, mixed_models, theme_effects
+from strapetsi_lib.analysis.network_models import (
+    long_scores,
+    mixed_models,
+    theme_effects,
+    theme_effects_by_provider,
+)
 from strapetsi_lib.analysis.scores import reverse_scored
 from strapetsi_lib.analysis.stats import (
     bh_adjust,
@@ -428,7 +433,8 @@ def prepared_tables(dataset) -> dict[str, pd.DataFrame]:
         ``dimension_change`` (first to latest wave), ``dimension_change_steps`` (between
         neighbouring waves when there are more than two; empty otherwise, as the one step is
         ``dimension_change``), ``practice_trajectory`` (:func:`practice_trajectory`),
-        ``mixed_models``, ``theme_effects``, ``practice_status`` (latest wave) and
+        ``mixed_models``, ``theme_effects``, ``theme_effects_by_provider`` (the equal-weight
+        sensitivity check), ``practice_status`` (latest wave) and
         ``practice_status_by_wave`` (every wave); an empty dict when the dataset has fewer
         than two waves, since take-hold is about change.
     """
@@ -446,6 +452,7 @@ def prepared_tables(dataset) -> dict[str, pd.DataFrame]:
         "practice_trajectory": practice_trajectory(by_wave, waves),
         "mixed_models": mixed_models(dataset, scores),
         "theme_effects": theme_effects(dataset, scores),
+        "theme_effects_by_provider": theme_effects_by_provider(dataset, scores),
         "practice_status": (by_wave[by_wave["wave"] == dataset.wave_ids[-1]]
                             .reset_index(drop=True)),
         "practice_status_by_wave": by_wave,

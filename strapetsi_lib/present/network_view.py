@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pandas as pd
 
 from strapetsi_lib.analysis.stats import CLEAR_ALPHA as ALPHA
@@ -184,6 +185,8 @@ def reliability_by_wave(prepared: Prepared, language: str) -> pd.DataFrame:
 
 def is_clear(p_adjusted: float) -> bool:
     """Whether a result is called clear (:func:`strapetsi_lib.analysis.stats.is_clear`)."""
+    if isinstance(p_adjusted, np.ndarray):
+        return _is_clear(p_adjusted)
     return p_adjusted is not None and _is_clear(p_adjusted)
 
 
@@ -423,6 +426,35 @@ def not_estimated_sentences(results: pd.DataFrame, language: str) -> list[str]:
                            dimension=row.name, reason=reason_text(row.reason, language))
                       for row in block.itertuples()]
     return sentences
+
+
+def theme_sensitivity(prepared: Prepared, language: str) -> tuple[str, pd.DataFrame] | None:
+    """The equal-weight (provider-level) theme analysis beside the main one: a sentence and a
+    table, or None when the prepared tables do not have it."""
+    if "theme_effects_by_provider" not in prepared.tables:
+        return None
+    main = prepared["theme_effects"]
+    equal = prepared["theme_effects_by_provider"]
+    instrument = prepared.instrument
+
+    def shown(frame: pd.DataFrame) -> list[str]:
+        return [f"{effect(e, language)} ({effect_interval(lo, hi, language)})"
+                if not math.isnan(e) else reason_text(r, language)
+                for e, lo, hi, r in zip(frame["estimate"], frame["ci_low"], frame["ci_high"],
+                                        frame["reason"].fillna(""), strict=True)]
+
+    table = pd.DataFrame({
+        text("network_col_theme", language): [text(f"takehold_theme_{t}", language)
+                                              for t in main["theme"]],
+        text("dimension", language): [instrument.dimension(d).name[language]
+                                      for d in main["dimension"]],
+        text("stats_col_main_model", language): shown(main),
+        text("stats_col_equal_weight", language): shown(equal),
+    })
+    sentence = text("stats_theme_sensitivity_text", language,
+                    n_clear=int(is_clear(equal["p_adjusted"].to_numpy()).sum()),
+                    n_clear_main=int(is_clear(main["p_adjusted"].to_numpy()).sum()))
+    return sentence, table
 
 
 # --------------------------------------------------------------------------- practice status
