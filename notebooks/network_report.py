@@ -88,6 +88,7 @@ if takehold:
     show_text(text("takehold_network_intro", lang))
     change = view.network_change(prepared, lang)
     show_text(view.change_summary(change, lang))
+    show_text(text("stats_network_estimand", lang))
     caption = text("network_change_caption", lang, wave_before=first, wave_after=latest)
     figure, alt = plots.change_forest(change, lang)
     show_figure(figure, alt, caption)
@@ -105,12 +106,17 @@ if takehold:
     show_figure(figure, alt, text("network_theme_caption", lang))
     for caption, table in view.theme_tables(themes, lang):
         show_table(table, caption, formatters=view.formatters(lang))
+    sensitivity = view.theme_sensitivity(prepared, lang)
+    if sensitivity is not None:
+        show_text(sensitivity[0])
+        show_table(sensitivity[1], text("stats_theme_sensitivity_caption", lang))
 
 # %%
 if takehold:
     show_heading(text("network_status_heading", lang), 2)
     show_text(text("network_status_text", lang, wave=latest) + "\n\n"
               + view.status_rules(prepared, lang))
+    show_text(text("stats_levels_of_use_note", lang))
     grid = view.status_grid(prepared, name_providers)
     counts = view.status_counts(grid)
     figure, alt = plots.status_map(grid, counts, view.practice_names(prepared, lang), latest,
@@ -129,3 +135,6 @@ if takehold:
 # %%
 show_heading(text("methods_heading", lang), 2)
 show_text(view.methods_text(prepared, lang))
+show_text(text("stats_clustering_text", lang))
+show_table(view.clustering_table(prepared, view.first_wave(prepared), lang),
+           text("stats_clustering_caption", lang, wave=first))

@@ -25,6 +25,7 @@
 # %%
 from strapetsi_lib.config import resolve_dataset
 from strapetsi_lib.prepare import load_prepared
+from strapetsi_lib.present import comparisons
 from strapetsi_lib.present import provider_figures as plots
 from strapetsi_lib.present import provider_view as view
 from strapetsi_lib.present import takehold_view as takehold
@@ -76,6 +77,7 @@ show_table(view.profile_table(profile, prepared, lang), text("profile_caption", 
 # %%
 show_heading(text("place_heading", lang), 2)
 show_text(text("place_text", lang, min_group=mgs))
+show_text(text("stats_percentile_explained", lang))
 ranks = view.network_ranks(prepared, wave)
 if (ranks["provider_id"] == provider_id).any():
     figure, alt = plots.provider_place(ranks, provider_id, instrument, lang)
@@ -94,10 +96,16 @@ else:
 
 # %%
 show_heading(text("strengths_heading", lang), 2)
-show_text(text("strengths_text", lang))
-strengths, areas = view.strengths_and_areas(prepared, provider_id, wave)
-for heading, items in ((text("strengths", lang), strengths),
-                       (text("areas_to_develop", lang), areas)):
+show_text(comparisons.comparison_text(lang))
+compared_items = comparisons.compare_items(prepared, provider_id, wave)
+if compared_items.any_clear:
+    lists = ((text("strengths", lang), compared_items.strengths),
+             (text("areas_to_develop", lang), compared_items.areas))
+else:
+    show_text(text("stats_no_clear_items", lang))
+    lists = ((text("stats_highest_items", lang), compared_items.highest),
+             (text("stats_lowest_items", lang), compared_items.lowest))
+for heading, items in lists:
     show_heading(heading, 3)
     if items.empty:
         show_text(text("none_found", lang))
@@ -139,6 +147,8 @@ if takehold.has_takehold(prepared):
 if takehold.has_takehold(prepared):
     show_heading(text("takehold_practice_heading", lang), 3)
     show_text(takehold.practice_intro(prepared, lang))
+    show_text(text("stats_levels_of_use_note", lang) + " "
+              + text("stats_near_boundary_note", lang))
     show_table(takehold.practice_table(prepared, provider_id, lang),
                text("takehold_practice_caption", lang, wave=prepared.wave_label(after, lang)))
     show_heading(text("takehold_evidence_heading", lang), 3)
@@ -150,6 +160,6 @@ show_heading(text("methods_heading", lang), 2)
 show_text(text("methods_text", lang))
 if takehold.has_takehold(prepared):
     show_text(takehold.change_method(prepared, provider_id, lang))
-    show_text(text("takehold_method_multiple", lang))
+    show_text(takehold.multiplicity_method(prepared, provider_id, lang))
     show_text(text("takehold_method_hedges_g", lang))
 show_table(view.reliability_table(prepared, wave, lang), text("reliability_caption", lang))

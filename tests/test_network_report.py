@@ -22,10 +22,12 @@ from browser import (
 )
 from bs4 import BeautifulSoup
 
+from strapetsi_lib.analysis.stats import is_clear
 from strapetsi_lib.prepare import Prepared
 from strapetsi_lib.present import network_figures as network_plots
 from strapetsi_lib.present import network_view
-from strapetsi_lib.present.i18n import interval, number, text
+from strapetsi_lib.present.i18n import number, text
+from strapetsi_lib.present.stats_view import adjusted_ci_header, verdict_interval
 from strapetsi_lib.render.parameters import run_network_report
 
 pytestmark = pytest.mark.slow
@@ -108,9 +110,9 @@ def test_mixed_model_table_equals_the_library(prepared, reports):
         row = shown[instrument.dimension(dim).name[lang]]
         model = models.loc[dim]
         assert row[text("takehold_col_change", lang)] == signed(model["estimate"], lang)
-        assert row[text("takehold_col_ci", lang)] == interval(model["ci_low"], model["ci_high"],
-                                                              lang, 2)
-        clear = model["p_adjusted"] < 0.05
+        header = adjusted_ci_header(model["ci_level"], lang)
+        assert row[header] == verdict_interval(model["ci_low"], model["ci_high"], lang, 2)
+        clear = is_clear(model["p_adjusted"])
         assert row[text("takehold_col_verdict", lang)] == text(
             "takehold_verdict_clear" if clear else "takehold_verdict_unclear", lang)
 
@@ -130,16 +132,16 @@ def test_theme_effects_tables_equal_the_library(prepared, reports):
         for effect in block.itertuples():
             row = shown[instrument.dimension(effect.dimension).name[lang]]
             assert row[text("network_col_difference", lang)] == signed(effect.estimate, lang)
-            assert row[text("takehold_col_ci", lang)] == interval(effect.ci_low, effect.ci_high,
-                                                                  lang, 2)
-            clear = effect.p_adjusted < 0.05
+            header = adjusted_ci_header(effect.ci_level, lang)
+            assert row[header] == verdict_interval(effect.ci_low, effect.ci_high, lang, 2)
+            clear = is_clear(effect.p_adjusted)
             assert row[text("takehold_col_verdict", lang)] == text(
                 "takehold_theme_verdict_clear" if clear else "takehold_theme_verdict_unclear",
                 lang)
             checked += 1
     assert checked == len(effects) > 0
     # the demo plants effects, so some verdicts must be "selvä ero" and most not
-    assert 0 < int((effects["p_adjusted"] < 0.05).sum()) < len(effects)
+    assert 0 < int(is_clear(effects["p_adjusted"].to_numpy()).sum()) < len(effects)
 
 
 def test_status_counts_and_map_alt_equal_the_library(prepared, reports):

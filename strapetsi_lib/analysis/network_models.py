@@ -23,13 +23,17 @@ from statsmodels.regression.mixed_linear_model import MixedLM
 from statsmodels.tools.sm_exceptions import ConvergenceWarning
 
 from strapetsi_lib.analysis.scores import dimension_scores, long_dimension_scores
-from strapetsi_lib.analysis.stats import bh_adjust
+from strapetsi_lib.analysis.stats import bh_adjust, with_fcr_intervals
 from strapetsi_lib.config import ROLES
 
-__all__ = ["long_scores", "mixed_models", "theme_effects"]
+__all__ = ["long_scores", "mixed_models", "theme_effects", "theme_effects_by_provider"]
 
 LEVEL = 0.95
 WAVE_TERM = "wave change"
+#: Why a theme effect has no estimate (the ``reason`` column of :func:`theme_effects`).
+TOO_FEW_PROVIDERS = "too_few_providers"
+NOT_IDENTIFIED = "not_identified"
+MODEL_FAILED = "model_failed"
 
 
 def long_scores(dataset) -> pd.DataFrame:
@@ -50,15 +54,33 @@ def _roles_present(frame: pd.DataFrame) -> list[str]:
     return [r for r in order if r in present]
 
 
-def mixed_models(dataset, scores: pd.DataFrame | None = None,
-                 random_slope: bool = False) -> pd.DataFrame:
-    """Network-wide change per dimension from a mixed model with a random provider intercept.
+#: The estimands of the network change: the mean of the providers' changes (each provider
+#: counts once; the mixed model with a random wave slope per provider), and the change of the
+#: staff of these providers, weighted by their numbers of respondents (provider fixed effects,
+#: CR2 standard errors clustered by provider).
+PROVIDER_MEAN = "provider_mean"
+RESPONDENT_WEIGHTED = "respondent_weighted"
 
-    For each dimension the model is ``score ~ C(wave) + C(role) + (1 | provider)``, fitted by
-    REML (statsmodels ``MixedLM``) on every respondent's score at every wave. The wave term
-    compares the latest wave with the first, adjusted for the role mix; the random intercept
-    lets providers differ in level, so that a provider answering with more staff at one wave
-    does not pass for change.
+
+def mixed_models(dataset, scores: pd.DataFrame | None = None,
+                 random_slope: bool = True) -> pd.DataFrame:
+    """Network-wide change per dimension: the mean change of providers, and the weighted one.
+
+    For each dimension the model is ``score ~ C(wave) + C(role) + (1 + latest | provider)``,
+    fitted by REML (statsmodels ``MixedLM``) on every respondent's score at every wave. The wave
+    term compares the latest wave with the first, adjusted for the role mix. The random
+    intercept lets providers differ in level, and the random slope lets them change by
+    different amounts, so the estimate is **the mean change of the providers** (each provider
+    counting about equally, whatever its size) and its interval widens when providers change by
+    different amounts. That is the question the network asks ("did the providers change?");
+    a random-intercept-only model answers a different one (the change of the pooled staff) with
+    an interval that ignores provider-to-provider variation: simulated with provider changes of
+    SD 0.15 among 30 providers it covered the mean change of providers about half the time
+    (``benchmarks/network_change_coverage.py``).
+
+    The respondent-weighted change is given beside it (``weighted_*`` columns): within-provider
+    OLS ``score ~ C(wave) + C(role) + C(provider)`` with CR2 standard errors clustered by
+    provider and Satterthwaite degrees of freedom (as :func:`theme_effects`).
 
     Parameters
     ----------
@@ -67,80 +89,133 @@ def mixed_models(dataset, scores: pd.DataFrame | None = None,
     scores
         Its :func:`long_scores`, if already computed.
     random_slope
-        Also let the wave change vary between providers (``(1 + wave | provider)``). Off by
-        default, as README.md ("Decisions") specifies; see Notes for what the difference means.
+        ``False`` fits the random-intercept model only (for comparison in the benchmark).
 
     Returns
     -------
     pandas.DataFrame
         One row per dimension in instrument order: ``dimension``, ``term`` (``"wave change"``),
-        ``estimate`` (latest minus first wave, scale points), ``ci_low``, ``ci_high``
-        (95 %), ``p_value``, ``p_adjusted`` (Benjamini–Hochberg across the dimensions),
-        ``n_respondents`` (distinct respondents), ``n_responses`` (rows in the model),
-        ``n_providers``, ``provider_sd`` (SD of the provider intercepts) and
+        ``estimand`` (:data:`PROVIDER_MEAN`), ``estimate`` (latest minus first wave, scale
+        points), ``se``, ``df`` (``inf``: a normal test), ``ci_low``, ``ci_high`` (the
+        false-coverage-rate adjusted interval at ``ci_level`` across the dimensions, which
+        excludes 0 exactly when the change is clear), ``ci95_low``, ``ci95_high``,
+        ``p_value``, ``p_adjusted`` (Benjamini–Hochberg across the dimensions),
+        ``weighted_estimate``, ``weighted_ci_low``, ``weighted_ci_high`` (95 %),
+        ``weighted_p_value``, ``n_respondents`` (distinct respondents), ``n_responses`` (rows
+        in the model), ``n_providers``, ``provider_sd`` (SD of the provider intercepts),
         ``provider_change_sd`` (SD of the providers' changes; NaN without ``random_slope``),
-        ``converged``. Empty with these
+        ``converged`` and ``reason`` (empty, or why there is no estimate). Empty with these
         columns when the dataset has fewer than two waves.
 
     Notes
     -----
     Respondents who answered at both waves appear twice and the model does not link them.
     Their two answers are positively correlated, which makes the wave contrast *more* precise
-    than the model assumes, so ignoring the link errs towards wider intervals; a respondent
-    random effect on ~17,000 rows would multiply the fitting time for little gain.
-
-    With a random intercept only, the interval describes the change of the staff of *these*
-    providers, weighted by their numbers of respondents; it does not widen when providers
-    change by different amounts (as they do when themes work). The theme difference-in-
-    differences (:func:`theme_effects`) is where provider-to-provider variation in change is
-    accounted for, through clustering. ``random_slope=True`` gives the provider-weighted
-    average change with that variation in its interval (on the demo two to four times as
-    wide, at about 1.7 times the fitting time).
+    than the model assumes, so ignoring the link errs towards wider intervals.
     """
-    columns = ["dimension", "term", "estimate", "ci_low", "ci_high", "p_value", "p_adjusted",
-               "n_respondents", "n_responses", "n_providers", "provider_sd", "provider_change_sd",
-               "converged"]
+    columns = ["dimension", "term", "estimand", "estimate", "se", "df", "ci_low", "ci_high",
+               "ci_level", "ci95_low", "ci95_high", "p_value", "p_adjusted",
+               "weighted_estimate", "weighted_ci_low", "weighted_ci_high", "weighted_p_value",
+               "n_respondents", "n_responses", "n_providers", "provider_sd",
+               "provider_change_sd", "converged", "reason"]
     waves = dataset.wave_ids
     if len(waves) < 2:
         return pd.DataFrame(columns=columns)
     long = long_scores(dataset) if scores is None else scores
-    z = sps.norm.ppf((1 + LEVEL) / 2)
     rows = []
     for dim in dataset.instrument.dimension_codes:
         frame = long[long["dimension"] == dim]
-        row = {"dimension": dim, "term": WAVE_TERM,
+        row = {"dimension": dim, "term": WAVE_TERM, "estimand": PROVIDER_MEAN,
                "n_respondents": int(frame[["provider_id", "respondent_id"]].drop_duplicates()
                                     .shape[0]),
                "n_responses": len(frame), "n_providers": int(frame["provider_id"].nunique())}
-        present = [w for w in waves if (frame["wave"].astype(str) == w).any()]
-        if waves[0] not in present or waves[-1] not in present or row["n_providers"] < 2:
-            rows.append(row)
-            continue
-        # Only the waves that have answers get a column, so a wave skipped by everyone on this
-        # dimension cannot make the design singular; the latest wave's column is the last one.
-        wave_x = _dummies(frame["wave"].astype(str), present)
-        exog = np.column_stack([np.ones(len(frame)), wave_x,
-                                _dummies(frame["role"], _roles_present(frame))])
-        exog_re = np.column_stack([np.ones(len(frame)), wave_x[:, -1]]) if random_slope else None
-        model = MixedLM(frame["score"].to_numpy(), exog, groups=frame["provider_id"].to_numpy(),
-                        exog_re=exog_re)
+        row.update(fit_network_change(frame, waves, random_slope))
+        if not row.get("reason"):
+            row.update(fit_weighted_change(frame, waves))
+        rows.append(row)
+    out = pd.DataFrame(rows).reindex(columns=columns)
+    out["reason"] = out["reason"].fillna("")
+    out["p_adjusted"] = bh_adjust(out["p_value"].to_numpy(dtype=float))
+    return with_fcr_intervals(out).reindex(columns=columns)
+
+
+def _change_design(frame: pd.DataFrame, waves: list[str]) -> tuple[np.ndarray, np.ndarray] | None:
+    """Wave dummies (latest wave last) and role dummies, or None without first and latest."""
+    present = [w for w in waves if (frame["wave"].astype(str) == w).any()]
+    if waves[0] not in present or waves[-1] not in present or frame["provider_id"].nunique() < 2:
+        return None
+    # Only the waves that have answers get a column, so a wave skipped by everyone on this
+    # dimension cannot make the design singular; the latest wave's column is the last one.
+    return (_dummies(frame["wave"].astype(str), present),
+            _dummies(frame["role"], _roles_present(frame)))
+
+
+def fit_network_change(frame: pd.DataFrame, waves: list[str], random_slope: bool = True) -> dict:
+    """The mixed model of :func:`mixed_models` for one dimension's long scores.
+
+    Returns ``estimate``, ``se``, ``df`` (inf), ``ci_low``, ``ci_high`` (95 %), ``p_value``,
+    ``provider_sd``, ``provider_change_sd``, ``converged`` and ``reason`` (empty, or
+    :data:`TOO_FEW_PROVIDERS` / ``"model_failed"`` with NaN numbers).
+    """
+    design = _change_design(frame, waves)
+    if design is None:
+        return {"reason": TOO_FEW_PROVIDERS}
+    wave_x, role_x = design
+    exog = np.column_stack([np.ones(len(frame)), wave_x, role_x])
+    exog_re = np.column_stack([np.ones(len(frame)), wave_x[:, -1]]) if random_slope else None
+    model = MixedLM(frame["score"].to_numpy(), exog, groups=frame["provider_id"].to_numpy(),
+                    exog_re=exog_re)
+    try:
         with warnings.catch_warnings():
             # A boundary fit (no provider variance) is a legitimate answer, reported as SD 0.
             warnings.simplefilter("ignore", ConvergenceWarning)
+            warnings.simplefilter("ignore", RuntimeWarning)
             result = model.fit(reml=True, method=["bfgs", "powell"])
         k = wave_x.shape[1]
         estimate, se = float(result.fe_params[k]), float(result.bse_fe[k])
-        cov_re = np.atleast_2d(np.asarray(result.cov_re, dtype=float))
-        row.update(estimate=estimate, ci_low=estimate - z * se, ci_high=estimate + z * se,
-                   p_value=float(2 * sps.norm.sf(abs(estimate / se))),
-                   provider_sd=math.sqrt(max(cov_re[0, 0], 0.0)),
-                   provider_change_sd=(math.sqrt(max(cov_re[1, 1], 0.0)) if random_slope
-                                       else math.nan),
-                   converged=bool(result.converged))
-        rows.append(row)
-    out = pd.DataFrame(rows).reindex(columns=columns)
-    out["p_adjusted"] = bh_adjust(out["p_value"].to_numpy(dtype=float))
-    return out
+    except (np.linalg.LinAlgError, ValueError):
+        # A design the data cannot support must not stop every report: the dimension is
+        # reported as not estimated, with the reason.
+        return {"converged": False, "reason": MODEL_FAILED}
+    if not math.isfinite(se) or se <= 0:
+        return {"converged": False, "reason": MODEL_FAILED}
+    z = sps.norm.ppf((1 + LEVEL) / 2)
+    cov_re = np.atleast_2d(np.asarray(result.cov_re, dtype=float))
+    return {"estimate": estimate, "se": se, "df": math.inf,
+            "ci_low": estimate - z * se, "ci_high": estimate + z * se,
+            "p_value": float(2 * sps.norm.sf(abs(estimate / se))),
+            "provider_sd": math.sqrt(max(cov_re[0, 0], 0.0)),
+            "provider_change_sd": (math.sqrt(max(cov_re[1, 1], 0.0)) if random_slope
+                                   else math.nan),
+            "converged": bool(result.converged), "reason": ""}
+
+
+def fit_weighted_change(frame: pd.DataFrame, waves: list[str]) -> dict:
+    """The respondent-weighted change of one dimension: provider fixed effects, CR2 by provider.
+
+    Returns ``weighted_estimate``, ``weighted_ci_low``, ``weighted_ci_high`` (95 %,
+    Satterthwaite degrees of freedom) and ``weighted_p_value``; empty when not estimable.
+    """
+    design = _change_design(frame, waves)
+    if design is None:
+        return {}
+    wave_x, role_x = design
+    groups = pd.Categorical(frame["provider_id"].to_numpy()).codes
+    table = pd.DataFrame(np.column_stack([frame["score"].to_numpy(), wave_x, role_x]))
+    within = (table - table.groupby(groups).transform("mean")).to_numpy()
+    estimable, basis = estimable_columns(within[:, 1:])
+    latest = wave_x.shape[1] - 1
+    if not estimable[latest]:
+        return {}
+    exog = within[:, 1:][:, basis]
+    target = int(np.searchsorted(basis, latest))
+    params = np.linalg.solve(exog.T @ exog, exog.T @ within[:, 0])
+    se, df = _cr2_satterthwaite(exog, within[:, 0] - exog @ params, groups, [target])
+    estimate = float(params[target])
+    half = float(sps.t.ppf((1 + LEVEL) / 2, df[0]) * se[0])
+    return {"weighted_estimate": estimate, "weighted_ci_low": estimate - half,
+            "weighted_ci_high": estimate + half,
+            "weighted_p_value": float(2 * sps.t.sf(abs(estimate / se[0]), df[0]))}
 
 
 def theme_effects(dataset, scores: pd.DataFrame | None = None,
@@ -192,15 +267,23 @@ def theme_effects(dataset, scores: pd.DataFrame | None = None,
     -------
     pandas.DataFrame
         One row per dimension and theme (instrument order, then ``config.THEMES`` order):
-        ``dimension``, ``theme``, ``estimate``, ``ci_low``, ``ci_high`` (95 %), ``p_value``,
+        ``dimension``, ``theme``, ``estimate``, ``ci_low``, ``ci_high`` (false-coverage-rate
+        adjusted at ``ci_level`` across all dimensions × themes, so that an interval excludes
+        0 exactly when the difference is clear), ``ci95_low``, ``ci95_high``, ``p_value``,
         ``p_adjusted`` (Benjamini–Hochberg across all dimensions × themes),
         ``n_providers_in_theme`` and ``n_providers_other`` (providers with answers at both the
         first and the latest wave, which are the ones that carry the comparison). A theme with
         fewer than two such providers on either side gets NaN: no comparison can be made.
+        ``se`` and ``df`` are the CR2 standard error and Satterthwaite degrees of freedom
+        (for the multiplicity-adjusted intervals of the reports). ``reason`` is empty where
+        there is an estimate, else :data:`TOO_FEW_PROVIDERS` or :data:`NOT_IDENTIFIED` (the
+        design cannot tell the theme apart from the other themes and the network's change,
+        e.g. every provider takes part in exactly one theme; see :func:`estimable_columns`).
         Empty with these columns when the dataset has fewer than two waves.
     """
-    columns = ["dimension", "theme", "estimate", "ci_low", "ci_high", "p_value", "p_adjusted",
-               "n_providers_in_theme", "n_providers_other"]
+    columns = ["dimension", "theme", "estimate", "se", "df", "ci_low", "ci_high", "ci_level",
+               "ci95_low", "ci95_high", "p_value", "p_adjusted", "n_providers_in_theme",
+               "n_providers_other", "reason"]
     waves = dataset.wave_ids
     if len(waves) < 2:
         return pd.DataFrame(columns=columns)
@@ -220,12 +303,97 @@ def theme_effects(dataset, scores: pd.DataFrame | None = None,
                      else {})
         for theme in themes:
             rows.append({"dimension": dim, "theme": theme,
-                         **estimates.get(theme, {}),
+                         **estimates.get(theme, {"reason": TOO_FEW_PROVIDERS}),
                          "n_providers_in_theme": counts[theme][0],
                          "n_providers_other": counts[theme][1]})
     out = pd.DataFrame(rows).reindex(columns=columns)
     out["p_adjusted"] = bh_adjust(out["p_value"].to_numpy(dtype=float))
-    return out
+    return with_fcr_intervals(out).reindex(columns=columns)
+
+
+def theme_effects_by_provider(dataset, scores: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Sensitivity check of :func:`theme_effects`: every provider counts once.
+
+    For each dimension, each provider's change is its mean score at the latest wave minus its
+    mean at the first (providers with at least ``min_group_size`` scores at both), and one OLS
+    regression of these changes on the theme indicators (all themes together, with an
+    intercept) gives each theme's difference in change, with classical standard errors on
+    ``G - k`` degrees of freedom. Unlike the respondent-level model, a large provider weighs no
+    more than a small one and the role mix is not adjusted for; where the two analyses agree,
+    a theme result does not hinge on a few large providers.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The columns of :func:`theme_effects` (intervals FCR-adjusted across all dimension ×
+        theme pairs, ``reason`` where a theme cannot be estimated), with
+        ``n_providers_in_theme`` and ``n_providers_other`` counting the providers used.
+    """
+    columns = ["dimension", "theme", "estimate", "se", "df", "ci_low", "ci_high", "ci_level",
+               "ci95_low", "ci95_high", "p_value", "p_adjusted", "n_providers_in_theme",
+               "n_providers_other", "reason"]
+    waves = dataset.wave_ids
+    if len(waves) < 2:
+        return pd.DataFrame(columns=columns)
+    long = long_scores(dataset) if scores is None else scores
+    membership = dataset.theme_membership()
+    themes = list(membership.columns)
+    ends = long[long["wave"].astype(str).isin([waves[0], waves[-1]])]
+    stats = (ends.assign(wave=ends["wave"].astype(str))
+             .groupby(["dimension", "provider_id", "wave"], observed=True)["score"]
+             .agg(["count", "mean"]).unstack("wave"))
+    rows = []
+    for dim in dataset.instrument.dimension_codes:
+        block = stats.loc[dim] if dim in stats.index.get_level_values(0) else None
+        change = pd.Series(dtype=float)
+        if block is not None and ("count", waves[-1]) in block and ("count", waves[0]) in block:
+            enough = ((block[("count", waves[0])] >= dataset.min_group_size)
+                      & (block[("count", waves[-1])] >= dataset.min_group_size))
+            change = (block[("mean", waves[-1])] - block[("mean", waves[0])])[enough]
+        member = membership.reindex(change.index).fillna(False).astype(bool)
+        counts = {t: (int(member[t].sum()), int((~member[t]).sum())) for t in themes}
+        usable = [t for t in themes if min(counts[t]) >= 2]
+        fits = _provider_level_fit(change.to_numpy(dtype=float),
+                                   member[usable].to_numpy(dtype=float), usable)
+        for theme in themes:
+            rows.append({"dimension": dim, "theme": theme,
+                         **fits.get(theme, {"reason": TOO_FEW_PROVIDERS}),
+                         "n_providers_in_theme": counts[theme][0],
+                         "n_providers_other": counts[theme][1]})
+    out = pd.DataFrame(rows).reindex(columns=columns)
+    out["p_adjusted"] = bh_adjust(out["p_value"].to_numpy(dtype=float))
+    return with_fcr_intervals(out).reindex(columns=columns)
+
+
+def _provider_level_fit(change: np.ndarray, member: np.ndarray,
+                        themes: list[str]) -> dict[str, dict]:
+    """OLS of provider changes on an intercept and theme indicators; see
+    :func:`theme_effects_by_provider`."""
+    if not themes:
+        return {}
+    exog = np.column_stack([np.ones(change.size), member])
+    estimable, basis = estimable_columns(exog)
+    df_resid = change.size - basis.size
+    results = {t: {"reason": NOT_IDENTIFIED} for i, t in enumerate(themes)
+               if not estimable[i + 1]}
+    if df_resid < 1:
+        return {t: {"reason": TOO_FEW_PROVIDERS} for t in themes}
+    x = exog[:, basis]
+    bread = np.linalg.inv(x.T @ x)
+    params = bread @ x.T @ change
+    resid = change - x @ params
+    sigma2 = float(resid @ resid) / df_resid
+    t_crit = sps.t.ppf((1 + LEVEL) / 2, df_resid)
+    for i, theme in enumerate(themes):
+        if not estimable[i + 1]:
+            continue
+        j = int(np.searchsorted(basis, i + 1))
+        estimate, se = float(params[j]), float(np.sqrt(sigma2 * bread[j, j]))
+        results[theme] = {"estimate": estimate, "se": se, "df": float(df_resid),
+                          "ci_low": estimate - t_crit * se, "ci_high": estimate + t_crit * se,
+                          "p_value": float(2 * sps.t.sf(abs(estimate / se), df_resid))
+                          if se > 0 else math.nan, "reason": ""}
+    return results
 
 
 def _did_fit(frame: pd.DataFrame, waves: list[str], membership: pd.DataFrame,
@@ -251,10 +419,25 @@ def _did_fit(frame: pd.DataFrame, waves: list[str], membership: pd.DataFrame,
     table = pd.DataFrame(raw)
     within = (table - table.groupby(groups).transform("mean")).to_numpy()
     keep = np.abs(within[:, 1:]).max(axis=0) > 1e-12  # a role no provider varies in drops out
-    exog = within[:, 1:][:, keep]
     first = (wave_x.shape[1] - 1) * len(themes)  # the latest wave's block of interactions
-    position = np.cumsum(keep) - 1
-    wanted = [position[first + i] for i in range(len(themes)) if keep[first + i]]
+    estimable, basis = estimable_columns(within[:, 1:][:, keep])
+    # Columns the data cannot separate from the others are left out of the fit: the
+    # coefficients that *are* estimable, and their CR2 variances, do not depend on which
+    # generalised inverse is used, so fitting on a full-rank basis gives exactly their values.
+    column = np.full(keep.size, -1)
+    column[np.flatnonzero(keep)] = np.arange(keep.sum())
+    results: dict[str, dict] = {}
+    wanted, names = [], []
+    for i, theme in enumerate(themes):
+        j = column[first + i]
+        if j < 0 or not estimable[j]:
+            results[theme] = {"reason": NOT_IDENTIFIED}
+            continue
+        wanted.append(int(np.searchsorted(basis, j)))
+        names.append(theme)
+    exog = within[:, 1:][:, keep][:, basis]
+    if not names:
+        return results
     if not small_sample:
         result = sm.OLS(within[:, 0], exog).fit(cov_type="cluster", cov_kwds={"groups": groups},
                                                 use_t=True)
@@ -269,10 +452,58 @@ def _did_fit(frame: pd.DataFrame, waves: list[str], membership: pd.DataFrame,
         estimate = params[wanted]
     half = sps.t.ppf((1 + LEVEL) / 2, df) * se
     p_value = 2 * sps.t.sf(np.abs(estimate / se), df)
-    names = [t for i, t in enumerate(themes) if keep[first + i]]
-    return {theme: {"estimate": float(estimate[i]), "ci_low": float(estimate[i] - half[i]),
-                    "ci_high": float(estimate[i] + half[i]), "p_value": float(p_value[i])}
-            for i, theme in enumerate(names)}
+    for i, theme in enumerate(names):
+        results[theme] = {"estimate": float(estimate[i]), "se": float(se[i]), "df": float(df[i]),
+                          "ci_low": float(estimate[i] - half[i]),
+                          "ci_high": float(estimate[i] + half[i]), "p_value": float(p_value[i]),
+                          "reason": ""}
+    return results
+
+
+def estimable_columns(exog: np.ndarray, tol: float = 1e-9) -> tuple[np.ndarray, np.ndarray]:
+    """Which coefficients of a linear model the design can identify, and a full-rank basis.
+
+    Parameters
+    ----------
+    exog
+        The design matrix (rows = observations).
+    tol
+        Relative size below which a singular value counts as zero.
+
+    Returns
+    -------
+    (estimable, basis)
+        ``estimable[j]`` is True when coefficient ``j`` is estimable, i.e. the unit vector
+        ``e_j`` lies in the row space of ``exog`` (every null-space vector has a zero ``j``-th
+        entry); ``basis`` lists column indices (ascending) of a full-rank subset that contains
+        every estimable column, chosen greedily in column order.
+
+    Notes
+    -----
+    A rank-deficient design is a real pattern in a network: when every provider takes part in
+    exactly one theme, the theme indicators add up to the provider's constant, so within
+    providers the theme interactions add up to the wave contrast and no theme effect can be
+    told apart from the network's overall change. Fitting such a design would raise
+    ``LinAlgError``; checking first lets the report say which effect cannot be estimated.
+    """
+    exog = np.asarray(exog, dtype=float)
+    k = exog.shape[1]
+    if k == 0:
+        return np.zeros(0, bool), np.zeros(0, int)
+    gram = exog.T @ exog
+    scale = np.sqrt(np.clip(np.diag(gram), 1e-300, None))
+    values, vectors = np.linalg.eigh(gram / np.outer(scale, scale))
+    null = vectors[:, values < tol * max(values.max(), 1.0)]
+    estimable = (np.abs(null) < 1e-6).all(axis=1) if null.size else np.ones(k, bool)
+    rank = k - null.shape[1]
+    basis: list[int] = []
+    for j in [*np.flatnonzero(estimable), *np.flatnonzero(~estimable)]:
+        trial = [*basis, int(j)]
+        if np.linalg.matrix_rank(exog[:, trial]) == len(trial):
+            basis = trial
+        if len(basis) == rank:
+            break
+    return estimable, np.array(sorted(basis), dtype=int)
 
 
 def _cr2_satterthwaite(exog: np.ndarray, resid: np.ndarray, groups: np.ndarray,

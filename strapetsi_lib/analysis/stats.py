@@ -23,10 +23,14 @@ from numpy.typing import ArrayLike
 from scipy import stats as sps
 
 __all__ = [
+    "CLEAR_ALPHA",
     "MeanCI",
     "bh_adjust",
     "change_test",
     "cronbach_alpha",
+    "fcr_intervals",
+    "fcr_level",
+    "is_clear",
     "grouped_mean_ci",
     "hedges_g",
     "mean_ci",
@@ -36,6 +40,7 @@ __all__ = [
     "quartiles_of",
     "standardised_difference",
     "wilson_interval",
+    "with_fcr_intervals",
 ]
 
 
@@ -186,6 +191,109 @@ def bh_adjust(pvalues: ArrayLike) -> np.ndarray:
     result[order] = adjusted
     out[observed] = result
     return out.reshape(shape)
+
+
+# --------------------------------------------------------------------------- the "clear" rule
+
+#: The one rule behind every "clear change" / "clear difference" of the reports: a result is
+#: clear when its Benjamini–Hochberg adjusted p-value (within its family: one provider's
+#: dimensions, the network's dimensions, or all dimension × theme pairs) is below this, i.e.
+#: the false discovery rate of the clear results is kept at 5 %. The interval printed beside
+#: the verdict is the matching false-coverage-rate interval (:func:`fcr_intervals`).
+CLEAR_ALPHA = 0.05
+
+
+def is_clear(p_adjusted: ArrayLike, alpha: float = CLEAR_ALPHA) -> bool | np.ndarray:
+    """Whether a result is called clear: its BH-adjusted p-value is below ``alpha``.
+
+    NaN (no test could be made) is never clear. Scalars give a bool, arrays a bool array.
+    """
+    p = np.asarray(p_adjusted, dtype=float)
+    with np.errstate(invalid="ignore"):
+        clear = ~np.isnan(p) & (p < alpha)
+    return bool(clear) if clear.ndim == 0 else clear
+
+
+def fcr_level(p_adjusted: ArrayLike, alpha: float = CLEAR_ALPHA) -> float:
+    """Confidence level of a family's false-coverage-rate adjusted intervals.
+
+    Benjamini and Yekutieli (2005): when ``R`` of ``m`` results are selected by the BH
+    procedure at level ``alpha``, intervals at level ``1 - R * alpha / m`` for the selected ones
+    keep the false coverage rate at ``alpha``. The reports print intervals at this level for
+    *every* result of the family, with ``R`` replaced by ``max(R, 1)`` (when nothing is
+    selected, the level ``1 - alpha / m`` of a single selection), so that an interval excludes
+    zero exactly when its result is clear: a selected result has ``p <= R alpha / m`` and a
+    result not selected has ``p > R alpha / m`` (otherwise BH would have selected it).
+
+    Parameters
+    ----------
+    p_adjusted
+        The family's BH-adjusted p-values (:func:`bh_adjust`); NaN entries are not tests and
+        do not count in ``m``.
+
+    Returns
+    -------
+    float
+        The level, e.g. 0.9917 for one clear result among six; NaN when the family has no
+        test.
+    """
+    p = np.asarray(p_adjusted, dtype=float).ravel()
+    m = int((~np.isnan(p)).sum())
+    if m == 0:
+        return math.nan
+    selected = int(is_clear(p, alpha).sum())
+    return 1.0 - max(selected, 1) * alpha / m
+
+
+def fcr_intervals(estimate: ArrayLike, se: ArrayLike, df: ArrayLike, p_adjusted: ArrayLike,
+                  alpha: float = CLEAR_ALPHA) -> tuple[np.ndarray, np.ndarray, float]:
+    """The family's intervals at the :func:`fcr_level`, from estimates and standard errors.
+
+    Parameters
+    ----------
+    estimate, se
+        Estimates and their standard errors, one per result of the family.
+    df
+        Degrees of freedom of each test's t distribution; ``inf`` (or NaN) for a normal test.
+        They must be those that gave the p-values, for intervals and verdicts to agree.
+    p_adjusted
+        The family's BH-adjusted p-values.
+
+    Returns
+    -------
+    (low, high, level)
+        Arrays of bounds (NaN where the estimate or SE is missing) and the level used.
+    """
+    level = fcr_level(p_adjusted, alpha)
+    est = np.asarray(estimate, dtype=float)
+    err = np.asarray(se, dtype=float)
+    dfs = np.asarray(df, dtype=float)
+    if math.isnan(level):
+        nan = np.full(est.shape, np.nan)
+        return nan, nan.copy(), level
+    dfs = np.where(np.isnan(dfs), np.inf, dfs)
+    quantile = sps.t.ppf(1 - (1 - level) / 2, dfs)
+    return est - quantile * err, est + quantile * err, level
+
+
+def with_fcr_intervals(table: pd.DataFrame, family: str | None = None) -> pd.DataFrame:
+    """Replace ``ci_low``/``ci_high`` by the family's FCR-adjusted intervals.
+
+    The 95 % intervals are kept as ``ci95_low``/``ci95_high``; ``ci_level`` is the level of
+    the adjusted ones (:func:`fcr_level`). ``table`` needs
+    ``estimate``, ``se``, ``df`` (``inf`` for normal tests) and ``p_adjusted``; ``family``
+    names the column whose values form the families (``None``: the whole table is one).
+    """
+    out = table.copy()
+    out["ci95_low"], out["ci95_high"] = out["ci_low"], out["ci_high"]
+    blocks = [out.index] if family is None else out.groupby(family, sort=False).groups.values()
+    for index in blocks:
+        block = out.loc[index]
+        low, high, level = fcr_intervals(block["estimate"], block["se"], block["df"],
+                                         block["p_adjusted"])
+        out.loc[index, "ci_low"], out.loc[index, "ci_high"] = low, high
+        out.loc[index, "ci_level"] = level
+    return out
 
 
 # --------------------------------------------------------------------------- intervals
@@ -390,7 +498,8 @@ def change_test(before: ArrayLike, after: ArrayLike, paired: bool,
     Returns
     -------
     dict
-        ``estimate`` (mean of after minus mean of before), ``ci_low``, ``ci_high``,
+        ``estimate`` (mean of after minus mean of before), ``se`` and ``df`` (of the t
+        test), ``ci_low``, ``ci_high``,
         ``p_value`` (two-sided), ``hedges_g`` (:func:`hedges_g` of after against before:
         pooled-SD standardisation in both designs, so paired and independent changes are on
         the same scale), ``n_before``, ``n_after`` and ``test`` (``"paired t"`` or
@@ -438,6 +547,8 @@ def change_test(before: ArrayLike, after: ArrayLike, paired: bool,
 
     return {
         "estimate": estimate,
+        "se": float(se),
+        "df": float(df),
         "ci_low": float(ci_low),
         "ci_high": float(ci_high),
         "p_value": float(p_value),

@@ -22,10 +22,19 @@ import math
 import numpy as np
 import pandas as pd
 
-from strapetsi_lib.analysis.network_models import long_scores, mixed_models, theme_effects
+from strapetsi_lib.analysis.network_models import (
+    long_scores,
+    mixed_models,
+    theme_effects,
+    theme_effects_by_provider,
+)
 from strapetsi_lib.analysis.scores import reverse_scored
-from strapetsi_lib.analysis.stats import bh_adjust, change_test, wilson_interval
-from strapetsi_lib.present.i18n import number, percent, text
+from strapetsi_lib.analysis.stats import (
+    bh_adjust,
+    change_test,
+    wilson_interval,
+    with_fcr_intervals,
+)
 
 __all__ = [
     "TOO_FEW",
@@ -33,8 +42,8 @@ __all__ = [
     "dimension_change",
     "mixed_models",
     "practice_status",
+    "practice_trajectory",
     "prepared_tables",
-    "rule_text",
     "theme_effects",
 ]
 
@@ -44,14 +53,15 @@ NOT_IN_USE = "not_in_use"
 #: that is exactly 3.5 on paper must not fall to 3.4999999999 and change category.
 TOLERANCE = 1e-9
 #: Thresholds a category rule may declare, and the measure each one is checked against.
-_THRESHOLDS = {"penetration_min": "penetration", "in_use_min": "in_use",
+TAKEHOLD_THRESHOLDS = {"penetration_min": "penetration", "in_use_min": "in_use",
                "normalisation_min": "normalisation"}
 
 
 # --------------------------------------------------------------------------- change per provider
 
 
-def dimension_change(dataset, scores: pd.DataFrame | None = None) -> pd.DataFrame:
+def dimension_change(dataset, scores: pd.DataFrame | None = None,
+                     compared: tuple[str, str] | None = None) -> pd.DataFrame:
     """Each provider's change on each dimension between the first and the latest wave.
 
     Parameters
@@ -62,13 +72,20 @@ def dimension_change(dataset, scores: pd.DataFrame | None = None) -> pd.DataFram
         Its respondent-level long dimension scores
         (:func:`strapetsi_lib.analysis.network_models.long_scores`),
         if already computed.
+    compared
+        Two wave ids (earlier, later) to compare instead of the first and the latest, e.g.
+        neighbouring waves of a survey repeated more than twice.
 
     Returns
     -------
     pandas.DataFrame
         One row per provider (providers-file order) and dimension (instrument order):
         ``provider_id``, ``dimension``, ``wave_before``, ``wave_after``, ``estimate`` (latest
-        minus first, scale points), ``ci_low``, ``ci_high`` (95 %), ``p_value``, ``p_adjusted``
+        minus first, scale points), ``ci_low``, ``ci_high`` (the false-coverage-rate
+        adjusted interval at level ``ci_level`` across the provider's dimensions, which
+        excludes 0 exactly when the change is clear; see :func:`with_fcr_intervals`),
+        ``ci95_low``, ``ci95_high`` (the unadjusted 95 % interval), ``se``, ``df`` (of the t
+        test), ``p_value``, ``p_adjusted``
         (Benjamini–Hochberg across the dimensions of the one provider), ``hedges_g``,
         ``n_before`` and ``n_after`` (respondents with a score at each wave), ``n_paired``
         (respondents with a score at both), ``test`` (``"paired t"`` or ``"Welch t"``) and
@@ -92,12 +109,13 @@ def dimension_change(dataset, scores: pd.DataFrame | None = None) -> pd.DataFram
     printed.
     """
     columns = ["provider_id", "dimension", "wave_before", "wave_after", "estimate", "ci_low",
-               "ci_high", "p_value", "p_adjusted", "hedges_g", "n_before", "n_after",
-               "n_paired", "test", "suppressed"]
+               "ci_high", "ci_level", "ci95_low", "ci95_high", "se", "df", "p_value",
+               "p_adjusted", "hedges_g", "n_before", "n_after", "n_paired", "test",
+               "suppressed"]
     waves = dataset.wave_ids
     if len(waves) < 2:
         return pd.DataFrame(columns=columns)
-    first, latest = waves[0], waves[-1]
+    first, latest = compared or (waves[0], waves[-1])
     long = long_scores(dataset) if scores is None else scores
     long = long[long["wave"].astype(str).isin([first, latest])]
     # One column per wave, one row per respondent: linking is a join on the pseudonymous id.
@@ -117,8 +135,10 @@ def dimension_change(dataset, scores: pd.DataFrame | None = None) -> pd.DataFram
     # BH within each provider: the family is the dimensions one leader reads together.
     out["p_adjusted"] = (out.groupby("provider_id", sort=False)["p_value"]
                          .transform(lambda p: bh_adjust(p.to_numpy(dtype=float))))
+    out = with_fcr_intervals(out, "provider_id")
     out["suppressed"] = out["suppressed"].astype(bool)
     return out.reindex(columns=columns)
+
 
 
 def _change_row(frame: pd.DataFrame | None, provider_id: str, dim: str, mgs: int) -> dict:
@@ -134,7 +154,8 @@ def _change_row(frame: pd.DataFrame | None, provider_id: str, dim: str, mgs: int
     row = {"provider_id": provider_id, "dimension": dim, "n_before": n_before,
            "n_after": n_after, "n_paired": n_paired,
            "test": "paired t" if paired else "Welch t"}
-    nan = dict.fromkeys(["estimate", "ci_low", "ci_high", "p_value", "hedges_g"], math.nan)
+    nan = dict.fromkeys(["estimate", "se", "df", "ci_low", "ci_high", "p_value", "hedges_g"],
+                        math.nan)
     if min(n_before, n_after) < mgs:
         return {**row, **nan, "suppressed": True}
     if paired:
@@ -162,7 +183,7 @@ def classify_practice(penetration: float, in_use: float, normalisation: float,
         Mean of the respondents' NoMAD-item means (NaN when nobody answered them; a rule that
         needs it then does not hold).
     maintained
-        Whether ``in_use`` reached ``maintenance_in_use_min`` at every wave so far.
+        Whether the practice was maintained (:func:`maintained_flags`).
     n
         Respondents who answered the Levels of Use item.
     rules
@@ -191,12 +212,12 @@ def classify_practice(penetration: float, in_use: float, normalisation: float,
         return TOO_FEW, f"{TOO_FEW}: n<{min_group_size}"
     values = {"penetration": penetration, "in_use": in_use, "normalisation": normalisation}
     for spec in rules["categories"]:
-        unknown = set(spec) - {"category", "maintained", *_THRESHOLDS}
+        unknown = set(spec) - {"category", "maintained", *TAKEHOLD_THRESHOLDS}
         if unknown:
             raise ValueError(f"take-hold rule {spec.get('category')!r} has unknown conditions "
                              f"{sorted(unknown)}")
         conditions, holds = [], True
-        for key, measure in _THRESHOLDS.items():
+        for key, measure in TAKEHOLD_THRESHOLDS.items():
             if key in spec:
                 conditions.append(f"{measure}>={spec[key]:g}")
                 value = values[measure]
@@ -236,8 +257,8 @@ def practice_status(dataset, all_waves: bool = False) -> pd.DataFrame:
     -----
     penetration = share of the Levels of Use answers at ``routine_level`` or above; in_use =
     share at ``use_level`` or above; normalisation = mean over respondents of each one's mean
-    of the NoMAD-style items they answered; maintained = in_use at least
-    ``maintenance_in_use_min`` at every wave up to this one at which the provider had answers.
+    of the NoMAD-style items they answered; maintained = in use at every wave since it was
+    first in use, at least two waves (:func:`maintained_flags`).
     All levels and thresholds come from the instrument's ``takehold_rules``.
     """
     instrument = dataset.instrument
@@ -274,6 +295,7 @@ def practice_status(dataset, all_waves: bool = False) -> pd.DataFrame:
                                            table["n"], strict=True)]
     table["category"] = [c for c, _ in classified]
     table["rule"] = [r for _, r in classified]
+    table["near_boundary"] = near_boundary(table, rules)
     if not all_waves:
         table = table[table["wave"] == waves[-1]]
     order = {code: i for i, code in enumerate(p.code for p in instrument.practices)}
@@ -281,7 +303,7 @@ def practice_status(dataset, all_waves: bool = False) -> pd.DataFrame:
                               key=lambda s: s.map(_sort_key(s.name, dataset, order)))
     return table[["provider_id", "practice", "theme", "wave", "category", "rule", "penetration",
                   "penetration_ci_low", "penetration_ci_high", "in_use", "normalisation",
-                  "maintained", "n", "n_normalisation"]].reset_index(drop=True)
+                  "maintained", "near_boundary", "n", "n_normalisation"]].reset_index(drop=True)
 
 
 def _measures(table: pd.DataFrame, rules: dict, waves: list[str]) -> pd.DataFrame:
@@ -293,15 +315,101 @@ def _measures(table: pd.DataFrame, rules: dict, waves: list[str]) -> pd.DataFram
         table["in_use"] = table["using"] / table["n"].where(table["n"] > 0)
     low, high = wilson_interval(table["routine"].to_numpy(), table["n"].to_numpy())
     table["penetration_ci_low"], table["penetration_ci_high"] = low, high
-    # Maintained up to a wave: no wave so far with answers fell below the floor.
     table["wave_rank"] = table["wave"].map({w: i for i, w in enumerate(waves)})
     table = table.sort_values(["provider_id", "practice", "wave_rank"])
-    fell = (table["in_use"] < rules["maintenance_in_use_min"] - TOLERANCE).astype(int)
-    ever_fell = fell.groupby([table["provider_id"], table["practice"]]).cummax()
-    seen = table["n"].gt(0).astype(int).groupby([table["provider_id"],
-                                                 table["practice"]]).cumsum()
-    table["maintained"] = (ever_fell == 0) & (seen > 0)
+    table["maintained"] = maintained_flags(table, rules["maintenance_in_use_min"])
     return table.drop(columns=["routine", "using", "wave_rank"])
+
+
+def practice_trajectory(by_wave: pd.DataFrame, waves: list[str]) -> pd.DataFrame:
+    """Each practice's path over the waves: the change between consecutive waves and overall.
+
+    Parameters
+    ----------
+    by_wave
+        :func:`practice_status` with ``all_waves=True``.
+    waves
+        The dataset's wave ids in time order.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per provider, practice and step: ``step`` (``"consecutive"`` for each pair of
+        neighbouring waves, ``"first_to_latest"`` for the first against the latest wave),
+        ``wave_from``, ``wave_to``, ``category_from``, ``category_to``, ``penetration_from``,
+        ``penetration_to``, ``penetration_change`` (NaN where either wave has too few answers
+        for a status), ``n_from`` and ``n_to``. Empty with these columns for one wave.
+    """
+    columns = ["provider_id", "practice", "theme", "step", "wave_from", "wave_to",
+               "category_from", "category_to", "penetration_from", "penetration_to",
+               "penetration_change", "n_from", "n_to"]
+    pairs = [("consecutive", a, b) for a, b in zip(waves[:-1], waves[1:], strict=True)]
+    if len(waves) >= 2:
+        pairs.append(("first_to_latest", waves[0], waves[-1]))
+    keep = ["provider_id", "practice", "theme", "category", "penetration", "n"]
+    frames = []
+    for step, before, after in pairs:
+        left = by_wave.loc[by_wave["wave"] == before, keep]
+        right = by_wave.loc[by_wave["wave"] == after, keep]
+        pair = left.merge(right, on=["provider_id", "practice", "theme"],
+                          suffixes=("_from", "_to"))
+        shown = (pair["category_from"] != TOO_FEW) & (pair["category_to"] != TOO_FEW)
+        pair["penetration_change"] = (pair["penetration_to"]
+                                      - pair["penetration_from"]).where(shown)
+        frames.append(pair.assign(step=step, wave_from=before, wave_to=after))
+    if not frames:
+        return pd.DataFrame(columns=columns)
+    return pd.concat(frames, ignore_index=True)[columns]
+
+
+def near_boundary(table: pd.DataFrame, rules: dict) -> pd.Series:
+    """Whether a status sits near a category boundary: the penetration's Wilson interval
+    straddles one of the rules' penetration thresholds (strictly inside the interval).
+
+    Such a status could as well be the neighbouring category by sampling chance alone, and the
+    reports say so ("near the boundary"). ``too_few_responses`` is never near a boundary.
+    """
+    thresholds = [spec["penetration_min"] for spec in rules["categories"]
+                  if "penetration_min" in spec]
+    low = table["penetration_ci_low"].to_numpy(dtype=float)
+    high = table["penetration_ci_high"].to_numpy(dtype=float)
+    near = np.zeros(len(table), dtype=bool)
+    with np.errstate(invalid="ignore"):
+        for threshold in thresholds:
+            near |= (low < threshold) & (threshold < high)
+    return pd.Series(near & (table["category"] != TOO_FEW).to_numpy(), index=table.index)
+
+
+#: Waves in use (since the practice was first in use) that "maintained" needs.
+MIN_MAINTAINED_WAVES = 2
+
+
+def maintained_flags(table: pd.DataFrame, in_use_min: float) -> pd.Series:
+    """Whether each provider's practice was maintained up to each wave.
+
+    **Maintained** at a wave: the practice has been in use (``in_use`` at least
+    ``in_use_min``) at every wave since the wave it was first in use, and that makes at least
+    :data:`MIN_MAINTAINED_WAVES` waves. A wave at which the provider had no answers neither
+    breaks nor adds to the run. So a practice the network introduced after the baseline can
+    become maintained (and embedded) from its second wave in use, a practice never in use
+    is not maintained, nothing is maintained at the first wave, and a practice that fell out
+    of use after it was first in use is not maintained from then on.
+
+    Parameters
+    ----------
+    table
+        Rows per provider, practice and wave with ``provider_id``, ``practice``, ``in_use``
+        (NaN without answers), sorted by wave in time order within each provider and practice.
+    in_use_min
+        The instrument's ``maintenance_in_use_min``.
+    """
+    keys = [table["provider_id"], table["practice"]]
+    answered = table["in_use"].notna()
+    in_use = answered & (table["in_use"] >= in_use_min - TOLERANCE)
+    started = in_use.astype(int).groupby(keys).cummax().astype(bool)
+    dropped = (started & answered & ~in_use).astype(int).groupby(keys).cummax().astype(bool)
+    waves_in_use = in_use.astype(int).groupby(keys).cumsum()
+    return started & ~dropped & (waves_in_use >= MIN_MAINTAINED_WAVES)
 
 
 def _sort_key(column: str, dataset, practice_order: dict):
@@ -313,54 +421,6 @@ def _sort_key(column: str, dataset, practice_order: dict):
     return practice_order
 
 
-def rule_text(category: str, instrument, language: str, min_group_size: int) -> str:
-    """The rule behind a practice status in plain words, with the instrument's thresholds.
-
-    Parameters
-    ----------
-    category
-        A category of :func:`classify_practice`.
-    instrument
-        The :class:`~strapetsi_lib.ingest.instrument.Instrument` whose ``takehold_rules`` decided.
-    language
-        ``fi``, ``sv`` or ``en``.
-    min_group_size
-        The dataset's smallest reportable group (for ``too_few_responses``).
-
-    Returns
-    -------
-    str
-        E.g. "Vakiintunut: vähintään 60 % vastaajista käyttää toimintatapaa vähintään tasolla
-        ”Rutiininomainen käyttö”, vakiintumista kuvaavien väittämien keskiarvo on vähintään 3,5
-        ja toimintatapa on ollut käytössä jokaisella kyselykierroksella (…)." Every number comes
-        from the instrument, and the level names from its Levels of Use scale.
-    """
-    status = text(f"status_{category}", language)
-    if category == TOO_FEW:
-        return text("takehold_rule_too_few", language, status=status, n=min_group_size)
-    if category == NOT_IN_USE:
-        return text("takehold_rule_not_in_use", language, status=status)
-    rules = instrument.takehold_rules
-    spec = next(c for c in rules["categories"] if c["category"] == category)
-    levels = instrument.scale_of(instrument.practices[0].use_item).labels
-    labels = {"routine_label": levels[rules["routine_level"]][language],
-              "use_label": levels[rules["use_level"]][language]}
-    conditions = []
-    for key, measure in _THRESHOLDS.items():
-        if key in spec:
-            value = (number(spec[key], language) if measure == "normalisation"
-                     else percent(spec[key], language))
-            conditions.append(text(f"takehold_condition_{measure}", language, value=value,
-                                   **labels))
-    if spec.get("maintained", False):
-        conditions.append(text("takehold_condition_maintained", language,
-                               value=percent(rules["maintenance_in_use_min"], language),
-                               **labels))
-    joined = conditions[-1] if len(conditions) == 1 else (
-        ", ".join(conditions[:-1]) + f" {text('takehold_and', language)} " + conditions[-1])
-    return text("takehold_rule", language, status=status, conditions=joined)
-
-
 # --------------------------------------------------------------------------- prepare stage
 
 
@@ -370,18 +430,29 @@ def prepared_tables(dataset) -> dict[str, pd.DataFrame]:
     Returns
     -------
     dict
-        ``dimension_change``, ``mixed_models``, ``theme_effects``, ``practice_status`` (latest
-        wave) and ``practice_status_by_wave`` (every wave); an empty dict when the dataset has
-        fewer than two waves, since take-hold is about change.
+        ``dimension_change`` (first to latest wave), ``dimension_change_steps`` (between
+        neighbouring waves when there are more than two; empty otherwise, as the one step is
+        ``dimension_change``), ``practice_trajectory`` (:func:`practice_trajectory`),
+        ``mixed_models``, ``theme_effects``, ``theme_effects_by_provider`` (the equal-weight
+        sensitivity check), ``practice_status`` (latest wave) and
+        ``practice_status_by_wave`` (every wave); an empty dict when the dataset has fewer
+        than two waves, since take-hold is about change.
     """
-    if len(dataset.wave_ids) < 2:
+    waves = dataset.wave_ids
+    if len(waves) < 2:
         return {}
     scores = long_scores(dataset)
     by_wave = practice_status(dataset, all_waves=True)
+    steps = [dimension_change(dataset, scores, (a, b))
+             for a, b in zip(waves[:-1], waves[1:], strict=True)] if len(waves) > 2 else []
     return {
         "dimension_change": dimension_change(dataset, scores),
+        "dimension_change_steps": (pd.concat(steps, ignore_index=True) if steps
+                                   else dimension_change(dataset, scores).iloc[0:0]),
+        "practice_trajectory": practice_trajectory(by_wave, waves),
         "mixed_models": mixed_models(dataset, scores),
         "theme_effects": theme_effects(dataset, scores),
+        "theme_effects_by_provider": theme_effects_by_provider(dataset, scores),
         "practice_status": (by_wave[by_wave["wave"] == dataset.wave_ids[-1]]
                             .reset_index(drop=True)),
         "practice_status_by_wave": by_wave,

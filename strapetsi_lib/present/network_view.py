@@ -11,14 +11,15 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pandas as pd
 
+from strapetsi_lib.analysis.stats import CLEAR_ALPHA as ALPHA
+from strapetsi_lib.analysis.stats import is_clear as _is_clear
 from strapetsi_lib.prepare import Prepared
 from strapetsi_lib.present.i18n import interval, number, percent, text
+from strapetsi_lib.present.stats_view import adjusted_ci_header, rule_text, verdict_interval
 
-#: A change or theme difference is called clear ("selvä muutos") only below this
-#: Benjamini–Hochberg adjusted p-value.
-ALPHA = 0.05
 #: Decimals of model estimates (scale points): effects of 0.03 and 0.3 must read differently.
 EFFECT_DECIMALS = 2
 #: Adjusted p-values below this are written as "< 0,001".
@@ -183,8 +184,10 @@ def reliability_by_wave(prepared: Prepared, language: str) -> pd.DataFrame:
 
 
 def is_clear(p_adjusted: float) -> bool:
-    """Whether a result is called clear: its adjusted p-value is below :data:`ALPHA`."""
-    return p_adjusted is not None and not math.isnan(p_adjusted) and p_adjusted < ALPHA
+    """Whether a result is called clear (:func:`strapetsi_lib.analysis.stats.is_clear`)."""
+    if isinstance(p_adjusted, np.ndarray):
+        return _is_clear(p_adjusted)
+    return p_adjusted is not None and _is_clear(p_adjusted)
 
 
 def effect(value: float, language: str) -> str:
@@ -193,8 +196,9 @@ def effect(value: float, language: str) -> str:
 
 
 def effect_interval(low: float, high: float, language: str) -> str:
-    """The 95 % interval of a change or difference: ``0,22–0,25``."""
-    return interval(low, high, language, EFFECT_DECIMALS)
+    """The interval of a change or difference: ``0,22–0,25`` (a nonzero bound never reads
+    as zero, :func:`strapetsi_lib.present.stats_view.verdict_interval`)."""
+    return verdict_interval(low, high, language, EFFECT_DECIMALS)
 
 
 def p_text(p_value: float, language: str) -> str:
@@ -212,10 +216,17 @@ def formatters(language: str) -> dict:
     return {text("network_col_p_adjusted", language): lambda p: p_text(p, language)}
 
 
+def reason_text(reason: str, language: str) -> str:
+    """Why a result has no estimate, in words (the models' ``reason`` codes)."""
+    if isinstance(reason, str) and reason:
+        return text(f"stats_reason_{reason}", language)
+    return text("network_not_estimated", language)
+
+
 def _verdict(p_adjusted: float, estimate: float, language: str, clear_key: str,
-             unclear_key: str) -> str:
+             unclear_key: str, reason: str = "") -> str:
     if estimate is None or math.isnan(estimate):
-        return text("network_not_estimated", language)
+        return reason_text(reason, language)
     return text(clear_key if is_clear(p_adjusted) else unclear_key, language)
 
 
@@ -234,10 +245,15 @@ def network_change(prepared: Prepared, language: str) -> pd.DataFrame:
     models = prepared["mixed_models"].set_index("dimension")
     instrument = prepared.instrument
     order = [d for d in instrument.dimension_codes if d in models.index]
-    out = models.reindex(order)[["estimate", "ci_low", "ci_high", "p_adjusted", "n_respondents",
-                                 "n_providers"]].reset_index()
+    if "ci_level" not in models:  # tables prepared before the adjusted intervals existed
+        models = models.assign(ci_level=0.95)
+    out = models.reindex(order)[["estimate", "ci_low", "ci_high", "ci_level", "p_adjusted",
+                                 "n_respondents", "n_providers"]].reset_index()
     out.insert(1, "name", [instrument.dimension(d).name[language] for d in order])
     out["clear"] = [is_clear(p) for p in out["p_adjusted"]]
+    for column in ("weighted_estimate", "weighted_ci_low", "weighted_ci_high"):
+        out[column] = (models.reindex(order)[column].to_numpy() if column in models
+                       else math.nan)
     return out
 
 
@@ -249,14 +265,24 @@ def change_table(change: pd.DataFrame, language: str) -> pd.DataFrame:
     return pd.DataFrame({
         text("dimension", language): change["name"],
         text("takehold_col_change", language): [effect(v, language) for v in change["estimate"]],
-        text("takehold_col_ci", language): [effect_interval(lo, hi, language) for lo, hi
-                                            in zip(change["ci_low"], change["ci_high"],
-                                                   strict=True)],
+        adjusted_ci_header(_level(change), language): [
+            effect_interval(lo, hi, language)
+            for lo, hi in zip(change["ci_low"], change["ci_high"], strict=True)],
         text("network_col_p_adjusted", language): change["p_adjusted"].to_numpy(dtype=float),
         text("takehold_col_verdict", language): [
             _verdict(p, e, language, "takehold_verdict_clear", "takehold_verdict_unclear")
             for p, e in zip(change["p_adjusted"], change["estimate"], strict=True)],
+        text("stats_col_weighted_change", language): [
+            f"{effect(e, language)} ({effect_interval(lo, hi, language)})"
+            for e, lo, hi in zip(change["weighted_estimate"], change["weighted_ci_low"],
+                                 change["weighted_ci_high"], strict=True)],
     })
+
+
+def _level(results: pd.DataFrame) -> float:
+    """The level of a family's adjusted intervals (the same on every row)."""
+    levels = results["ci_level"].dropna() if "ci_level" in results else pd.Series(dtype=float)
+    return float(levels.iloc[0]) if len(levels) else math.nan
 
 
 def change_sentences(change: pd.DataFrame, language: str) -> list[str]:
@@ -310,8 +336,14 @@ def theme_results(prepared: Prepared, language: str) -> pd.DataFrame:
     out["theme_name"] = [text(f"takehold_theme_{t}", language) for t in out["theme"]]
     out["name"] = [instrument.dimension(d).name[language] for d in out["dimension"]]
     out["clear"] = [is_clear(p) for p in out["p_adjusted"]]
+    if "reason" not in out:  # tables prepared before the reason column existed
+        out["reason"] = ""
+    out["reason"] = out["reason"].fillna("")
+    if "ci_level" not in out:
+        out["ci_level"] = 0.95
     return out[["theme", "theme_name", "dimension", "name", "estimate", "ci_low", "ci_high",
-                "p_adjusted", "clear", "n_providers_in_theme", "n_providers_other"]]
+                "ci_level", "p_adjusted", "clear", "n_providers_in_theme", "n_providers_other",
+                "reason"]]
 
 
 def theme_tables(results: pd.DataFrame, language: str) -> list[tuple[str, pd.DataFrame]]:
@@ -328,14 +360,15 @@ def theme_tables(results: pd.DataFrame, language: str) -> list[tuple[str, pd.Dat
             text("dimension", language): block["name"].to_numpy(),
             text("network_col_difference", language): [effect(v, language)
                                                        for v in block["estimate"]],
-            text("takehold_col_ci", language): [effect_interval(lo, hi, language) for lo, hi
-                                                in zip(block["ci_low"], block["ci_high"],
-                                                       strict=True)],
+            adjusted_ci_header(_level(results), language): [
+                effect_interval(lo, hi, language)
+                for lo, hi in zip(block["ci_low"], block["ci_high"], strict=True)],
             text("network_col_p_adjusted", language): block["p_adjusted"].to_numpy(dtype=float),
             text("takehold_col_verdict", language): [
                 _verdict(p, e, language, "takehold_theme_verdict_clear",
-                         "takehold_theme_verdict_unclear")
-                for p, e in zip(block["p_adjusted"], block["estimate"], strict=True)],
+                         "takehold_theme_verdict_unclear", r)
+                for p, e, r in zip(block["p_adjusted"], block["estimate"], block["reason"],
+                                   strict=True)],
         })
         n_in, n_other = block["n_providers_in_theme"], block["n_providers_other"]
         name = block["theme_name"].iloc[0]
@@ -369,10 +402,59 @@ def theme_summary(results: pd.DataFrame, language: str) -> str:
     """Markdown: the clear theme differences as a list, or that there are none."""
     clear = results[results["clear"]]
     if clear.empty:
-        return text("network_theme_none_clear", language)
-    lines = [text("network_theme_clear_intro", language), ""]
-    lines += [f"- {theme_sentence(row, language)}" for row in clear.itertuples()]
+        lines = [text("network_theme_none_clear", language)]
+    else:
+        lines = [text("network_theme_clear_intro", language), ""]
+        lines += [f"- {theme_sentence(row, language)}" for row in clear.itertuples()]
+    missing = not_estimated_sentences(results, language)
+    if missing:
+        lines += ["", *[f"- {sentence}" for sentence in missing]]
     return "\n".join(lines)
+
+
+def not_estimated_sentences(results: pd.DataFrame, language: str) -> list[str]:
+    """One sentence per theme (or theme and area) the network cannot estimate, with why."""
+    sentences = []
+    missing = results[results["estimate"].isna()]
+    for theme, block in missing.groupby("theme", sort=False):
+        name = block["theme_name"].iloc[0]
+        if len(block) == (results["theme"] == theme).sum() and block["reason"].nunique() == 1:
+            sentences.append(text("stats_theme_not_estimated_all", language, theme=name,
+                                  reason=reason_text(block["reason"].iloc[0], language)))
+            continue
+        sentences += [text("stats_theme_not_estimated", language, theme=name,
+                           dimension=row.name, reason=reason_text(row.reason, language))
+                      for row in block.itertuples()]
+    return sentences
+
+
+def theme_sensitivity(prepared: Prepared, language: str) -> tuple[str, pd.DataFrame] | None:
+    """The equal-weight (provider-level) theme analysis beside the main one: a sentence and a
+    table, or None when the prepared tables do not have it."""
+    if "theme_effects_by_provider" not in prepared.tables:
+        return None
+    main = prepared["theme_effects"]
+    equal = prepared["theme_effects_by_provider"]
+    instrument = prepared.instrument
+
+    def shown(frame: pd.DataFrame) -> list[str]:
+        return [f"{effect(e, language)} ({effect_interval(lo, hi, language)})"
+                if not math.isnan(e) else reason_text(r, language)
+                for e, lo, hi, r in zip(frame["estimate"], frame["ci_low"], frame["ci_high"],
+                                        frame["reason"].fillna(""), strict=True)]
+
+    table = pd.DataFrame({
+        text("network_col_theme", language): [text(f"takehold_theme_{t}", language)
+                                              for t in main["theme"]],
+        text("dimension", language): [instrument.dimension(d).name[language]
+                                      for d in main["dimension"]],
+        text("stats_col_main_model", language): shown(main),
+        text("stats_col_equal_weight", language): shown(equal),
+    })
+    sentence = text("stats_theme_sensitivity_text", language,
+                    n_clear=int(is_clear(equal["p_adjusted"].to_numpy()).sum()),
+                    n_clear_main=int(is_clear(main["p_adjusted"].to_numpy()).sum()))
+    return sentence, table
 
 
 # --------------------------------------------------------------------------- practice status
@@ -429,8 +511,6 @@ def status_counts_table(counts: pd.DataFrame, prepared: Prepared,
 
 def status_rules(prepared: Prepared, language: str) -> str:
     """Markdown list of the rule behind each category, with the instrument's thresholds."""
-    from strapetsi_lib.analysis.takehold import rule_text
-
     rules = prepared.instrument.takehold_rules
     order = [spec["category"] for spec in rules["categories"]]
     order += [c for c in ("not_in_use", "too_few_responses") if c not in order]
@@ -442,3 +522,20 @@ def methods_text(prepared: Prepared, language: str) -> str:
     """The methods note, with the threshold and group size from the code and the dataset."""
     return text("network_methods_text", language, alpha=number(ALPHA, language, 2),
                 min_group=prepared.min_group_size)
+
+
+def clustering_table(prepared: Prepared, wave: str, language: str) -> pd.DataFrame:
+    """Per dimension: the intraclass correlation within providers and the design effect of the
+    network mean (for the methods section)."""
+    net = prepared["network_dimension_means"]
+    net = net[net["wave"] == wave].set_index("dimension").reindex(
+        prepared.instrument.dimension_codes)
+    if "icc" not in net:
+        net = net.assign(icc=math.nan, design_effect=math.nan)
+    return pd.DataFrame({
+        text("dimension", language): [prepared.instrument.dimension(d).name[language]
+                                      for d in net.index],
+        text("stats_col_icc", language): [number(v, language, 2) for v in net["icc"]],
+        text("stats_col_design_effect", language): [number(v, language, 1)
+                                                    for v in net["design_effect"]],
+    })

@@ -18,6 +18,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import seaborn as sns  # noqa: E402
 
+from strapetsi_lib.analysis.stats import CLEAR_ALPHA  # noqa: E402
 from strapetsi_lib.ingest.instrument import Instrument  # noqa: E402
 from strapetsi_lib.present.i18n import interval, number, text  # noqa: E402
 
@@ -219,7 +220,7 @@ def change_forest(changes: pd.DataFrame, instrument: Instrument,
     names = [instrument.dimension(d).name[language] for d in order]
     fig, ax = plt.subplots(figsize=(8, 0.6 * len(order) + 1.4))
     y = np.arange(len(order))
-    clear = shown["p_adjusted"] < 0.05
+    clear = shown["p_adjusted"] < CLEAR_ALPHA
     for is_clear, color in ((True, HIGHLIGHT), (False, NETWORK)):
         rows = (clear == is_clear).to_numpy()
         if rows.any():

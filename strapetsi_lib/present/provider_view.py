@@ -124,17 +124,15 @@ def item_distribution(prepared: Prepared, provider_id: str, wave: str) -> pd.Dat
 
 def strengths_and_areas(prepared: Prepared, provider_id: str, wave: str,
                         count: int = 3) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The items furthest above (strengths) and below (areas to develop) the network.
+    """The provider's strengths and areas to develop by the honest-comparison rule.
 
-    Ordered by the standardised difference; only items where the provider and the network both
-    meet the minimum group size are considered, and a strength must be above the network
-    (an area to develop below it).
+    See :func:`strapetsi_lib.present.comparisons.compare_items` (which also gives the highest
+    and lowest items for when no item differs clearly).
     """
-    items = prepared.rows("item_comparison", provider_id)
-    items = items[(items["wave"] == wave) & items["std_diff"].notna()]
-    strengths = items[items["std_diff"] > 0].nlargest(count, "std_diff")
-    areas = items[items["std_diff"] < 0].nsmallest(count, "std_diff")
-    return strengths.reset_index(drop=True), areas.reset_index(drop=True)
+    from strapetsi_lib.present.comparisons import compare_items
+
+    result = compare_items(prepared, provider_id, wave, count)
+    return result.strengths, result.areas
 
 
 def items_table(items: pd.DataFrame, prepared: Prepared, language: str) -> pd.DataFrame:
@@ -208,13 +206,16 @@ def profile_sentence(profile: pd.DataFrame, prepared: Prepared, language: str) -
     if shown.empty:
         return text("profile_none", language)
     names = {d.code: d.name[language] for d in prepared.instrument.dimensions}
+    from strapetsi_lib.present.comparisons import rounded_sign
+
     best = shown.loc[shown["mean"].idxmax()]
     worst = shown.loc[shown["mean"].idxmin()]
-    above = int((shown["mean"] > shown["network_mean"]).sum())
-    return text("profile_text", language, best=names[best["dimension"]],
+    signs = [rounded_sign(m, n) for m, n in zip(shown["mean"], shown["network_mean"],
+                                                strict=True)]
+    return text("stats_profile_text", language, best=names[best["dimension"]],
                 best_mean=number(best["mean"], language), worst=names[worst["dimension"]],
-                worst_mean=number(worst["mean"], language), above=above,
-                below=len(shown) - above)
+                worst_mean=number(worst["mean"], language), above=signs.count(1),
+                level=signs.count(0), below=signs.count(-1))
 
 
 def gap_sentence(gaps: pd.DataFrame, prepared: Prepared, language: str) -> str:

@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import pandas as pd
 
-from strapetsi_lib.analysis.takehold import rule_text
+from strapetsi_lib.analysis.stats import CLEAR_ALPHA, is_clear
 from strapetsi_lib.prepare import Prepared
 from strapetsi_lib.present.i18n import interval, number, percent, text
-
-#: An adjusted p-value below this is called a clear change.
-CLEAR = 0.05
+from strapetsi_lib.present.stats_view import (
+    adjusted_ci_header,
+    level_text,
+    rule_text,
+    verdict_interval,
+)
 
 
 def has_takehold(prepared: Prepared) -> bool:
@@ -37,8 +40,8 @@ def change_sentences(prepared: Prepared, provider_id: str, language: str) -> lis
             sentences.append(text("takehold_change_suppressed", language, dimension=name,
                                   n=prepared.min_group_size))
             continue
-        ci = interval(row.ci_low, row.ci_high, language, 2)
-        if row.p_adjusted < CLEAR:
+        ci = verdict_interval(row.ci_low, row.ci_high, language)
+        if is_clear(row.p_adjusted):
             key = "takehold_change_clear_up" if row.estimate > 0 else "takehold_change_clear_down"
             sentences.append(text(key, language, dimension=name,
                                   amount=number(abs(row.estimate), language, 2), ci=ci))
@@ -49,11 +52,17 @@ def change_sentences(prepared: Prepared, provider_id: str, language: str) -> lis
 
 
 def change_table(prepared: Prepared, provider_id: str, language: str) -> pd.DataFrame:
-    """The change per dimension as a table: change, 95 % CI, Hedges' g and the verdict."""
+    """The change per dimension as a table: change, adjusted CI, Hedges' g and the verdict.
+
+    The interval is the false-coverage-rate adjusted one (its level in the header), so that it
+    excludes 0 exactly when the verdict says "clear".
+    """
     rows = []
-    for row in change_rows(prepared, provider_id).itertuples():
+    changes = change_rows(prepared, provider_id)
+    ci_header = adjusted_ci_header(_family_level(changes), language)
+    for row in changes.itertuples():
         shown = not (row.suppressed or pd.isna(row.estimate))
-        verdict = ("takehold_verdict_clear" if shown and row.p_adjusted < CLEAR
+        verdict = ("takehold_verdict_clear" if shown and is_clear(row.p_adjusted)
                    else "takehold_verdict_unclear")
         rows.append({
             text("dimension", language): prepared.instrument.dimension(row.dimension)
@@ -61,8 +70,7 @@ def change_table(prepared: Prepared, provider_id: str, language: str) -> pd.Data
             text("takehold_col_change", language): (
                 number(row.estimate, language, 2, signed=True) if shown
                 else text("too_few", language, n=prepared.min_group_size)),
-            text("takehold_col_ci", language): (
-                interval(row.ci_low, row.ci_high, language, 2) if shown else ""),
+            ci_header: verdict_interval(row.ci_low, row.ci_high, language) if shown else "",
             text("takehold_col_hedges_g", language): (
                 number(row.hedges_g, language, 2) if shown else ""),
             text("takehold_col_verdict", language): text(verdict, language) if shown else "",
@@ -70,14 +78,38 @@ def change_table(prepared: Prepared, provider_id: str, language: str) -> pd.Data
     return pd.DataFrame(rows)
 
 
+def _family_level(changes: pd.DataFrame) -> float:
+    """The level of a provider's adjusted intervals (one per provider; NaN if none)."""
+    levels = changes["ci_level"].dropna() if "ci_level" in changes else pd.Series(dtype=float)
+    return float(levels.iloc[0]) if len(levels) else float("nan")
+
+
+def multiplicity_method(prepared: Prepared, provider_id: str, language: str) -> str:
+    """How "clear" is decided and why the intervals are wider than 95 %, with the level."""
+    return text("takehold_method_multiple", language,
+                alpha=number(CLEAR_ALPHA, language, 2),
+                level=level_text(_family_level(change_rows(prepared, provider_id)), language))
+
+
 def change_method(prepared: Prepared, provider_id: str, language: str) -> str:
-    """How the change was tested (paired or as groups), in words."""
+    """How the change was tested (paired or as groups), in words, area by area.
+
+    The test is chosen per area (:func:`strapetsi_lib.analysis.takehold.dimension_change`),
+    so one sentence covers all areas only when they were all tested the same way; otherwise
+    the areas of each test are named.
+    """
     rows = change_rows(prepared, provider_id).dropna(subset=["estimate"])
     if rows.empty:
         return ""
-    if (rows["test"] == "paired t").any():
+    paired = rows["test"] == "paired t"
+    if paired.all():
         return text("takehold_method_paired", language, n_paired=int(rows["n_paired"].max()))
-    return text("takehold_method_groups", language)
+    if not paired.any():
+        return text("takehold_method_groups", language)
+    names = {d.code: d.name[language] for d in prepared.instrument.dimensions}
+    return text("stats_method_mixed", language,
+                paired=", ".join(names[d] for d in rows.loc[paired, "dimension"]),
+                groups=", ".join(names[d] for d in rows.loc[~paired, "dimension"]))
 
 
 def practice_rows(prepared: Prepared, provider_id: str) -> pd.DataFrame:
@@ -98,6 +130,15 @@ def practice_intro(prepared: Prepared, language: str) -> str:
                 routine_label=_routine_label(prepared, language))
 
 
+def status_text(row, language: str) -> str:
+    """A practice's status in words, with "near the boundary" where its penetration interval
+    straddles a category threshold (``near_boundary`` of the practice-status table)."""
+    status = text(f"status_{row.category}", language)
+    if bool(getattr(row, "near_boundary", False)):
+        status += f" ({text('stats_near_boundary', language)})"
+    return status
+
+
 def practice_table(prepared: Prepared, provider_id: str, language: str) -> pd.DataFrame:
     """Each practice's status, the measures behind it, and the rule that decided it."""
     instrument = prepared.instrument
@@ -108,7 +149,7 @@ def practice_table(prepared: Prepared, provider_id: str, language: str) -> pd.Da
         rows.append({
             text("takehold_col_practice", language): instrument.practice(row.practice)
             .name[language],
-            text("takehold_col_status", language): text(f"status_{row.category}", language),
+            text("takehold_col_status", language): status_text(row, language),
             text("takehold_col_penetration", language): (
                 f"{percent(row.penetration, language)} "
                 f"({interval(100 * row.penetration_ci_low, 100 * row.penetration_ci_high, language, 0)})"  # noqa: E501

@@ -1,0 +1,97 @@
+"""Honest comparisons with the network: strengths, areas to develop, above/below/level.
+
+The rules live in :mod:`strapetsi_lib.analysis.baseline` (:func:`classify_difference` with
+:data:`MIN_CLEAR_STD_DIFF`); this module selects a provider's rows and words the outcome, so the
+provider report and the summary page say the same thing:
+
+* a **strength** / **area to develop** is an item whose standardised difference from the
+  network is at least the threshold and whose interval excludes 0, with groups that meet the
+  minimum size;
+* when no item qualifies, the report says so plainly and shows the provider's highest and
+  lowest items *as such* (never called strengths);
+* two values that print the same read as level (:func:`rounded_sign`): "2,9 vs 2,9" is not
+  "above the network".
+"""
+
+from __future__ import annotations
+
+import math
+from typing import NamedTuple
+
+import numpy as np
+import pandas as pd
+
+from strapetsi_lib.analysis.baseline import AREA_TO_DEVELOP, MIN_CLEAR_STD_DIFF, STRENGTH
+from strapetsi_lib.prepare import Prepared
+from strapetsi_lib.present.i18n import number, text
+
+__all__ = ["ItemComparisons", "compare_items", "comparison_text", "rounded_sign"]
+
+#: Decimals at which the reports print means; comparisons are made at this precision.
+MEAN_DECIMALS = 1
+
+
+class ItemComparisons(NamedTuple):
+    """A provider's items against the network at one wave (rows of ``item_comparison``).
+
+    ``strengths`` and ``areas`` hold only items that meet the rule (largest difference first,
+    at most ``count`` each); ``highest`` and ``lowest`` hold the provider's highest and lowest
+    standardised differences whatever their size, for the report to show *as such* when no
+    item differs clearly. ``any_clear`` says whether any item met the rule.
+    """
+
+    strengths: pd.DataFrame
+    areas: pd.DataFrame
+    highest: pd.DataFrame
+    lowest: pd.DataFrame
+    any_clear: bool
+
+
+def compare_items(prepared: Prepared, provider_id: str, wave: str,
+                  count: int = 3) -> ItemComparisons:
+    """The provider's strengths and areas to develop by the honest-comparison rule.
+
+    Parameters
+    ----------
+    prepared
+        The prepared tables (``item_comparison`` with its ``comparison`` column).
+    provider_id, wave
+        Whose items, at which wave.
+    count
+        At most this many items per list.
+
+    Returns
+    -------
+    ItemComparisons
+        See the class. Only items where the provider and the network both meet the minimum
+        group size are considered at all.
+    """
+    items = prepared.rows("item_comparison", provider_id)
+    items = items[(items["wave"] == wave) & items["std_diff"].notna()]
+    if "comparison" not in items:  # tables prepared before the rule existed: nothing is clear
+        items = items.assign(comparison="")
+    strengths = items[items["comparison"] == STRENGTH].nlargest(count, "std_diff")
+    areas = items[items["comparison"] == AREA_TO_DEVELOP].nsmallest(count, "std_diff")
+    return ItemComparisons(strengths.reset_index(drop=True), areas.reset_index(drop=True),
+                           items.nlargest(count, "std_diff").reset_index(drop=True),
+                           items.nsmallest(count, "std_diff").reset_index(drop=True),
+                           bool(len(strengths) or len(areas)))
+
+
+def comparison_text(language: str) -> str:
+    """How strengths and areas to develop are chosen, with the threshold from the code."""
+    return text("stats_strengths_rule", language,
+                threshold=number(MIN_CLEAR_STD_DIFF, language, 1))
+
+
+def rounded_sign(value: float, reference: float, decimals: int = MEAN_DECIMALS) -> int:
+    """-1, 0 or 1: how ``value`` compares with ``reference`` *as printed*.
+
+    Two means that print alike (2,9 and 2,9) are level (0), whatever their unrounded
+    difference, so that a sentence never says "above" where the reader sees equal numbers.
+    NaN gives 0.
+    """
+    if value is None or reference is None or math.isnan(value) or math.isnan(reference):
+        return 0
+    a, b = round(float(value), decimals), round(float(reference), decimals)
+    return int(np.sign(a - b)) if abs(a - b) >= 0.5 * 10**-decimals else 0
