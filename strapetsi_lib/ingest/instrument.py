@@ -136,10 +136,6 @@ class Instrument:
                 lookup[normalise_header(text)] = item.code
         return lookup
 
-    def is_missing_answer(self, value: str) -> bool:
-        """Whether a text answer means "don't know" (treated as missing)."""
-        return normalise_header(value) in {normalise_header(m) for m in self.missing_answers}
-
 
 def normalise_header(text: str) -> str:
     """Normalise a header or label for matching: NFC, case-folded, single spaces, no end dot."""
