@@ -186,7 +186,7 @@ def reliability_table(prepared: Prepared, wave: str, language: str) -> pd.DataFr
     return pd.DataFrame({
         text("dimension", language): [instrument.dimension(d).name[language] for d in rel.index],
         text("items", language): rel["n_items"].astype(int).tolist(),
-        "Cronbach alpha": [number(a, language, 2) for a in rel["alpha"]],
+        text("cronbach_alpha", language): [number(a, language, 2) for a in rel["alpha"]],
     })
 
 
