@@ -27,6 +27,7 @@ from strapetsi_lib.config import resolve_dataset
 from strapetsi_lib.prepare import load_prepared
 from strapetsi_lib.present import provider_figures as plots
 from strapetsi_lib.present import provider_view as view
+from strapetsi_lib.present import summary
 from strapetsi_lib.present import takehold_view as takehold
 from strapetsi_lib.present.display import (
     show_figure,
@@ -53,6 +54,11 @@ n_providers = len(prepared["providers"])
 
 # %%
 show_title(text("report_title", lang, provider=provider["name"]))
+show_heading(text("summary_heading", lang), 2)
+show_text(summary.summary_html(summary.summary_facts(prepared, provider_id), prepared, lang))
+
+# %%
+show_heading(text("about_heading", lang), 2)
 waves = ", ".join(prepared.wave_label(w, lang) for w in prepared.wave_ids)
 show_text(text("intro", lang, provider=provider["name"], waves=waves,
                n_providers=n_providers, min_group=mgs))
