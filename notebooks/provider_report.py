@@ -141,8 +141,19 @@ if takehold.has_takehold(prepared):
 if takehold.has_takehold(prepared):
     show_heading(text("takehold_practice_heading", lang), 3)
     show_text(takehold.practice_intro(prepared, lang))
-    show_table(takehold.practice_table(prepared, provider_id, lang),
-               text("takehold_practice_caption", lang, wave=prepared.wave_label(after, lang)))
+    latest_label = prepared.wave_label(after, lang)
+    if takehold.own_themes(prepared, provider_id):
+        show_table(takehold.practice_table(prepared, provider_id, lang, own=True),
+                   text("practice_own_caption", lang, wave=latest_label))
+        show_text(text("practice_other_note", lang))
+    else:
+        show_text(text("practice_own_none", lang))
+    show_table(takehold.practice_table(prepared, provider_id, lang, own=False),
+               text("practice_other_caption", lang, wave=latest_label))
+    show_heading(text("practice_legend_heading", lang), 4)
+    show_text(takehold.practice_legend(prepared, lang))
+    show_heading(text("practice_levels_heading", lang), 4)
+    show_text(takehold.levels_of_use_gloss(prepared, lang))
     show_heading(text("takehold_evidence_heading", lang), 3)
     show_text(text("takehold_evidence_shows", lang))
     show_text(text("takehold_evidence_limits", lang))

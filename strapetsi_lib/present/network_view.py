@@ -430,12 +430,10 @@ def status_counts_table(counts: pd.DataFrame, prepared: Prepared,
 def status_rules(prepared: Prepared, language: str) -> str:
     """Markdown list of the rule behind each category, with the instrument's thresholds."""
     from strapetsi_lib.analysis.takehold import rule_text
+    from strapetsi_lib.present.takehold_view import status_categories
 
-    rules = prepared.instrument.takehold_rules
-    order = [spec["category"] for spec in rules["categories"]]
-    order += [c for c in ("not_in_use", "too_few_responses") if c not in order]
     return "\n".join(f"- {rule_text(c, prepared.instrument, language, prepared.min_group_size)}"
-                     for c in order)
+                     for c in status_categories(prepared))
 
 
 def methods_text(prepared: Prepared, language: str) -> str:

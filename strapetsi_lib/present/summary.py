@@ -120,20 +120,13 @@ def _change_findings(prepared: Prepared, provider_id: str) -> list[Finding]:
     return findings
 
 
-def own_themes(prepared: Prepared, provider_id: str) -> list[str]:
-    """The development themes the provider takes part in, in the providers file's order."""
-    themes = prepared.provider(provider_id).get("themes", "")
-    if not isinstance(themes, str):
-        return []
-    return [theme.strip() for theme in themes.split(";") if theme.strip()]
-
-
 def own_practices(prepared: Prepared, provider_id: str) -> pd.DataFrame:
     """The status rows of the practices that belong to the provider's own themes."""
     if not takehold.has_takehold(prepared):
         return pd.DataFrame(columns=["practice", "theme", "category", "penetration"])
     rows = takehold.practice_rows(prepared, provider_id)
-    return rows[rows["theme"].isin(own_themes(prepared, provider_id))].reset_index(drop=True)
+    mine = rows["theme"].isin(takehold.own_themes(prepared, provider_id))
+    return rows[mine].reset_index(drop=True)
 
 
 def summary_facts(prepared: Prepared, provider_id: str) -> Summary:
@@ -162,7 +155,7 @@ def summary_facts(prepared: Prepared, provider_id: str) -> Summary:
                    respondents=respondents, response_rates=rates,
                    roles_fell=_roles_fell(prepared, provider_id, first, latest)
                    if first != latest else [],
-                   findings=findings, own_themes=own_themes(prepared, provider_id),
+                   findings=findings, own_themes=takehold.own_themes(prepared, provider_id),
                    own_practices=own_practices(prepared, provider_id))
 
 
