@@ -1,0 +1,79 @@
+"""A provider report on a phone and on paper: no sideways scrolling, and a tagged PDF."""
+
+from __future__ import annotations
+
+import pytest
+from browser import chromium, requires_chromium
+from bs4 import BeautifulSoup
+
+from strapetsi_lib.render.parameters import run_provider_report
+from strapetsi_lib.render.pdf import PdfError, page_header_css, write_pdf
+
+FINNISH = "3266069-5"
+SWEDISH = "0006287-7"
+
+
+def test_page_header_css_cannot_break_out_of_its_string():
+    css = page_header_css('Raportti: "A\\B"\n</style><script>x</script>')
+    assert "@top-left { content: " in css
+    assert ('content: "Raportti: \\"A\\\\B\\" \\3c /style>\\3c script>x\\3c /script>";'
+            in css)
+    assert "<" not in css
+
+
+def test_write_pdf_fails_clearly_without_chromium_or_html(tmp_path):
+    page = tmp_path / "r.html"
+    page.write_text("<!DOCTYPE html><html lang='fi'><title>x</title></html>", encoding="utf-8")
+    with pytest.raises(PdfError, match="not installed"):
+        write_pdf(page, chromium=tmp_path / "no-chromium")
+    with pytest.raises(PdfError, match="does not exist"):
+        write_pdf(tmp_path / "missing.html")
+    assert not (tmp_path / "r.pdf").exists()
+
+
+@pytest.fixture(scope="module")
+def reports(prepared, tmp_path_factory):
+    out = tmp_path_factory.mktemp("print")
+    return {pid: run_provider_report(prepared, pid, out).html for pid in (FINNISH, SWEDISH)}
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+@requires_chromium
+def test_report_does_not_scroll_sideways_on_a_phone(reports):
+    with chromium() as browser:
+        for html in reports.values():
+            page = browser.new_page(viewport={"width": 390, "height": 844})
+            page.goto(html.resolve().as_uri())
+            scroll_width, inner_width = page.evaluate(
+                "[document.scrollingElement.scrollWidth, window.innerWidth]")
+            # every table and figure fits the screen or scrolls inside its own box
+            too_wide = page.evaluate("""() => [...document.querySelectorAll('table, figure')]
+                .filter(e => e.getBoundingClientRect().right > innerWidth + 0.5)
+                .map(e => e.tagName)""")
+            page.close()
+            assert scroll_width <= inner_width, f"{html.name}: {scroll_width} > {inner_width}"
+            assert too_wide == []
+
+
+@pytest.mark.slow
+@requires_chromium
+@pytest.mark.parametrize(("pid", "language"), [(FINNISH, "fi"), (SWEDISH, "sv")])
+def test_pdf_is_tagged_with_the_reports_language(prepared, reports, pid, language):
+    from pypdf import PdfReader
+
+    html = reports[pid]
+    soup = BeautifulSoup(html.read_text(encoding="utf-8"), "html.parser")
+    assert soup.html["lang"] == language
+    header = soup.find("style", attrs={"media": "print"})
+    assert header is not None and prepared.provider(pid)["name"] in header.string
+    pdf = write_pdf(html)
+    assert pdf == html.with_suffix(".pdf")
+    reader = PdfReader(pdf)
+    catalog = reader.trailer["/Root"]
+    assert catalog["/Lang"] == language
+    assert bool(catalog["/MarkInfo"]["/Marked"]) and "/StructTreeRoot" in catalog
+    assert 4 <= len(reader.pages) <= 20
+    first = reader.pages[0].extract_text()
+    assert prepared.provider(pid)["name"] in " ".join(first.split())  # text, not pictures
+    assert f"2 / {len(reader.pages)}" in reader.pages[1].extract_text()  # the page number
