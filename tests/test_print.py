@@ -77,3 +77,30 @@ def test_pdf_is_tagged_with_the_reports_language(prepared, reports, pid, languag
     first = reader.pages[0].extract_text()
     assert prepared.provider(pid)["name"] in " ".join(first.split())  # text, not pictures
     assert f"2 / {len(reader.pages)}" in reader.pages[1].extract_text()  # the page number
+
+
+def _plain(value: str) -> str:
+    return " ".join(value.replace("\u2212", "-").replace("\u00a0", " ").split())
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("pid", "language"), [(FINNISH, "fi"), (SWEDISH, "sv")])
+def test_download_holds_the_tables_the_report_shows(reports, pid, language):
+    import base64
+
+    from strapetsi_lib.present.download import parse_csv
+
+    soup = BeautifulSoup(reports[pid].read_text(encoding="utf-8"), "html.parser")
+    link = soup.find("a", attrs={"download": True})
+    assert link is not None and link["download"] == f"strapetsi_{pid}.csv"
+    assert soup.find("script") is None
+    data = base64.b64decode(link["href"].split("base64,", 1)[1])
+    shown = {}
+    for table in soup.find_all("table"):
+        rows = [[_plain(c.get_text(" ", strip=True)) for c in r.find_all(["th", "td"])]
+                for r in table.find_all("tr")]
+        shown[_plain(table.caption.get_text(" ", strip=True))] = rows
+    downloaded = parse_csv(data, language)
+    assert len(downloaded) >= 6
+    for caption, rows in downloaded:
+        assert [[_plain(c) for c in row] for row in rows] == shown[_plain(caption)]
