@@ -57,6 +57,7 @@ def test_report_does_not_scroll_sideways_on_a_phone(reports):
 
 
 @pytest.mark.slow
+@pytest.mark.browser
 @requires_chromium
 @pytest.mark.parametrize(("pid", "language"), [(FINNISH, "fi"), (SWEDISH, "sv")])
 def test_pdf_is_tagged_with_the_reports_language(prepared, reports, pid, language):
@@ -104,3 +105,17 @@ def test_download_holds_the_tables_the_report_shows(reports, pid, language):
     assert len(downloaded) >= 6
     for caption, rows in downloaded:
         assert [[_plain(c) for c in row] for row in rows] == shown[_plain(caption)]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("pid", "language"), [(FINNISH, "fi"), (SWEDISH, "sv")])
+def test_report_opens_with_the_summary(reports, pid, language):
+    from strapetsi_lib.present.i18n import text
+
+    soup = BeautifulSoup(reports[pid].read_text(encoding="utf-8"), "html.parser")
+    first_section = soup.find("h2")
+    assert first_section.get_text(strip=True) == text("summary_heading", language)
+    summary = first_section.find_next("div", class_="strapetsi-summary")
+    assert summary is not None
+    assert 3 <= len(summary.select("ol.strapetsi-questions li")) <= 5
+    assert len(summary.select("ol.strapetsi-findings li")) >= 1
