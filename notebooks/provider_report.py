@@ -25,7 +25,7 @@
 # %%
 from strapetsi_lib.config import resolve_dataset
 from strapetsi_lib.prepare import load_prepared
-from strapetsi_lib.present import comparisons
+from strapetsi_lib.present import comparisons, download, summary
 from strapetsi_lib.present import provider_figures as plots
 from strapetsi_lib.present import provider_view as view
 from strapetsi_lib.present import takehold_view as takehold
@@ -51,9 +51,15 @@ instrument = prepared.instrument
 mgs = prepared.min_group_size
 wave = view.baseline_wave(prepared)
 n_providers = len(prepared["providers"])
+tables = download.TableCollector()  # shows each table and keeps it for the CSV download
 
 # %%
 show_title(text("report_title", lang, provider=provider["name"]))
+show_heading(text("summary_heading", lang), 2)
+show_text(summary.summary_html(summary.summary_facts(prepared, provider_id), prepared, lang))
+
+# %%
+show_heading(text("about_heading", lang), 2)
 waves = ", ".join(prepared.wave_label(w, lang) for w in prepared.wave_ids)
 show_text(text("intro", lang, provider=provider["name"], waves=waves,
                n_providers=n_providers, min_group=mgs))
@@ -61,7 +67,7 @@ show_text(text("intro", lang, provider=provider["name"], waves=waves,
 # %%
 show_heading(text("respondents", lang), 2)
 show_text(view.respondents_sentence(prepared, provider_id, wave, lang))
-show_table(view.role_table(prepared, provider_id, lang), text("respondents_caption", lang))
+tables.show(view.role_table(prepared, provider_id, lang), text("respondents_caption", lang))
 
 # %%
 show_heading(text("profile_heading", lang), 2)
@@ -72,7 +78,7 @@ if profile["mean"].notna().any():
     figure, alt = plots.dimension_profile(profile, network[network["wave"] == wave],
                                           instrument, lang)
     show_figure(figure, alt, text("profile_caption", lang))
-show_table(view.profile_table(profile, prepared, lang), text("profile_caption", lang))
+tables.show(view.profile_table(profile, prepared, lang), text("profile_caption", lang))
 
 # %%
 show_heading(text("place_heading", lang), 2)
@@ -82,7 +88,7 @@ ranks = view.network_ranks(prepared, wave)
 if (ranks["provider_id"] == provider_id).any():
     figure, alt = plots.provider_place(ranks, provider_id, instrument, lang)
     show_figure(figure, alt, text("place_caption", lang))
-show_table(view.place_table(prepared, provider_id, wave, lang), text("place_caption", lang))
+tables.show(view.place_table(prepared, provider_id, wave, lang), text("place_caption", lang))
 
 # %%
 show_heading(text("items_heading", lang), 2)
@@ -110,7 +116,7 @@ for heading, items in lists:
     if items.empty:
         show_text(text("none_found", lang))
     else:
-        show_table(view.items_table(items, prepared, lang), heading)
+        tables.show(view.items_table(items, prepared, lang), heading)
 
 # %%
 show_heading(text("roles_heading", lang), 2)
@@ -139,9 +145,9 @@ if takehold.has_takehold(prepared):
         show_figure(figure, alt, text("change_caption", lang))
     for sentence in takehold.change_sentences(prepared, provider_id, lang):
         show_text(sentence)
-    show_table(takehold.change_table(prepared, provider_id, lang),
-               text("takehold_change_caption", lang, wave_before=prepared.wave_label(before, lang),
-                    wave_after=prepared.wave_label(after, lang)))
+    tables.show(takehold.change_table(prepared, provider_id, lang),
+                text("takehold_change_caption", lang, wave_before=prepared.wave_label(before, lang),
+                     wave_after=prepared.wave_label(after, lang)))
 
 # %%
 if takehold.has_takehold(prepared):
@@ -149,11 +155,28 @@ if takehold.has_takehold(prepared):
     show_text(takehold.practice_intro(prepared, lang))
     show_text(text("stats_levels_of_use_note", lang) + " "
               + text("stats_near_boundary_note", lang))
-    show_table(takehold.practice_table(prepared, provider_id, lang),
-               text("takehold_practice_caption", lang, wave=prepared.wave_label(after, lang)))
+    latest_label = prepared.wave_label(after, lang)
+    if takehold.own_themes(prepared, provider_id):
+        tables.show(takehold.practice_table(prepared, provider_id, lang, own=True),
+                    text("practice_own_caption", lang, wave=latest_label))
+        show_text(text("practice_other_note", lang))
+    else:
+        show_text(text("practice_own_none", lang))
+    tables.show(takehold.practice_table(prepared, provider_id, lang, own=False),
+                text("practice_other_caption", lang, wave=latest_label))
+    show_heading(text("practice_legend_heading", lang), 4)
+    show_text(takehold.practice_legend(prepared, lang))
+    show_heading(text("practice_levels_heading", lang), 4)
+    show_text(takehold.levels_of_use_gloss(prepared, lang))
     show_heading(text("takehold_evidence_heading", lang), 3)
     show_text(text("takehold_evidence_shows", lang))
     show_text(text("takehold_evidence_limits", lang))
+
+# %%
+show_heading(text("download_heading", lang), 2)
+show_text(text("download_text", lang, min_group=mgs))
+show_text(download.download_html(tables.tables, lang, f"strapetsi_{provider_id}.csv",
+                                 text("download_link", lang)))
 
 # %%
 show_heading(text("methods_heading", lang), 2)

@@ -112,6 +112,9 @@ def run(
     = None,
     network_notebook: Annotated[Path | None, typer.Option(
         help="Network report notebook (default notebooks/network_report.ipynb).")] = None,
+    pdf: Annotated[bool, typer.Option(
+        help="Also print each report to a PDF beside its HTML (needs /usr/bin/chromium).")]
+    = False,
 ) -> None:
     """Validate, prepare once, and write every report of a dataset in parallel.
 
@@ -140,7 +143,7 @@ def run(
         force=force, network=network, name_providers=name_providers, executor=executor,
         scheduler=scheduler, warm_kernel=warm_kernel, notebook_timeout=timeout or None,
         provider_notebook=notebook or PROVIDER_NOTEBOOK,
-        network_notebook=network_notebook or NETWORK_NOTEBOOK)
+        network_notebook=network_notebook or NETWORK_NOTEBOOK, pdf=pdf)
     console = Console(stderr=True)
     try:
         outcome = run_batch(options, console)

@@ -25,6 +25,7 @@ from strapetsi_lib.analysis.stats import is_clear
 from strapetsi_lib.config import DEMO_DIR, ROLES
 from strapetsi_lib.present.i18n import interval, number, percent, text, too_few
 from strapetsi_lib.present.stats_view import verdict_interval
+from strapetsi_lib.present.takehold_view import STATUS_SYMBOLS
 from strapetsi_lib.render.parameters import run_provider_report
 
 pytestmark = pytest.mark.slow
@@ -168,11 +169,21 @@ def test_takehold_section_shows_the_library_figures(prepared, reports, pid, lang
         assert row[4] == text("takehold_verdict_clear" if clear else "takehold_verdict_unclear",
                               lang)
     status = prepared.rows("practice_status", pid).set_index("practice")
-    caption = text("takehold_practice_caption", lang, wave=prepared.wave_label("followup", lang))
-    practices = {row[0]: row for row in table_by_caption(soup, caption)[1:]}
+    wave = prepared.wave_label("followup", lang)
+    own = table_by_caption(soup, text("practice_own_caption", lang, wave=wave))[1:]
+    other = table_by_caption(soup, text("practice_other_caption", lang, wave=wave))[1:]
+    themes = prepared.provider(pid)["themes"].split(";")
+    assert [row[0] for row in own] == [p.name[lang] for p in prepared.instrument.practices
+                                       if p.theme in themes]
+    practices = {row[0]: row for row in own + other}
     for practice in prepared.instrument.practices:
         row = practices[practice.name[lang]]
-        assert row[1].startswith(text(f"status_{status.loc[practice.code, 'category']}", lang))
+        category = status.loc[practice.code, "category"]
+        assert row[2].startswith(f"{STATUS_SYMBOLS[category]} {text(f'status_{category}', lang)}")
+        measure = "penetration" if category in ("embedded", "adopting") else "in_use"
+        assert row[3].startswith(percent(status.loc[practice.code, measure], lang))
+    rules = soup.get_text(" ")
+    assert rules.count(text("status_embedded", lang) + ":") == 1  # the rules once, as a legend
 
 
 def test_same_inputs_give_the_same_report(prepared, reports, tmp_path):

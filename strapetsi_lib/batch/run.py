@@ -80,6 +80,7 @@ class RunOptions:
     notebook_timeout: float | None = 900.0
     provider_notebook: Path = PROVIDER_NOTEBOOK
     network_notebook: Path = NETWORK_NOTEBOOK
+    pdf: bool = False
 
 
 @dataclass
@@ -379,6 +380,8 @@ class _Run:
 
     def on_done(self, task: ReportTask, result: TaskResult) -> None:
         entry = self.entries[task.report_id]
+        if result.ok and self.options.pdf:
+            result = _with_pdf(self.out_dir / entry["html"], result)
         entry.update(status=runs.OK if result.ok else runs.FAILED,
                      seconds=round(result.seconds, 3), note=None, error=result.error)
         if result.ok:
@@ -421,6 +424,21 @@ class _Run:
                                     seconds=round(time.time() - self.started, 3))
         self.save(final=True)
         return RunOutcome(code, self.out_dir, self.manifest, ran=len(self.to_run))
+
+
+def _with_pdf(html: Path, result: TaskResult) -> TaskResult:
+    """Print the report to a PDF beside it (``--pdf``); a failed print fails the report."""
+    import dataclasses
+
+    from strapetsi_lib.render.pdf import PdfError, write_pdf
+
+    try:
+        write_pdf(html)
+    except PdfError as exc:
+        error = {"cause": str(exc), "ename": "PdfError", "evalue": exc.reason, "cell": None,
+                 "cell_index": None, "failed_notebook": None}
+        return dataclasses.replace(result, ok=False, error=error)
+    return result
 
 
 def _round(value: float | None) -> float | None:

@@ -511,11 +511,10 @@ def status_counts_table(counts: pd.DataFrame, prepared: Prepared,
 
 def status_rules(prepared: Prepared, language: str) -> str:
     """Markdown list of the rule behind each category, with the instrument's thresholds."""
-    rules = prepared.instrument.takehold_rules
-    order = [spec["category"] for spec in rules["categories"]]
-    order += [c for c in ("not_in_use", "too_few_responses") if c not in order]
+    from strapetsi_lib.present.takehold_view import status_categories
+
     return "\n".join(f"- {rule_text(c, prepared.instrument, language, prepared.min_group_size)}"
-                     for c in order)
+                     for c in status_categories(prepared))
 
 
 def methods_text(prepared: Prepared, language: str) -> str:

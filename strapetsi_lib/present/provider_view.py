@@ -37,9 +37,9 @@ def role_table(prepared: Prepared, provider_id: str, language: str) -> pd.DataFr
     columns = {}
     for wave in prepared.wave_ids:
         wave_counts = counts[counts["wave"] == wave].set_index("role")["n"].reindex(ROLES)
-        hidden = suppressed_groups(wave_counts, mgs)
+        shown = role_counts(prepared, provider_id, wave)
         total = int(wave_counts.sum())
-        cells = [too_few(language, mgs) if role in hidden else str(int(wave_counts[role]))
+        cells = [too_few(language, mgs) if pd.isna(shown[role]) else str(int(shown[role]))
                  for role in ROLES]
         cells.append(str(total) if total >= mgs else too_few(language, mgs))
         rate = rates.loc[wave, "response_rate"] if wave in rates.index else float("nan")
@@ -50,6 +50,19 @@ def role_table(prepared: Prepared, provider_id: str, language: str) -> pd.DataFr
     table = pd.DataFrame(columns, index=index)
     table.index.name = text("respondents", language)
     return table.reset_index()
+
+
+def role_counts(prepared: Prepared, provider_id: str, wave: str) -> pd.Series:
+    """Respondents per role at a wave as the report may show them (NaN where suppressed).
+
+    A role under the minimum size is hidden, and when one role is hidden the next smallest is
+    hidden too, since the total shown beside them would otherwise reveal it.
+    """
+    counts = prepared.rows("respondents_by_role", provider_id)
+    wave_counts = (counts[counts["wave"] == wave].set_index("role")["n"]
+                   .reindex(ROLES).astype(float))
+    hidden = suppressed_groups(wave_counts, prepared.min_group_size)
+    return wave_counts.mask(wave_counts.index.isin(list(hidden)))
 
 
 def dimension_profile(prepared: Prepared, provider_id: str, wave: str) -> pd.DataFrame:
@@ -184,7 +197,7 @@ def reliability_table(prepared: Prepared, wave: str, language: str) -> pd.DataFr
     return pd.DataFrame({
         text("dimension", language): [instrument.dimension(d).name[language] for d in rel.index],
         text("items", language): rel["n_items"].astype(int).tolist(),
-        "Cronbach alpha": [number(a, language, 2) for a in rel["alpha"]],
+        text("cronbach_alpha", language): [number(a, language, 2) for a in rel["alpha"]],
     })
 
 

@@ -10,8 +10,9 @@ from __future__ import annotations
 import pandas as pd
 
 from strapetsi_lib.analysis.stats import CLEAR_ALPHA, is_clear
+from strapetsi_lib.analysis.takehold import NOT_IN_USE, TOO_FEW
 from strapetsi_lib.prepare import Prepared
-from strapetsi_lib.present.i18n import interval, number, percent, text
+from strapetsi_lib.present.i18n import number, percent, text
 from strapetsi_lib.present.stats_view import (
     adjusted_ci_header,
     level_text,
@@ -130,32 +131,105 @@ def practice_intro(prepared: Prepared, language: str) -> str:
                 routine_label=_routine_label(prepared, language))
 
 
+#: A symbol beside each status word, so that the status never rests on colour alone (and reads
+#: the same when printed in black and white): full, half, empty, crossed out, unknown.
+STATUS_SYMBOLS = {"embedded": "\u25cf", "adopting": "\u25d0", "trying": "\u25cb",
+                  "not_in_use": "\u2715", "too_few_responses": "\u2013"}
+
+
+def status_badge(category: str, language: str) -> str:
+    """The status as symbol and word, e.g. ``● Vakiintunut``."""
+    return f"{STATUS_SYMBOLS[category]} {text(f'status_{category}', language)}"
+
+
 def status_text(row, language: str) -> str:
-    """A practice's status in words, with "near the boundary" where its penetration interval
+    """A practice's status badge, with "near the boundary" where its penetration interval
     straddles a category threshold (``near_boundary`` of the practice-status table)."""
-    status = text(f"status_{row.category}", language)
+    status = status_badge(row.category, language)
     if bool(getattr(row, "near_boundary", False)):
         status += f" ({text('stats_near_boundary', language)})"
     return status
 
 
-def practice_table(prepared: Prepared, provider_id: str, language: str) -> pd.DataFrame:
-    """Each practice's status, the measures behind it, and the rule that decided it."""
+def status_categories(prepared: Prepared) -> list[str]:
+    """Every status in the order the rules are checked, then not in use and too few answers."""
+    order = [spec["category"] for spec in prepared.instrument.takehold_rules["categories"]]
+    return order + [c for c in (NOT_IN_USE, TOO_FEW) if c not in order]
+
+
+def own_themes(prepared: Prepared, provider_id: str) -> list[str]:
+    """The development themes the provider takes part in (the providers file's ``themes``)."""
+    themes = prepared.provider(provider_id).get("themes", "")
+    if not isinstance(themes, str):
+        return []
+    return [theme.strip() for theme in themes.split(";") if theme.strip()]
+
+
+def deciding_figure(row, prepared: Prepared, language: str) -> str:
+    """The number that decided a practice's status, with the level it counts from.
+
+    Embedded and adopting are decided by the share at the routine level or above; trying and
+    not in use by the share at the use level or above (the ``trying`` threshold, which a practice
+    not in use fails). Too few answers show the minimum group size instead.
+    """
+    if row.category == TOO_FEW:
+        return text("too_few", language, n=prepared.min_group_size)
     instrument = prepared.instrument
-    mgs = prepared.min_group_size
-    rows = []
-    for row in practice_rows(prepared, provider_id).itertuples():
-        shown = row.category != "too_few_responses"
-        rows.append({
+    rules = instrument.takehold_rules
+    levels = instrument.scale_of(instrument.practices[0].use_item).labels
+    if row.category in ("embedded", "adopting"):
+        return text("practice_decided_penetration", language,
+                    value=percent(row.penetration, language),
+                    label=levels[rules["routine_level"]][language])
+    return text("practice_decided_in_use", language, value=percent(row.in_use, language),
+                label=levels[rules["use_level"]][language])
+
+
+def practice_table(prepared: Prepared, provider_id: str, language: str,
+                   own: bool | None = None) -> pd.DataFrame:
+    """Each practice's theme, status badge, deciding figure and normalisation.
+
+    Parameters
+    ----------
+    own
+        ``True``: only the practices of the provider's own themes; ``False``: only the others;
+        ``None``: all, own themes first. The rules are shown once, by :func:`practice_legend`.
+    """
+    instrument = prepared.instrument
+    themes = own_themes(prepared, provider_id)
+    rows = practice_rows(prepared, provider_id)
+    mine = rows["theme"].isin(themes)
+    if own is not None:
+        rows = rows[mine == own]
+    else:
+        rows = pd.concat([rows[mine], rows[~mine]])
+    table = []
+    for row in rows.itertuples():
+        shown = row.category != TOO_FEW
+        table.append({
             text("takehold_col_practice", language): instrument.practice(row.practice)
             .name[language],
+            text("practice_col_theme", language): text(f"takehold_theme_{row.theme}", language),
             text("takehold_col_status", language): status_text(row, language),
-            text("takehold_col_penetration", language): (
-                f"{percent(row.penetration, language)} "
-                f"({interval(100 * row.penetration_ci_low, 100 * row.penetration_ci_high, language, 0)})"  # noqa: E501
-                if shown else ""),
+            text("practice_col_decided", language): deciding_figure(row, prepared, language),
             text("takehold_col_normalisation", language): (
                 number(row.normalisation, language) if shown else ""),
-            text("takehold_col_rule", language): rule_text(row.category, instrument, language, mgs),
         })
-    return pd.DataFrame(rows)
+    return pd.DataFrame(table)
+
+
+def practice_legend(prepared: Prepared, language: str) -> str:
+    """The status rules once, as a Markdown list with each status's symbol."""
+    mgs = prepared.min_group_size
+    lines = [f"- {STATUS_SYMBOLS[c]} {rule_text(c, prepared.instrument, language, mgs)}"
+             for c in status_categories(prepared)]
+    return text("practice_legend_intro", language) + "\n\n" + "\n".join(lines)
+
+
+def levels_of_use_gloss(prepared: Prepared, language: str) -> str:
+    """The Levels of Use in plain words, as a Markdown list (``3 Mekaaninen käyttö: …``)."""
+    instrument = prepared.instrument
+    scale = instrument.scale_of(instrument.practices[0].use_item)
+    lines = [f"- {text('practice_level_line', language, value=value, label=label[language], gloss=text(f'practice_level_{value}', language))}"  # noqa: E501
+             for value, label in sorted(scale.labels.items())]
+    return text("practice_levels_intro", language) + "\n\n" + "\n".join(lines)

@@ -354,7 +354,17 @@ def _finish(body: str, cells: list[Any], cells_by_id: dict[str, int], title: str
     if title_tag is not None:
         h1 = soup.find("h1")
         title_tag.string = title or (h1.get_text(" ", strip=True) if h1 else "")
+        title_tag.insert_after(_page_header_style(soup, title_tag.string))
     return str(soup)
+
+
+def _page_header_style(soup: Any, title: str) -> Any:
+    """A ``<style>`` that prints the report's title at the head of every page."""
+    from strapetsi_lib.render.pdf import page_header_css
+
+    style = soup.new_tag("style", attrs={"media": "print"})
+    style.string = page_header_css(title)
+    return style
 
 
 def _unlink(soup: Any, anchor: Any, url: str) -> None:

@@ -1,0 +1,59 @@
+"""The report's tables as a CSV download: Excel-ready, the shown numbers, nothing suppressed."""
+
+from __future__ import annotations
+
+import base64
+import re
+
+import pandas as pd
+import pytest
+
+from strapetsi_lib.present import provider_view as view
+from strapetsi_lib.present.download import csv_bytes, download_html, parse_csv
+from strapetsi_lib.present.i18n import text, too_few
+
+SMALL = "2227459-8"  # baseline: 3 leaders, 4 "other" (ground_truth.json small_groups)
+
+
+def test_csv_is_excel_ready_in_finnish():
+    frame = pd.DataFrame({"Osa-alue": ["Tiedolla johtaminen"], "Keskiarvo": ["3,4"],
+                          "Muutos": ["\u22120,22"], "Osuus": ["62\u00a0%"]})
+    data = csv_bytes([("Taulukko; ä", frame)], "fi")
+    assert data.startswith(b"\xef\xbb\xbf")
+    lines = data.decode("utf-8-sig").split("\r\n")
+    assert lines[0] == '"Taulukko; ä"'  # a separator inside a field is quoted
+    assert lines[1] == "Osa-alue;Keskiarvo;Muutos;Osuus"
+    assert lines[2] == "Tiedolla johtaminen;3,4;-0,22;62 %"
+    assert csv_bytes([("T", frame)], "en").decode("utf-8-sig").split("\r\n")[1].count(",") == 3
+
+
+def test_round_trip_and_link(prepared):
+    frame = view.role_table(prepared, SMALL, "fi")
+    caption = text("respondents_caption", "fi")
+    markup = download_html([(caption, frame)], "fi", "strapetsi_x.csv", "Lataa")
+    match = re.search(r'href="data:text/csv;charset=utf-8;base64,([A-Za-z0-9+/=]+)" '
+                      r'download="strapetsi_x.csv"', markup)
+    assert match and "<script" not in markup
+    [(read_caption, rows)] = parse_csv(base64.b64decode(match.group(1)), "fi")
+    assert read_caption == caption
+    assert rows[0] == list(frame.columns)
+    assert rows[1:] == [[str(v).replace("\u00a0", " ") for v in row]
+                        for row in frame.itertuples(index=False)]
+
+
+def test_suppressed_group_is_not_in_the_csv(prepared):
+    counts = prepared.rows("respondents_by_role", SMALL)
+    leaders = counts[(counts["wave"] == "baseline") & (counts["role"] == "leader")]["n"].iloc[0]
+    assert leaders < prepared.min_group_size
+    frame = view.role_table(prepared, SMALL, "fi")
+    [(_, rows)] = parse_csv(csv_bytes([("t", frame)], "fi"), "fi")
+    leader_row = next(r for r in rows if r[0] == text("role_leader", "fi"))
+    baseline = rows[0].index(prepared.wave_label("baseline", "fi"))
+    assert leader_row[baseline] == too_few("fi", prepared.min_group_size).replace("\u00a0", " ")
+    assert str(leaders) not in leader_row
+
+
+@pytest.mark.parametrize("language", ["fi", "sv", "en"])
+def test_parse_rejects_a_file_without_bom(language):
+    with pytest.raises(ValueError, match="byte-order mark"):
+        parse_csv(b"a;b\r\n", language)
