@@ -137,6 +137,9 @@ if takehold.has_takehold(prepared):
     show_text(takehold.practice_intro(prepared, lang))
     show_table(takehold.practice_table(prepared, provider_id, lang),
                text("takehold_practice_caption", lang, wave=prepared.wave_label(after, lang)))
+    note = takehold.unknown_waves_note(prepared, provider_id, lang)
+    if note:
+        show_text(note)
     show_heading(text("takehold_evidence_heading", lang), 3)
     show_text(text("takehold_evidence_shows", lang))
     show_text(text("takehold_evidence_limits", lang))

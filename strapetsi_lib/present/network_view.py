@@ -1,10 +1,11 @@
 """The coordinator's view of the prepared tables: network-wide tables for the network report.
 
-Providers appear by a neutral code (``J01``, ``J02``, … in the order of their Y-tunnus) unless the
-run is asked to name them; a provider's figures are shown only where it has at least
-``min_group_size`` respondents. Nothing here recomputes a statistic: every function selects and
-shapes rows of the prepared tables (:mod:`strapetsi_lib.prepare`) and puts the words and numbers
-of the report's language into them.
+Providers appear by a neutral code derived from a secret key (:mod:`strapetsi_lib.present.codes`)
+unless the run is asked to name them; a provider's figures (its response rate, means, practice
+statuses) pass the disclosure-control layer (:mod:`strapetsi_lib.analysis.disclosure`) and are
+shown only where they rest on at least ``min_group_size`` answers. Nothing here recomputes a
+statistic: every function selects and shapes rows of the prepared tables
+(:mod:`strapetsi_lib.prepare`) and puts the words and numbers of the report's language into them.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import math
 
 import pandas as pd
 
+from strapetsi_lib.analysis.disclosure import may_show, safe_practice_status
 from strapetsi_lib.prepare import Prepared
 from strapetsi_lib.present.i18n import interval, number, percent, text
 
@@ -94,10 +96,11 @@ def intro_text(prepared: Prepared, language: str, name_providers: bool = False) 
 def response_summary(prepared: Prepared, language: str) -> pd.DataFrame:
     """Per wave: providers with respondents, respondents, and the spread of response rates."""
     rates = prepared["response_rates"]
+    shown = shown_response_rates(prepared)
     rows = []
     for wave in prepared.wave_ids:
         block = rates[rates["wave"] == wave]
-        known = block["response_rate"].dropna()
+        known = shown.loc[shown["wave"] == wave, "response_rate"]
         rows.append({
             text("network_wave", language): prepared.wave_label(wave, language),
             text("network_providers_with_responses", language): int((block["n"] > 0).sum()),
@@ -110,12 +113,20 @@ def response_summary(prepared: Prepared, language: str) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def shown_response_rates(prepared: Prepared) -> pd.DataFrame:
+    """The response rates that may be published: a provider's rate rests on its respondents, so
+    it (and any median or range of rates) leaves out providers with fewer than
+    ``min_group_size`` respondents in the wave, as their own reports do."""
+    rates = prepared["response_rates"]
+    enough = rates["n"].map(lambda n: may_show(n, prepared.min_group_size))
+    return rates[enough & rates["response_rate"].notna()].reset_index(drop=True)
+
+
 def provider_response_rates(prepared: Prepared) -> pd.DataFrame:
     """Every provider's response rate per wave (``wave, response_rate``), unnamed; providers
-    without respondents or without a known staff count are left out."""
-    rates = prepared["response_rates"]
-    known = rates[(rates["n"] > 0) & rates["response_rate"].notna()]
-    return known[["wave", "response_rate"]].reset_index(drop=True)
+    with too few respondents (:func:`shown_response_rates`) or without a known staff count are
+    left out."""
+    return shown_response_rates(prepared)[["wave", "response_rate"]]
 
 
 # ------------------------------------------------------------------------- providers per dimension
@@ -124,7 +135,8 @@ def provider_response_rates(prepared: Prepared) -> pd.DataFrame:
 def provider_means(prepared: Prepared) -> pd.DataFrame:
     """Every provider's dimension mean per wave, for providers with enough respondents."""
     means = prepared["dimension_means"]
-    return means[means["n"] >= prepared.min_group_size].reset_index(drop=True)
+    enough = means["n"].map(lambda n: may_show(n, prepared.min_group_size))
+    return means[enough].reset_index(drop=True)
 
 
 def dimension_spread(prepared: Prepared, language: str,
@@ -383,6 +395,16 @@ def practice_names(prepared: Prepared, language: str) -> dict[str, str]:
     return {p.code: p.name[language] for p in prepared.instrument.practices}
 
 
+def published_practice_status(prepared: Prepared) -> pd.DataFrame:
+    """Every provider's practice status at the latest wave, as the disclosure layer allows it
+    (:func:`~strapetsi_lib.analysis.disclosure.safe_practice_status`)."""
+    from strapetsi_lib.analysis.takehold import classify_practice
+
+    return safe_practice_status(prepared["practice_status_by_wave"], latest_wave(prepared),
+                                prepared.instrument.takehold_rules, prepared.min_group_size,
+                                classify_practice)
+
+
 def status_grid(prepared: Prepared, name_providers: bool = False) -> pd.DataFrame:
     """The category of every practice at every provider at the latest wave.
 
@@ -394,7 +416,7 @@ def status_grid(prepared: Prepared, name_providers: bool = False) -> pd.DataFram
         category codes. A provider without a row for a practice is ``too_few_responses``.
     """
     labels = provider_labels(prepared, name_providers)
-    status = prepared["practice_status"]
+    status = published_practice_status(prepared)
     practices = [p.code for p in prepared.instrument.practices]
     grid = (status.pivot_table(index="provider_id", columns="practice", values="category",
                                aggfunc="first")

@@ -2,16 +2,19 @@
 
 Like :mod:`strapetsi_lib.present.provider_view`, these functions only select and word the rows of
 the
-prepared tables (``dimension_change``, ``practice_status``); nothing is recomputed here.
+prepared tables (``dimension_change``, ``practice_status_by_wave``); nothing is recomputed here,
+and every number passes the disclosure-control layer
+(:mod:`strapetsi_lib.analysis.disclosure`).
 """
 
 from __future__ import annotations
 
 import pandas as pd
 
-from strapetsi_lib.analysis.takehold import rule_text
+from strapetsi_lib.analysis.disclosure import safe_practice_status, suppress_small
+from strapetsi_lib.analysis.takehold import classify_practice, rule_text
 from strapetsi_lib.prepare import Prepared
-from strapetsi_lib.present.i18n import interval, number, percent, text
+from strapetsi_lib.present.i18n import interval, number, percent, text, too_few
 
 #: An adjusted p-value below this is called a clear change.
 CLEAR = 0.05
@@ -23,9 +26,16 @@ def has_takehold(prepared: Prepared) -> bool:
 
 
 def change_rows(prepared: Prepared, provider_id: str) -> pd.DataFrame:
-    """The provider's change per dimension, in the instrument's order."""
+    """The provider's change per dimension, in the instrument's order.
+
+    A change uses the answers of both waves: it is blanked (``suppressed``) unless each rests on
+    at least ``min_group_size`` answers.
+    """
     rows = prepared.rows("dimension_change", provider_id).set_index("dimension")
-    return rows.reindex(prepared.instrument.dimension_codes).reset_index()
+    rows = rows.reindex(prepared.instrument.dimension_codes).reset_index()
+    return suppress_small(rows, ["n_before", "n_after"],
+                          ["estimate", "ci_low", "ci_high", "p_value", "p_adjusted", "hedges_g"],
+                          prepared.min_group_size)
 
 
 def change_sentences(prepared: Prepared, provider_id: str, language: str) -> list[str]:
@@ -81,9 +91,27 @@ def change_method(prepared: Prepared, provider_id: str, language: str) -> str:
 
 
 def practice_rows(prepared: Prepared, provider_id: str) -> pd.DataFrame:
-    """The provider's practice status at the latest wave, in the instrument's order."""
-    rows = prepared.rows("practice_status", provider_id).set_index("practice")
+    """The provider's practice status at the latest wave, in the instrument's order.
+
+    Decided by :func:`~strapetsi_lib.analysis.disclosure.safe_practice_status`: earlier waves
+    with too few answers are not looked at (``unknown_waves`` lists them), and a normalisation
+    mean on too few answers is left out.
+    """
+    by_wave = prepared.rows("practice_status_by_wave", provider_id)
+    rows = safe_practice_status(by_wave, prepared.wave_ids[-1],
+                                prepared.instrument.takehold_rules, prepared.min_group_size,
+                                classify_practice).set_index("practice")
     return rows.reindex([p.code for p in prepared.instrument.practices]).reset_index()
+
+
+def unknown_waves_note(prepared: Prepared, provider_id: str, language: str) -> str:
+    """Says which earlier waves had too few answers to count in a practice's status, if any."""
+    waves = [w for w in prepared.wave_ids
+             if any(w in ws for ws in practice_rows(prepared, provider_id)["unknown_waves"])]
+    if not waves:
+        return ""
+    return text("disclosure_unknown_waves", language, n=prepared.min_group_size,
+                waves=", ".join(prepared.wave_label(w, language) for w in waves))
 
 
 def _routine_label(prepared: Prepared, language: str) -> str:
@@ -114,7 +142,8 @@ def practice_table(prepared: Prepared, provider_id: str, language: str) -> pd.Da
                 f"({interval(100 * row.penetration_ci_low, 100 * row.penetration_ci_high, language, 0)})"  # noqa: E501
                 if shown else ""),
             text("takehold_col_normalisation", language): (
-                number(row.normalisation, language) if shown else ""),
+                "" if not shown else too_few(language, mgs) if row.normalisation_hidden
+                else number(row.normalisation, language)),
             text("takehold_col_rule", language): rule_text(row.category, instrument, language, mgs),
         })
     return pd.DataFrame(rows)
