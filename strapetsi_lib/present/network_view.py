@@ -1,11 +1,12 @@
 """The coordinator's view of the prepared tables: network-wide tables for the network report.
 
-Providers appear by a neutral code derived from a secret key (:mod:`strapetsi_lib.present.codes`)
-unless the run is asked to name them; a provider's figures (its response rate, means, practice
-statuses) pass the disclosure-control layer (:mod:`strapetsi_lib.analysis.disclosure`) and are
-shown only where they rest on at least ``min_group_size`` answers. Nothing here recomputes a
-statistic: every function selects and shapes rows of the prepared tables
-(:mod:`strapetsi_lib.prepare`) and puts the words and numbers of the report's language into them.
+Providers appear by a neutral code derived from a secret key
+(:mod:`strapetsi_lib.present.provider_codes`) unless the run is asked to name them; a
+provider's figures (its response rate, means, practice statuses) pass the disclosure-control
+layer (:mod:`strapetsi_lib.analysis.disclosure`) and are shown only where they rest on at least
+``min_group_size`` answers. Nothing here recomputes a statistic: every function selects and
+shapes rows of the prepared tables (:mod:`strapetsi_lib.prepare`) and puts the words and
+numbers of the report's language into them.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import pandas as pd
 from strapetsi_lib.analysis.disclosure import may_show, safe_practice_status
 from strapetsi_lib.prepare import Prepared
 from strapetsi_lib.present.i18n import interval, number, percent, text
+from strapetsi_lib.present.provider_codes import provider_codes
 
 #: A change or theme difference is called clear ("selvä muutos") only below this
 #: Benjamini–Hochberg adjusted p-value.
@@ -33,12 +35,13 @@ CATEGORIES = ("embedded", "adopting", "trying", "not_in_use", "too_few_responses
 
 
 def provider_labels(prepared: Prepared, name_providers: bool = False) -> dict[str, str]:
-    """How each provider is shown: a neutral code, or its name when the run names providers."""
+    """How each provider is shown: a neutral code from the dataset's secret key
+    (:func:`~strapetsi_lib.present.provider_codes.provider_codes`), or its name when the run
+    names providers."""
     providers = prepared["providers"].sort_values("provider_id")
     if name_providers:
         return dict(zip(providers["provider_id"], providers["name"], strict=True))
-    width = max(2, len(str(len(providers))))
-    return {pid: f"J{i:0{width}d}" for i, pid in enumerate(providers["provider_id"], 1)}
+    return provider_codes(prepared)
 
 
 def first_wave(prepared: Prepared) -> str:
@@ -411,8 +414,8 @@ def status_grid(prepared: Prepared, name_providers: bool = False) -> pd.DataFram
     Returns
     -------
     DataFrame
-        Index: provider labels (:func:`provider_labels`) in sorted order (``J01``, ``J02``, …,
-        or names alphabetically); columns: practice codes in instrument order; values:
+        Index: provider labels (:func:`provider_labels`) in sorted order (codes or names
+        alphabetically); columns: practice codes in instrument order; values:
         category codes. A provider without a row for a practice is ``too_few_responses``.
     """
     labels = provider_labels(prepared, name_providers)
