@@ -17,7 +17,7 @@ import pandas as pd
 
 from strapetsi_lib.analysis.disclosure import may_show, safe_practice_status
 from strapetsi_lib.prepare import Prepared
-from strapetsi_lib.present.i18n import interval, number, percent, text
+from strapetsi_lib.present.i18n import Text, interval, join, number, percent, text
 from strapetsi_lib.present.provider_codes import provider_codes
 
 #: A change or theme difference is called clear ("selvä muutos") only below this
@@ -69,7 +69,7 @@ def has_takehold(prepared: Prepared) -> bool:
     return "mixed_models" in prepared.tables and not prepared["mixed_models"].empty
 
 
-def intro_text(prepared: Prepared, language: str, name_providers: bool = False) -> str:
+def intro_text(prepared: Prepared, language: str, name_providers: bool = False) -> Text:
     """The report's opening words, computed from the data: providers, waves, respondents."""
     rates = prepared["response_rates"]
     per_wave = rates.groupby("wave")["n"].sum()
@@ -90,7 +90,7 @@ def intro_text(prepared: Prepared, language: str, name_providers: bool = False) 
         privacy = text("network_intro_codes", language, first_code=codes[0],
                        second_code=codes[min(1, len(codes) - 1)],
                        min_group=prepared.min_group_size)
-    return f"{words} {privacy}"
+    return join([words, privacy])
 
 
 # --------------------------------------------------------------------------- response rates
@@ -380,14 +380,14 @@ def theme_sentence(row, language: str) -> str:
                                  "takehold_theme_verdict_unclear"))
 
 
-def theme_summary(results: pd.DataFrame, language: str) -> str:
+def theme_summary(results: pd.DataFrame, language: str) -> Text:
     """Markdown: the clear theme differences as a list, or that there are none."""
     clear = results[results["clear"]]
     if clear.empty:
         return text("network_theme_none_clear", language)
-    lines = [text("network_theme_clear_intro", language), ""]
-    lines += [f"- {theme_sentence(row, language)}" for row in clear.itertuples()]
-    return "\n".join(lines)
+    lines = [text("network_theme_clear_intro", language), Text("")]
+    lines += [join([Text("-"), theme_sentence(row, language)]) for row in clear.itertuples()]
+    return join(lines, "\n")
 
 
 # --------------------------------------------------------------------------- practice status
@@ -452,15 +452,15 @@ def status_counts_table(counts: pd.DataFrame, prepared: Prepared,
     return table.reset_index(drop=True)
 
 
-def status_rules(prepared: Prepared, language: str) -> str:
+def status_rules(prepared: Prepared, language: str) -> Text:
     """Markdown list of the rule behind each category, with the instrument's thresholds."""
     from strapetsi_lib.analysis.takehold import rule_text
 
     rules = prepared.instrument.takehold_rules
     order = [spec["category"] for spec in rules["categories"]]
     order += [c for c in ("not_in_use", "too_few_responses") if c not in order]
-    return "\n".join(f"- {rule_text(c, prepared.instrument, language, prepared.min_group_size)}"
-                     for c in order)
+    return join([join([Text("-"), rule_text(c, prepared.instrument, language,
+                                            prepared.min_group_size)]) for c in order], "\n")
 
 
 def methods_text(prepared: Prepared, language: str) -> str:
