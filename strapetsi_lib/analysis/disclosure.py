@@ -100,18 +100,19 @@ def protect(counts: pd.Series | dict, min_group_size: int, total_known: bool = T
         breakdown's order) is hidden too. If that cannot reach the minimum, every member and
         the total are hidden.
     """
-    counts = pd.Series(counts, dtype=float).fillna(0)
-    empty = frozenset(counts.index[counts <= 0])
-    present = counts[counts > 0]
-    if present.sum() < min_group_size:
-        return Protection(frozenset(present.index), empty, total_shown=False)
-    hidden = set(present.index[present < min_group_size])
+    series = pd.Series(counts, dtype=float).fillna(0)
+    order = list(series.index)
+    count = dict(zip(order, series.tolist(), strict=True))
+    empty = frozenset(m for m in order if count[m] <= 0)
+    present = [m for m in order if count[m] > 0]
+    if sum(count[m] for m in present) < min_group_size:
+        return Protection(frozenset(present), empty, total_shown=False)
+    hidden = {m for m in present if count[m] < min_group_size}
     if total_known:
-        order = {member: i for i, member in enumerate(counts.index)}
-        candidates = sorted((m for m in present.index if m not in hidden),
-                            key=lambda m: (present[m], order[m]))
-        while 0 < present[list(hidden)].sum() < min_group_size:
-            hidden.add(candidates.pop(0))  # non-empty: present.sum() >= min guarantees one
+        # next smallest first; ties in the breakdown's order (sorted() is stable)
+        candidates = sorted((m for m in present if m not in hidden), key=count.__getitem__)
+        while 0 < sum(count[m] for m in hidden) < min_group_size:
+            hidden.add(candidates.pop(0))  # exists: the present members reach the minimum
     return Protection(frozenset(hidden), empty, total_shown=True)
 
 
