@@ -163,3 +163,44 @@ def test_a_normalisation_mean_on_few_answers_is_not_used():
     assert bool(out["normalisation_hidden"].iloc[0])
     assert np.isnan(out["normalisation"].iloc[0])
     assert out["category"].iloc[0] != "embedded"
+
+
+# ------------------------------------------------------------ the demo, as its reports show it
+
+
+def _shown_number(cell: str) -> int | None:
+    return int(cell) if cell.isdigit() else None
+
+
+@pytest.mark.parametrize("provider_id", ["1635874-4", "0161925-1"])
+def test_the_demo_providers_that_leaked_no_longer_do(prepared, provider_id):
+    from strapetsi_lib.present import provider_view
+
+    table = provider_view.role_table(prepared, provider_id, "fi")
+    for column in table.columns[1:]:
+        cells = [_shown_number(c) for c in table[column].iloc[:4]]
+        total = _shown_number(table[column].iloc[4])
+        assert total is not None
+        hidden = total - sum(n for n in cells if n is not None)
+        assert hidden == 0 or hidden >= prepared.min_group_size, (provider_id, column, cells)
+
+
+def test_no_demo_role_mean_or_gap_rests_on_a_solvable_group(prepared):
+    from strapetsi_lib.present import provider_view
+
+    mgs = prepared.min_group_size
+    answers = prepared["role_dimension_means"]
+    wave = prepared.wave_ids[0]
+    answers = answers[answers["wave"] == wave]
+    for provider_id in prepared["providers"]["provider_id"]:
+        means = provider_view.role_means(prepared, provider_id, wave)
+        gaps = provider_view.leader_gap(prepared, provider_id, wave).set_index("dimension")
+        own = answers[answers["provider_id"] == provider_id]
+        for dim, block in means.groupby("dimension"):
+            truth = own[own["dimension"] == dim].set_index("role")["n"]
+            shown = block[block["mean"].notna()]
+            assert (truth.reindex(shown["role"]) >= mgs).all()
+            hidden = truth.sum() - truth.reindex(shown["role"]).sum()
+            assert hidden == 0 or hidden >= mgs or shown.empty, (provider_id, dim)
+            if pd.notna(gaps.loc[dim, "gap"]):
+                assert "leader" in set(shown["role"]), (provider_id, dim)
