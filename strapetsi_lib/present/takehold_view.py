@@ -106,8 +106,9 @@ def practice_rows(prepared: Prepared, provider_id: str) -> pd.DataFrame:
 
 def unknown_waves_note(prepared: Prepared, provider_id: str, language: str) -> str:
     """Says which earlier waves had too few answers to count in a practice's status, if any."""
-    waves = [w for w in prepared.wave_ids
-             if any(w in ws for ws in practice_rows(prepared, provider_id)["unknown_waves"])]
+    unknown = {w for ws in practice_rows(prepared, provider_id)["unknown_waves"]
+               if isinstance(ws, list) for w in ws}
+    waves = [w for w in prepared.wave_ids if w in unknown]
     if not waves:
         return ""
     return text("disclosure_unknown_waves", language, n=prepared.min_group_size,
