@@ -114,8 +114,8 @@ if takehold:
 # %%
 if takehold:
     show_heading(text("network_status_heading", lang), 2)
-    show_text(text("network_status_text", lang, wave=latest) + "\n\n"
-              + view.status_rules(prepared, lang))
+    show_text(text("network_status_text", lang, wave=latest))
+    show_text(view.status_rules(prepared, lang))
     show_text(text("stats_levels_of_use_note", lang))
     grid = view.status_grid(prepared, name_providers)
     counts = view.status_counts(grid)

@@ -168,6 +168,9 @@ if takehold.has_takehold(prepared):
     show_text(takehold.practice_legend(prepared, lang))
     show_heading(text("practice_levels_heading", lang), 4)
     show_text(takehold.levels_of_use_gloss(prepared, lang))
+    note = takehold.unknown_waves_note(prepared, provider_id, lang)
+    if note:
+        show_text(note)
     show_heading(text("takehold_evidence_heading", lang), 3)
     show_text(text("takehold_evidence_shows", lang))
     show_text(text("takehold_evidence_limits", lang))

@@ -287,15 +287,8 @@ def practice_status(dataset, all_waves: bool = False) -> pd.DataFrame:
         frames.append(counts.reindex(full).fillna({"n": 0, "routine": 0, "using": 0,
                                                    "n_normalisation": 0})
                       .reset_index().assign(practice=practice.code, theme=practice.theme))
-    table = pd.concat(frames, ignore_index=True)
-    table = _measures(table, rules, waves)
-    classified = [classify_practice(p, u, m, k, n, rules, dataset.min_group_size)
-                  for p, u, m, k, n in zip(table["penetration"], table["in_use"],
-                                           table["normalisation"], table["maintained"],
-                                           table["n"], strict=True)]
-    table["category"] = [c for c, _ in classified]
-    table["rule"] = [r for _, r in classified]
-    table["near_boundary"] = near_boundary(table, rules)
+    table = status_from_counts(pd.concat(frames, ignore_index=True), rules, waves,
+                               dataset.min_group_size)
     if not all_waves:
         table = table[table["wave"] == waves[-1]]
     order = {code: i for i, code in enumerate(p.code for p in instrument.practices)}
@@ -303,11 +296,50 @@ def practice_status(dataset, all_waves: bool = False) -> pd.DataFrame:
                               key=lambda s: s.map(_sort_key(s.name, dataset, order)))
     return table[["provider_id", "practice", "theme", "wave", "category", "rule", "penetration",
                   "penetration_ci_low", "penetration_ci_high", "in_use", "normalisation",
-                  "maintained", "near_boundary", "n", "n_normalisation"]].reset_index(drop=True)
+                  "normalisation_hidden", "maintained", "unknown_waves", "near_boundary", "n",
+                  "n_normalisation"]].reset_index(drop=True)
 
 
-def _measures(table: pd.DataFrame, rules: dict, waves: list[str]) -> pd.DataFrame:
-    """Shares, Wilson interval and maintenance from the counts per provider, practice, wave."""
+def status_from_counts(counts: pd.DataFrame, rules: dict, waves: list[str],
+                       min_group_size: int) -> pd.DataFrame:
+    """Every practice's status per provider and wave from its answer counts.
+
+    Parameters
+    ----------
+    counts
+        Rows per ``provider_id``, ``practice`` and ``wave`` with ``n`` (answers to the Levels
+        of Use item), ``routine`` and ``using`` (answers at the routine and use levels or
+        above), ``n_normalisation`` and ``normalisation`` (mean of the NoMAD-item means).
+    rules, waves, min_group_size
+        The instrument's take-hold rules, the waves in time order, the minimum group size.
+
+    Returns
+    -------
+    DataFrame
+        ``counts`` with the measures of :func:`_measures` and ``category``, ``rule`` and
+        ``near_boundary``.
+    """
+    table = _measures(counts.copy(), rules, waves, min_group_size)
+    classified = [classify_practice(p, u, m, k, n, rules, min_group_size)
+                  for p, u, m, k, n in zip(table["penetration"], table["in_use"],
+                                           table["normalisation"], table["maintained"],
+                                           table["n"], strict=True)]
+    table["category"] = [c for c, _ in classified]
+    table["rule"] = [r for _, r in classified]
+    table["near_boundary"] = near_boundary(table, rules)
+    return table
+
+
+def _measures(table: pd.DataFrame, rules: dict, waves: list[str],
+              min_group_size: int) -> pd.DataFrame:
+    """Shares, Wilson interval and maintenance from the counts per provider, practice, wave.
+
+    Disclosure control (README "Decisions", :mod:`strapetsi_lib.analysis.disclosure`): a
+    status may rest only on groups that may be shown. So an earlier wave with answers, but
+    fewer than ``min_group_size``, counts as unknown for "maintained" (as if nobody had
+    answered; ``unknown_waves`` lists such waves before each row's wave), and a normalisation
+    mean on fewer than ``min_group_size`` answers is left out (NaN, ``normalisation_hidden``).
+    """
     table["n"] = table["n"].astype(int)
     table["n_normalisation"] = table["n_normalisation"].astype(int)
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -315,10 +347,29 @@ def _measures(table: pd.DataFrame, rules: dict, waves: list[str]) -> pd.DataFram
         table["in_use"] = table["using"] / table["n"].where(table["n"] > 0)
     low, high = wilson_interval(table["routine"].to_numpy(), table["n"].to_numpy())
     table["penetration_ci_low"], table["penetration_ci_high"] = low, high
+    table["normalisation_hidden"] = ((table["n_normalisation"] < min_group_size)
+                                     & table["normalisation"].notna())
+    table.loc[table["normalisation_hidden"], "normalisation"] = np.nan
     table["wave_rank"] = table["wave"].map({w: i for i, w in enumerate(waves)})
     table = table.sort_values(["provider_id", "practice", "wave_rank"])
-    table["maintained"] = maintained_flags(table, rules["maintenance_in_use_min"])
+    unknown = (table["n"] > 0) & (table["n"] < min_group_size)
+    known_use = table.assign(in_use=table["in_use"].mask(unknown))
+    table["maintained"] = maintained_flags(known_use, rules["maintenance_in_use_min"])
+    table["unknown_waves"] = _earlier_unknown_waves(table, unknown)
     return table.drop(columns=["routine", "using", "wave_rank"])
+
+
+def _earlier_unknown_waves(table: pd.DataFrame, unknown: pd.Series) -> list[list[str]]:
+    """Per row, the earlier waves of its provider and practice that had too few answers."""
+    result, seen, key = [], [], None
+    for row_key, wave, small in zip(zip(table["provider_id"], table["practice"], strict=True),
+                                    table["wave"].astype(str), unknown, strict=True):
+        if row_key != key:
+            key, seen = row_key, []
+        result.append(list(seen))
+        if small:
+            seen.append(wave)
+    return result
 
 
 def practice_trajectory(by_wave: pd.DataFrame, waves: list[str]) -> pd.DataFrame:

@@ -1,9 +1,11 @@
 """What report notebooks call to show figures, tables, headings and words.
 
-Every function here emits HTML that meets the report rules (docs/architecture.md §5) and renders the
-same way in JupyterLab and in the exported report: figures are embedded PNGs with a text alternative
-and a caption, tables have a caption and column headers, headings come in order, and any text that
-comes from data is escaped.
+Every function here emits HTML that meets the report rules (docs/architecture.md §5) and
+renders the same way in JupyterLab and in the exported report: figures are embedded with a
+text alternative and a caption, tables have a caption and column headers, headings come in
+order, and any text that comes from data is escaped: titles, headings, captions, table cells
+and alt texts escape all of their text, and :func:`text_html` renders only templates as
+Markdown (the values put into them are escaped), so no data ever becomes markup.
 
 The ``*_html`` functions return the HTML as a string (handy in tests); the ``show_*`` functions
 display it as a cell output and return ``None``, so a call on a cell's last line adds no
@@ -300,19 +302,51 @@ def show_heading(text: str, level: int = 2) -> None:
 def _markdown(source: str) -> str:
     import mistune
 
-    render = mistune.create_markdown(escape=False, plugins=["strikethrough", "table"])
+    # escape=True: raw HTML in Markdown is shown as text, so no string becomes a tag; mistune
+    # also turns javascript:/vbscript:/data: links into harmless ones.
+    render = mistune.create_markdown(escape=True, plugins=["strikethrough", "table"])
     return str(render(source)).strip()
 
 
+def _compose(template: str, values: Mapping[str, Any], tokens: dict[str, str]) -> str:
+    """Markdown of a trusted template, each data value replaced by a token (see text_html).
+
+    A value that is an :class:`~strapetsi_lib.present.i18n.Text` is trusted Markdown from the
+    texts catalogue and is composed in place; any other value becomes a token whose escaped
+    text replaces it after the Markdown is rendered.
+    """
+    from strapetsi_lib.present.i18n import Text
+
+    def _token(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name not in values:
+            raise KeyError(f"show_text: no value given for placeholder {{{name}}}")
+        value = values[name]
+        if isinstance(value, Text):
+            return _compose(value.template, value.values, tokens) if value.values \
+                else value.template
+        token = f"STRAPETSIVALUE{len(tokens)}X"
+        tokens[token] = _escape(value)
+        return token
+
+    composed = _PLACEHOLDER.sub(_token, str(template))
+    return composed.replace("{{", "{").replace("}}", "}")
+
+
 def text_html(text: str, /, **values: Any) -> str:
-    """Render Markdown (or HTML) words to HTML, with data values escaped.
+    """Render Markdown words to HTML, with data values escaped.
+
+    This is the one place where words meet markup. The rule: only templates are Markdown, and
+    data never is. A template is either the words of ``strapetsi_lib/texts/*.yml`` (``text``
+    returned by :func:`strapetsi_lib.present.i18n.text`, which carries its values apart) or a
+    string the notebook's author wrote; raw HTML in any of them is shown as text, not as markup.
 
     Parameters
     ----------
     text
-        Markdown or HTML, typically an f-string with numbers the notebook computed. Text that
-        comes from data (names, labels, anything a person typed) should not be put into the
-        f-string but into ``values``.
+        Markdown: an :class:`~strapetsi_lib.present.i18n.Text`, or a string the notebook wrote
+        (e.g. an f-string with numbers it computed). Text that comes from data (names, labels,
+        anything a person typed) must not be put into such a string but into ``values``.
     **values
         Substituted for ``{name}`` placeholders in ``text`` *after* the Markdown is rendered,
         HTML-escaped, so a provider called ``"A*B <Oy>"`` shows as written. Use ``{{``/``}}`` for
@@ -323,21 +357,18 @@ def text_html(text: str, /, **values: Any) -> str:
     str
         The HTML.
     """
-    if not values:
-        return _markdown(str(text))
+    from strapetsi_lib.present.i18n import Text
+
     tokens: dict[str, str] = {}
-
-    def _token(match: re.Match[str]) -> str:
-        name = match.group(1)
-        if name not in values:
-            raise KeyError(f"show_text: no value given for placeholder {{{name}}}")
-        token = f"STRAPETSIVALUE{len(tokens)}X"
-        tokens[token] = _escape(values[name])
-        return token
-
-    template = _PLACEHOLDER.sub(_token, str(text))
-    template = template.replace("{{", "{").replace("}}", "}")
-    rendered = _markdown(template)
+    if values:
+        source = _compose(str(text), values, tokens)
+    elif isinstance(text, Text) and text.values:
+        source = _compose(text.template, text.values, tokens)
+    elif isinstance(text, Text):
+        source = text.template
+    else:
+        source = str(text)
+    rendered = _markdown(source)
     for token, value in tokens.items():
         rendered = rendered.replace(token, value)
     return rendered

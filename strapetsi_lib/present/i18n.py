@@ -40,7 +40,37 @@ def check_language(language: str) -> str:
     return language
 
 
-def text(key: str, language: str, /, **values) -> str:
+class Text(str):
+    """Words from the texts catalogue: a ``str`` (the filled-in text) that remembers its parts.
+
+    The template comes from ``strapetsi_lib/texts/*.yml`` and is trusted Markdown; the values
+    put into it (names, labels, numbers) are data and are never trusted. As a plain string a
+    ``Text`` is the filled-in text, which is what tables, headings, captions and alt texts use
+    (they escape all of it). :func:`strapetsi_lib.present.display.show_text` instead renders the
+    template as Markdown and puts each value in as escaped text, so a name like
+    ``<img src=x onerror=...>`` or ``[x](javascript:...)`` reads as written and is never markup.
+    A value that is itself a ``Text`` stays trusted Markdown.
+
+    Attributes
+    ----------
+    template
+        The trusted Markdown with ``{name}`` placeholders.
+    values
+        ``{name: value}`` for the placeholders.
+    """
+
+    template: str
+    values: dict
+
+    def __new__(cls, template: str, values: dict | None = None) -> Text:
+        values = dict(values or {})
+        filled = template.format(**values) if values else template
+        made = super().__new__(cls, filled)
+        made.template, made.values = template, values
+        return made
+
+
+def text(key: str, language: str, /, **values) -> Text:
     """The text ``key`` in ``language``, with ``{placeholders}`` filled from ``values``.
 
     Parameters
@@ -50,14 +80,25 @@ def text(key: str, language: str, /, **values) -> str:
     language
         ``fi``, ``sv`` or ``en``.
     **values
-        Values for the text's placeholders; format numbers with :func:`number` first.
+        Values for the text's placeholders; format numbers with :func:`number` first. They
+        are data: shown as written, never as Markdown or HTML (see :class:`Text`).
     """
     check_language(language)
     try:
         template = _catalogue()[key][language]
     except KeyError as exc:
         raise KeyError(f"no text {key!r} in {language} in {TEXTS_DIR}") from exc
-    return template.format(**values) if values else template
+    return Text(template, values)
+
+
+def join(parts: list[str], separator: str = " ") -> Text:
+    """Texts joined by a (code-given, trusted) ``separator``, keeping each part's escaping.
+
+    Parts that are :class:`Text` stay trusted Markdown; other parts are data.
+    """
+    names = [f"part{i}" for i in range(len(parts))]
+    template = separator.replace("{", "{{").replace("}", "}}").join(f"{{{n}}}" for n in names)
+    return Text(template, dict(zip(names, parts, strict=True)))
 
 
 def number(value: float, language: str, decimals: int = 1, signed: bool = False) -> str:

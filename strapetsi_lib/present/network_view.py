@@ -1,10 +1,12 @@
 """The coordinator's view of the prepared tables: network-wide tables for the network report.
 
-Providers appear by a neutral code (``J01``, ``J02``, … in the order of their Y-tunnus) unless the
-run is asked to name them; a provider's figures are shown only where it has at least
-``min_group_size`` respondents. Nothing here recomputes a statistic: every function selects and
-shapes rows of the prepared tables (:mod:`strapetsi_lib.prepare`) and puts the words and numbers
-of the report's language into them.
+Providers appear by a neutral code derived from a secret key
+(:mod:`strapetsi_lib.present.provider_codes`) unless the run is asked to name them; a
+provider's figures (its response rate, means, practice statuses) pass the disclosure-control
+layer (:mod:`strapetsi_lib.analysis.disclosure`) and are shown only where they rest on at least
+``min_group_size`` answers. Nothing here recomputes a statistic: every function selects and
+shapes rows of the prepared tables (:mod:`strapetsi_lib.prepare`) and puts the words and
+numbers of the report's language into them.
 """
 
 from __future__ import annotations
@@ -14,10 +16,12 @@ import math
 import numpy as np
 import pandas as pd
 
+from strapetsi_lib.analysis.disclosure import may_show, safe_practice_status
 from strapetsi_lib.analysis.stats import CLEAR_ALPHA as ALPHA
 from strapetsi_lib.analysis.stats import is_clear as _is_clear
 from strapetsi_lib.prepare import Prepared
-from strapetsi_lib.present.i18n import interval, number, percent, text
+from strapetsi_lib.present.i18n import Text, interval, join, number, percent, text
+from strapetsi_lib.present.provider_codes import provider_codes
 from strapetsi_lib.present.stats_view import adjusted_ci_header, rule_text, verdict_interval
 
 #: Decimals of model estimates (scale points): effects of 0.03 and 0.3 must read differently.
@@ -32,12 +36,13 @@ CATEGORIES = ("embedded", "adopting", "trying", "not_in_use", "too_few_responses
 
 
 def provider_labels(prepared: Prepared, name_providers: bool = False) -> dict[str, str]:
-    """How each provider is shown: a neutral code, or its name when the run names providers."""
+    """How each provider is shown: a neutral code from the dataset's secret key
+    (:func:`~strapetsi_lib.present.provider_codes.provider_codes`), or its name when the run
+    names providers."""
     providers = prepared["providers"].sort_values("provider_id")
     if name_providers:
         return dict(zip(providers["provider_id"], providers["name"], strict=True))
-    width = max(2, len(str(len(providers))))
-    return {pid: f"J{i:0{width}d}" for i, pid in enumerate(providers["provider_id"], 1)}
+    return provider_codes(prepared)
 
 
 def first_wave(prepared: Prepared) -> str:
@@ -65,7 +70,7 @@ def has_takehold(prepared: Prepared) -> bool:
     return "mixed_models" in prepared.tables and not prepared["mixed_models"].empty
 
 
-def intro_text(prepared: Prepared, language: str, name_providers: bool = False) -> str:
+def intro_text(prepared: Prepared, language: str, name_providers: bool = False) -> Text:
     """The report's opening words, computed from the data: providers, waves, respondents."""
     rates = prepared["response_rates"]
     per_wave = rates.groupby("wave")["n"].sum()
@@ -86,7 +91,7 @@ def intro_text(prepared: Prepared, language: str, name_providers: bool = False) 
         privacy = text("network_intro_codes", language, first_code=codes[0],
                        second_code=codes[min(1, len(codes) - 1)],
                        min_group=prepared.min_group_size)
-    return f"{words} {privacy}"
+    return join([words, privacy])
 
 
 # --------------------------------------------------------------------------- response rates
@@ -95,10 +100,11 @@ def intro_text(prepared: Prepared, language: str, name_providers: bool = False) 
 def response_summary(prepared: Prepared, language: str) -> pd.DataFrame:
     """Per wave: providers with respondents, respondents, and the spread of response rates."""
     rates = prepared["response_rates"]
+    shown = shown_response_rates(prepared)
     rows = []
     for wave in prepared.wave_ids:
         block = rates[rates["wave"] == wave]
-        known = block["response_rate"].dropna()
+        known = shown.loc[shown["wave"] == wave, "response_rate"]
         rows.append({
             text("network_wave", language): prepared.wave_label(wave, language),
             text("network_providers_with_responses", language): int((block["n"] > 0).sum()),
@@ -111,12 +117,20 @@ def response_summary(prepared: Prepared, language: str) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def shown_response_rates(prepared: Prepared) -> pd.DataFrame:
+    """The response rates that may be published: a provider's rate rests on its respondents, so
+    it (and any median or range of rates) leaves out providers with fewer than
+    ``min_group_size`` respondents in the wave, as their own reports do."""
+    rates = prepared["response_rates"]
+    enough = rates["n"].map(lambda n: may_show(n, prepared.min_group_size))
+    return rates[enough & rates["response_rate"].notna()].reset_index(drop=True)
+
+
 def provider_response_rates(prepared: Prepared) -> pd.DataFrame:
     """Every provider's response rate per wave (``wave, response_rate``), unnamed; providers
-    without respondents or without a known staff count are left out."""
-    rates = prepared["response_rates"]
-    known = rates[(rates["n"] > 0) & rates["response_rate"].notna()]
-    return known[["wave", "response_rate"]].reset_index(drop=True)
+    with too few respondents (:func:`shown_response_rates`) or without a known staff count are
+    left out."""
+    return shown_response_rates(prepared)[["wave", "response_rate"]]
 
 
 # ------------------------------------------------------------------------- providers per dimension
@@ -125,7 +139,8 @@ def provider_response_rates(prepared: Prepared) -> pd.DataFrame:
 def provider_means(prepared: Prepared) -> pd.DataFrame:
     """Every provider's dimension mean per wave, for providers with enough respondents."""
     means = prepared["dimension_means"]
-    return means[means["n"] >= prepared.min_group_size].reset_index(drop=True)
+    enough = means["n"].map(lambda n: may_show(n, prepared.min_group_size))
+    return means[enough].reset_index(drop=True)
 
 
 def dimension_spread(prepared: Prepared, language: str,
@@ -398,18 +413,18 @@ def theme_sentence(row, language: str) -> str:
                                  "takehold_theme_verdict_unclear"))
 
 
-def theme_summary(results: pd.DataFrame, language: str) -> str:
+def theme_summary(results: pd.DataFrame, language: str) -> Text:
     """Markdown: the clear theme differences as a list, or that there are none."""
     clear = results[results["clear"]]
     if clear.empty:
         lines = [text("network_theme_none_clear", language)]
     else:
-        lines = [text("network_theme_clear_intro", language), ""]
-        lines += [f"- {theme_sentence(row, language)}" for row in clear.itertuples()]
+        lines = [text("network_theme_clear_intro", language), Text("")]
+        lines += [join([Text("-"), theme_sentence(row, language)]) for row in clear.itertuples()]
     missing = not_estimated_sentences(results, language)
     if missing:
-        lines += ["", *[f"- {sentence}" for sentence in missing]]
-    return "\n".join(lines)
+        lines += [Text(""), *[join([Text("-"), sentence]) for sentence in missing]]
+    return join(lines, "\n")
 
 
 def not_estimated_sentences(results: pd.DataFrame, language: str) -> list[str]:
@@ -465,18 +480,24 @@ def practice_names(prepared: Prepared, language: str) -> dict[str, str]:
     return {p.code: p.name[language] for p in prepared.instrument.practices}
 
 
+def published_practice_status(prepared: Prepared) -> pd.DataFrame:
+    """Every provider's practice status at the latest wave, as the disclosure layer allows it
+    (:func:`~strapetsi_lib.analysis.disclosure.safe_practice_status`)."""
+    return safe_practice_status(prepared["practice_status_by_wave"], latest_wave(prepared))
+
+
 def status_grid(prepared: Prepared, name_providers: bool = False) -> pd.DataFrame:
     """The category of every practice at every provider at the latest wave.
 
     Returns
     -------
     DataFrame
-        Index: provider labels (:func:`provider_labels`) in sorted order (``J01``, ``J02``, …,
-        or names alphabetically); columns: practice codes in instrument order; values:
+        Index: provider labels (:func:`provider_labels`) in sorted order (codes or names
+        alphabetically); columns: practice codes in instrument order; values:
         category codes. A provider without a row for a practice is ``too_few_responses``.
     """
     labels = provider_labels(prepared, name_providers)
-    status = prepared["practice_status"]
+    status = published_practice_status(prepared)
     practices = [p.code for p in prepared.instrument.practices]
     grid = (status.pivot_table(index="provider_id", columns="practice", values="category",
                                aggfunc="first")
@@ -509,12 +530,13 @@ def status_counts_table(counts: pd.DataFrame, prepared: Prepared,
     return table.reset_index(drop=True)
 
 
-def status_rules(prepared: Prepared, language: str) -> str:
+def status_rules(prepared: Prepared, language: str) -> Text:
     """Markdown list of the rule behind each category, with the instrument's thresholds."""
     from strapetsi_lib.present.takehold_view import status_categories
 
-    return "\n".join(f"- {rule_text(c, prepared.instrument, language, prepared.min_group_size)}"
-                     for c in status_categories(prepared))
+    return join([join([Text("-"), rule_text(c, prepared.instrument, language,
+                                            prepared.min_group_size)])
+                 for c in status_categories(prepared)], "\n")
 
 
 def methods_text(prepared: Prepared, language: str) -> str:

@@ -1,15 +1,22 @@
 """One provider's view of the prepared tables: display-ready tables with privacy applied.
 
 A provider report calls these functions; they only select and shape rows of the prepared
-network-wide tables (nothing is recomputed), apply the minimum group size and put the words of
-the report's language into the tables.
+network-wide tables (nothing is recomputed), pass every number through the disclosure-control
+layer (:mod:`strapetsi_lib.analysis.disclosure`, which alone decides what may be shown) and put
+the words of the report's language into the tables.
 """
 
 from __future__ import annotations
 
 import pandas as pd
 
-from strapetsi_lib.analysis.disclosure import suppress_by_group, suppressed_groups
+from strapetsi_lib.analysis.disclosure import (
+    gap_may_show,
+    may_show,
+    protect,
+    suppress_by_group,
+    suppress_small,
+)
 from strapetsi_lib.config import ROLES
 from strapetsi_lib.prepare import Prepared
 from strapetsi_lib.present.i18n import interval, number, percent, text, too_few
@@ -28,8 +35,10 @@ def latest_wave(prepared: Prepared) -> str:
 def role_table(prepared: Prepared, provider_id: str, language: str) -> pd.DataFrame:
     """Respondents by role and wave, with the total and the response rate.
 
-    Groups under the minimum size read "alle 5 vastaajaa"; when one role is hidden, the next
-    smallest is hidden too, since the total would otherwise reveal it.
+    Each wave's roles are one breakdown with its total shown
+    (:func:`~strapetsi_lib.analysis.disclosure.protect`): hidden roles read "alle 5
+    vastaajaa", roles without respondents 0, and a total under the minimum hides everything,
+    the response rate included.
     """
     mgs = prepared.min_group_size
     counts = prepared.rows("respondents_by_role", provider_id)
@@ -37,13 +46,14 @@ def role_table(prepared: Prepared, provider_id: str, language: str) -> pd.DataFr
     columns = {}
     for wave in prepared.wave_ids:
         wave_counts = counts[counts["wave"] == wave].set_index("role")["n"].reindex(ROLES)
-        shown = role_counts(prepared, provider_id, wave)
-        total = int(wave_counts.sum())
-        cells = [too_few(language, mgs) if pd.isna(shown[role]) else str(int(shown[role]))
+        protection = protect(wave_counts, mgs)
+        cells = [str(int(wave_counts[role])) if protection.shown(role)
+                 else "0" if role in protection.empty else too_few(language, mgs)
                  for role in ROLES]
-        cells.append(str(total) if total >= mgs else too_few(language, mgs))
+        total = int(wave_counts.fillna(0).sum())
+        cells.append(str(total) if protection.total_shown else too_few(language, mgs))
         rate = rates.loc[wave, "response_rate"] if wave in rates.index else float("nan")
-        cells.append(percent(rate, language) if total >= mgs else "\u2013")
+        cells.append(percent(rate, language) if protection.total_shown else "\u2013")
         columns[prepared.wave_label(wave, language)] = cells
     index = [text(f"role_{role}", language) for role in ROLES]
     index += [text("total", language), text("response_rate", language)]
@@ -55,14 +65,15 @@ def role_table(prepared: Prepared, provider_id: str, language: str) -> pd.DataFr
 def role_counts(prepared: Prepared, provider_id: str, wave: str) -> pd.Series:
     """Respondents per role at a wave as the report may show them (NaN where suppressed).
 
-    A role under the minimum size is hidden, and when one role is hidden the next smallest is
-    hidden too, since the total shown beside them would otherwise reveal it.
+    Decided by :func:`~strapetsi_lib.analysis.disclosure.protect`, as in :func:`role_table`;
+    a role without respondents reads 0.
     """
     counts = prepared.rows("respondents_by_role", provider_id)
     wave_counts = (counts[counts["wave"] == wave].set_index("role")["n"]
                    .reindex(ROLES).astype(float))
-    hidden = suppressed_groups(wave_counts, prepared.min_group_size)
-    return wave_counts.mask(wave_counts.index.isin(list(hidden)))
+    protection = protect(wave_counts, prepared.min_group_size)
+    return wave_counts.where([protection.shown(role) or role in protection.empty
+                              for role in wave_counts.index])
 
 
 def dimension_profile(prepared: Prepared, provider_id: str, wave: str) -> pd.DataFrame:
@@ -80,10 +91,9 @@ def dimension_profile(prepared: Prepared, provider_id: str, wave: str) -> pd.Dat
     net = net[net["wave"] == wave].set_index("dimension")["mean"]
     order = prepared.instrument.dimension_codes
     table = own.reindex(order)[["n", "mean", "ci_low", "ci_high"]]
-    small = table["n"].fillna(0) < prepared.min_group_size
-    table.loc[small, ["mean", "ci_low", "ci_high"]] = float("nan")
+    table = suppress_small(table, "n", ["mean", "ci_low", "ci_high"], prepared.min_group_size)
     table["network_mean"] = net.reindex(order)
-    return table.reset_index()
+    return table.drop(columns="suppressed").reset_index()
 
 
 def profile_table(profile: pd.DataFrame, prepared: Prepared, language: str) -> pd.DataFrame:
@@ -132,7 +142,7 @@ def item_distribution(prepared: Prepared, provider_id: str, wave: str) -> pd.Dat
     dist = prepared.rows("item_distributions", provider_id)
     dist = dist[dist["wave"] == wave]
     totals = dist.groupby("item")["n"].transform("sum")
-    return dist[totals >= prepared.min_group_size].reset_index(drop=True)
+    return dist[totals.map(lambda n: may_show(n, prepared.min_group_size))].reset_index(drop=True)
 
 
 def strengths_and_areas(prepared: Prepared, provider_id: str, wave: str,
@@ -161,31 +171,43 @@ def items_table(items: pd.DataFrame, prepared: Prepared, language: str) -> pd.Da
 
 
 def role_means(prepared: Prepared, provider_id: str, wave: str) -> pd.DataFrame:
-    """Dimension means by role for a wave, with small roles suppressed.
+    """Dimension means by role for a wave, with hidden roles blanked.
 
-    A role under the minimum size is hidden, and when exactly one role is hidden the next
-    smallest is hidden as well, since the provider's overall mean would otherwise let the hidden
-    role's mean be worked out.
+    Per dimension the roles are one breakdown of the *answers* to that dimension (the
+    provider's mean of the dimension is shown beside it), protected by
+    :func:`~strapetsi_lib.analysis.disclosure.protect`; ``suppressed`` marks blank cells.
     """
-    counts = prepared.rows("respondents_by_role", provider_id)
-    counts = counts[counts["wave"] == wave][["role", "n"]]
     means = prepared.rows("role_dimension_means", provider_id)
-    means = means[means["wave"] == wave].drop(columns=["n"])
+    means = means[means["wave"] == wave]
     grid = pd.MultiIndex.from_product([ROLES, prepared.instrument.dimension_codes],
                                       names=["role", "dimension"]).to_frame(index=False)
-    table = grid.merge(counts, on="role", how="left").merge(
-        means[["role", "dimension", "mean"]], on=["role", "dimension"], how="left")
-    table["provider_id"] = provider_id
-    table = suppress_by_group(table, ["provider_id"], "role", "n", ["mean"],
-                              prepared.min_group_size)
-    return table.drop(columns=["provider_id"])
+    table = grid.merge(means[["role", "dimension", "n", "mean"]], on=["role", "dimension"],
+                       how="left")
+    table["n"] = table["n"].fillna(0)
+    return suppress_by_group(table, ["dimension"], "role", "n", ["mean"],
+                             prepared.min_group_size)
 
 
 def leader_gap(prepared: Prepared, provider_id: str, wave: str) -> pd.DataFrame:
-    """Leaders' minus other staff's mean per dimension (NaN where either group is too small)."""
+    """Leaders' minus other staff's mean per dimension, NaN where it may not be shown.
+
+    The gap is shown only where the leaders' cell of the role breakdown is shown
+    (:func:`role_means`) and both groups rest on enough answers
+    (:func:`~strapetsi_lib.analysis.disclosure.gap_may_show`): leaders hidden only to protect
+    another role would otherwise be given away.
+    """
+    mgs = prepared.min_group_size
     gap = prepared.rows("leader_staff_gap", provider_id)
-    return gap[gap["wave"] == wave].set_index("dimension").reindex(
-        prepared.instrument.dimension_codes).reset_index()
+    gap = gap[gap["wave"] == wave].set_index("dimension").reindex(
+        prepared.instrument.dimension_codes)
+    means = prepared.rows("role_dimension_means", provider_id)
+    means = means[means["wave"] == wave]
+    allowed = []
+    for dim, row in gap.iterrows():
+        counts = means[means["dimension"] == dim].set_index("role")["n"].reindex(ROLES)
+        allowed.append(gap_may_show(protect(counts, mgs), row["n_leader"], row["n_staff"], mgs))
+    gap["gap"] = gap["gap"].where(pd.Series(allowed, index=gap.index))
+    return gap.reset_index()
 
 
 def reliability_table(prepared: Prepared, wave: str, language: str) -> pd.DataFrame:
@@ -205,7 +227,7 @@ def respondents_sentence(prepared: Prepared, provider_id: str, wave: str, langua
     """How many answered in a wave, with the response rate when the staff count is known."""
     rates = prepared.rows("response_rates", provider_id).set_index("wave")
     n = int(rates.loc[wave, "n"])
-    if n < prepared.min_group_size:
+    if not may_show(n, prepared.min_group_size):
         return text("profile_none", language)
     rate = rates.loc[wave, "response_rate"]
     rate_part = "" if pd.isna(rate) else text("rate_part", language, rate=percent(rate, language))

@@ -2,17 +2,20 @@
 
 Like :mod:`strapetsi_lib.present.provider_view`, these functions only select and word the rows of
 the
-prepared tables (``dimension_change``, ``practice_status``); nothing is recomputed here.
+prepared tables (``dimension_change``, ``practice_status_by_wave``); nothing is recomputed here,
+and every number passes the disclosure-control layer
+(:mod:`strapetsi_lib.analysis.disclosure`).
 """
 
 from __future__ import annotations
 
 import pandas as pd
 
+from strapetsi_lib.analysis.disclosure import safe_practice_status, suppress_small
 from strapetsi_lib.analysis.stats import CLEAR_ALPHA, is_clear
 from strapetsi_lib.analysis.takehold import NOT_IN_USE, TOO_FEW
 from strapetsi_lib.prepare import Prepared
-from strapetsi_lib.present.i18n import number, percent, text
+from strapetsi_lib.present.i18n import number, percent, text, too_few
 from strapetsi_lib.present.stats_view import (
     adjusted_ci_header,
     level_text,
@@ -27,9 +30,16 @@ def has_takehold(prepared: Prepared) -> bool:
 
 
 def change_rows(prepared: Prepared, provider_id: str) -> pd.DataFrame:
-    """The provider's change per dimension, in the instrument's order."""
+    """The provider's change per dimension, in the instrument's order.
+
+    A change uses the answers of both waves: it is blanked (``suppressed``) unless each rests on
+    at least ``min_group_size`` answers.
+    """
     rows = prepared.rows("dimension_change", provider_id).set_index("dimension")
-    return rows.reindex(prepared.instrument.dimension_codes).reset_index()
+    rows = rows.reindex(prepared.instrument.dimension_codes).reset_index()
+    return suppress_small(rows, ["n_before", "n_after"],
+                          ["estimate", "ci_low", "ci_high", "p_value", "p_adjusted", "hedges_g"],
+                          prepared.min_group_size)
 
 
 def change_sentences(prepared: Prepared, provider_id: str, language: str) -> list[str]:
@@ -114,9 +124,26 @@ def change_method(prepared: Prepared, provider_id: str, language: str) -> str:
 
 
 def practice_rows(prepared: Prepared, provider_id: str) -> pd.DataFrame:
-    """The provider's practice status at the latest wave, in the instrument's order."""
-    rows = prepared.rows("practice_status", provider_id).set_index("practice")
+    """The provider's practice status at the latest wave, in the instrument's order.
+
+    Decided by :func:`~strapetsi_lib.analysis.disclosure.safe_practice_status`: earlier waves
+    with too few answers are not looked at (``unknown_waves`` lists them), and a normalisation
+    mean on too few answers is left out.
+    """
+    by_wave = prepared.rows("practice_status_by_wave", provider_id)
+    rows = safe_practice_status(by_wave, prepared.wave_ids[-1]).set_index("practice")
     return rows.reindex([p.code for p in prepared.instrument.practices]).reset_index()
+
+
+def unknown_waves_note(prepared: Prepared, provider_id: str, language: str) -> str:
+    """Says which earlier waves had too few answers to count in a practice's status, if any."""
+    unknown = {w for ws in practice_rows(prepared, provider_id)["unknown_waves"]
+               if isinstance(ws, list) for w in ws}
+    waves = [w for w in prepared.wave_ids if w in unknown]
+    if not waves:
+        return ""
+    return text("disclosure_unknown_waves", language, n=prepared.min_group_size,
+                waves=", ".join(prepared.wave_label(w, language) for w in waves))
 
 
 def _routine_label(prepared: Prepared, language: str) -> str:
@@ -196,6 +223,7 @@ def practice_table(prepared: Prepared, provider_id: str, language: str,
         ``None``: all, own themes first. The rules are shown once, by :func:`practice_legend`.
     """
     instrument = prepared.instrument
+    mgs = prepared.min_group_size
     themes = own_themes(prepared, provider_id)
     rows = practice_rows(prepared, provider_id)
     mine = rows["theme"].isin(themes)
@@ -213,7 +241,8 @@ def practice_table(prepared: Prepared, provider_id: str, language: str,
             text("takehold_col_status", language): status_text(row, language),
             text("practice_col_decided", language): deciding_figure(row, prepared, language),
             text("takehold_col_normalisation", language): (
-                number(row.normalisation, language) if shown else ""),
+                "" if not shown else too_few(language, mgs) if row.normalisation_hidden
+                else number(row.normalisation, language)),
         })
     return pd.DataFrame(table)
 

@@ -36,6 +36,7 @@ from strapetsi_lib.files import umask, write_atomic
 __all__ = [
     "REMOVE_CELL_TAGS",
     "REMOVE_OUTPUT_TAGS",
+    "CONTENT_SECURITY_POLICY",
     "REPORT_TEMPLATE",
     "ReportResult",
     "execute_notebook",
@@ -62,6 +63,14 @@ _FETCH_ATTRIBUTES = ("src", "srcset", "poster", "data", "action", "formaction", 
 _CSS_URL = re.compile(r"url\(\s*(?!['\"]?data:)|@import", re.IGNORECASE)
 _EXTERNAL_LINK = re.compile(r"^\s*(?:[a-z][a-z0-9+.-]*:|//)", re.IGNORECASE)
 _HEADING = re.compile(r"^h[1-6]$")
+#: The Content-Security-Policy every report carries (a ``<meta>`` in the template): no script,
+#: no request to anywhere; images and fonts only as ``data:`` URIs, styles only inline.
+CONTENT_SECURITY_POLICY = ("default-src 'none'; img-src data:; style-src 'unsafe-inline'; "
+                           "font-src data:; base-uri 'none'; form-action 'none'")
+#: Elements that run or embed active content; none may appear in a report.
+_ACTIVE_TAGS = ("script", "iframe", "frame", "frameset", "object", "embed", "applet", "portal",
+                "base")
+_SCRIPT_URL = re.compile(r"^\s*(?:javascript|vbscript)\s*:", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -295,7 +304,7 @@ def notebook_to_html(nb: NotebookNode, language: str, title: str | None = None, 
         if not cell.get("id"):
             cell["id"] = f"strapetsi-{position}"
     cells_by_id = {cell["id"]: i for i, cell in enumerate(nb.cells)}
-    resources = {"strapetsi": {"title": title or ""}}
+    resources = {"strapetsi": {"title": title or "", "csp": CONTENT_SECURITY_POLICY}}
     try:
         body, _ = _exporter(language).from_notebook_node(nb, resources=resources)
     except Exception as exc:
@@ -317,6 +326,7 @@ def _finish(body: str, cells: list[Any], cells_by_id: dict[str, int], title: str
         holder = tag.find_parent(id=lambda v: bool(v) and v.startswith(_CELL_ID_PREFIX))
         return cells_by_id.get(holder["id"][len(_CELL_ID_PREFIX):]) if holder else None
 
+    problems += active_content_problems(soup, where)
     for img in soup.find_all("img"):
         alt = (img.get("alt") or "").strip()
         if not alt or alt == NBCONVERT_DEFAULT_ALT:
@@ -365,6 +375,54 @@ def _page_header_style(soup: Any, title: str) -> Any:
     style = soup.new_tag("style", attrs={"media": "print"})
     style.string = page_header_css(title)
     return style
+
+
+def active_content_problems(soup: Any, where: Any = lambda tag: None
+                            ) -> list[tuple[int | None, str]]:
+    """What in a page could run script or navigate away; a report must have none of it.
+
+    Parameters
+    ----------
+    soup
+        The page (``BeautifulSoup``).
+    where
+        Maps a tag to the index of the cell that produced it (or ``None``).
+
+    Returns
+    -------
+    list
+        ``(cell index or None, message)`` for every ``<script>``, event-handler attribute
+        (``on...=``), ``iframe``/``object``/``embed`` (and similar), ``<meta http-equiv=
+        "refresh">``, ``javascript:`` URL, and for a missing or different
+        Content-Security-Policy ``<meta>``.
+    """
+    problems: list[tuple[int | None, str]] = []
+    for tag in soup.find_all(_ACTIVE_TAGS):
+        problems.append((where(tag), f"the report contains a <{tag.name}> element; reports "
+                         "run no script and embed nothing"))
+    for tag in soup.find_all(True):
+        for attribute, value in tag.attrs.items():
+            if attribute.lower().startswith("on"):
+                problems.append((where(tag), f"<{tag.name}> has an event-handler attribute "
+                                 f"{attribute}=; reports run no script"))
+            values = value if isinstance(value, list) else [value]
+            if any(isinstance(v, str) and _SCRIPT_URL.match(v) for v in values):
+                problems.append((where(tag), f"<{tag.name} {attribute}=...> is a javascript: "
+                                 "URL; reports run no script"))
+    policies = []
+    for meta in soup.find_all("meta"):
+        equiv = str(meta.get("http-equiv", "")).strip().lower()
+        if equiv == "refresh":
+            problems.append((where(meta), "the report contains <meta http-equiv=\"refresh\">, "
+                             "which would take the reader to another page"))
+        elif equiv == "content-security-policy":
+            policies.append(meta)
+    head = soup.find("head")
+    if not any(m.get("content") == CONTENT_SECURITY_POLICY and head is not None
+               and m in head.find_all("meta") for m in policies):
+        problems.append((None, "the report lacks the Content-Security-Policy <meta> of the "
+                         "strapetsi template (CONTENT_SECURITY_POLICY) in its <head>"))
+    return problems
 
 
 def _unlink(soup: Any, anchor: Any, url: str) -> None:

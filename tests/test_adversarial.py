@@ -1,0 +1,269 @@
+"""A hostile reader with only the HTML reports: no group under the minimum can be solved for.
+
+The dataset is built here with the patterns that broke earlier rules (one lone leader with empty
+roles, 4 + 6, 5 + 5 + 2 + 5 with a leader–staff gap, a role of 6 where one person answered a
+dimension, a provider of 3, a small earlier wave) and with names, a region and a wave label that
+are markup. The real provider and network reports are executed and exported, and the checks
+read only the produced HTML.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+from bs4 import BeautifulSoup
+from conftest import INSTRUMENT, WAVE_LABELS, write_dataset
+
+from strapetsi_lib.errors import ReportError
+from strapetsi_lib.ingest.dataset import load_dataset
+from strapetsi_lib.present.i18n import text, too_few
+from strapetsi_lib.render.parameters import run_network_report, run_provider_report
+
+pytestmark = pytest.mark.slow
+
+MGS = 5
+LONE = "0100013-3"        # baseline: 1 leader + 5 teachers, support and other empty
+FOUR_SIX = "0213427-2"    # baseline: 4 leaders + 6 teachers
+GAP = "0371582-9"         # baseline: 5 leaders + 5 teachers + 2 support + 5 other, leaders high
+ONE_ANSWER = "1053720-7"  # baseline: 6 leaders + 6 teachers, one leader answered co_learning
+THREE = "2264918-5"       # 3 respondents at both waves
+SMALL_EARLIER = "0912345-3"  # baseline: 3 respondents not using any practice; follow-up: 8
+PLAIN = "0000000-0"       # replaced below by a valid id; a provider with nothing special
+#: Names that are markup, on providers whose report has no other check, so that a report
+#: failing on them (as the export check should make it, were they markup) hides no other leak.
+HOSTILE_NAMES = {PLAIN: "<img src=x onerror=alert(1)>",
+                 THREE: '<meta http-equiv="refresh" content="0;url=https://example.org">'}
+HOSTILE_REGION = "<script>alert(1)</script>"
+HOSTILE_WAVE = "[x](javascript:alert(1))"
+#: The one co_learning answer of ONE_ANSWER, and its mean as the report would write it.
+LONE_SCORE = 1
+STAFF = {LONE: 20, FOUR_SIX: 25, GAP: 40, ONE_ANSWER: 30, THREE: 100, SMALL_EARLIER: 40,
+         PLAIN: 20}
+#: Response rates that rest on fewer than MGS respondents (THREE 3/100, SMALL_EARLIER 3/40).
+SMALL_RATES = ("3", "8")
+
+
+def _valid_plain_id() -> str:
+    from strapetsi_lib.ingest.ytunnus import ytunnus_check_digit
+
+    for n in range(3000000, 3000100):
+        digit = ytunnus_check_digit(f"{n:07d}")
+        if digit is not None:
+            return f"{n:07d}-{digit}"
+    raise AssertionError("no valid id")
+
+
+def _answers(rng, level: float, use: int | None = None, norm: int | None = None,
+             skip: tuple[str, ...] = (), dimension_answer: dict | None = None) -> dict:
+    row = {}
+    for item in INSTRUMENT.items:
+        scale = INSTRUMENT.scale_of(item.code)
+        if item.dimension in skip:
+            row[item.code] = "en osaa sanoa"
+            continue
+        if dimension_answer and item.dimension in dimension_answer:
+            value = dimension_answer[item.dimension]
+            row[item.code] = str(scale.max + scale.min - value if item.reverse else value)
+            continue
+        if item.code in INSTRUMENT.scale_item_codes:
+            value = int(np.clip(round(level + rng.normal(0, 0.6)), scale.min, scale.max))
+            row[item.code] = str(scale.max + scale.min - value if item.reverse else value)
+        elif item.code.endswith("_use"):
+            row[item.code] = str(use if use is not None else int(rng.integers(3, 8)))
+        else:
+            row[item.code] = str(norm if norm is not None else int(rng.integers(3, 6)))
+    return row
+
+
+def _tables():
+    plain = _valid_plain_id()
+    ids = [LONE, FOUR_SIX, GAP, ONE_ANSWER, THREE, SMALL_EARLIER, plain]
+    providers = pd.DataFrame({
+        "provider_id": ids,
+        "name": [HOSTILE_NAMES.get(PLAIN if pid == plain else pid, f"Opisto {i}")
+                 for i, pid in enumerate(ids)],
+        "language": ["fi"] * len(ids),
+        "region": [HOSTILE_REGION if pid == GAP else "Uusimaa" for pid in ids],
+        "staff_count": [str(STAFF.get(pid, STAFF[PLAIN])) for pid in ids],
+        "themes": ["quality", "pedagogy", "quality;pedagogy", "competence", "future", "quality",
+                   "pedagogy;competence"],
+    }, dtype="str")
+    rng = np.random.default_rng(99)
+    baseline = {
+        LONE: [("leader", {}), *[("teacher", {})] * 5],
+        FOUR_SIX: [*[("leader", {})] * 4, *[("teacher", {})] * 6],
+        GAP: [*[("leader", {"level": 4.8})] * 5, *[("teacher", {"level": 2})] * 5,
+              *[("support", {"level": 2})] * 2, *[("other", {"level": 2})] * 5],
+        ONE_ANSWER: [("leader", {"dimension_answer": {"co_learning": LONE_SCORE}}),
+                     *[("leader", {"skip": ("co_learning",)})] * 5, *[("teacher", {})] * 6],
+        THREE: [("leader", {}), *[("teacher", {})] * 2],
+        SMALL_EARLIER: [*[("teacher", {"use": 0, "norm": 1})] * 3],
+        plain: [*[("teacher", {})] * 5, *[("support", {})] * 5],
+    }
+    followup = {pid: [("teacher", {})] * 8 for pid in ids}
+    followup[THREE] = [("leader", {}), *[("teacher", {})] * 2]
+    followup[SMALL_EARLIER] = [("teacher", {"use": 7, "norm": 5})] * 8
+    responses, counter = {}, 0
+    for wave, plan in (("baseline", baseline), ("followup", followup)):
+        rows = []
+        for pid, members in plan.items():
+            for role, options in members:
+                counter += 1
+                options = {"level": 3.6, **options}
+                rows.append({"respondent_id": f"R{counter:04d}", "provider_id": pid,
+                             "role": role, **_answers(rng, **options)})
+        responses[wave] = pd.DataFrame(rows, dtype="str")
+    return providers, responses
+
+
+@pytest.fixture(scope="module")
+def reports(tmp_path_factory):
+    root = tmp_path_factory.mktemp("adversarial") / "adversarial"
+    providers, responses = _tables()
+    waves = [{"id": wave, "label": {**WAVE_LABELS[wave],
+                                    **({"fi": HOSTILE_WAVE} if wave == "baseline" else {})},
+              "responses": f"responses_{wave}.csv"} for wave in responses]
+    write_dataset(root, providers=providers, responses=responses,
+                  config={"name": "adversarial-test", "waves": waves, "min_group_size": MGS})
+    from strapetsi_lib.prepare import prepare_tables
+
+    prepared = prepare_tables(load_dataset(root))
+    out = root.parent / "reports"
+    pages: dict[str, object] = {}
+    plain = _valid_plain_id()
+    for pid in (LONE, FOUR_SIX, GAP, ONE_ANSWER, THREE, SMALL_EARLIER, plain, "network"):
+        key = PLAIN if pid == plain else pid
+        try:  # one failed report fails its own tests only
+            pages[key] = (run_network_report(prepared, out, "fi") if pid == "network"
+                          else run_provider_report(prepared, pid, out)).html
+        except ReportError as error:
+            pages[key] = error
+    return pages
+
+
+def page_of(reports: dict, pid: str):
+    if isinstance(reports[pid], ReportError):
+        pytest.fail(f"the report of {pid} failed: {reports[pid]}")
+    return reports[pid]
+
+
+def soup_of(reports: dict, pid: str) -> BeautifulSoup:
+    return BeautifulSoup(page_of(reports, pid).read_text(encoding="utf-8"), "html.parser")
+
+
+def table_by_caption(soup: BeautifulSoup, caption: str) -> list[list[str]]:
+    for table in soup.find_all("table"):
+        if table.caption and table.caption.get_text(" ", strip=True) == caption:
+            return [[cell.get_text(" ", strip=True) for cell in row.find_all(["th", "td"])]
+                    for row in table.find_all("tr")]
+    raise AssertionError(f"no table captioned {caption!r}")
+
+
+def _count(cell: str) -> int | None:
+    return int(cell) if cell.isdigit() else None
+
+
+@pytest.mark.parametrize("pid", [LONE, FOUR_SIX, GAP, ONE_ANSWER, THREE, SMALL_EARLIER])
+def test_role_counts_never_let_a_small_group_be_subtracted(reports, pid):
+    rows = table_by_caption(soup_of(reports, pid), text("respondents_caption", "fi"))
+    header, body = rows[0], rows[1:]
+    roles, total = body[:4], body[4]
+    for col in range(1, len(header)):
+        shown = [_count(row[col]) for row in roles]
+        assert all(n is None or n == 0 or n >= MGS for n in shown), (header[col], shown)
+        total_n = _count(total[col])
+        if total_n is None:
+            assert all(n in (None, 0) for n in shown)
+            continue
+        assert total_n >= MGS
+        hidden = total_n - sum(n for n in shown if n is not None)
+        assert hidden == 0 or hidden >= MGS, f"{pid} {header[col]}: {hidden} by subtraction"
+
+
+@pytest.mark.parametrize("pid", [LONE, FOUR_SIX, THREE])
+def test_no_role_mean_where_every_role_must_hide(reports, pid):
+    soup = soup_of(reports, pid)
+    prefix = text("alt_roles", "fi", roles="")[:40]
+    heatmaps = [img["alt"] for img in soup.find_all("img") if img["alt"].startswith(prefix)]
+    assert heatmaps == [], f"{pid}: a role heatmap is shown: {heatmaps}"
+
+
+def test_no_gap_sentence_when_the_leaders_are_hidden_to_protect_another_role(reports):
+    page = soup_of(reports, GAP).get_text(" ")
+    assert text("gap_none", "fi", min_group=MGS) in page
+    for key in ("gap_higher", "gap_lower"):
+        assert text(key, "fi") not in page
+
+
+def test_one_persons_dimension_score_is_not_shown(reports):
+    soup = soup_of(reports, ONE_ANSWER)
+    # an inline (SVG) figure or a table would carry the lone answer as "1,0"
+    assert not re.search(r"(?<![\d,])1,0(?!\d)", soup.get_text(" "))
+
+
+def test_a_provider_of_three_shows_no_number(reports):
+    soup = soup_of(reports, THREE)
+    rows = table_by_caption(soup, text("profile_caption", "fi"))
+    assert all(row[1] == too_few("fi", MGS) for row in rows[1:])
+    assert "3\u00a0%" not in soup.get_text(" ")
+
+
+def test_a_small_earlier_wave_does_not_decide_the_status(reports):
+    soup = soup_of(reports, SMALL_EARLIER)
+    caption = text("takehold_practice_caption", "fi", wave=WAVE_LABELS["followup"]["fi"])
+    rows = table_by_caption(soup, caption)
+    status = rows[0].index(text("takehold_col_status", "fi"))
+    # every follow-up answer is routine use with full normalisation; what the three said at
+    # the baseline must not change that
+    assert {row[status] for row in rows[1:]} == {text("status_embedded", "fi")}
+    assert text("disclosure_unknown_waves", "fi", n=MGS, waves=HOSTILE_WAVE) in \
+        soup.get_text(" ")
+
+
+def test_network_report_gives_no_rate_of_a_small_provider(reports):
+    page = soup_of(reports, "network").get_text(" ")
+    for rate in SMALL_RATES:
+        assert not re.search(rf"(?<![\d,]){rate}\u00a0%", page), f"{rate} % is shown"
+
+
+def test_names_region_and_labels_from_data_are_text(reports):
+    for pid, name in HOSTILE_NAMES.items():
+        soup = soup_of(reports, pid)
+        assert name in soup.get_text(" ")
+        assert soup.title.get_text().count(name) == 1
+    for pid in reports:
+        soup = soup_of(reports, pid)
+        assert HOSTILE_WAVE in soup.get_text(" ")
+        assert not soup.find_all(["script", "iframe", "object", "embed"])
+        assert not soup.find_all("meta", attrs={"http-equiv": re.compile("refresh", re.I)})
+        assert not [img for img in soup.find_all("img")
+                    if not img.get("src", "").startswith("data:")]
+        assert not [(tag.name, a) for tag in soup.find_all(True) for a in tag.attrs
+                    if a.lower().startswith("on")]
+        assert not soup.find_all(href=re.compile(r"^\s*javascript:", re.I))
+
+
+@pytest.mark.browser
+def test_hostile_names_run_nothing_and_go_nowhere_in_chromium(reports):
+    from browser import CHROMIUM, chromium
+
+    if not CHROMIUM.exists():
+        pytest.skip(f"Chromium is not installed at {CHROMIUM}")
+    with chromium() as browser:
+        for pid in HOSTILE_NAMES:
+            page = browser.new_page()
+            dialogs, requests = [], []
+            page.on("dialog", lambda dialog, seen=dialogs: (seen.append(dialog.message),
+                                                            dialog.dismiss()))
+            page.on("request", lambda request, seen=requests: seen.append(request.url))
+            url = page_of(reports, pid).resolve().as_uri()
+            page.goto(url)
+            page.wait_for_timeout(1500)  # a meta refresh of 0 s or an onerror fires by then
+            assert dialogs == [], f"{pid}: a script ran: {dialogs}"
+            assert page.url == url, f"{pid}: the page went to {page.url}"
+            assert [r for r in requests if not r.startswith(("file:", "data:"))] == []
+            assert HOSTILE_NAMES[pid] in page.inner_text("h1")
+            page.close()
