@@ -24,8 +24,9 @@ def _rows(prepared: Prepared, provider_id: str, wave: str) -> pd.DataFrame:
 
 def discussion_intro(prepared: Prepared, language: str) -> str:
     """What was asked and how the table reads."""
-    return text("devdisc_text", language, statement=prepared.instrument.item(ITEM).text[language],
-                min_group=prepared.min_group_size)
+    # the template quotes the statement and ends the sentence itself
+    statement = prepared.instrument.item(ITEM).text[language].rstrip(".")
+    return text("devdisc_text", language, statement=statement, min_group=prepared.min_group_size)
 
 
 def discussion_sentence(prepared: Prepared, provider_id: str, wave: str, language: str) -> str:
