@@ -117,3 +117,30 @@ def test_separate_scheduler_and_workers_give_the_same_reports(setup, local_repor
     # ... and each worker started its warm kernel server once.
     assert len(list((cluster_dir / "workers").rglob("kernel-server.log"))) == 2
     assert_same_reports(local_reports, out, ids)
+
+
+def test_a_worker_with_other_code_or_without_the_paths_fails_the_report_clearly(tmp_path):
+    import types
+
+    from strapetsi_lib.batch.dask_worker import WarmKernelPlugin
+    from strapetsi_lib.batch.tasks import ReportTask
+    from strapetsi_lib.prepare import code_fingerprint
+
+    worker = types.SimpleNamespace(local_directory=str(tmp_path),
+                                   state=types.SimpleNamespace(nthreads=1))
+    task = ReportTask("0100013-3", "provider", str(tmp_path / "absent.ipynb"),
+                      {"dataset": str(tmp_path / "no-dataset")}, str(tmp_path), "provider_x",
+                      "fi")
+    for fingerprint, expected in (("0" * 64, "differs from the coordinator's"),
+                                  (code_fingerprint(), "cannot see notebook")):
+        plugin = WarmKernelPlugin(fingerprint)
+        plugin.setup(worker)
+        try:
+            result = plugin.run(task, timeout=60)
+        finally:
+            plugin.teardown(worker)
+        assert not result.ok
+        assert result.error["ename"] == "WorkerSetupError"
+        assert expected in result.error["cause"]
+    assert str(tmp_path / "no-dataset") in result.error["cause"]
+    assert not (tmp_path / "provider_x.html").exists()
