@@ -7,6 +7,10 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEMO := data/demo
 JOBS ?=
+# Notebook metadata that changes on every run and must not reach git (nbstripout already drops
+# outputs, execution counts, cell execution times and widget state); tests/test_notebook_hygiene.py
+# reads this line.
+NBSTRIPOUT_EXTRA_KEYS := metadata.language_info metadata.papermill metadata.vscode metadata.toc cell.metadata.papermill cell.metadata.trusted cell.metadata.jp-MarkdownHeadingCollapsed
 
 .PHONY: setup reports test lint demo browser clean-reports lab
 
@@ -19,6 +23,7 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m ipykernel install --sys-prefix --name strapetsi --display-name "Python (strapetsi)" > /dev/null
 	-git config filter.nbstripout.clean "$(abspath $(BIN))/nbstripout --keep-id" 2>/dev/null
 	-git config filter.nbstripout.smudge cat 2>/dev/null
+	-git config filter.nbstripout.extrakeys "$(NBSTRIPOUT_EXTRA_KEYS)" 2>/dev/null
 	-git config diff.ipynb.textconv "$(abspath $(BIN))/nbstripout -t" 2>/dev/null
 	touch $(STAMP)
 

@@ -26,6 +26,7 @@
 from strapetsi_lib.config import resolve_dataset
 from strapetsi_lib.prepare import load_prepared
 from strapetsi_lib.present import comparisons, download, summary
+from strapetsi_lib.present import devdisc_view as devdisc
 from strapetsi_lib.present import provider_figures as plots
 from strapetsi_lib.present import provider_view as view
 from strapetsi_lib.present import takehold_view as takehold
@@ -174,6 +175,14 @@ if takehold.has_takehold(prepared):
     show_heading(text("takehold_evidence_heading", lang), 3)
     show_text(text("takehold_evidence_shows", lang))
     show_text(text("takehold_evidence_limits", lang))
+
+# %%
+latest = view.latest_wave(prepared)
+show_heading(text("devdisc_heading", lang), 2)
+show_text(devdisc.discussion_intro(prepared, lang))
+show_text(devdisc.discussion_sentence(prepared, provider_id, latest, lang))
+tables.show(devdisc.discussion_table(prepared, provider_id, latest, lang),
+            text("devdisc_caption", lang, wave=prepared.wave_label(latest, lang)))
 
 # %%
 show_heading(text("download_heading", lang), 2)

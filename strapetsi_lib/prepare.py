@@ -190,7 +190,7 @@ def _dataset_slot(dataset_path: str | Path) -> str:
 
 def compute_tables(dataset) -> dict[str, pd.DataFrame]:
     """Compute every network-wide table of the baseline analysis for a loaded dataset."""
-    from strapetsi_lib.analysis import baseline
+    from strapetsi_lib.analysis import baseline, devdisc
     from strapetsi_lib.analysis.scores import dimension_scores, long_dimension_scores
 
     instrument = dataset.instrument
@@ -212,6 +212,7 @@ def compute_tables(dataset) -> dict[str, pd.DataFrame]:
         "item_distributions": baseline.item_distributions(responses, instrument, scale_items),
         "item_comparison": baseline.item_comparison(responses, instrument, scale_items, mgs),
         "reliability": baseline.reliability(responses, instrument),
+        "development_discussions": devdisc.discussion_shares(responses, instrument, mgs),
     }
     tables.update(_takehold_tables(dataset))
     return tables

@@ -189,3 +189,18 @@ def test_takehold_section_shows_the_library_figures(prepared, reports, pid, lang
 def test_same_inputs_give_the_same_report(prepared, reports, tmp_path):
     again = run_provider_report(prepared, FINNISH, tmp_path).html
     assert again.read_bytes() == reports[FINNISH].read_bytes()
+
+
+@pytest.mark.parametrize("pid, lang", [(FINNISH, "fi"), (SWEDISH, "sv")])
+def test_development_discussion_section_shows_the_library_shares(prepared, reports, pid, lang):
+    soup = soup_of(reports[pid])
+    wave = prepared.wave_ids[-1]
+    caption = text("devdisc_caption", lang, wave=prepared.wave_label(wave, lang))
+    shown = table_by_caption(soup, caption)[1:]
+    rows = prepared.rows("development_discussions", pid)
+    rows = rows[rows["wave"] == wave].set_index("role")
+    for cells, role in zip(shown, [*ROLES, "all"], strict=True):
+        share = rows.loc[role, "share"]
+        assert cells[2] == ("\u2013" if share != share else percent(share, lang))
+        if share != share:
+            assert cells[1] == too_few(lang, prepared.min_group_size)

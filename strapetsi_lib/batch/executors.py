@@ -12,8 +12,10 @@ each notebook still gets a fresh kernel process. A worker that dies or overruns 
 time-out is replaced, and only its report fails.
 
 :class:`DaskExecutor` sends the tasks to a Dask distributed cluster (or a ``LocalCluster`` it
-starts); every task runs its notebook in a subprocess on the worker. The cluster's workers must
-see the same file system paths (dataset, notebooks, run folder) as this machine.
+starts). It registers :class:`~strapetsi_lib.batch.dask_worker.WarmKernelPlugin`, so every Dask
+worker keeps a warm kernel server and runner processes like the local ones, and a report costs
+about the same there. The cluster's workers must see the same file system paths (dataset,
+notebooks, run folder) as this machine and run the same workbench code (both are checked).
 """
 
 from __future__ import annotations
@@ -295,7 +297,7 @@ class LocalExecutor:
 
 
 class DaskExecutor:
-    """Run tasks on a Dask distributed cluster, each notebook in a subprocess on a worker.
+    """Run tasks on a Dask distributed cluster, each notebook in a warm runner on a worker.
 
     Parameters
     ----------
@@ -306,21 +308,25 @@ class DaskExecutor:
         Workers of the ``LocalCluster`` (ignored with ``scheduler``).
     notebook_timeout
         Seconds one notebook may take before its subprocess is killed.
+    warm
+        Register the warm-kernel worker plugin; ``False`` runs every notebook in a fresh
+        subprocess with an ordinary kernel.
     """
 
     name = "dask"
 
     def __init__(self, scheduler: str | None, jobs: int,
-                 notebook_timeout: float | None = DEFAULT_NOTEBOOK_TIMEOUT):
+                 notebook_timeout: float | None = DEFAULT_NOTEBOOK_TIMEOUT, warm: bool = True):
         self.scheduler = scheduler
         self.jobs = max(1, int(jobs))
         self.notebook_timeout = notebook_timeout
+        self.warm = warm
         self._client = self._cluster = None
 
     def describe(self) -> dict[str, Any]:
         """The executor's settings, for the manifest."""
         return {"executor": self.name, "scheduler": self.scheduler or "LocalCluster",
-                "jobs": None if self.scheduler else self.jobs,
+                "jobs": None if self.scheduler else self.jobs, "warm_kernel": self.warm,
                 "notebook_timeout": self.notebook_timeout}
 
     def start(self, expected: int) -> None:
@@ -335,16 +341,31 @@ class DaskExecutor:
                                          threads_per_worker=1, processes=True,
                                          dashboard_address=":0")
         self._client = Client(self._cluster if self._cluster is not None else self.scheduler)
+        if self.warm:
+            from strapetsi_lib.batch.dask_worker import PLUGIN_NAME, WarmKernelPlugin
+            from strapetsi_lib.prepare import code_fingerprint
+
+            # The server and runners start in the background on each worker (their imports
+            # go on while the coordinator validates and prepares); a worker without the
+            # plugin still runs reports, in a fresh subprocess each (dask_worker.run_on_worker).
+            try:
+                self._client.register_plugin(WarmKernelPlugin(code_fingerprint()),
+                                             name=PLUGIN_NAME)
+            except Exception as exc:  # noqa: BLE001 - slower, not wrong
+                print(f"warm kernels unavailable on the Dask workers: {exc}", file=sys.stderr)
 
     def run(self, tasks: list[ReportTask], on_start: OnStart, on_done: OnDone) -> None:
         """Submit every task and report each as it completes."""
         from dask.distributed import as_completed
 
         self.start(len(tasks))
+        function = run_task_subprocess
+        if self.warm:
+            from strapetsi_lib.batch.dask_worker import run_on_worker as function
         futures = {}
         try:
             for task in tasks:
-                future = self._client.submit(run_task_subprocess, task, self.notebook_timeout,
+                future = self._client.submit(function, task, self.notebook_timeout,
                                              pure=False,
                                              key=f"strapetsi-{task.stem}-{time.time_ns()}")
                 futures[future] = task
@@ -362,8 +383,13 @@ class DaskExecutor:
             raise
 
     def shutdown(self) -> None:
-        """Disconnect, and stop the ``LocalCluster`` if this executor started one."""
+        """Stop the workers' warm kernels, disconnect, and stop a ``LocalCluster`` we started."""
         if self._client is not None:
+            if self.warm:
+                from strapetsi_lib.batch.dask_worker import PLUGIN_NAME
+
+                with contextlib.suppress(Exception):  # a cluster that is gone has no plugin
+                    self._client.unregister_worker_plugin(PLUGIN_NAME)
             self._client.close()
             self._client = None
         if self._cluster is not None:
@@ -378,5 +404,5 @@ def make_executor(kind: str, jobs: int, scheduler: str | None = None, warm: bool
     if kind == "local":
         return LocalExecutor(jobs, warm=warm, notebook_timeout=notebook_timeout, log_dir=log_dir)
     if kind == "dask":
-        return DaskExecutor(scheduler, jobs, notebook_timeout=notebook_timeout)
+        return DaskExecutor(scheduler, jobs, notebook_timeout=notebook_timeout, warm=warm)
     raise ValueError(f"unknown executor {kind!r}; use local or dask")

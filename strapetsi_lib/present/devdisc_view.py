@@ -1,0 +1,55 @@
+"""The development-discussion section of a provider report: words and a table.
+
+Selects one provider's rows of the prepared ``development_discussions`` table (computed by
+:func:`strapetsi_lib.analysis.devdisc.discussion_shares`, small groups already suppressed) and
+puts them into the report's language. Nothing is computed here.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from strapetsi_lib.analysis.devdisc import ALL_STAFF, ITEM
+from strapetsi_lib.config import ROLES
+from strapetsi_lib.prepare import Prepared
+from strapetsi_lib.present.i18n import percent, text, too_few
+
+TABLE = "development_discussions"
+
+
+def _rows(prepared: Prepared, provider_id: str, wave: str) -> pd.DataFrame:
+    rows = prepared.rows(TABLE, provider_id)
+    return rows[rows["wave"] == wave].set_index("role").reindex([*ROLES, ALL_STAFF])
+
+
+def discussion_intro(prepared: Prepared, language: str) -> str:
+    """What was asked and how the table reads."""
+    # the template quotes the statement and ends the sentence itself
+    statement = prepared.instrument.item(ITEM).text[language].rstrip(".")
+    return text("devdisc_text", language, statement=statement, min_group=prepared.min_group_size)
+
+
+def discussion_sentence(prepared: Prepared, provider_id: str, wave: str, language: str) -> str:
+    """The all-staff share in one sentence, or why it is not shown."""
+    everyone = _rows(prepared, provider_id, wave).loc[ALL_STAFF]
+    if pd.isna(everyone["share"]):
+        return text("devdisc_too_few", language, min_group=prepared.min_group_size)
+    return text("devdisc_sentence", language, share=percent(everyone["share"], language),
+                answers=int(everyone["answers"]))
+
+
+def discussion_table(prepared: Prepared, provider_id: str, wave: str,
+                     language: str) -> pd.DataFrame:
+    """Answers and the share who agree, per role and for all staff; hidden groups in words."""
+    hidden = too_few(language, prepared.min_group_size)
+    rows = _rows(prepared, provider_id, wave)
+    labels = [text(f"role_{role}", language) for role in ROLES]
+    labels.append(text("devdisc_all_staff", language))
+    return pd.DataFrame({
+        text("devdisc_role", language): labels,
+        text("devdisc_answers", language): [hidden if pd.isna(row.share) else str(int(row.answers))
+                                            for row in rows.itertuples()],
+        text("devdisc_share", language): ["\u2013" if pd.isna(row.share)
+                                          else percent(row.share, language)
+                                          for row in rows.itertuples()],
+    })
