@@ -482,7 +482,7 @@ def prepared_tables(dataset) -> dict[str, pd.DataFrame]:
     -------
     dict
         ``dimension_change`` (first to latest wave), ``dimension_change_steps`` (between
-        neighbouring waves when there are more than two; empty otherwise, as the one step is
+        each pair of neighbouring waves; with two waves the same rows as
         ``dimension_change``), ``practice_trajectory`` (:func:`practice_trajectory`),
         ``mixed_models``, ``theme_effects``, ``theme_effects_by_provider`` (the equal-weight
         sensitivity check), ``practice_status`` (latest wave) and
@@ -494,12 +494,14 @@ def prepared_tables(dataset) -> dict[str, pd.DataFrame]:
         return {}
     scores = long_scores(dataset)
     by_wave = practice_status(dataset, all_waves=True)
-    steps = [dimension_change(dataset, scores, (a, b))
-             for a, b in zip(waves[:-1], waves[1:], strict=True)] if len(waves) > 2 else []
+    overall = dimension_change(dataset, scores)
+    # with two waves the one step between neighbours is the overall change itself
+    steps = ([dimension_change(dataset, scores, (a, b))
+              for a, b in zip(waves[:-1], waves[1:], strict=True)] if len(waves) > 2
+             else [overall])
     return {
-        "dimension_change": dimension_change(dataset, scores),
-        "dimension_change_steps": (pd.concat(steps, ignore_index=True) if steps
-                                   else dimension_change(dataset, scores).iloc[0:0]),
+        "dimension_change": overall,
+        "dimension_change_steps": pd.concat(steps, ignore_index=True),
         "practice_trajectory": practice_trajectory(by_wave, waves),
         "mixed_models": mixed_models(dataset, scores),
         "theme_effects": theme_effects(dataset, scores),
