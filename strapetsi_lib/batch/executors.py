@@ -31,7 +31,14 @@ from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from typing import Any
 
-from strapetsi_lib.batch.tasks import ReportTask, TaskResult, failure, run_task, run_task_subprocess
+from strapetsi_lib.batch.tasks import (
+    ReportTask,
+    TaskResult,
+    failure,
+    run_task,
+    run_task_subprocess,
+    timed_out,
+)
 
 OnStart = Callable[[ReportTask], None]
 OnDone = Callable[[ReportTask, TaskResult], None]
@@ -72,7 +79,7 @@ def _worker_main(conn: Connection, kernel: tuple[str, str] | None, log_path: str
     skip_slow_optional_imports()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the coordinator's to handle
     if log_path:  # kernels and libraries write here, not over the progress bar
-        log = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+        log = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o666)
         os.dup2(log, 1)
         os.dup2(log, 2)
         os.close(log)
@@ -258,8 +265,7 @@ class LocalExecutor:
             if worker.running and worker.task and now - worker.clock > self.notebook_timeout:
                 task, started = worker.task, worker.started
                 self._retire(worker)
-                on_done(task, failure(task, f"the notebook did not finish within "
-                                      f"{self.notebook_timeout:g} s", started, ename="Timeout"))
+                on_done(task, timed_out(task, self.notebook_timeout, started))
                 if pending:
                     self._spawn()
 

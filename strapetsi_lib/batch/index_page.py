@@ -58,31 +58,31 @@ def _seconds(value: Any) -> str:
     return f"{float(value):.1f}" if isinstance(value, int | float) else ""
 
 
-def _report_cell(entry: dict[str, Any]) -> str:
-    files = entry.get("files") or {}
-    html_name = entry.get("html") if entry.get("html") in files else None
-    if html_name is None and entry.get("earlier_html"):
-        return "earlier report: " + _link(entry["earlier_html"], entry["earlier_html"])
+def _report_cell(entry: Any) -> str:
+    files = entry.files
+    html_name = entry.html if entry.html in files else None
+    if html_name is None and entry.earlier_html:
+        return "earlier report: " + _link(entry.earlier_html, entry.earlier_html)
     if html_name is None:
         return "no report"
     parts = [_link(html_name, html_name)]
-    if entry.get("notebook") in files:
-        parts.append(_link(entry["notebook"], entry["notebook"]))
-    earlier = "earlier report: " if entry.get("status") in (FAILED, INTERRUPTED, NOT_RUN) else ""
+    if entry.notebook in files:
+        parts.append(_link(entry.notebook, entry.notebook))
+    earlier = "earlier report: " if entry.status in (FAILED, INTERRUPTED, NOT_RUN) else ""
     return earlier + "<br>".join(parts)
 
 
-def _failure_cell(entry: dict[str, Any]) -> str:
-    error = entry.get("error")
-    note = entry.get("note")
+def _failure_cell(entry: Any) -> str:
+    error = entry.error
+    note = entry.note
     if not error:
         return _e(note) if note else ""
-    parts = [f'<p class="cause">{_e(error.get("cause"))}</p>']
-    if error.get("cell"):
-        parts.append(f"<p>Failing cell: <code>{_e(error['cell'])}</code></p>")
-    if error.get("failed_notebook"):
-        parts.append(f"<p>{_link(error['failed_notebook'], 'executed notebook (failed)')}</p>")
-    if entry.get("earlier_html"):
+    parts = [f'<p class="cause">{_e(error.cause)}</p>']
+    if error.cell:
+        parts.append(f"<p>Failing cell: <code>{_e(error.cell)}</code></p>")
+    if error.failed_notebook:
+        parts.append(f"<p>{_link(error.failed_notebook, 'executed notebook (failed)')}</p>")
+    if entry.earlier_html:
         parts.append(f"<p>The earlier report is kept: "
                      f"{_link(entry['earlier_html'], entry['earlier_html'])}</p>")
     if note:
@@ -90,19 +90,19 @@ def _failure_cell(entry: dict[str, Any]) -> str:
     return "".join(parts)
 
 
-def _row(entry: dict[str, Any]) -> str:
-    status = entry.get("status", "")
-    language = entry.get("language") or ""
-    own = entry.get("provider_language") or ""  # the name is in the provider's language
+def _row(entry: Any) -> str:
+    status = entry.status
+    language = entry.language or ""
+    own = entry.provider_language or ""  # the name is in the provider's language
     name_lang = f' lang="{_e(own)}"' if own else ""
-    timing = _seconds(entry.get("seconds"))
-    produced = (entry.get("produced") or {}).get("seconds")
+    timing = _seconds(entry.seconds)
+    produced = (entry.produced or {}).get("seconds")
     if not timing and produced is not None:  # skipped: the time it took when it was made
         timing = f"({_seconds(produced)} earlier)"
     return (
         "<tr>"
-        f'<th scope="row">{_e(entry.get("id"))}</th>'
-        f"<td{name_lang}>{_e(entry.get('name'))}</td>"
+        f'<th scope="row">{_e(entry.id)}</th>'
+        f"<td{name_lang}>{_e(entry.name)}</td>"
         f"<td>{_e(_LANGUAGE_NAMES.get(language, language))}</td>"
         f'<td class="status status-{_e(status)}">{_e(_STATUS_TEXT.get(status, status))}</td>'
         f"<td>{_report_cell(entry)}</td>"
@@ -112,7 +112,7 @@ def _row(entry: dict[str, Any]) -> str:
     )
 
 
-def render_index(manifest: dict[str, Any]) -> str:
+def render_index(manifest: Any) -> str:
     """The index page of a run, from its manifest.
 
     Parameters
@@ -125,14 +125,12 @@ def render_index(manifest: dict[str, Any]) -> str:
     str
         A complete, self-contained HTML page.
     """
-    run = manifest.get("run") or {}
-    dataset = manifest.get("dataset") or {}
-    reports = manifest.get("reports") or []
-    counts = manifest.get("summary") or {}
+    run, dataset, reports, counts = (manifest.run, manifest.dataset, manifest.reports,
+                                     manifest.summary)
     title = f"Reports of {dataset.get('name') or 'the dataset'}"
     summary = ", ".join(f"{n} {_STATUS_TEXT.get(status, status)}"
                         for status, n in sorted(counts.items())) or "no reports"
-    failed = [entry for entry in reports if entry.get("status") in (FAILED, INTERRUPTED)]
+    failed = [entry for entry in reports if entry.status in (FAILED, INTERRUPTED)]
     headline = (f"{len(failed)} report(s) failed; see the table below." if failed
                 else "Every report of this run is in place.")
     rows = "\n".join(_row(entry) for entry in reports)
@@ -162,6 +160,6 @@ def render_index(manifest: dict[str, Any]) -> str:
     )
 
 
-def write_index(out_dir: Path, manifest: dict[str, Any]) -> Path:
+def write_index(out_dir: Path, manifest: Any, language: str = "fi") -> Path:
     """Write ``index.html`` into ``out_dir`` atomically."""
     return write_atomic(Path(out_dir) / INDEX, render_index(manifest))

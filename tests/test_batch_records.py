@@ -1,0 +1,112 @@
+"""The run's records: typed manifest entries, a manifest that heals, typed report errors.
+
+Fast tests on files the tests write; the end-to-end behaviour is in test_batch_faults.py.
+"""
+
+from __future__ import annotations
+
+import json
+import pickle
+from pathlib import Path
+
+import pytest
+
+from strapetsi_lib.batch import manifest as runs
+from strapetsi_lib.batch.manifest import Failure, Manifest, ReportEntry
+from strapetsi_lib.errors import OutputFolderError, ReportError
+from strapetsi_lib.files import portable_path
+
+
+def entry(report_id: str = "0123456-7", **changes) -> ReportEntry:
+    values = {"id": report_id, "kind": runs.PROVIDER, "stem": f"provider_{report_id}",
+              "html": f"provider_{report_id}.html",
+              "notebook": f"_work/notebooks/provider_{report_id}.ipynb", **changes}
+    return ReportEntry(**values)
+
+
+def good_manifest() -> Manifest:
+    failed = entry("7654321-0", status=runs.FAILED,
+                   error=Failure("RuntimeError: boom", "RuntimeError", "boom", "3: x = 1", 3))
+    return Manifest(run={"status": runs.OK, "started": "2026-11-30T09:00:00+02:00"},
+                    dataset={"name": "demo", "cache_key": "k"},
+                    reports=[entry(status=runs.OK, code="J01"), failed])
+
+
+def test_manifest_round_trips_through_its_one_reader_and_writer(tmp_path):
+    path = runs.write_manifest(tmp_path / "manifest.json", good_manifest())
+    read, problem = runs.read_manifest(path)
+    assert problem is None and read == good_manifest()
+    assert isinstance(read.reports[1].error, Failure) and read.reports[1].error.cell_index == 3
+    assert runs.read_manifest(tmp_path / "absent.json") == (None, None)
+
+
+@pytest.mark.parametrize(("content", "what"), [
+    ('{"format": 2, "run": {', "not valid JSON (line 1 column"),
+    ("[1, 2]", "wrong structure: it holds a list, not an object"),
+    ('{"format": 2, "run": {}, "dataset": {}, "reports": [{"id": null, "kind": "provider", '
+     '"stem": "s", "html": "s.html", "notebook": "s.ipynb", "status": "ok"}]}',
+     "report 1 has no valid 'id' (found null)"),
+    ('{"format": 2, "run": {}, "dataset": {}, "reports": [{"id": "x"}]}',
+     "report 1 has no valid 'kind'"),
+    ('{"format": 2, "dataset": {}}', "'run' is missing or not an object"),
+    ('{"format": 2, "run": {}, "dataset": {}, "reports": {"x": 1}}', "'reports' is not a list"),
+    ('{"format": 2, "run": {}, "dataset": {}, "reports": ["x"]}', "report 1 is a str"),
+    ('{"format": 1, "run": {}, "dataset": {}}', "format 1 is not 2"),
+    ("\xff\xfe", "cannot be read"),
+])
+def test_an_unusable_manifest_is_one_line_naming_the_file(tmp_path, content, what):
+    path = tmp_path / "manifest.json"
+    path.write_bytes(content.encode("latin-1"))
+    manifest, problem = runs.read_manifest(path)
+    assert manifest is None
+    assert problem.startswith(f"{path}: ") and what in problem and "\n" not in problem
+
+
+def test_a_killed_runs_running_reports_read_as_interrupted(tmp_path):
+    killed = good_manifest()
+    killed.run["status"] = runs.RUNNING
+    killed.reports[0].status = runs.RUNNING
+    path = runs.write_manifest(tmp_path / "manifest.json", killed)
+    read, _ = runs.read_manifest(path)
+    assert read.run["status"] == runs.INTERRUPTED
+    assert read.reports[0].status == runs.INTERRUPTED and "killed" in read.reports[0].note
+    assert read.reports[1].status == runs.FAILED  # finished reports keep their status
+    assert json.loads(path.read_text())["run"]["status"] == runs.RUNNING  # read, not rewritten
+
+
+def test_is_current_needs_the_same_fingerprint_and_untouched_files(tmp_path):
+    (tmp_path / "a.html").write_text("x")
+    done = entry(fingerprint="f", files={"a.html": runs.file_state(tmp_path / "a.html")})
+    assert runs.is_current(done, "f", tmp_path)
+    assert not runs.is_current(done, "g", tmp_path)
+    (tmp_path / "a.html").write_text("changed")
+    assert not runs.is_current(done, "f", tmp_path)
+    assert not runs.is_current(None, "f", tmp_path)
+
+
+def test_report_error_has_declared_fields_and_survives_pickling():
+    error = ReportError("0123456-7", "RuntimeError: boom", "3: x = 1", cell_index=3,
+                        ename="RuntimeError", evalue="boom",
+                        executed_notebook=Path("a.failed.ipynb"))
+    assert str(error) == "report for 0123456-7 failed (cell 3: x = 1): RuntimeError: boom"
+    copy = pickle.loads(pickle.dumps(error))
+    assert copy.cell_index == 3 and copy.executed_notebook == Path("a.failed.ipynb")
+    assert str(copy) == str(error)
+    with pytest.raises(TypeError):
+        ReportError("x", "y", unknown=1)  # no attribute outside the declared ones
+
+
+def test_output_folder_error_says_what_to_do():
+    import errno
+
+    full = OutputFolderError.from_os_error("/x/out", OSError(errno.ENOSPC, "No space left"))
+    assert str(full) == ("cannot write to /x/out: No space left; free space there, or choose "
+                         "another folder with --out")
+    read_only = OutputFolderError.from_os_error("/x/out", OSError(errno.EROFS, "Read-only"))
+    assert "writable" in str(read_only)
+
+
+def test_portable_path_never_gives_an_absolute_path(tmp_path):
+    assert portable_path(tmp_path / "a" / "b.csv", tmp_path) == "a/b.csv"
+    assert portable_path(tmp_path, tmp_path) == "."
+    assert portable_path("/somewhere/else/demo", tmp_path) == "demo"
