@@ -22,6 +22,7 @@ import contextlib
 import multiprocessing
 import os
 import signal
+import socket
 import sys
 import time
 from collections import deque
@@ -43,11 +44,34 @@ from strapetsi_lib.batch.tasks import (
 OnStart = Callable[[ReportTask], None]
 OnDone = Callable[[ReportTask, TaskResult], None]
 
+#: Set this environment variable to 1 to run the batch as on a platform without ``fork``
+#: (Windows): ordinary kernels, no fork server.
+PORTABLE_ENV = "STRAPETSI_PORTABLE"
 #: Seconds a whole notebook may run before its worker is stopped; ``None`` disables the limit.
 DEFAULT_NOTEBOOK_TIMEOUT = 900.0
 _POLL = 0.2
 _STOP_GRACE = 5.0
 _MAX_BARREN_DEATHS = 3
+
+
+def warm_kernels_possible() -> bool:
+    """Whether warm (forked) kernels can run here: the fork server needs ``os.fork`` and Unix
+    sockets that pass file descriptors, which Windows lacks. ``STRAPETSI_PORTABLE=1`` answers
+    no on any platform, to run (and test) the portable path: ordinary kernels, one per report.
+    The run lock is portable everywhere (:mod:`filelock`)."""
+    if os.environ.get(PORTABLE_ENV, "").strip() not in ("", "0"):
+        return False
+    return (hasattr(os, "fork") and hasattr(socket, "AF_UNIX")
+            and hasattr(socket, "send_fds"))
+
+
+def _kill_process_group(pid: int) -> None:
+    """Kill ``pid`` and its process group (POSIX); just the process where there are none."""
+    with contextlib.suppress(OSError):
+        if hasattr(os, "killpg"):
+            os.killpg(pid, signal.SIGKILL)
+        else:
+            os.kill(pid, signal.SIGTERM)
 
 
 # --- the local worker process -----------------------------------------------------------------
@@ -88,8 +112,7 @@ def _worker_main(conn: Connection, kernel: tuple[str, str] | None, log_path: str
         # Our children are kernel launchers (and ordinary kernels), each in its own process
         # group; a forked kernel dies when the server sees its launcher go.
         for pid in _child_pids():
-            with contextlib.suppress(OSError):
-                os.killpg(pid, signal.SIGKILL)
+            _kill_process_group(pid)
         os._exit(143)
 
     signal.signal(signal.SIGTERM, stop)
@@ -133,7 +156,8 @@ class LocalExecutor:
     jobs
         Number of worker processes (notebooks running at once).
     warm
-        Use the fork-server kernel; ``False`` starts an ordinary kernel for every notebook.
+        Use the fork-server kernel; ``False`` (and any platform where
+        :func:`warm_kernels_possible` says no) starts an ordinary kernel for every notebook.
     notebook_timeout
         Seconds one notebook may take before its worker is stopped and the report failed.
     log_dir
@@ -146,7 +170,8 @@ class LocalExecutor:
                  notebook_timeout: float | None = DEFAULT_NOTEBOOK_TIMEOUT,
                  log_dir: Path | None = None):
         self.jobs = max(1, int(jobs))
-        self.warm = warm
+        self.portable = not warm_kernels_possible()
+        self.warm = warm and not self.portable
         self.notebook_timeout = notebook_timeout
         self.log_dir = log_dir
         # spawn: the coordinator has threads (progress bar) and must not be forked.
@@ -160,7 +185,7 @@ class LocalExecutor:
     def describe(self) -> dict[str, Any]:
         """The executor's settings, for the manifest."""
         return {"executor": self.name, "jobs": self.jobs, "warm_kernel": self.warm,
-                "notebook_timeout": self.notebook_timeout}
+                "portable": self.portable, "notebook_timeout": self.notebook_timeout}
 
     def start(self, expected: int) -> None:
         """Start the kernel server and the workers now, so that they import their libraries

@@ -471,6 +471,7 @@ class _Run:
     def on_start(self, task: ReportTask) -> None:
         entry = self.entries[task.report_id]
         entry.status, entry.note = runs.RUNNING, None
+        self.save()  # so that a run killed now leaves a record of what was running
 
     def on_done(self, task: ReportTask, result: TaskResult) -> None:
         entry = self.entries[task.report_id]

@@ -217,7 +217,10 @@ def run_task_subprocess(task: ReportTask, timeout: float | None = None,
 
 def _kill_group(process: subprocess.Popen) -> None:
     try:
-        os.killpg(process.pid, signal.SIGKILL)
+        if hasattr(os, "killpg"):
+            os.killpg(process.pid, signal.SIGKILL)
+        else:  # no process groups (Windows): the process, its kernel dies with its pipes
+            process.kill()
     except ProcessLookupError:
         pass
     process.wait()
