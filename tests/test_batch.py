@@ -174,7 +174,7 @@ def test_index_is_a_self_contained_accessible_page(first_run, out, ids):
     html = (out / "index.html").read_text(encoding="utf-8")
     page = parse(html)
     tags = [tag for tag, _ in page.tags]
-    assert next(attrs for tag, attrs in page.tags if tag == "html").get("lang") == "en"
+    assert next(attrs for tag, attrs in page.tags if tag == "html").get("lang") == "fi"
     assert tags.count("h1") == 1 and "table" in tags and "caption" in tags
     assert all(attrs.get("scope") in ("col", "row") for tag, attrs in page.tags if tag == "th")
     assert not re.search(r"(src|href)\s*=\s*[\"']?(https?:)?//", html)
@@ -230,7 +230,7 @@ def test_failing_notebook_is_contained(first_run, dataset, notebook, out, ids, w
     assert entries(out)[other]["status"] == "ok"
     assert manifest(out)["run"]["exit_code"] == 1
     index = (out / "index.html").read_text(encoding="utf-8")
-    assert PLANTED in index and "failed" in index
+    assert PLANTED in index and "epäonnistui" in index
     assert not leftovers(out)
 
 

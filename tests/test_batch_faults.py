@@ -141,7 +141,7 @@ def test_a_killed_run_reads_interrupted_and_a_hung_cell_is_named(dataset, tiny, 
     timed = tiny_run(dataset, tiny, out, "--provider", hung, "--timeout", "40")
     assert timed.returncode == 1
     error = next(e for e in record(out)["reports"] if e["id"] == hung)["error"]
-    assert error["ename"] == "Timeout" and error["cell_index"] == 2
+    assert error["ename"] == "Timeout" and error["cell_index"] == 3
     assert SLEEP_LINE.split("  ")[0] in error["cell"] and SLEEP_LINE.split("  ")[0] in \
         timed.stderr
     assert not leftovers(out)
@@ -277,3 +277,28 @@ def test_portable_run_writes_nothing_personal_and_respects_the_umask(dataset, id
         (out / "_work" / "notebooks" / f"provider_{ids[0]}.ipynb").read_text())["metadata"][
         "papermill"]["parameters"]
     assert notebook_parameters["dataset"] == dataset.name
+
+
+# --- selection --------------------------------------------------------------------------------
+
+
+def test_network_alone_runs_only_the_network_report(dataset, tiny, ids, work):
+    out = work / "selection"
+    alone = tiny_run(dataset, tiny, out, "--network", "--network-notebook", tiny)
+    assert alone.returncode == 0, alone.stderr
+    assert (out / "network.html").is_file() and not list(out.glob("provider_*.html"))
+    assert status(out)["network"] == "ok"
+    assert {status(out)[i] for i in ids} == {"not-run"}
+
+    both = tiny_run(dataset, tiny, out, "--network", "--network-notebook", tiny, "--provider",
+                    ids[0], "--force", "--language", "sv")
+    assert both.returncode == 0, both.stderr
+    assert sorted(p.name for p in out.glob("*.html")) == [
+        "index.html", "network.html", f"provider_{ids[0]}.html"]
+    assert record(out)["run"]["reports_run"] == 2
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert '<html lang="sv">' in index and "Nätverksrapporten" in index
+    assert index.index("Nätverksrapporten") < index.index(f"provider_{ids[0]}.html")
+
+    usage = tiny_run(dataset, tiny, out, "--all", "--network")
+    assert usage.returncode == 2 and "--all" in usage.stderr

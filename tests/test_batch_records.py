@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import pickle
+import re
 from pathlib import Path
 
 import pytest
@@ -110,3 +111,70 @@ def test_portable_path_never_gives_an_absolute_path(tmp_path):
     assert portable_path(tmp_path / "a" / "b.csv", tmp_path) == "a/b.csv"
     assert portable_path(tmp_path, tmp_path) == "."
     assert portable_path("/somewhere/else/demo", tmp_path) == "demo"
+
+
+# --- the coordinator's index page -------------------------------------------------------------
+
+
+def index_manifest(**run) -> Manifest:
+    network = ReportEntry(id="network", kind=runs.NETWORK, stem="network",
+                          html="network.html", notebook="_work/notebooks/network.ipynb",
+                          status=runs.OK, files={"network.html": {"bytes": 1, "mtime_ns": 1}})
+    made = {"bytes": 1, "mtime_ns": 1}
+    providers = [
+        entry("1111111-1", name="Ammattiopisto <img src=x onerror=alert(1)>",
+              provider_language="fi", language="fi", code="K7Q", status=runs.OK,
+              files={"provider_1111111-1.html": made}),
+        entry("2222222-2", name="Yrkesinstitut & Co", provider_language="sv", language="sv",
+              code="M2X", status=runs.FAILED, earlier_html="provider_2222222-2.html",
+              error=Failure("RuntimeError: <script>boom</script>", "RuntimeError", "boom",
+                            "4: scores = compute(data)", 4,
+                            "_work/notebooks/provider_2222222-2.failed.ipynb")),
+        *[entry(f"33333{i:02d}-3", name=f"Opisto {i}", provider_language="fi", language="fi",
+                code=f"C{i:02d}", status=runs.SKIPPED, selected=False,
+                files={f"provider_33333{i:02d}-3.html": made}) for i in range(79)],
+    ]
+    return Manifest(run={"status": runs.FAILED, "started": "2026-11-30T09:05:59+00:00",
+                         "finished": "2026-11-30T09:07:01+00:00", **run},
+                    dataset={"name": "verkosto<2026>", "path": "data/verkosto"},
+                    reports=[*providers, network])
+
+
+def test_index_is_in_the_coordinators_language_with_network_and_failures_first():
+    from strapetsi_lib.batch.index_page import CSP, local_time, render_index
+
+    page = render_index(index_manifest(), "fi")
+    assert page.startswith("<!DOCTYPE html>\n<html lang=\"fi\">")
+    assert f'content="{CSP}"' in page.replace("&#x27;", "'") and "<script" not in page
+    body = page[page.index("<main>"):]
+    network, failed, made = (body.index("Verkostoraportti"), body.index("Epäonnistuneet"),
+                             body.index("Tässä ajossa tehdyt"))
+    assert network < failed < made  # network report first, then failures, then the rest
+    assert "RuntimeError: &lt;script&gt;boom&lt;/script&gt;" in body
+    assert "Muistikirjan solu: 4: scores = compute(data)" in body
+    assert "Aiempi raportti on tallessa." in body
+    # the key: each provider's code in the network report, beside its name
+    assert "<td>M2X</td>" in body and "<td>K7Q</td>" in body
+    # a run of two providers: the 79 others in one closed group, said to be unchanged
+    assert "Muut raportit (79) ovat ennallaan aiemmista ajoista." in body
+    others = body[body.index("<details>"):body.index("</details>")]
+    assert others.count('<th scope="row">') == 79
+    assert body[:body.index("<details>")].count('<th scope="row">') == 2
+    assert "ei ajettu" not in body and "not run" not in body
+    # escaped data, no absolute path, local time to the minute
+    assert "&lt;img src=x onerror=alert(1)&gt;" in body and "<img" not in body
+    assert "verkosto&lt;2026&gt;" in body and "Yrkesinstitut &amp; Co" in body
+    assert "data/verkosto" not in body
+    assert local_time("2026-11-30T09:05:59+00:00", "fi") in body
+    assert re.search(r"klo \d{1,2}\.\d{2}</dd>", body)
+    assert not re.search(r"(klo|kl\.) \d{1,2}\.\d{2}\.\d{2}", body)  # no seconds
+
+
+def test_index_speaks_swedish_and_english_when_asked():
+    from strapetsi_lib.batch.index_page import render_index
+
+    swedish = render_index(index_manifest(), "sv")
+    assert '<html lang="sv">' in swedish and "Nätverksrapporten" in swedish
+    assert "Rapporter som misslyckades" in swedish and "Kod i nätverksrapporten" in swedish
+    english = render_index(index_manifest(), "en")
+    assert "Reports that failed" in english and "unchanged from earlier runs" in english

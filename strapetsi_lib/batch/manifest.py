@@ -98,7 +98,8 @@ class ReportEntry:
     ``fingerprint`` and ``files`` describe the report's last good production (the inputs it was
     made from and the size and time of each file, keyed by path relative to the run folder); a
     failed attempt changes neither. ``code`` is the provider's neutral code in the network
-    report (the coordinator's key), where known.
+    report (the coordinator's key), where known. ``selected`` says whether the run was asked
+    for this report (a run of some providers leaves the others as earlier runs made them).
     """
 
     id: str
@@ -110,6 +111,7 @@ class ReportEntry:
     provider_language: str | None = None
     language: str | None = None
     code: str | None = None
+    selected: bool = True
     status: str = NOT_RUN
     seconds: float | None = None
     error: Failure | None = None

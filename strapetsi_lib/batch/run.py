@@ -389,6 +389,7 @@ class _Run:
             if kind == NETWORK_ID and not (chosen or self.network_note or earlier):
                 continue
             entry = self._entry(info, kind, earlier)
+            entry.selected = chosen
             current = runs.is_current(earlier, self.targets[entry.id], self.out_dir)
             if kind == NETWORK_ID and self.network_note:
                 entry.note = self.network_note
@@ -397,7 +398,6 @@ class _Run:
             elif chosen:
                 entry.status = runs.SKIPPED
             else:
-                entry.note = "not selected in this run"
                 entry.status = runs.SKIPPED if current else runs.NOT_RUN
                 if earlier is not None and earlier.status == runs.INTERRUPTED:
                     entry.status, entry.note = runs.INTERRUPTED, earlier.note
