@@ -60,7 +60,7 @@ def test_dask_local_cluster_gives_the_same_reports(setup):
                            "--executor", "dask", "--jobs", "2")
     assert result.returncode == 0, result.stderr
 
-    manifest = json.loads((dask / "manifest.json").read_text(encoding="utf-8"))
+    manifest = json.loads((dask / "_work" / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["run"]["executor"]["executor"] == "dask"
     assert manifest["run"]["executor"]["scheduler"] == "LocalCluster"
     workers = {entry["produced"]["worker"] for entry in manifest["reports"]
@@ -72,7 +72,8 @@ def test_dask_local_cluster_gives_the_same_reports(setup):
         theirs = (dask / name).read_text(encoding="utf-8")
         assert ours.count("data:image/png") == theirs.count("data:image/png") > 0
         assert without_pixels(ours) == without_pixels(theirs), name
-        assert json.loads((local / f"provider_{provider_id}.ipynb").read_text())["metadata"][
+        executed = Path("_work", "notebooks", f"provider_{provider_id}.ipynb")
+        assert json.loads((local / executed).read_text())["metadata"][
             "papermill"]["parameters"] == json.loads(
-            (dask / f"provider_{provider_id}.ipynb").read_text())["metadata"]["papermill"][
+            (dask / executed).read_text())["metadata"]["papermill"][
             "parameters"]
