@@ -178,3 +178,44 @@ def test_index_speaks_swedish_and_english_when_asked():
     assert "Rapporter som misslyckades" in swedish and "Kod i nätverksrapporten" in swedish
     english = render_index(index_manifest(), "en")
     assert "Reports that failed" in english and "unchanged from earlier runs" in english
+
+
+# --- a manifest write that fails -----------------------------------------------------------
+
+
+def test_a_failed_manifest_write_lets_the_other_reports_finish(tiny_dataset, tmp_path,
+                                                               monkeypatch):
+    """A full disk while recording a finished report must not stop the reports still running:
+    the fault is recorded and reported once, at the end, with a non-zero exit."""
+    import errno
+
+    from rich.console import Console
+
+    from strapetsi_lib.batch import run as batch_run
+    from strapetsi_lib.batch.tasks import ReportTask, TaskResult
+
+    out = tmp_path / "out"
+    batch_run.make_out_dir(out, given=True)
+    run = batch_run._Run(batch_run.RunOptions(dataset=tiny_dataset, out_dir=out),
+                         Console(stderr=True))
+    ids = ["1111111-1", "2222222-2"]
+    run.entries = {i: entry(i) for i in ids}
+    run.targets = dict.fromkeys(ids, "f")
+    run.to_run = list(run.entries.values())
+    run.begin()
+
+    def full(*_args, **_kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(batch_run.runs, "write_manifest", full)
+    for report_id in ids:
+        task = ReportTask(report_id, runs.PROVIDER, "nb.ipynb", {}, str(out),
+                          str(out / "_work" / "notebooks"), f"provider_{report_id}", "fi")
+        run.on_start(task)
+        run._saved = 0.0  # every save is attempted
+        run.on_done(task, TaskResult(report_id, True, 0.0, 1.0))
+    assert [run.entries[i].status for i in ids] == [runs.OK, runs.OK]
+    outcome = run.finish(batch_run.EXIT_OK)
+    assert outcome.exit_code == batch_run.EXIT_FAILED and outcome.ran == 2
+    assert str(outcome.folder_fault) == (f"cannot write to {out}: No space left on device; "
+                                         "free space there, or choose another folder with --out")
