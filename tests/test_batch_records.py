@@ -192,10 +192,11 @@ def test_a_failed_manifest_write_lets_the_other_reports_finish(tiny_dataset, tmp
     from rich.console import Console
 
     from strapetsi_lib.batch import run as batch_run
+    from strapetsi_lib.batch.run_folder import make_out_dir
     from strapetsi_lib.batch.tasks import ReportTask, TaskResult
 
     out = tmp_path / "out"
-    batch_run.make_out_dir(out, given=True)
+    make_out_dir(out, given=True)
     run = batch_run._Run(batch_run.RunOptions(dataset=tiny_dataset, out_dir=out),
                          Console(stderr=True))
     ids = ["1111111-1", "2222222-2"]

@@ -31,10 +31,8 @@ from __future__ import annotations
 
 import contextlib
 import os
-import re
 import shutil
 import signal
-import sys
 import tempfile
 import time
 from collections.abc import Iterator
@@ -44,7 +42,7 @@ from typing import Any
 
 from rich.console import Console
 
-from strapetsi_lib.batch import layout
+from strapetsi_lib.batch import layout, run_folder
 from strapetsi_lib.batch import manifest as runs
 from strapetsi_lib.batch.index_page import write_index
 from strapetsi_lib.batch.manifest import Manifest, ReportEntry
@@ -160,89 +158,14 @@ def _inputs(folder: Path, notebooks: dict[str, Path]) -> list[dict[str, Any]]:
              "sha256": sha256_file(path)} for role, path, base in files]
 
 
-def make_out_dir(out_dir: Path, given: bool) -> None:
-    """Create the run folder and its working folder, or say in one line why it cannot be.
-
-    A folder given with ``--out`` must have an existing parent (a typo must not create a tree
-    of folders); the default ``reports/<dataset>`` is created with its parents.
-
-    Raises
-    ------
-    OutputFolderError
-        When the folder cannot be created or written.
-    """
-    if given and not out_dir.parent.is_dir():
-        raise OutputFolderError(str(out_dir), f"its parent folder {out_dir.parent} does not "
-                                "exist", "create it, or choose another folder with --out")
-    try:
-        (out_dir / layout.NOTEBOOKS_DIR).mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise OutputFolderError.from_os_error(out_dir, exc) from exc
-
-
 @contextlib.contextmanager
 def _locked(out_dir: Path) -> Iterator[None]:
-    """Hold the run folder's lock (``_work/run.lock``): two runs, from any installation, must
-    not swap files in one folder at once. :mod:`filelock` is portable (fcntl on POSIX, msvcrt
-    on Windows), and the lock is released when the process ends, however it ends."""
-    from filelock import FileLock, Timeout
-
-    lock = FileLock(str(out_dir / layout.LOCK_FILE), timeout=0)
+    """:func:`strapetsi_lib.batch.run_folder.locked`, a busy folder being a :class:`BatchError`."""
     try:
-        lock.acquire()
-    except Timeout:
-        raise BatchError(f"another run is writing to {out_dir}; wait for it to end") from None
-    except OSError as exc:
-        raise OutputFolderError.from_os_error(out_dir, exc) from exc
-    try:
-        yield
-    finally:
-        lock.release()
-
-
-def _remove_leftovers(out_dir: Path, stems: list[str]) -> None:
-    """Remove what a killed run may have left: hidden work folders and temporary files.
-
-    Reports are written beside their final names and renamed into place, so a killed run
-    leaves only these hidden entries, never a half-written report.
-    """
-    folders = {out_dir: [*stems, layout.INDEX_FILE],
-               out_dir / layout.NOTEBOOKS_DIR: stems,
-               out_dir / layout.WORK_DIR: [Path(layout.MANIFEST_FILE).name]}
-    for folder, names in folders.items():
-        for name in names:
-            for leftover in folder.glob(f".{name}.*"):
-                if leftover.is_dir():
-                    shutil.rmtree(leftover, ignore_errors=True)
-                else:
-                    with contextlib.suppress(OSError):
-                        leftover.unlink()
-
-
-def _keep_logs(logs: Path, target: Path, replacements: dict[str, str]) -> None:
-    """Copy the workers' logs into the run folder, with the user's and the machine's paths
-    replaced by placeholders (libraries print absolute paths in their warnings)."""
-    import socket
-
-    pattern = re.compile("|".join(re.escape(k) for k in sorted(replacements, key=len,
-                                                                 reverse=True)))
-    host = socket.gethostname()
-    shutil.rmtree(target, ignore_errors=True)
-    target.mkdir(parents=True, exist_ok=True)
-    for log in sorted(logs.glob("*.log")):
-        text = pattern.sub(lambda m: replacements[m.group(0)],
-                           log.read_text(encoding="utf-8", errors="replace"))
-        if host:
-            text = text.replace(host, "<host>")
-        (target / log.name).write_text(text, encoding="utf-8")
-
-
-def _path_placeholders(run: _Run) -> dict[str, str]:
-    """Absolute paths a log may contain, longest first, and what replaces each."""
-    places = {sys.prefix: "<python>", sys.base_prefix: "<python>", str(PROJ_ROOT): "<project>",
-              str(run.folder): "<dataset>", str(run.out_dir): "<run folder>",
-              tempfile.gettempdir(): "<tmp>", str(Path.home()): "~"}
-    return {path: name for path, name in places.items() if path and path != os.sep}
+        with run_folder.locked(out_dir):
+            yield
+    except run_folder.FolderBusy as exc:
+        raise BatchError(str(exc)) from None
 
 
 @contextlib.contextmanager
@@ -593,7 +516,7 @@ def run_batch(options: RunOptions, console: Console | None = None) -> RunOutcome
     if planned:
         run.plan()
         if not run.to_run:  # the no-change path: nothing parsed, nothing started
-            make_out_dir(run.out_dir, options.out_dir is not None)
+            run_folder.make_out_dir(run.out_dir, options.out_dir is not None)
             with _locked(run.out_dir):
                 run.begin()
                 return run.finish(EXIT_OK)
@@ -609,7 +532,7 @@ def run_batch(options: RunOptions, console: Console | None = None) -> RunOutcome
                 return RunOutcome(EXIT_FAILED, problems=problems)
         if not planned:
             run.plan()
-        make_out_dir(run.out_dir, options.out_dir is not None)
+        run_folder.make_out_dir(run.out_dir, options.out_dir is not None)
         with _locked(run.out_dir):
             executed = True
             try:
@@ -617,7 +540,8 @@ def run_batch(options: RunOptions, console: Console | None = None) -> RunOutcome
             finally:
                 executor.shutdown()
                 with contextlib.suppress(OSError):  # a full folder was reported already
-                    _keep_logs(logs, run.out_dir / layout.LOGS_DIR, _path_placeholders(run))
+                    run_folder.keep_logs(logs, run.out_dir / layout.LOGS_DIR,
+                                         run_folder.path_placeholders(run.folder, run.out_dir))
     finally:
         if not executed:
             executor.shutdown()
@@ -626,7 +550,7 @@ def run_batch(options: RunOptions, console: Console | None = None) -> RunOutcome
 
 def _execute(run: _Run, executor: Any) -> RunOutcome:
     """Prepare, run the planned reports on ``executor`` and record the run."""
-    _remove_leftovers(run.out_dir, [entry.stem for entry in run.entries.values()])
+    run_folder.remove_leftovers(run.out_dir, [entry.stem for entry in run.entries.values()])
     tasks = run.tasks() if run.to_run else []
     run.begin(executor)
     if not tasks:
@@ -637,9 +561,9 @@ def _execute(run: _Run, executor: Any) -> RunOutcome:
     except KeyboardInterrupt:
         executor.shutdown()  # before the clean-up, so no worker is still writing
         run.interrupted()
-        _remove_leftovers(run.out_dir, [entry.stem for entry in run.to_run])
+        run_folder.remove_leftovers(run.out_dir, [entry.stem for entry in run.to_run])
         return run.finish(EXIT_INTERRUPTED)
     # A worker stopped at its time-out leaves its work folder; no worker is running now.
-    _remove_leftovers(run.out_dir, [entry.stem for entry in run.to_run])
+    run_folder.remove_leftovers(run.out_dir, [entry.stem for entry in run.to_run])
     failed = any(entry.status == runs.FAILED for entry in run.entries.values())
     return run.finish(EXIT_FAILED if failed else EXIT_OK)
