@@ -551,8 +551,8 @@ def render_report(notebook: Path, parameters: Mapping[str, Any], out_dir: Path, 
     except OSError as exc:
         if exc.errno not in FOLDER_FAULTS:
             raise
-        folder = out_dir if exc.filename and Path(exc.filename).parent == out_dir else notebook_dir
-        raise OutputFolderError.from_os_error(folder, exc) from exc
+        # named by the folder the user chose; the notebooks' folder lies inside it in a run
+        raise OutputFolderError.from_os_error(out_dir, exc) from exc
     finally:
         if workdir is not None:
             shutil.rmtree(workdir, ignore_errors=True)
