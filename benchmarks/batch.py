@@ -84,7 +84,7 @@ def strapetsi_run(dataset: Path, notebook: Path, providers: list[dict], all_prov
     if force:
         command.append("--force")
     seconds = _run(command)
-    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    manifest = json.loads((out / "_work" / "manifest.json").read_text(encoding="utf-8"))
     return {"seconds": seconds, "manifest": manifest}
 
 

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from strapetsi_lib.config import DEMO_DIR
+from strapetsi_lib.config import DEMO_DIR, REPORT_LANGUAGES
 
 app = typer.Typer(help="Strapetsi workbench: survey analysis and reports for the network.",
                   no_args_is_help=True, add_completion=False)
@@ -84,7 +84,9 @@ def run(
     out: Annotated[Path | None, typer.Option(help="Report folder (default reports/<dataset>).")]
     = None,
     language: Annotated[str | None, typer.Option(
-        help="Report language fi, sv or en (default: each provider's own).")] = None,
+        help="Language fi, sv or en of every report and of the index page (default: each "
+             "provider's own for its report; Finnish for the network report and the index).")]
+    = None,
     jobs: Annotated[int | None, typer.Option(
         "--jobs", "-j", min=1, help="Reports run at once (default: the number of cores).")]
     = None,
@@ -92,8 +94,11 @@ def run(
         help="Re-run every report, even those whose inputs are unchanged.")] = False,
     network: Annotated[bool | None, typer.Option(
         "--network/--no-network",
-        help="Also run the coordinator's network report (default: yes, unless --provider).")]
-    = None,
+        help="--network alone runs only the coordinator's network report; with --provider, "
+             "that provider and the network report. --no-network runs every provider report "
+             "but not the network report.")] = None,
+    everything: Annotated[bool, typer.Option(
+        "--all", help="Run every report (the same as giving no selection).")] = False,
     name_providers: Annotated[bool, typer.Option(
         help="Name providers in the network report (default: by code).")] = False,
     executor: Annotated[str, typer.Option(
@@ -118,7 +123,11 @@ def run(
 ) -> None:
     """Validate, prepare once, and write every report of a dataset in parallel.
 
-    Writes the HTML reports, executed notebooks, index.html and manifest.json into the run folder.
+    Writes the HTML reports and index.html into the run folder, and the run's working files
+    (manifest, executed notebooks, logs) into its _work folder.
+
+    Without a selection (or with --all) every report runs; --provider ID runs those providers,
+    --network the network report; the two combine.
 
     Reports whose inputs are unchanged since the last run are skipped (--force re-runs them).
 
@@ -129,6 +138,7 @@ def run(
     from strapetsi_lib.batch.run import BatchError, RunOptions, run_batch
     from strapetsi_lib.batch.startup import skip_slow_optional_imports
     from strapetsi_lib.config import NETWORK_NOTEBOOK, PROVIDER_NOTEBOOK
+    from strapetsi_lib.errors import OutputFolderError
 
     skip_slow_optional_imports()  # this process imports nbformat; see strapetsi_lib.batch.startup
 
@@ -136,11 +146,14 @@ def run(
         _fail(f"--executor must be local or dask, not {executor!r}", 2)
     if scheduler and executor != "dask":
         _fail("--scheduler needs --executor dask", 2)
-    if language is not None and language not in ("fi", "sv", "en"):
-        _fail(f"--language must be fi, sv or en, not {language!r}", 2)
+    if language is not None and language not in REPORT_LANGUAGES:
+        _fail(f"--language must be one of {', '.join(REPORT_LANGUAGES)}, not {language!r}", 2)
+    if everything and (provider or network is not None):
+        _fail("--all runs every report; give it without --provider and --network", 2)
     options = RunOptions(
         dataset=dataset, out_dir=out, providers=provider or None, language=language, jobs=jobs,
-        force=force, network=network, name_providers=name_providers, executor=executor,
+        force=force, network=network, everything=everything, name_providers=name_providers,
+        executor=executor,
         scheduler=scheduler, warm_kernel=warm_kernel, notebook_timeout=timeout or None,
         provider_notebook=notebook or PROVIDER_NOTEBOOK,
         network_notebook=network_notebook or NETWORK_NOTEBOOK, pdf=pdf)
@@ -149,6 +162,8 @@ def run(
         outcome = run_batch(options, console)
     except BatchError as exc:
         _fail(f"strapetsi run: {exc}", exc.exit_code)
+    except OutputFolderError as exc:
+        _fail(f"strapetsi run: {exc}", 1)
     except KeyboardInterrupt:
         _fail("strapetsi run: interrupted before any report started", 130)
     if outcome.problems:
@@ -163,10 +178,12 @@ def run(
 
 def _print_run_summary(outcome) -> None:
     """The end of ``strapetsi run``: what was done, what failed and why, where to look."""
+    from strapetsi_lib.batch import layout
+    from strapetsi_lib.batch.tasks import OUTPUT_FOLDER_FAULT
+
     manifest = outcome.manifest
-    run_info, counts = manifest["run"], manifest["summary"]
-    index = outcome.out_dir / "index.html"
-    if outcome.ran == 0:
+    run_info, counts = manifest.run, manifest.summary
+    if outcome.ran == 0 and outcome.exit_code == 0:
         typer.echo(f"Nothing to do: all {counts.get('skipped-unchanged', 0)} reports are up to "
                    "date (dataset, notebooks, library and parameters unchanged); nothing was "
                    "re-run. Use --force to re-run them.")
@@ -175,12 +192,17 @@ def _print_run_summary(outcome) -> None:
         typer.echo(f"{outcome.ran} report(s) run in {run_info['seconds']:.1f} s; "
                    f"reports: {parts}.")
     for entry in outcome.failed:
-        error = entry.get("error") or {}
-        cause = str(error.get("cause") or entry.get("note") or "").strip()
-        typer.echo(f"  {entry['status'].upper()} {entry['id']} ({entry.get('name')}): {cause}",
+        error = entry.error
+        if error is not None and error.ename == OUTPUT_FOLDER_FAULT:
+            continue  # one line for the folder below, not one per report
+        cause = str(error.cause if error else entry.note or "").strip()
+        typer.echo(f"  {entry.status.upper()} {entry.id} ({entry.name}): {cause}", err=True)
+        if error is not None and error.cell:
+            typer.echo(f"      in cell {error.cell}", err=True)
+        if entry.earlier_html:
+            typer.echo(f"      its earlier report is kept: {entry.earlier_html}", err=True)
+    if outcome.folder_fault is not None:
+        typer.echo(f"strapetsi run: {outcome.folder_fault} (earlier reports are kept)",
                    err=True)
-        if error.get("cell"):
-            typer.echo(f"      in cell {error['cell']}", err=True)
-        if entry.get("earlier_html"):
-            typer.echo(f"      its earlier report is kept: {entry['earlier_html']}", err=True)
-    typer.echo(f"Index: {index}")
+        return
+    typer.echo(f"Index: {outcome.out_dir / layout.INDEX_FILE}")

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import errno
+from dataclasses import dataclass, fields
 from pathlib import Path
 
 
@@ -51,22 +52,82 @@ class InstrumentError(StrapetsiError):
     """The instrument definition (YAML) is malformed; the message names the file and key."""
 
 
+@dataclass(eq=False)
 class ReportError(StrapetsiError):
     """A report could not be produced.
 
-    Parameters
+    Attributes
     ----------
     provider_id
         The provider (or ``"network"``) whose report failed.
     message
         What went wrong, in words a coordinator can act on.
     cell
-        The index and first line of the notebook cell that raised, when a cell raised.
+        The index and first line of the notebook cell that raised (or was running), when known.
+    cell_index
+        That cell's index in the source notebook.
+    ename, evalue
+        The name and value of the underlying exception, when there was one.
+    executed_notebook
+        The executed notebook kept for the researcher (``{stem}.failed.ipynb``), when kept.
     """
 
-    def __init__(self, provider_id: str, message: str, cell: str | None = None):
-        self.provider_id = provider_id
-        self.cell = cell
-        self.detail = message
-        where = f" (cell {cell})" if cell else ""
-        super().__init__(f"report for {provider_id} failed{where}: {message}")
+    provider_id: str
+    message: str
+    cell: str | None = None
+    cell_index: int | None = None
+    ename: str | None = None
+    evalue: str | None = None
+    executed_notebook: Path | None = None
+
+    def __post_init__(self) -> None:
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        where = f" (cell {self.cell})" if self.cell else ""
+        return f"report for {self.provider_id} failed{where}: {self.message}"
+
+    def __reduce__(self):
+        # Exceptions pickle their args by default; a dataclass error pickles its fields.
+        return (type(self), tuple(getattr(self, f.name) for f in fields(self)))
+
+
+@dataclass(eq=False)
+class OutputFolderError(StrapetsiError):
+    """The run folder cannot be written: missing, read-only or full.
+
+    Attributes
+    ----------
+    folder
+        The folder (as the user gave it or the default).
+    reason
+        What is wrong (the system's words, e.g. "No space left on device").
+    advice
+        What to do about it.
+    """
+
+    folder: str
+    reason: str
+    advice: str
+
+    @classmethod
+    def from_os_error(cls, folder: str | Path, error: OSError) -> OutputFolderError:
+        """The fault behind ``error`` (raised while writing into ``folder``), with advice."""
+        reason = error.strerror or str(error)
+        if error.errno in (errno.ENOSPC, errno.EDQUOT):
+            advice = "free space there, or choose another folder with --out"
+        elif error.errno == errno.ENOENT:
+            advice = "create its parent folder, or choose another folder with --out"
+        else:
+            advice = ("make it writable for you (or remount it read-write), or choose another "
+                      "folder with --out")
+        return cls(str(folder), reason, advice)
+
+    def __post_init__(self) -> None:
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        return f"cannot write to {self.folder}: {self.reason}; {self.advice}"
+
+    def __reduce__(self):
+        return (type(self), (self.folder, self.reason, self.advice))

@@ -84,6 +84,18 @@ def _fsync_folder(folder: Path) -> None:
             os.close(descriptor)
 
 
+def portable_path(path: str | os.PathLike, base: str | os.PathLike) -> str:
+    """``path`` as it may be written into a file a run keeps: relative to ``base`` when inside
+    it, else only its last part. An absolute path would name the user's folders (and often
+    the user), and would be wrong on any other machine.
+    """
+    path, base = Path(path).resolve(), Path(base).resolve()
+    try:
+        return path.relative_to(base).as_posix() or "."
+    except ValueError:
+        return path.name
+
+
 def sha256_file(path: str | os.PathLike, digest: hashlib._Hash | None = None) -> str:
     """The sha256 of a file's bytes (hex); with ``digest``, feed the bytes into it instead."""
     own = digest is None

@@ -27,8 +27,6 @@ from strapetsi_lib.batch.index_page import render_index, write_index
 from strapetsi_lib.config import NOTEBOOKS_DIR, PROVIDER_NOTEBOOK
 from strapetsi_lib.ingest.demo import generate_demo
 
-pytestmark = pytest.mark.slow
-
 N_PROVIDERS = 6
 PLANTED = "planted failure for the batch test"
 
@@ -43,7 +41,7 @@ def strapetsi_run(*args: str | Path, timeout: float = 240) -> subprocess.Complet
 
 
 def manifest(out: Path) -> dict:
-    return json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    return json.loads((out / "_work" / "manifest.json").read_text(encoding="utf-8"))
 
 
 def entries(out: Path) -> dict[str, dict]:
@@ -59,8 +57,9 @@ def mtimes(out: Path) -> dict[str, int]:
 
 
 def leftovers(out: Path) -> list[str]:
-    """Hidden work folders and temporary files (the worker logs are expected)."""
-    return sorted(p.name for p in out.iterdir() if p.name.startswith(".") and p.name != ".logs")
+    """Hidden work folders and temporary files, anywhere in the run folder."""
+    return sorted(str(p.relative_to(out)) for p in out.rglob("*")
+                  if p.name.startswith(".") or p.name.endswith(".tmp"))
 
 
 class _Page(HTMLParser):
@@ -139,10 +138,12 @@ def first_run(dataset, notebook, out) -> subprocess.CompletedProcess:
 # --- a run ------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_run_writes_reports_index_and_manifest(first_run, dataset, notebook, out, ids):
     for provider_id in ids:
         html = out / f"provider_{provider_id}.html"
-        assert html.is_file() and (out / f"provider_{provider_id}.ipynb").is_file()
+        assert html.is_file() and (out / "_work" / "notebooks" /
+                                   f"provider_{provider_id}.ipynb").is_file()
         assert html.read_text(encoding="utf-8").rstrip().endswith("</html>")
     index = (out / "index.html").read_text(encoding="utf-8")
     links = {attrs.get("href") for tag, attrs in parse(index).tags if tag == "a"}
@@ -168,11 +169,12 @@ def test_run_writes_reports_index_and_manifest(first_run, dataset, notebook, out
     assert not leftovers(out)
 
 
+@pytest.mark.slow
 def test_index_is_a_self_contained_accessible_page(first_run, out, ids):
     html = (out / "index.html").read_text(encoding="utf-8")
     page = parse(html)
     tags = [tag for tag, _ in page.tags]
-    assert next(attrs for tag, attrs in page.tags if tag == "html").get("lang") == "en"
+    assert next(attrs for tag, attrs in page.tags if tag == "html").get("lang") == "fi"
     assert tags.count("h1") == 1 and "table" in tags and "caption" in tags
     assert all(attrs.get("scope") in ("col", "row") for tag, attrs in page.tags if tag == "th")
     assert not re.search(r"(src|href)\s*=\s*[\"']?(https?:)?//", html)
@@ -185,24 +187,22 @@ def test_index_is_a_self_contained_accessible_page(first_run, out, ids):
 # --- incremental ------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_unchanged_rerun_does_no_work(first_run, dataset, notebook, out, ids):
     before = mtimes(out)
-    started = time.perf_counter()
     result = strapetsi_run(dataset, "--out", out, "--notebook", notebook, "--no-network")
-    elapsed = time.perf_counter() - started
     assert result.returncode == 0, result.stderr
     assert "Nothing to do" in result.stdout
     assert mtimes(out) == before
     record = manifest(out)
     assert record["run"]["reports_run"] == 0
     assert {entries(out)[i]["status"] for i in ids} == {runs.SKIPPED}
+    # nothing parsed and nothing started: the inputs' identity was enough (no timing asserted)
     assert record["dataset"]["validation"]["checked"].startswith("reused")
-    # The run itself (after the interpreter started) must stay well under two seconds; the
-    # whole command is checked loosely, as the test machine may be busy.
-    assert record["run"]["seconds"] < 2.0
-    assert elapsed < 10
+    assert record["run"]["executor"] is None
 
 
+@pytest.mark.slow
 def test_failing_notebook_is_contained(first_run, dataset, notebook, out, ids, work):
     broken, other = ids[0], ids[1]
     raising = planted_notebook(notebook, work / "raising.ipynb", broken)
@@ -216,7 +216,7 @@ def test_failing_notebook_is_contained(first_run, dataset, notebook, out, ids, w
     # the other report was written, the broken one's earlier good report is untouched
     assert (out / f"provider_{other}.html").stat().st_mtime_ns != other_before
     assert sha256(out / f"provider_{broken}.html") == good_before
-    assert (out / f"provider_{broken}.failed.ipynb").is_file()
+    assert (out / "_work" / "notebooks" / f"provider_{broken}.failed.ipynb").is_file()
 
     entry = entries(out)[broken]
     assert entry["status"] == "failed"
@@ -226,10 +226,11 @@ def test_failing_notebook_is_contained(first_run, dataset, notebook, out, ids, w
     assert entries(out)[other]["status"] == "ok"
     assert manifest(out)["run"]["exit_code"] == 1
     index = (out / "index.html").read_text(encoding="utf-8")
-    assert PLANTED in index and "failed" in index
+    assert PLANTED in index and "epäonnistui" in index
     assert not leftovers(out)
 
 
+@pytest.mark.slow
 def test_force_reruns_and_provider_selects(first_run, dataset, notebook, out, ids):
     chosen = ids[2]
     before = mtimes(out)
@@ -243,6 +244,7 @@ def test_force_reruns_and_provider_selects(first_run, dataset, notebook, out, id
     assert manifest(out)["run"]["reports_run"] == 1
 
 
+@pytest.mark.slow
 def test_unknown_provider_is_a_usage_error(first_run, dataset, notebook, out):
     result = strapetsi_run(dataset, "--out", out, "--notebook", notebook,
                            "--provider", "1234567-1")
@@ -252,6 +254,7 @@ def test_unknown_provider_is_a_usage_error(first_run, dataset, notebook, out):
 # --- bad input --------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_invalid_data_stops_before_any_work(first_run, dataset, notebook, out, work):
     broken = work / "broken"
     broken.mkdir()
@@ -278,28 +281,29 @@ def test_invalid_data_stops_before_any_work(first_run, dataset, notebook, out, w
 
 
 def test_atomic_writes_keep_the_old_file_when_interrupted(tmp_path, monkeypatch):
-    record = {"format": runs.FORMAT, "run": {"status": "ok"}, "dataset": {"name": "x"},
-              "reports": [], "summary": {}}
-    runs.write_manifest(tmp_path, record)
+    record = runs.Manifest(run={"status": "ok"}, dataset={"name": "x"})
+    target = tmp_path / "manifest.json"
+    runs.write_manifest(target, record)
     write_index(tmp_path, record)
-    old_manifest = (tmp_path / "manifest.json").read_bytes()
+    old_manifest = target.read_bytes()
     old_index = (tmp_path / "index.html").read_bytes()
 
     def interrupted(*_args, **_kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(runs.os, "replace", interrupted)
-    changed = dict(record, run={"status": "failed"})
+    monkeypatch.setattr(os, "replace", interrupted)
+    changed = runs.Manifest(run={"status": "failed"}, dataset={"name": "x"})
     with pytest.raises(KeyboardInterrupt):
-        runs.write_manifest(tmp_path, changed)
+        runs.write_manifest(target, changed)
     with pytest.raises(KeyboardInterrupt):
         write_index(tmp_path, changed)
-    assert (tmp_path / "manifest.json").read_bytes() == old_manifest
+    assert target.read_bytes() == old_manifest
     assert (tmp_path / "index.html").read_bytes() == old_index
     assert sorted(p.name for p in tmp_path.iterdir()) == ["index.html", "manifest.json"]
     assert render_index(changed) != old_index.decode()
 
 
+@pytest.mark.slow
 def test_interrupted_run_leaves_whole_reports_and_can_be_rerun(first_run, dataset, notebook,
                                                                out, ids):
     before = mtimes(out)

@@ -69,10 +69,10 @@ def assert_same_reports(local: Path, dask: Path, ids: list[str]) -> None:
         theirs = (dask / name).read_text(encoding="utf-8")
         assert ours.count("data:image/") == theirs.count("data:image/") > 0
         assert without_pixels(ours) == without_pixels(theirs), name
-        assert json.loads((local / f"provider_{provider_id}.ipynb").read_text())["metadata"][
+        executed = Path("_work", "notebooks", f"provider_{provider_id}.ipynb")
+        assert json.loads((local / executed).read_text())["metadata"][
             "papermill"]["parameters"] == json.loads(
-            (dask / f"provider_{provider_id}.ipynb").read_text())["metadata"]["papermill"][
-            "parameters"]
+            (dask / executed).read_text())["metadata"]["papermill"]["parameters"]
 
 
 def test_dask_local_cluster_gives_the_same_reports(setup, local_reports):
@@ -83,7 +83,7 @@ def test_dask_local_cluster_gives_the_same_reports(setup, local_reports):
                            "--executor", "dask", "--jobs", "2")
     assert result.returncode == 0, result.stderr
 
-    manifest = json.loads((dask / "manifest.json").read_text(encoding="utf-8"))
+    manifest = json.loads((dask / "_work" / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["run"]["executor"]["executor"] == "dask"
     assert manifest["run"]["executor"]["scheduler"] == "LocalCluster"
     assert_same_reports(local_reports, dask, ids)
@@ -105,7 +105,7 @@ def test_separate_scheduler_and_workers_give_the_same_reports(setup, local_repor
                            "--executor", "dask", "--scheduler", address)
     assert result.returncode == 0, result.stderr
 
-    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    manifest = json.loads((out / "_work" / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["run"]["executor"] == {**manifest["run"]["executor"], "executor": "dask",
                                            "scheduler": address, "warm_kernel": True}
     reports = [entry for entry in manifest["reports"] if entry["id"] in ids]

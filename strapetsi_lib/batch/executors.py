@@ -24,6 +24,7 @@ import contextlib
 import multiprocessing
 import os
 import signal
+import socket
 import sys
 import time
 from collections import deque
@@ -33,16 +34,46 @@ from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from typing import Any
 
-from strapetsi_lib.batch.tasks import ReportTask, TaskResult, failure, run_task, run_task_subprocess
+from strapetsi_lib.batch.tasks import (
+    ReportTask,
+    TaskResult,
+    failure,
+    run_task,
+    run_task_subprocess,
+    timed_out,
+)
 
 OnStart = Callable[[ReportTask], None]
 OnDone = Callable[[ReportTask, TaskResult], None]
 
+#: Set this environment variable to 1 to run the batch as on a platform without ``fork``
+#: (Windows): ordinary kernels, no fork server.
+PORTABLE_ENV = "STRAPETSI_PORTABLE"
 #: Seconds a whole notebook may run before its worker is stopped; ``None`` disables the limit.
 DEFAULT_NOTEBOOK_TIMEOUT = 900.0
 _POLL = 0.2
 _STOP_GRACE = 5.0
 _MAX_BARREN_DEATHS = 3
+
+
+def warm_kernels_possible() -> bool:
+    """Whether warm (forked) kernels can run here: the fork server needs ``os.fork`` and Unix
+    sockets that pass file descriptors, which Windows lacks. ``STRAPETSI_PORTABLE=1`` answers
+    no on any platform, to run (and test) the portable path: ordinary kernels, one per report.
+    The run lock is portable everywhere (:mod:`filelock`)."""
+    if os.environ.get(PORTABLE_ENV, "").strip() not in ("", "0"):
+        return False
+    return (hasattr(os, "fork") and hasattr(socket, "AF_UNIX")
+            and hasattr(socket, "send_fds"))
+
+
+def _kill_process_group(pid: int) -> None:
+    """Kill ``pid`` and its process group (POSIX); just the process where there are none."""
+    with contextlib.suppress(OSError):
+        if hasattr(os, "killpg"):
+            os.killpg(pid, signal.SIGKILL)
+        else:
+            os.kill(pid, signal.SIGTERM)
 
 
 # --- the local worker process -----------------------------------------------------------------
@@ -74,7 +105,7 @@ def _worker_main(conn: Connection, kernel: tuple[str, str] | None, log_path: str
     skip_slow_optional_imports()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the coordinator's to handle
     if log_path:  # kernels and libraries write here, not over the progress bar
-        log = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+        log = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o666)
         os.dup2(log, 1)
         os.dup2(log, 2)
         os.close(log)
@@ -83,8 +114,7 @@ def _worker_main(conn: Connection, kernel: tuple[str, str] | None, log_path: str
         # Our children are kernel launchers (and ordinary kernels), each in its own process
         # group; a forked kernel dies when the server sees its launcher go.
         for pid in _child_pids():
-            with contextlib.suppress(OSError):
-                os.killpg(pid, signal.SIGKILL)
+            _kill_process_group(pid)
         os._exit(143)
 
     signal.signal(signal.SIGTERM, stop)
@@ -128,7 +158,8 @@ class LocalExecutor:
     jobs
         Number of worker processes (notebooks running at once).
     warm
-        Use the fork-server kernel; ``False`` starts an ordinary kernel for every notebook.
+        Use the fork-server kernel; ``False`` (and any platform where
+        :func:`warm_kernels_possible` says no) starts an ordinary kernel for every notebook.
     notebook_timeout
         Seconds one notebook may take before its worker is stopped and the report failed.
     log_dir
@@ -141,7 +172,8 @@ class LocalExecutor:
                  notebook_timeout: float | None = DEFAULT_NOTEBOOK_TIMEOUT,
                  log_dir: Path | None = None):
         self.jobs = max(1, int(jobs))
-        self.warm = warm
+        self.portable = not warm_kernels_possible()
+        self.warm = warm and not self.portable
         self.notebook_timeout = notebook_timeout
         self.log_dir = log_dir
         # spawn: the coordinator has threads (progress bar) and must not be forked.
@@ -155,7 +187,7 @@ class LocalExecutor:
     def describe(self) -> dict[str, Any]:
         """The executor's settings, for the manifest."""
         return {"executor": self.name, "jobs": self.jobs, "warm_kernel": self.warm,
-                "notebook_timeout": self.notebook_timeout}
+                "portable": self.portable, "notebook_timeout": self.notebook_timeout}
 
     def start(self, expected: int) -> None:
         """Start the kernel server and the workers now, so that they import their libraries
@@ -260,8 +292,7 @@ class LocalExecutor:
             if worker.running and worker.task and now - worker.clock > self.notebook_timeout:
                 task, started = worker.task, worker.started
                 self._retire(worker)
-                on_done(task, failure(task, f"the notebook did not finish within "
-                                      f"{self.notebook_timeout:g} s", started, ename="Timeout"))
+                on_done(task, timed_out(task, self.notebook_timeout, started))
                 if pending:
                     self._spawn()
 

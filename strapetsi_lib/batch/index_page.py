@@ -1,35 +1,57 @@
-"""``index.html`` of a run: every report with its provider, language and status, linked.
+"""``index.html`` of a run: the coordinator's page of every report, failures first.
 
-The page is for the network's coordinator (it names providers) and is built from the run's
-manifest alone, so the two never disagree. It is self-contained (inline CSS, no scripts, no
-request to any other host) and accessible: ``lang`` set, one ``h1``, a table with a caption and
+The page is for the network's coordinator: it names providers and gives the key from each
+provider to its code in the network report, so it is not sent to providers (see
+:mod:`strapetsi_lib.batch.layout`). It is written in the coordinator's language (``strapetsi
+run --language``, Finnish by default; words in ``texts/index_texts.yml``) and built from the
+run's manifest alone, so the two never disagree.
+
+Order: the network report first, then the reports that failed (with their cause and cell),
+then those made in this run, those unchanged, those missing; after a run of some providers the
+others are one closed ``<details>`` group ("unchanged from earlier runs"), not a row each.
+Grouping by status stands in for sorting and filtering, so the page needs no script.
+
+It is self-contained (inline CSS; a Content-Security-Policy that allows no script and no
+request to any other host) and accessible: ``lang`` set, one ``h1``, tables with captions and
 header cells, status in words (not colour alone), provider names marked with their language.
+Every data-derived string is escaped; times are local, to the minute; no absolute path.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 from pathlib import Path
-from typing import Any
 
-from strapetsi_lib.batch.manifest import FAILED, INTERRUPTED, NOT_RUN, OK, SKIPPED
+from strapetsi_lib.batch import layout
+from strapetsi_lib.batch.manifest import (
+    FAILED,
+    INTERRUPTED,
+    NETWORK,
+    NOT_RUN,
+    OK,
+    RUNNING,
+    SKIPPED,
+    Manifest,
+    ReportEntry,
+)
 from strapetsi_lib.files import write_atomic
 
-INDEX = "index.html"
+INDEX = layout.INDEX_FILE
 
-_STATUS_TEXT = {
-    OK: "ok",
-    FAILED: "failed",
-    SKIPPED: "skipped (unchanged)",
-    NOT_RUN: "not run",
-    INTERRUPTED: "interrupted",
-}
-_LANGUAGE_NAMES = {"fi": "suomi (fi)", "sv": "svenska (sv)", "en": "English (en)"}
+#: The content security policy of the page: nothing runs, nothing is fetched.
+CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; " \
+      "form-action 'none'"
+
+_STATUS_KEY = {OK: "index_status_ok", FAILED: "index_status_failed",
+               SKIPPED: "index_status_skipped", NOT_RUN: "index_status_not_run",
+               INTERRUPTED: "index_status_interrupted", RUNNING: "index_status_running"}
 
 _CSS = """
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:2rem auto;
 max-width:80rem;padding:0 1rem;color:#1a1a1a;line-height:1.45}
-table{border-collapse:collapse;width:100%;font-size:.95rem}
+.scroll{overflow-x:auto}
+table{border-collapse:collapse;width:100%;font-size:.95rem;margin:.5rem 0 1.5rem}
 caption{text-align:left;font-weight:600;padding:.5rem 0}
 th,td{border:1px solid #bbb;padding:.35rem .5rem;text-align:left;vertical-align:top}
 thead th{background:#eef1f5}
@@ -38,130 +60,187 @@ tbody th{font-weight:normal;font-family:ui-monospace,monospace;white-space:nowra
 .status-failed,.status-interrupted{color:#a40000}
 .status-ok{color:#1d5e20}
 .cause{white-space:pre-wrap;font-family:ui-monospace,monospace;font-size:.85rem;margin:0}
+.private{border-left:4px solid #a40000;padding-left:.75rem}
 dl{display:grid;grid-template-columns:max-content auto;gap:.2rem 1rem}
 dt{font-weight:600}
 dd{margin:0;overflow-wrap:anywhere}
+summary{cursor:pointer;font-weight:600;font-size:1.1rem;margin:.5rem 0}
 a{color:#0b5394}
-@media print{a{color:inherit}body{margin:0}}
+@media print{a{color:inherit}body{margin:0}details{display:block}}
 """
 
 
-def _e(value: Any) -> str:
+def _t(key: str, language: str, /, **values: object) -> str:
+    from strapetsi_lib.present.i18n import text
+
+    return text(key, language, **values)
+
+
+def _e(value: object) -> str:
     return html.escape("" if value is None else str(value), quote=True)
 
 
-def _link(href: str | None, text: str) -> str:
-    return f'<a href="{_e(href)}">{_e(text)}</a>' if href else _e(text)
+def _link(href: str | None, label: str) -> str:
+    return f'<a href="{_e(href)}">{_e(label)}</a>' if href else _e(label)
 
 
-def _seconds(value: Any) -> str:
-    return f"{float(value):.1f}" if isinstance(value, int | float) else ""
+def local_time(value: str | None, language: str) -> str:
+    """An ISO 8601 time of the manifest as local time to the minute, in ``language``."""
+    if not value:
+        return ""
+    try:
+        moment = dt.datetime.fromisoformat(value).astimezone()
+    except ValueError:
+        return ""
+    return _t("index_time", language, day=moment.day, month=moment.month, year=moment.year,
+              hour=moment.hour, minute=f"{moment.minute:02d}")
 
 
-def _report_cell(entry: dict[str, Any]) -> str:
-    files = entry.get("files") or {}
-    html_name = entry.get("html") if entry.get("html") in files else None
-    if html_name is None and entry.get("earlier_html"):
-        return "earlier report: " + _link(entry["earlier_html"], entry["earlier_html"])
-    if html_name is None:
-        return "no report"
-    parts = [_link(html_name, html_name)]
-    if entry.get("notebook") in files:
-        parts.append(_link(entry["notebook"], entry["notebook"]))
-    earlier = "earlier report: " if entry.get("status") in (FAILED, INTERRUPTED, NOT_RUN) else ""
-    return earlier + "<br>".join(parts)
+def _status(entry: ReportEntry, language: str) -> str:
+    key = _STATUS_KEY.get(entry.status)
+    words = _t(key, language) if key else entry.status
+    return f'<span class="status status-{_e(entry.status)}">{_e(words)}</span>'
 
 
-def _failure_cell(entry: dict[str, Any]) -> str:
-    error = entry.get("error")
-    note = entry.get("note")
-    if not error:
-        return _e(note) if note else ""
-    parts = [f'<p class="cause">{_e(error.get("cause"))}</p>']
-    if error.get("cell"):
-        parts.append(f"<p>Failing cell: <code>{_e(error['cell'])}</code></p>")
-    if error.get("failed_notebook"):
-        parts.append(f"<p>{_link(error['failed_notebook'], 'executed notebook (failed)')}</p>")
-    if entry.get("earlier_html"):
-        parts.append(f"<p>The earlier report is kept: "
-                     f"{_link(entry['earlier_html'], entry['earlier_html'])}</p>")
-    if note:
-        parts.append(f"<p>{_e(note)}</p>")
+def _report(entry: ReportEntry, language: str) -> str:
+    made = entry.html in entry.files and entry.files[entry.html] is not None
+    if made or entry.earlier_html:
+        return _link(entry.html, entry.html)
+    return _e(_t("index_no_report", language))
+
+
+def _cause(entry: ReportEntry, language: str) -> str:
+    error = entry.error
+    if error is None:
+        key = "index_interrupted_note" if entry.status == INTERRUPTED else None
+        return f"<p>{_e(_t(key, language))}</p>" if key else ""
+    parts = [f'<p class="cause">{_e(error.cause)}</p>']
+    if error.cell:
+        parts.append(f"<p>{_e(_t('index_failing_cell', language, cell=error.cell))}</p>")
+    if error.failed_notebook:
+        parts.append(f"<p>{_link(error.failed_notebook, _t('index_failed_notebook', language))}"
+                     "</p>")
+    if entry.earlier_html:
+        parts.append(f"<p>{_e(_t('index_earlier_kept', language))}</p>")
     return "".join(parts)
 
 
-def _row(entry: dict[str, Any]) -> str:
-    status = entry.get("status", "")
-    language = entry.get("language") or ""
-    own = entry.get("provider_language") or ""  # the name is in the provider's language
-    name_lang = f' lang="{_e(own)}"' if own else ""
-    timing = _seconds(entry.get("seconds"))
-    produced = (entry.get("produced") or {}).get("seconds")
-    if not timing and produced is not None:  # skipped: the time it took when it was made
-        timing = f"({_seconds(produced)} earlier)"
-    return (
-        "<tr>"
-        f'<th scope="row">{_e(entry.get("id"))}</th>'
-        f"<td{name_lang}>{_e(entry.get('name'))}</td>"
-        f"<td>{_e(_LANGUAGE_NAMES.get(language, language))}</td>"
-        f'<td class="status status-{_e(status)}">{_e(_STATUS_TEXT.get(status, status))}</td>'
-        f"<td>{_report_cell(entry)}</td>"
-        f"<td>{_failure_cell(entry)}</td>"
-        f"<td>{_e(timing)}</td>"
-        "</tr>"
-    )
+def _table(caption: str, entries: list[ReportEntry], language: str, *,
+           with_cause: bool = False, with_status: bool = False) -> str:
+    columns = ["index_col_id", "index_col_name", "index_col_code", "index_col_language",
+               "index_col_report"]
+    columns += ["index_col_status"] if with_status else []
+    columns += ["index_col_cause"] if with_cause else []
+    head = "".join(f'<th scope="col">{_e(_t(c, language))}</th>' for c in columns)
+    rows = []
+    for entry in entries:
+        own = entry.provider_language  # the name is in the provider's language
+        name_lang = f' lang="{_e(own)}"' if own else ""
+        report_language = (_t(f"index_language_{entry.language}", language)
+                           if entry.language in ("fi", "sv", "en") else entry.language)
+        cells = [f'<th scope="row">{_e(entry.id)}</th>', f"<td{name_lang}>{_e(entry.name)}</td>",
+                 f"<td>{_e(entry.code)}</td>", f"<td>{_e(report_language)}</td>",
+                 f"<td>{_report(entry, language)}</td>"]
+        if with_status:
+            cells.append(f"<td>{_status(entry, language)}</td>")
+        if with_cause:
+            cells.append(f"<td>{_status(entry, language)}{_cause(entry, language)}</td>")
+        rows.append("<tr>" + "".join(cells) + "</tr>")
+    return (f'<div class="scroll"><table>\n<caption>{_e(caption)}</caption>\n'
+            f"<thead><tr>{head}</tr></thead>\n<tbody>\n" + "\n".join(rows) +
+            "\n</tbody>\n</table></div>\n")
 
 
-def render_index(manifest: dict[str, Any]) -> str:
+def _network_section(network: ReportEntry | None, language: str) -> str:
+    heading = _e(_t("index_network_heading", language))
+    if network is None:
+        return f"<section>\n<h2>{heading}</h2>\n<p>{_e(_t('index_network_none', language))}" \
+               "</p>\n</section>\n"
+    body = f"<p>{_report(network, language)} {_status(network, language)}</p>"
+    if network.status in (FAILED, INTERRUPTED):
+        body += _cause(network, language)
+    elif network.note and network.status == NOT_RUN and not network.files:
+        body += f"<p>{_e(_t('index_network_notebook_missing', language))}</p>"
+    return f"<section>\n<h2>{heading}</h2>\n{body}\n</section>\n"
+
+
+def render_index(manifest: Manifest, language: str = "fi") -> str:
     """The index page of a run, from its manifest.
 
     Parameters
     ----------
     manifest
         The run's manifest (:mod:`strapetsi_lib.batch.manifest`).
+    language
+        The coordinator's language (``fi``, ``sv`` or ``en``).
 
     Returns
     -------
     str
         A complete, self-contained HTML page.
     """
-    run = manifest.get("run") or {}
-    dataset = manifest.get("dataset") or {}
-    reports = manifest.get("reports") or []
-    counts = manifest.get("summary") or {}
-    title = f"Reports of {dataset.get('name') or 'the dataset'}"
-    summary = ", ".join(f"{n} {_STATUS_TEXT.get(status, status)}"
-                        for status, n in sorted(counts.items())) or "no reports"
-    failed = [entry for entry in reports if entry.get("status") in (FAILED, INTERRUPTED)]
-    headline = (f"{len(failed)} report(s) failed; see the table below." if failed
-                else "Every report of this run is in place.")
-    rows = "\n".join(_row(entry) for entry in reports)
-    details = [
-        ("Run status", run.get("status")),
-        ("Started", run.get("started")),
-        ("Finished", run.get("finished")),
-        ("Dataset", dataset.get("path")),
-        ("Reports", summary),
-        ("Record", None),
+    run, dataset = manifest.run, manifest.dataset
+    reports = manifest.reports
+    network = next((e for e in reports if e.kind == NETWORK), None)
+    providers = [e for e in reports if e.kind != NETWORK]
+    failed = [e for e in reports if e.status in (FAILED, INTERRUPTED)]
+    failed_providers = [e for e in providers if e in failed]
+    chosen = [e for e in providers if e.selected and e not in failed]
+    others = [e for e in providers if not e.selected and e not in failed]
+    title = _t("index_title", language, dataset=dataset.get("name") or "")
+
+    lines = [_t("index_some_failed", language, count=len(failed)) if failed
+             else _t("index_all_ok", language)]
+    ran = sum(1 for e in reports if e.selected)
+    if others:
+        lines.append(_t("index_partial_run", language, run=ran, rest=len(others)))
+    status_key = _STATUS_KEY.get(str(run.get("status")))
+    facts = [
+        ("index_run_status", _t(status_key, language) if status_key else run.get("status")),
+        ("index_started", local_time(run.get("started"), language)),
+        ("index_finished", local_time(run.get("finished"), language)),
+        ("index_dataset", dataset.get("name")),
     ]
-    dl = "".join(f"<dt>{_e(term)}</dt><dd>{_e(value)}</dd>" for term, value in details[:-1])
-    dl += f"<dt>Record</dt><dd>{_link('manifest.json', 'manifest.json')} (inputs, hashes, " \
-          f"parameters, versions, timings)</dd>"
+    dl = "".join(f"<dt>{_e(_t(key, language))}</dt><dd>{_e(value)}</dd>"
+                 for key, value in facts)
+    dl += (f"<dt>{_e(_t('index_record', language))}</dt><dd>"
+           f"{_link(layout.MANIFEST_FILE, layout.MANIFEST_FILE)} – "
+           f"{_e(_t('index_record_text', language))}</dd>")
+
+    sections = [_network_section(network, language)]
+    if failed_providers:
+        heading = _t("index_failed_heading", language)
+        sections.append(f"<section>\n<h2>{_e(heading)}</h2>\n" +
+                        _table(heading, failed_providers, language, with_cause=True) +
+                        "</section>\n")
+    for status, key in ((OK, "index_this_run_heading"), (SKIPPED, "index_unchanged_heading"),
+                        (NOT_RUN, "index_missing_heading"),
+                        (RUNNING, "index_status_running")):
+        group = [e for e in chosen if e.status == status]
+        if group:
+            heading = _t(key, language)
+            sections.append(f"<section>\n<h2>{_e(heading)}</h2>\n" +
+                            _table(_t("index_group_count", language, heading=heading,
+                                      count=len(group)), group, language) + "</section>\n")
+    if others:
+        heading = _t("index_other_heading", language, count=len(others))
+        sections.append(f"<details>\n<summary>{_e(heading)}</summary>\n" +
+                        _table(heading, others, language, with_status=True) + "</details>\n")
     return (
         "<!DOCTYPE html>\n"
-        '<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        f'<html lang="{_e(language)}">\n<head>\n<meta charset="utf-8">\n'
+        f'<meta http-equiv="Content-Security-Policy" content="{_e(CSP)}">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f"<title>{_e(title)}</title>\n<style>{_CSS}</style>\n</head>\n<body>\n<main>\n"
-        f"<h1>{_e(title)}</h1>\n<p>{_e(headline)}</p>\n<dl>{dl}</dl>\n"
-        "<table>\n<caption>Reports of this run, by provider</caption>\n<thead><tr>"
-        '<th scope="col">Provider ID</th><th scope="col">Name</th>'
-        '<th scope="col">Language</th><th scope="col">Status</th>'
-        '<th scope="col">Files</th><th scope="col">Failure or note</th>'
-        '<th scope="col">Seconds</th></tr></thead>\n'
-        f"<tbody>\n{rows}\n</tbody>\n</table>\n</main>\n</body>\n</html>\n"
+        f"<h1>{_e(title)}</h1>\n"
+        f'<p class="private">{_e(_t("index_private", language))}</p>\n'
+        + "".join(f"<p>{_e(line)}</p>\n" for line in lines)
+        + f"<h2>{_e(_t('index_run_facts', language))}</h2>\n<dl>{dl}</dl>\n"
+        + "".join(sections)
+        + "</main>\n</body>\n</html>\n"
     )
 
 
-def write_index(out_dir: Path, manifest: dict[str, Any]) -> Path:
-    """Write ``index.html`` into ``out_dir`` atomically."""
-    return write_atomic(Path(out_dir) / INDEX, render_index(manifest))
+def write_index(out_dir: Path, manifest: Manifest, language: str = "fi") -> Path:
+    """Write ``index.html`` into ``out_dir`` atomically, in ``language``."""
+    return write_atomic(Path(out_dir) / INDEX, render_index(manifest, language))

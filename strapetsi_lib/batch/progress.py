@@ -7,7 +7,7 @@ from collections.abc import Callable
 from rich.console import Console
 from rich.markup import escape
 
-from strapetsi_lib.batch.tasks import ReportTask, TaskResult
+from strapetsi_lib.batch.tasks import OUTPUT_FOLDER_FAULT, ReportTask, TaskResult
 
 OnDone = Callable[[ReportTask, TaskResult], None]
 
@@ -53,13 +53,14 @@ class Progress:
         self.done += 1
         if not result.ok:
             self.failed += 1
-            error = result.error or {}
-            cause = (str(error.get("cause") or "").strip().splitlines() or [""])[0][:200]
-            self.console.print(f"[red]FAILED[/red] {escape(task.report_id)}: {escape(cause)}",
-                               highlight=False)
-            if error.get("cell"):
-                self.console.print(f"       in cell {escape(str(error['cell']))}",
-                                   highlight=False)
+            error = result.error
+            # a full or read-only run folder is said once, at the end of the run
+            if error is not None and error.ename != OUTPUT_FOLDER_FAULT:
+                cause = (error.cause.strip().splitlines() or [""])[0][:200]
+                self.console.print(f"[red]FAILED[/red] {escape(task.report_id)}: "
+                                   f"{escape(cause)}", highlight=False)
+                if error.cell:
+                    self.console.print(f"       in cell {escape(error.cell)}", highlight=False)
         if self.bar is not None:
             self.bar.update(self.task, completed=self.done,
                             failed=f"[red]{self.failed} failed" if self.failed else "")

@@ -1,10 +1,10 @@
 """The batch run behind ``strapetsi run``: every report of a dataset, in parallel, on the record.
 
-Steps (docs/architecture.md §1 and §4):
+Steps (docs/architecture.md §1 and §4; README "Runs and outputs"):
 
 1. **Identify the inputs cheaply**: the prepared-tables cache key (the dataset's files and the
    library code, hashed without parsing anything), the notebooks' hashes, and the last run's
-   ``manifest.json`` in the run folder.
+   manifest in the run folder (one that cannot be read is reported in one line and ignored).
 2. **Plan**: a report whose inputs, notebook, library and parameters are unchanged and whose
    files are in place is skipped. When the last run (or the prepared-tables cache) vouches
    for these exact inputs and nothing is to run, the run ends here, without having read the
@@ -13,23 +13,26 @@ Steps (docs/architecture.md §1 and §4):
    run with every problem listed, before any report is touched. The workers start warming up
    meanwhile.
 4. **Prepare once** (:func:`strapetsi_lib.prepare.prepare_tables`), then run the reports on an
-   executor (:mod:`strapetsi_lib.batch.executors`) with a progress bar.
-5. **Record**: ``manifest.json`` and ``index.html`` are rewritten atomically as reports finish
-   and at the end. A failed report keeps its earlier good files; the exit status is non-zero
-   when anything failed; Ctrl-C (or SIGTERM) stops the workers and records the run as
-   interrupted, and running it again picks up where it stopped.
+   executor (:mod:`strapetsi_lib.batch.executors`) with a progress bar, holding the run
+   folder's lock (``_work/run.lock``, a portable :mod:`filelock`), so two runs never write
+   into one folder at once.
+5. **Record**: the manifest and ``index.html`` are rewritten atomically as reports finish and
+   at the end. A failed report keeps its earlier good files; the exit status is non-zero when
+   anything failed; Ctrl-C (or SIGTERM) stops the workers and records the run as interrupted,
+   and running it again picks up where it stopped. A run folder that cannot be written (full,
+   read-only, missing) is one :class:`~strapetsi_lib.errors.OutputFolderError`, reported at
+   the end; a failed manifest write never stops the reports still running.
+
+The folder layout (what is for sharing, what is working files) is in
+:mod:`strapetsi_lib.batch.layout`.
 """
 
 from __future__ import annotations
 
 import contextlib
-import fcntl
-import hashlib
 import os
 import shutil
 import signal
-import socket
-import sys
 import tempfile
 import time
 from collections.abc import Iterator
@@ -39,17 +42,18 @@ from typing import Any
 
 from rich.console import Console
 
+from strapetsi_lib.batch import layout, run_folder
 from strapetsi_lib.batch import manifest as runs
-from strapetsi_lib.batch.index_page import INDEX, write_index
+from strapetsi_lib.batch.index_page import write_index
+from strapetsi_lib.batch.manifest import Manifest, ReportEntry
 from strapetsi_lib.batch.progress import Progress
-from strapetsi_lib.batch.tasks import ReportTask, TaskResult
-from strapetsi_lib.config import CACHE_DIR, NETWORK_NOTEBOOK, PROVIDER_NOTEBOOK, REPORTS_DIR
-from strapetsi_lib.errors import Problem, StrapetsiError
-from strapetsi_lib.files import sha256_file
+from strapetsi_lib.batch.tasks import OUTPUT_FOLDER_FAULT, ReportTask, TaskResult
+from strapetsi_lib.config import NETWORK_NOTEBOOK, PROJ_ROOT, PROVIDER_NOTEBOOK, REPORTS_DIR
+from strapetsi_lib.errors import OutputFolderError, Problem, StrapetsiError
+from strapetsi_lib.files import portable_path, sha256_file
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
-NETWORK_ID = "network"
-LOG_DIR = ".logs"
+NETWORK_ID = runs.NETWORK
 _SAVE_EVERY = 2.0  # seconds between manifest writes while reports finish
 
 
@@ -63,7 +67,14 @@ class BatchError(StrapetsiError):
 
 @dataclass
 class RunOptions:
-    """What ``strapetsi run`` was asked to do (see the command's help for each option)."""
+    """What ``strapetsi run`` was asked to do (see the command's help for each option).
+
+    Selection: ``providers`` runs those providers (and the network report only with
+    ``network=True``); without ``providers``, ``network=True`` runs only the network report,
+    ``network=False`` every provider report, and ``None`` (or ``everything``) every report.
+    ``language`` sets every report's language and the index page's (default: each provider's
+    own for its report, Finnish for the network report and the index).
+    """
 
     dataset: Path
     out_dir: Path | None = None
@@ -72,6 +83,7 @@ class RunOptions:
     jobs: int | None = None
     force: bool = False
     network: bool | None = None
+    everything: bool = False
     name_providers: bool = False
     executor: str = "local"
     scheduler: str | None = None
@@ -85,19 +97,24 @@ class RunOptions:
 
 @dataclass
 class RunOutcome:
-    """What a run did: its exit code, folder and manifest, or the dataset's problems."""
+    """What a run did: its exit code, folder and manifest, or the dataset's problems.
+
+    ``ran`` counts the reports this run finished (written or failed), not those it was cut off
+    from; ``folder_fault`` is set when the run folder could not be written.
+    """
 
     exit_code: int
     out_dir: Path | None = None
-    manifest: dict[str, Any] | None = None
+    manifest: Manifest | None = None
     problems: list[Problem] = field(default_factory=list)
     ran: int = 0
+    folder_fault: OutputFolderError | None = None
 
     @property
-    def failed(self) -> list[dict[str, Any]]:
-        """The manifest entries of reports that failed (or were cut off) in this run."""
-        reports = (self.manifest or {}).get("reports", [])
-        return [r for r in reports if r["status"] in (runs.FAILED, runs.INTERRUPTED)]
+    def failed(self) -> list[ReportEntry]:
+        """The entries of reports that failed (or were cut off) in this run."""
+        reports = self.manifest.reports if self.manifest else []
+        return [r for r in reports if r.status in (runs.FAILED, runs.INTERRUPTED)]
 
 
 # --- helpers ----------------------------------------------------------------------------------
@@ -131,47 +148,24 @@ def _stem(kind: str, report_id: str) -> str:
 
 
 def _inputs(folder: Path, notebooks: dict[str, Path]) -> list[dict[str, Any]]:
-    """Every input file with its size and SHA-256, for the manifest."""
+    """Every input file with its size and SHA-256, for the manifest (paths relative to the
+    dataset folder, notebooks relative to the project)."""
     from strapetsi_lib.prepare import dataset_input_files
 
-    files = [("dataset", path) for path in dataset_input_files(folder)]
-    files += [(f"{kind} notebook", path) for kind, path in notebooks.items()]
-    return [{"role": role, "path": str(path), "bytes": path.stat().st_size,
-             "sha256": sha256_file(path)} for role, path in files]
+    files = [("dataset", path, folder) for path in dataset_input_files(folder)]
+    files += [(f"{kind} notebook", path, PROJ_ROOT) for kind, path in notebooks.items()]
+    return [{"role": role, "path": portable_path(path, base), "bytes": path.stat().st_size,
+             "sha256": sha256_file(path)} for role, path, base in files]
 
 
 @contextlib.contextmanager
 def _locked(out_dir: Path) -> Iterator[None]:
-    """Hold the run folder's lock: two runs must not swap files in one folder at once. The
-    lock lives in the cache, so a run that stops on invalid data creates nothing in the
-    reports folder."""
-    locks = CACHE_DIR / "locks"
-    locks.mkdir(parents=True, exist_ok=True)
-    name = hashlib.sha256(str(out_dir).encode()).hexdigest()[:16]
-    with open(locks / f"{name}.lock", "a+") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise BatchError(f"another run is writing into {out_dir}; wait for it to end") \
-                from None
-        try:
+    """:func:`strapetsi_lib.batch.run_folder.locked`, a busy folder being a :class:`BatchError`."""
+    try:
+        with run_folder.locked(out_dir):
             yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
-def _remove_leftovers(out_dir: Path, stems: list[str]) -> None:
-    """Remove what a killed run may have left: hidden work folders and temporary files.
-
-    Reports are written beside their final names and renamed into place, so a killed run
-    leaves only these hidden entries, never a half-written report.
-    """
-    for name in [*stems, INDEX, runs.MANIFEST]:
-        for leftover in out_dir.glob(f".{name}.*"):
-            if leftover.is_dir():
-                shutil.rmtree(leftover, ignore_errors=True)
-            else:
-                leftover.unlink(missing_ok=True)
+    except run_folder.FolderBusy as exc:
+        raise BatchError(str(exc)) from None
 
 
 @contextlib.contextmanager
@@ -200,21 +194,27 @@ class _Run:
         self.folder = folder.parent if folder.name == "dataset.yml" else folder
         self.dataset = self.prepared = None
         self.validation: dict[str, Any] = {}
-        self.entries: dict[str, dict[str, Any]] = {}
-        self.to_run: list[dict[str, Any]] = []
-        self.manifest: dict[str, Any] = {}
+        self.entries: dict[str, ReportEntry] = {}
+        self.targets: dict[str, str] = {}  # report id -> the fingerprint of this run's inputs
+        self.to_run: list[ReportEntry] = []
+        self.manifest: Manifest | None = None
+        self.write_fault: OutputFolderError | None = None
         self._saved = 0.0
         self.identify()
-        self.notebooks = {"provider": Path(options.provider_notebook).resolve()}
-        if not self.notebooks["provider"].is_file():
-            raise BatchError(f"the provider report notebook {self.notebooks['provider']} "
+        self.notebooks = {runs.PROVIDER: Path(options.provider_notebook).resolve()}
+        if not self.notebooks[runs.PROVIDER].is_file():
+            raise BatchError(f"the provider report notebook {self.notebooks[runs.PROVIDER]} "
                              "does not exist")
         network = Path(options.network_notebook).resolve()
-        self.want_network = (options.network if options.network is not None
-                             else not options.providers)
+        if options.providers:
+            self.want_network = options.network is True
+        else:
+            self.want_network = options.network is not False or options.everything
+        self.want_providers = bool(options.providers) or options.everything or \
+            options.network is not True
         self.network_note = None
         if network.is_file():
-            self.notebooks["network"] = network
+            self.notebooks[NETWORK_ID] = network
         elif self.want_network:
             self.network_note = (f"not run: {network} does not exist yet; this run wrote the "
                                  "provider reports only")
@@ -224,8 +224,12 @@ class _Run:
     def identify(self) -> None:
         self.name, self.key = _identity(self.folder)
         out_dir = self.options.out_dir or (_default_out_dir(self.name) if self.name else None)
-        self.out_dir = Path(out_dir).resolve() if out_dir else None
-        self.previous = runs.read_manifest(self.out_dir) if self.out_dir else None
+        self.out_dir = Path(out_dir).expanduser().resolve() if out_dir else None
+        self.previous, problem = (runs.read_manifest(layout.manifest_path(self.out_dir))
+                                  if self.out_dir else (None, None))
+        if problem:
+            self.console.print(f"[yellow]{problem}; it is ignored and every report is re-run"
+                               "[/yellow]", highlight=False, soft_wrap=True)
 
     # -- validation and preparation --
 
@@ -233,7 +237,7 @@ class _Run:
         """Whether these exact inputs were validated before: by the last run in this folder,
         or because prepared tables exist for them (they are only made from a valid dataset)."""
         if runs.validation_reusable(self.previous, self.key):
-            when = (self.previous.get("run") or {}).get("started")
+            when = self.previous.run.get("started")
             self.validation = {"valid": True, "cache_key": self.key, "problems": 0,
                                "checked": f"reused: the run of {when} validated these inputs"}
             return True
@@ -266,164 +270,203 @@ class _Run:
 
     def catalogue_known(self) -> bool:
         """Whether the last run's manifest lists the providers of these very inputs."""
-        previous = self.previous or {}
-        return (self.key is not None and (previous.get("dataset") or {}).get("cache_key")
-                == self.key and any(r.get("kind") == "provider"
-                                    for r in previous.get("reports", [])))
+        previous = self.previous
+        return (previous is not None and self.key is not None
+                and previous.dataset.get("cache_key") == self.key
+                and any(r.kind == runs.PROVIDER for r in previous.reports))
 
     def catalogue(self) -> list[dict[str, Any]]:
-        """Every provider (id, name, language) in dataset order; from the last run's manifest
-        when it describes the same inputs, so an unchanged run reads no data."""
+        """Every provider (id, name, language, network-report code) in dataset order; from the
+        last run's manifest when it describes the same inputs, so an unchanged run reads no
+        data."""
         if self.catalogue_known():
-            return [{"id": r["id"], "name": r.get("name"),
-                     "provider_language": r.get("provider_language") or r.get("language")}
-                    for r in self.previous["reports"] if r.get("kind") == "provider"]
+            return [{"id": r.id, "name": r.name, "provider_language": r.provider_language,
+                     "code": r.code}
+                    for r in self.previous.reports if r.kind == runs.PROVIDER]
         self.prepare()
+        from strapetsi_lib.present.network_view import provider_labels
+
+        # the network report's own codes (one rule, in the view): the coordinator's key
+        codes = provider_labels(self.prepared)
         return [{"id": str(p.provider_id), "name": str(p.name),
-                 "provider_language": str(p.language)}
+                 "provider_language": str(p.language), "code": codes.get(str(p.provider_id))}
                 for p in self.prepared["providers"].itertuples(index=False)]
 
     def plan(self) -> None:
         """Decide, for every report, whether it runs, is skipped or is left alone."""
         options, catalogue = self.options, self.catalogue()
-        selected = list(dict.fromkeys(options.providers or [p["id"] for p in catalogue]))
-        unknown = sorted(set(selected) - {p["id"] for p in catalogue})
+        everyone = [p["id"] for p in catalogue]
+        selected = list(dict.fromkeys(options.providers or
+                                      (everyone if self.want_providers else [])))
+        unknown = sorted(set(selected) - set(everyone))
         if unknown:
             raise BatchError(f"unknown provider id(s) for dataset {self.name}: "
                              f"{', '.join(unknown)}", EXIT_USAGE)
-        earlier_entries = {e["id"]: e for e in (self.previous or {}).get("reports", [])}
-        network = {"id": NETWORK_ID, "name": "Network report (coordinator)",
-                   "provider_language": None}
+        earlier_entries = {e.id: e for e in self.previous.reports} if self.previous else {}
+        network = {"id": NETWORK_ID, "name": None, "provider_language": None, "code": None}
         self.entries, self.to_run = {}, []
-        for info in [*catalogue, network]:
-            kind = NETWORK_ID if info["id"] == NETWORK_ID else "provider"
-            earlier = earlier_entries.get(info["id"], {})
-            chosen = info["id"] in selected if kind == "provider" else self.want_network
+        for info in [network, *catalogue]:
+            kind = NETWORK_ID if info["id"] == NETWORK_ID else runs.PROVIDER
+            earlier = earlier_entries.get(info["id"])
+            chosen = info["id"] in selected if kind == runs.PROVIDER else self.want_network
             if kind == NETWORK_ID and not (chosen or self.network_note or earlier):
                 continue
             entry = self._entry(info, kind, earlier)
-            current = runs.is_current(earlier, entry["_target"], self.out_dir)
+            entry.selected = chosen
+            current = runs.is_current(earlier, self.targets[entry.id], self.out_dir)
             if kind == NETWORK_ID and self.network_note:
-                entry["note"] = self.network_note
+                entry.note = self.network_note
             elif chosen and (options.force or not current):
                 self.to_run.append(entry)
             elif chosen:
-                entry["status"] = runs.SKIPPED
+                entry.status = runs.SKIPPED
             else:
-                entry["note"] = "not selected in this run; its report is " + (
-                    "up to date" if current else "out of date or missing")
-                entry["status"] = runs.SKIPPED if current else runs.NOT_RUN
+                entry.status = runs.SKIPPED if current else runs.NOT_RUN
+                if earlier is not None and earlier.status == runs.INTERRUPTED:
+                    entry.status, entry.note = runs.INTERRUPTED, earlier.note
             self.entries[info["id"]] = entry
 
-    def _entry(self, info: dict[str, Any], kind: str, earlier: dict[str, Any]) -> dict[str, Any]:
+    def _entry(self, info: dict[str, Any], kind: str, earlier: ReportEntry | None) -> ReportEntry:
         """A report's manifest entry: what this run will say about it. ``fingerprint`` and
         ``files`` describe its last good files; only a success replaces them."""
-        stem = earlier.get("stem") or _stem(kind, info["id"])
+        stem = earlier.stem if earlier else _stem(kind, info["id"])
         # the report's language: asked for, else the provider's own (the network's: Finnish)
         language = self.options.language or info["provider_language"] or "fi"
         options = {"dataset": str(self.folder), "language": self.options.language}
         if kind == NETWORK_ID:
             options["name_providers"] = self.options.name_providers
-        target = runs.fingerprint(self.key, self.hashes.get(kind, "missing"), kind, info["id"],
-                                  options)
-        return {**info, "language": language, "kind": kind, "stem": stem, "html": f"{stem}.html",
-                "notebook": f"{stem}.ipynb", "status": runs.NOT_RUN, "seconds": None,
-                "error": None, "note": None, "earlier_html": None,
-                "fingerprint": earlier.get("fingerprint"), "files": earlier.get("files") or {},
-                "parameters": earlier.get("parameters"), "produced": earlier.get("produced"),
-                "_target": target}
+        self.targets[info["id"]] = runs.fingerprint(
+            self.key, self.hashes.get(kind, "missing"), kind, info["id"], options)
+        return ReportEntry(
+            id=info["id"], kind=kind, stem=stem, html=layout.html_name(stem),
+            notebook=layout.notebook_name(stem), name=info["name"],
+            provider_language=info["provider_language"], language=language, code=info["code"],
+            fingerprint=earlier.fingerprint if earlier else None,
+            files=dict(earlier.files) if earlier else {},
+            parameters=earlier.parameters if earlier else None,
+            produced=earlier.produced if earlier else None)
 
     def tasks(self) -> list[ReportTask]:
         """The work: one task per report to run, with its Papermill parameters."""
+        from strapetsi_lib.render.export import portable_parameters
         from strapetsi_lib.render.parameters import network_parameters, provider_parameters
 
         self.prepare()
         tasks = []
         for entry in self.to_run:
-            if entry["kind"] == NETWORK_ID:
+            if entry.kind == NETWORK_ID:
                 parameters = network_parameters(self.prepared, self.options.language or "fi",
-                                                 self.options.name_providers)
+                                                self.options.name_providers)
             else:
-                parameters = provider_parameters(self.prepared, entry["id"],
-                                                 self.options.language)
-            entry["parameters"] = parameters
-            tasks.append(ReportTask(entry["id"], entry["kind"],
-                                    str(self.notebooks[entry["kind"]]), parameters,
-                                    str(self.out_dir), entry["stem"], parameters["language"],
-                                    self.options.cell_timeout))
+                parameters = provider_parameters(self.prepared, entry.id, self.options.language)
+            entry.parameters = portable_parameters(parameters)
+            tasks.append(ReportTask(entry.id, entry.kind, str(self.notebooks[entry.kind]),
+                                    parameters, str(self.out_dir),
+                                    str(self.out_dir / layout.NOTEBOOKS_DIR), entry.stem,
+                                    parameters["language"], self.options.cell_timeout))
         return tasks
 
     # -- recording --
 
     def begin(self, executor: Any = None) -> None:
-        """Start the manifest of this run."""
+        """Start the manifest of this run (no absolute path, no host name: it may travel)."""
         options = self.options
-        self.manifest = {
-            "format": runs.FORMAT,
-            "run": {"started": runs.iso(self.started), "finished": None, "seconds": None,
-                    "status": "running", "exit_code": None, "reports_run": len(self.to_run),
-                    "command": sys.argv, "host": socket.gethostname(),
-                    "out_dir": str(self.out_dir), "force": options.force,
-                    "selected": options.providers or None, "network": self.want_network,
-                    "executor": executor.describe() if executor is not None else None},
-            "dataset": {"path": str(self.folder), "name": self.name, "cache_key": self.key,
-                        "validation": self.validation},
-            "inputs": _inputs(self.folder, self.notebooks),
-            "options": {"language": options.language, "name_providers": options.name_providers,
-                        "cell_timeout": options.cell_timeout,
-                        "notebook_timeout": options.notebook_timeout},
-            "versions": runs.package_versions(),
-        }
+        self.manifest = Manifest(
+            run={"started": runs.iso(self.started), "finished": None, "seconds": None,
+                 "status": runs.RUNNING, "exit_code": None, "reports_run": len(self.to_run),
+                 "reports_finished": 0, "force": options.force,
+                 "selected": options.providers or None, "network": self.want_network,
+                 "index_language": self.index_language,
+                 "executor": executor.describe() if executor is not None else None},
+            dataset={"path": portable_path(self.folder, PROJ_ROOT), "name": self.name,
+                     "cache_key": self.key, "validation": self.validation},
+            inputs=_inputs(self.folder, self.notebooks),
+            options={"language": options.language, "name_providers": options.name_providers,
+                     "cell_timeout": options.cell_timeout,
+                     "notebook_timeout": options.notebook_timeout},
+            versions=runs.package_versions())
+
+    @property
+    def index_language(self) -> str:
+        """The coordinator's language: the run's ``--language``, else Finnish."""
+        return self.options.language or "fi"
 
     def on_start(self, task: ReportTask) -> None:
-        self.entries[task.report_id]["note"] = "running"
+        entry = self.entries[task.report_id]
+        entry.status, entry.note = runs.RUNNING, None
+        self.save()  # so that a run killed now leaves a record of what was running
 
     def on_done(self, task: ReportTask, result: TaskResult) -> None:
         entry = self.entries[task.report_id]
         if result.ok and self.options.pdf:
-            result = _with_pdf(self.out_dir / entry["html"], result)
-        entry.update(status=runs.OK if result.ok else runs.FAILED,
-                     seconds=round(result.seconds, 3), note=None, error=result.error)
+            result = _with_pdf(self.out_dir / entry.html, result)
+        entry.status = runs.OK if result.ok else runs.FAILED
+        entry.seconds, entry.note, entry.error = round(result.seconds, 3), None, result.error
         if result.ok:
-            entry["fingerprint"] = entry["_target"]
-            entry["files"] = {name: runs.file_state(self.out_dir / name)
-                              for name in (entry["html"], entry["notebook"])}
-            entry["produced"] = {
-                "run_started": self.manifest["run"]["started"], "worker": result.worker,
+            entry.fingerprint = self.targets[entry.id]
+            entry.files = {name: runs.file_state(self.out_dir / name)
+                           for name in (entry.html, entry.notebook)}
+            entry.produced = {
+                "run_started": self.manifest.run["started"], "worker": result.worker,
                 "started": runs.iso(result.started), "seconds": round(result.seconds, 3),
                 "execute_seconds": _round(result.execute_seconds),
                 "export_seconds": _round(result.export_seconds)}
-            entry["earlier_html"] = None
-        elif (self.out_dir / entry["html"]).is_file():
-            entry["earlier_html"] = entry["html"]  # left in place by render_report
+            entry.earlier_html = None
+        elif (self.out_dir / entry.html).is_file():
+            entry.earlier_html = entry.html  # left in place by render_report
+        if result.error is not None and result.error.ename == OUTPUT_FOLDER_FAULT:
+            self.write_fault = self.write_fault or _folder_fault(result.error.cause,
+                                                                 self.out_dir)
         self.save()
 
     def interrupted(self) -> None:
         for entry in self.to_run:
-            if entry["status"] == runs.NOT_RUN:
-                running = entry.get("note") == "running"
-                entry["status"] = runs.INTERRUPTED if running else runs.NOT_RUN
-                entry["note"] = ("the run was interrupted while this report was running"
-                                 if running else "the run was interrupted before this report")
+            if entry.status == runs.RUNNING:
+                entry.status = runs.INTERRUPTED
+                entry.note = "the run was interrupted while this report was running"
+            elif entry.status == runs.NOT_RUN:
+                entry.note = "the run was interrupted before this report"
+
+    def finished(self) -> int:
+        """How many of the reports this run set out to run it finished (written or failed)."""
+        return sum(1 for entry in self.to_run if entry.status in runs.FINISHED)
 
     def save(self, final: bool = False) -> None:
-        """Write manifest.json and index.html (atomically; at most every few seconds)."""
+        """Write the manifest and index.html (atomically; at most every few seconds).
+
+        A write that fails (full or read-only folder) is recorded, never raised: the reports
+        still running go on, and the run reports the fault at its end.
+        """
         if not final and time.monotonic() - self._saved < _SAVE_EVERY:
             return
         reports = list(self.entries.values())
-        self.manifest["reports"] = [{k: v for k, v in entry.items() if not k.startswith("_")}
-                                    for entry in reports]
-        self.manifest["summary"] = runs.summarise(reports)
-        runs.write_manifest(self.out_dir, self.manifest)
-        write_index(self.out_dir, self.manifest)
+        self.manifest.reports = reports
+        self.manifest.summary = runs.summarise(reports)
+        self.manifest.run["reports_finished"] = self.finished()
+        try:
+            runs.write_manifest(layout.manifest_path(self.out_dir), self.manifest)
+            write_index(self.out_dir, self.manifest, self.index_language)
+        except OSError as exc:
+            self.write_fault = self.write_fault or OutputFolderError.from_os_error(
+                self.out_dir, exc)
         self._saved = time.monotonic()
 
     def finish(self, code: int) -> RunOutcome:
+        if self.write_fault is not None and code == EXIT_OK:
+            code = EXIT_FAILED
         status = {EXIT_OK: "ok", EXIT_FAILED: "failed", EXIT_INTERRUPTED: "interrupted"}[code]
-        self.manifest["run"].update(finished=runs.now(), exit_code=code, status=status,
-                                    seconds=round(time.time() - self.started, 3))
+        self.manifest.run.update(finished=runs.now(), exit_code=code, status=status,
+                                 seconds=round(time.time() - self.started, 3))
         self.save(final=True)
-        return RunOutcome(code, self.out_dir, self.manifest, ran=len(self.to_run))
+        return RunOutcome(code, self.out_dir, self.manifest, ran=self.finished(),
+                          folder_fault=self.write_fault)
+
+
+def _folder_fault(cause: str, out_dir: Path) -> OutputFolderError:
+    """The run folder's fault from a report's failure cause (the worker's one line)."""
+    prefix = f"cannot write to {out_dir}: "
+    reason, _, advice = cause.removeprefix(prefix).partition("; ")
+    return OutputFolderError(str(out_dir), reason, advice or "see the failures above")
 
 
 def _with_pdf(html: Path, result: TaskResult) -> TaskResult:
@@ -469,15 +512,17 @@ def run_batch(options: RunOptions, console: Console | None = None) -> RunOutcome
     Returns
     -------
     RunOutcome
-        ``exit_code`` is 0 when every report asked for is in place, 1 when a report failed or
-        the data is invalid (``problems`` then lists every problem and nothing was written),
-        130 when interrupted.
+        ``exit_code`` is 0 when every report asked for is in place, 1 when a report failed,
+        the data is invalid (``problems`` then lists every problem and nothing was written) or
+        the run folder could not be written (``folder_fault``), 130 when interrupted.
 
     Raises
     ------
     BatchError
         When the run cannot start: an unknown ``--provider`` (``exit_code`` 2), the provider
         notebook missing, another run holding the folder.
+    OutputFolderError
+        When the run folder cannot be created or written at all.
     """
     console = console or Console(stderr=True)
     run = _Run(options, console)
@@ -488,6 +533,7 @@ def run_batch(options: RunOptions, console: Console | None = None) -> RunOutcome
     if planned:
         run.plan()
         if not run.to_run:  # the no-change path: nothing parsed, nothing started
+            run_folder.make_out_dir(run.out_dir, options.out_dir is not None)
             with _locked(run.out_dir):
                 run.begin()
                 return run.finish(EXIT_OK)
@@ -503,21 +549,25 @@ def run_batch(options: RunOptions, console: Console | None = None) -> RunOutcome
                 return RunOutcome(EXIT_FAILED, problems=problems)
         if not planned:
             run.plan()
+        run_folder.make_out_dir(run.out_dir, options.out_dir is not None)
         with _locked(run.out_dir):
             executed = True
-            return _execute(run, executor)
+            try:
+                return _execute(run, executor)
+            finally:
+                executor.shutdown()
+                with contextlib.suppress(OSError):  # a full folder was reported already
+                    run_folder.keep_logs(logs, run.out_dir / layout.LOGS_DIR,
+                                         run_folder.path_placeholders(run.folder, run.out_dir))
     finally:
-        executor.shutdown()
-        if executed:  # the workers' and kernels' own messages, kept with the run
-            shutil.rmtree(run.out_dir / LOG_DIR, ignore_errors=True)
-            shutil.copytree(logs, run.out_dir / LOG_DIR, dirs_exist_ok=True)
+        if not executed:
+            executor.shutdown()
         shutil.rmtree(logs, ignore_errors=True)
 
 
 def _execute(run: _Run, executor: Any) -> RunOutcome:
     """Prepare, run the planned reports on ``executor`` and record the run."""
-    run.out_dir.mkdir(parents=True, exist_ok=True)
-    _remove_leftovers(run.out_dir, [entry["stem"] for entry in run.entries.values()])
+    run_folder.remove_leftovers(run.out_dir, [entry.stem for entry in run.entries.values()])
     tasks = run.tasks() if run.to_run else []
     run.begin(executor)
     if not tasks:
@@ -528,9 +578,9 @@ def _execute(run: _Run, executor: Any) -> RunOutcome:
     except KeyboardInterrupt:
         executor.shutdown()  # before the clean-up, so no worker is still writing
         run.interrupted()
-        _remove_leftovers(run.out_dir, [entry["stem"] for entry in run.to_run])
+        run_folder.remove_leftovers(run.out_dir, [entry.stem for entry in run.to_run])
         return run.finish(EXIT_INTERRUPTED)
     # A worker stopped at its time-out leaves its work folder; no worker is running now.
-    _remove_leftovers(run.out_dir, [entry["stem"] for entry in run.to_run])
-    failed = any(entry["status"] == runs.FAILED for entry in run.entries.values())
+    run_folder.remove_leftovers(run.out_dir, [entry.stem for entry in run.to_run])
+    failed = any(entry.status == runs.FAILED for entry in run.entries.values())
     return run.finish(EXIT_FAILED if failed else EXIT_OK)

@@ -24,7 +24,12 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from strapetsi_lib.batch.manifest import Failure
 from strapetsi_lib.config import KERNEL_NAME
+from strapetsi_lib.files import portable_path, sha256_text
+
+#: ``Failure.ename`` of a report that failed because the run folder cannot be written.
+OUTPUT_FOLDER_FAULT = "OutputFolderError"
 
 
 @dataclass(frozen=True)
@@ -42,7 +47,9 @@ class ReportTask:
     parameters
         The Papermill parameters.
     out_dir
-        The run folder that receives ``{stem}.ipynb`` and ``{stem}.html``.
+        The run folder that receives ``{stem}.html``.
+    notebook_dir
+        The folder that receives the executed notebook ``{stem}.ipynb`` (under ``out_dir``).
     stem
         The reports' file name without suffix.
     language
@@ -56,6 +63,7 @@ class ReportTask:
     notebook: str
     parameters: dict[str, Any]
     out_dir: str
+    notebook_dir: str
     stem: str
     language: str
     cell_timeout: float | None = None
@@ -76,11 +84,9 @@ class TaskResult:
     seconds, execute_seconds, export_seconds
         Wall-clock time in all, executing (kernel start included) and exporting.
     error
-        On failure: ``cause`` (the message), ``ename``, ``evalue``, ``cell`` (index and first
-        line of the failing cell), ``cell_index`` and ``failed_notebook`` (the executed
-        notebook kept for the researcher), where known.
+        On failure, why (with the failing cell and the kept notebook, where known).
     worker
-        ``host:pid`` of the process that ran the notebook.
+        Which process ran the notebook: a short code of the host (not its name) and the pid.
     """
 
     report_id: str
@@ -89,16 +95,43 @@ class TaskResult:
     seconds: float
     execute_seconds: float | None = None
     export_seconds: float | None = None
-    error: dict[str, Any] | None = None
-    worker: str = field(default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}")
+    error: Failure | None = None
+    worker: str = field(default_factory=lambda: worker_code())
+
+    @classmethod
+    def from_record(cls, record: dict[str, Any]) -> TaskResult:
+        """A result from its JSON form (as a subprocess writes it)."""
+        error = record.get("error")
+        return cls(**{**record, "error": Failure.from_record(error) if error else None})
+
+
+def worker_code() -> str:
+    """This process, for the record: a short hash of the host name (a manifest must not name
+    the machine) and the pid."""
+    return f"{sha256_text(socket.gethostname())[:6]}:{os.getpid()}"
 
 
 def failure(task: ReportTask, cause: str, started: float, ename: str = "BatchError",
             **fields: Any) -> TaskResult:
     """A failed result for ``task`` raised outside the notebook (worker died, time out, ...)."""
-    error = {"cause": cause, "ename": ename, "evalue": cause, "cell": None, "cell_index": None,
-             "failed_notebook": None, **fields}
+    error = Failure(cause=cause, ename=ename, evalue=fields.pop("evalue", cause), **fields)
     return TaskResult(task.report_id, False, started, time.time() - started, error=error)
+
+
+def timed_out(task: ReportTask, limit: float, started: float) -> TaskResult:
+    """The result of a report stopped after ``limit`` seconds, naming the cell it was running.
+
+    Call it once the process running the report is gone: its work folder still holds the
+    executed notebook as Papermill last saved it (at the start of the running cell).
+    """
+    from strapetsi_lib.render.export import running_cell
+
+    cell_index = cell = None
+    for executed in sorted(Path(task.notebook_dir).glob(f".{task.stem}.*/{task.stem}.ipynb")):
+        cell_index, cell = running_cell(executed)
+    where = f" (it was running cell {cell})" if cell else ""
+    return failure(task, f"the notebook did not finish within {limit:g} s{where}", started,
+                   ename="Timeout", cell=cell, cell_index=cell_index)
 
 
 def run_task(task: ReportTask, kernel_name: str = KERNEL_NAME) -> TaskResult:
@@ -118,7 +151,7 @@ def run_task(task: ReportTask, kernel_name: str = KERNEL_NAME) -> TaskResult:
         ``ok`` when ``{stem}.ipynb`` and ``{stem}.html`` are in place; on failure the files of
         an earlier run are left untouched (:func:`strapetsi_lib.render.export.render_report`).
     """
-    from strapetsi_lib.errors import ReportError
+    from strapetsi_lib.errors import OutputFolderError, ReportError
     from strapetsi_lib.render.export import render_report
 
     started = time.time()
@@ -126,13 +159,15 @@ def run_task(task: ReportTask, kernel_name: str = KERNEL_NAME) -> TaskResult:
     try:
         result = render_report(Path(task.notebook), task.parameters, Path(task.out_dir),
                                task.stem, task.language, kernel_name=kernel_name,
-                               report_id=task.report_id, timeout=task.cell_timeout)
+                               report_id=task.report_id, timeout=task.cell_timeout,
+                               notebook_dir=Path(task.notebook_dir))
     except ReportError as exc:
-        failed = getattr(exc, "executed_notebook", None)
-        return failure(task, exc.detail, started, ename=getattr(exc, "ename", None) or
-                       "ReportError", evalue=getattr(exc, "evalue", None), cell=exc.cell,
-                       cell_index=getattr(exc, "cell_index", None),
-                       failed_notebook=Path(failed).name if failed else None)
+        failed = exc.executed_notebook
+        return failure(task, exc.message, started, ename=exc.ename or "ReportError",
+                       evalue=exc.evalue, cell=exc.cell, cell_index=exc.cell_index,
+                       failed_notebook=portable_path(failed, task.out_dir) if failed else None)
+    except OutputFolderError as exc:
+        return failure(task, str(exc), started, ename=OUTPUT_FOLDER_FAULT, evalue=exc.folder)
     except Exception as exc:  # noqa: BLE001 - one report's failure must not stop the batch
         lines = traceback.format_exception_only(type(exc), exc)
         return failure(task, "".join(lines).strip(), started, ename=type(exc).__name__,
@@ -168,8 +203,7 @@ def run_task_subprocess(task: ReportTask, timeout: float | None = None,
             output, _ = process.communicate(timeout=timeout)
         except subprocess.TimeoutExpired:
             _kill_group(process)
-            return failure(task, f"the notebook did not finish within {timeout:g} s",
-                           started, ename="Timeout")
+            return timed_out(task, timeout, started)
         except BaseException:
             _kill_group(process)
             raise
@@ -178,12 +212,15 @@ def run_task_subprocess(task: ReportTask, timeout: float | None = None,
             return failure(task, f"the report process ended with exit code "
                            f"{process.returncode}: " + " | ".join(tail), started,
                            ename="ProcessDied")
-        return TaskResult(**json.loads(result_file.read_text(encoding="utf-8")))
+        return TaskResult.from_record(json.loads(result_file.read_text(encoding="utf-8")))
 
 
 def _kill_group(process: subprocess.Popen) -> None:
     try:
-        os.killpg(process.pid, signal.SIGKILL)
+        if hasattr(os, "killpg"):
+            os.killpg(process.pid, signal.SIGKILL)
+        else:  # no process groups (Windows): the process, its kernel dies with its pipes
+            process.kill()
     except ProcessLookupError:
         pass
     process.wait()

@@ -16,6 +16,8 @@ does (``nb.cells[i]``); Papermill's injected-parameters cell is not counted.
 from __future__ import annotations
 
 import copy
+import dataclasses
+import errno
 import os
 import re
 import shutil
@@ -29,9 +31,9 @@ from typing import Any
 import nbformat
 from nbformat import NotebookNode
 
-from strapetsi_lib.config import KERNEL_NAME, TEMPLATES_DIR
-from strapetsi_lib.errors import ReportError
-from strapetsi_lib.files import umask, write_atomic
+from strapetsi_lib.config import KERNEL_NAME, PROJ_ROOT, TEMPLATES_DIR
+from strapetsi_lib.errors import OutputFolderError, ReportError
+from strapetsi_lib.files import portable_path, write_atomic
 
 __all__ = [
     "REMOVE_CELL_TAGS",
@@ -41,10 +43,15 @@ __all__ = [
     "ReportResult",
     "execute_notebook",
     "notebook_to_html",
+    "portable_parameters",
     "render_report",
+    "running_cell",
     "write_report",
 ]
 
+#: ``errno`` values that are faults of the output folder, not of a report.
+FOLDER_FAULTS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM,
+                           errno.ENOENT})
 #: The nbconvert template used for reports: ``TEMPLATES_DIR / REPORT_TEMPLATE``.
 REPORT_TEMPLATE = "strapetsi"
 #: Cells carrying one of these tags are left out of the report.
@@ -125,15 +132,9 @@ def _describe_cell(cells: list[Any], index: int) -> str:
     return f"{where}: {line}" if line else where
 
 
-def _error(name: str, message: str, cell: str | None = None, *, cell_index: int | None = None,
-           ename: str | None = None, evalue: str | None = None,
-           executed_notebook: Path | None = None) -> ReportError:
-    """A ReportError with the attributes callers (the batch runner, the manifest) read."""
-    error = ReportError(name, message, cell=cell)
-    error.cell_index = cell_index
-    error.ename, error.evalue = ename, evalue
-    error.executed_notebook = executed_notebook
-    return error
+def _error(name: str, message: str, cell: str | None = None, **fields: Any) -> ReportError:
+    """A ReportError for report ``name`` (``fields``: the error's other declared fields)."""
+    return ReportError(name, message, cell, **fields)
 
 
 def _report_id(notebook: Path | None, parameters: Mapping[str, Any] | None,
@@ -182,6 +183,9 @@ def execute_notebook(notebook: Path, output: Path, parameters: Mapping[str, Any]
         If a cell raises (the error carries the cell's index and first line, ``ename`` and
         ``evalue``), or the kernel cannot start or dies. Attributes ``cell_index``, ``ename``,
         ``evalue`` and ``executed_notebook`` are set on the error where known.
+    OSError
+        When ``output`` cannot be written (its folder is full, read-only or missing; errno in
+        :data:`FOLDER_FAULTS`).
     """
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
@@ -205,6 +209,10 @@ def execute_notebook(notebook: Path, output: Path, parameters: Mapping[str, Any]
         raise _execution_error(name, output, exc.cell_index, exc.ename, exc.evalue) from exc
     except ReportError:
         raise
+    except OSError as exc:
+        if exc.errno in FOLDER_FAULTS:  # the output folder, not the report: the caller decides
+            raise
+        raise _execution_error(name, output, None, type(exc).__name__, str(exc)) from exc
     except Exception as exc:  # kernel missing or dead, cell timeout, unreadable notebook
         ename, evalue = type(exc).__name__, str(exc).strip().splitlines()
         message = evalue[0] if evalue else ""
@@ -234,6 +242,22 @@ def _execution_error(name: str, output: Path, cell_index: int | None, ename: str
     return _error(name, f"{ename}: {evalue}" if evalue else ename, cell, cell_index=index,
                   ename=ename, evalue=evalue,
                   executed_notebook=output if output.is_file() else None)
+
+
+def running_cell(executed: Path) -> tuple[int | None, str | None]:
+    """The cell a partly executed notebook was running (or last started) when it stopped.
+
+    Papermill saves the executed notebook as each cell starts, so after a time-out or a killed
+    kernel the file at ``executed`` says which cell was running.
+
+    Returns
+    -------
+    (int or None, str or None)
+        The cell's index in the source notebook and its description (index and first line);
+        ``(None, None)`` when the file is missing or unreadable.
+    """
+    error = _execution_error("report", Path(executed), None, "Timeout", "")
+    return error.cell_index, error.cell
 
 
 # --- export -----------------------------------------------------------------------------------
@@ -463,10 +487,48 @@ def _check_headings(soup: Any, title: str | None, where: Any) -> list[tuple[int 
 # --- writing ----------------------------------------------------------------------------------
 
 
-def _replace_into(temporary: Path, target: Path) -> None:
-    # the work folder is in the output folder, so this rename is atomic; mode follows the umask
-    os.chmod(temporary, 0o666 & ~umask())
-    os.replace(temporary, target)
+def _portable(nb: NotebookNode, notebook: Path, stem: str) -> NotebookNode:
+    """Take the absolute paths out of an executed notebook before it is kept.
+
+    Papermill records the input and output paths, and a parameter holding a path (the dataset)
+    appears in the metadata and in the injected-parameters cell; each absolute path becomes
+    :func:`strapetsi_lib.files.portable_path` of it (relative to the project, or its last
+    part), so a kept notebook names neither the user's folders nor the machine.
+    """
+    papermill = nb.metadata.get("papermill")
+    if papermill is None:
+        return nb
+    papermill["input_path"] = Path(notebook).name
+    papermill["output_path"] = f"{stem}.ipynb"
+    parameters = papermill.get("parameters") or {}
+    shown = portable_parameters(parameters)
+    for key, value in parameters.items():
+        if value != shown[key]:
+            for cell in nb.cells:
+                if _INJECTED_TAG in _tags(cell):
+                    cell.source = cell.source.replace(value, shown[key])
+    papermill["parameters"] = shown
+    return nb
+
+
+def portable_parameters(parameters: Mapping[str, Any]) -> dict[str, Any]:
+    """``parameters`` as they may be written into a kept file: an absolute path (the dataset)
+    becomes relative to the project, as notebooks resolve it, or its last part when outside
+    (:func:`strapetsi_lib.files.portable_path`)."""
+    return {key: portable_path(value, PROJ_ROOT)
+            if isinstance(value, str) and os.path.isabs(value) else value
+            for key, value in parameters.items()}
+
+
+def _keep_failed(executed: Path, target: Path, notebook: Path, stem: str) -> Path | None:
+    """Keep a failed run's executed notebook as ``target``; ``None`` when it is not whole
+    (a full disk can cut it short) or cannot be written."""
+    try:
+        nb = nbformat.read(executed, as_version=4)
+        write_atomic(target, nbformat.writes(_portable(nb, notebook, stem)))
+    except Exception:  # noqa: BLE001 - the report's own error is what the user needs
+        return None
+    return target
 
 
 def write_report(html: str, target: Path) -> Path:
@@ -486,7 +548,8 @@ def write_report(html: str, target: Path) -> Path:
 def render_report(notebook: Path, parameters: Mapping[str, Any], out_dir: Path, stem: str,
                   language: str, *, title: str | None = None, kernel_name: str = KERNEL_NAME,
                   cwd: Path | None = None, report_id: str | None = None,
-                  timeout: float | None = None, keep_failed: bool = True) -> ReportResult:
+                  timeout: float | None = None, keep_failed: bool = True,
+                  notebook_dir: Path | None = None) -> ReportResult:
     """Execute a report notebook and export it; write both only if both succeed.
 
     Parameters
@@ -496,7 +559,7 @@ def render_report(notebook: Path, parameters: Mapping[str, Any], out_dir: Path, 
     parameters
         Papermill parameters, passed as given.
     out_dir
-        Folder that receives ``{stem}.ipynb`` (executed) and ``{stem}.html``.
+        Folder that receives ``{stem}.html``.
     stem
         File name without suffix, e.g. the provider id.
     language
@@ -505,8 +568,12 @@ def render_report(notebook: Path, parameters: Mapping[str, Any], out_dir: Path, 
         See :func:`notebook_to_html` and :func:`execute_notebook`.
     keep_failed
         When execution or export fails, keep the executed notebook as ``{stem}.failed.ipynb``
-        in ``out_dir`` for the researcher (its path is on the error as ``executed_notebook``).
-        A later success removes it.
+        in ``notebook_dir`` for the researcher (its path is the error's
+        ``executed_notebook``). A later success removes it. A notebook cut short (a full disk)
+        is not kept.
+    notebook_dir
+        Folder that receives the executed notebook ``{stem}.ipynb`` (default ``out_dir``); it
+        must be on the same file system as ``out_dir``. The work folder is made in it.
 
     Returns
     -------
@@ -515,17 +582,22 @@ def render_report(notebook: Path, parameters: Mapping[str, Any], out_dir: Path, 
     Raises
     ------
     ReportError
-        On any failure. Existing ``{stem}.ipynb`` / ``{stem}.html`` are then left untouched.
+        On any failure of the report. Existing ``{stem}.ipynb`` / ``{stem}.html`` are then left
+        untouched.
+    OutputFolderError
+        When a folder cannot be written (full, read-only, missing); nothing is left behind.
     """
     _check_language(language)
     out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    notebook_dir = Path(notebook_dir) if notebook_dir is not None else out_dir
     name = _report_id(Path(notebook), parameters, report_id)
-    final_nb, final_html = out_dir / f"{stem}.ipynb", out_dir / f"{stem}.html"
-    failed_nb = out_dir / f"{stem}.failed.ipynb"
-    workdir = Path(tempfile.mkdtemp(dir=out_dir, prefix=f".{stem}."))
+    final_nb, final_html = notebook_dir / f"{stem}.ipynb", out_dir / f"{stem}.html"
+    failed_nb = notebook_dir / f"{stem}.failed.ipynb"
+    workdir = None
     try:
-        temp_nb, temp_html = workdir / f"{stem}.ipynb", workdir / f"{stem}.html"
+        notebook_dir.mkdir(parents=True, exist_ok=True)
+        workdir = Path(tempfile.mkdtemp(dir=notebook_dir, prefix=f".{stem}."))
+        temp_nb = workdir / f"{stem}.ipynb"
         started = time.perf_counter()
         try:
             executed = execute_notebook(Path(notebook), temp_nb, parameters,
@@ -534,16 +606,22 @@ def render_report(notebook: Path, parameters: Mapping[str, Any], out_dir: Path, 
             execute_seconds = time.perf_counter() - started
             started = time.perf_counter()
             html = notebook_to_html(executed, language, title, report_id=name)
-            write_report(html, temp_html)
             export_seconds = time.perf_counter() - started
         except ReportError as error:
-            if keep_failed and temp_nb.is_file():
-                _replace_into(temp_nb, failed_nb)
-                error.executed_notebook = failed_nb
-            raise
-        _replace_into(temp_nb, final_nb)
-        _replace_into(temp_html, final_html)
+            kept = (_keep_failed(temp_nb, failed_nb, Path(notebook), stem)
+                    if keep_failed and temp_nb.is_file() else None)
+            if kept is None:
+                raise
+            raise dataclasses.replace(error, executed_notebook=kept) from error
+        write_atomic(final_nb, nbformat.writes(_portable(executed, Path(notebook), stem)))
+        write_report(html, final_html)
         failed_nb.unlink(missing_ok=True)
+    except OSError as exc:
+        if exc.errno not in FOLDER_FAULTS:
+            raise
+        # named by the folder the user chose; the notebooks' folder lies inside it in a run
+        raise OutputFolderError.from_os_error(out_dir, exc) from exc
     finally:
-        shutil.rmtree(workdir, ignore_errors=True)
+        if workdir is not None:
+            shutil.rmtree(workdir, ignore_errors=True)
     return ReportResult(final_nb, final_html, execute_seconds, export_seconds)

@@ -1,0 +1,48 @@
+"""Where a run puts its files: what is for sharing apart from the run's working files.
+
+A run folder (``reports/<dataset>/`` or ``--out``) holds::
+
+    index.html               the coordinator's page: every report, failures first, code key
+    network.html             the network report (coordinator)
+    provider_<id>.html       one report per provider: the file to send to that provider
+    _work/                   the run's working files, never to be sent to a provider:
+        manifest.json        the record of the run (inputs, hashes, parameters, versions)
+        run.lock             held while a run writes into the folder
+        notebooks/           executed notebooks (<stem>.ipynb, <stem>.failed.ipynb)
+        logs/                the workers' and kernels' messages of the last run
+
+The HTML reports are the only files meant for providers; ``index.html`` names every provider
+and gives the key to the network report's codes, so it stays with the coordinator. Everything
+under ``_work/`` is for the researcher who runs the batch (README: "Runs and outputs").
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+WORK_DIR = "_work"
+NOTEBOOKS_DIR = f"{WORK_DIR}/notebooks"
+LOGS_DIR = f"{WORK_DIR}/logs"
+MANIFEST_FILE = f"{WORK_DIR}/manifest.json"
+LOCK_FILE = f"{WORK_DIR}/run.lock"
+INDEX_FILE = "index.html"
+
+
+def html_name(stem: str) -> str:
+    """A report's HTML file, relative to the run folder."""
+    return f"{stem}.html"
+
+
+def notebook_name(stem: str) -> str:
+    """A report's executed notebook, relative to the run folder."""
+    return f"{NOTEBOOKS_DIR}/{stem}.ipynb"
+
+
+def failed_notebook_name(stem: str) -> str:
+    """The executed notebook of a report's failed attempt, relative to the run folder."""
+    return f"{NOTEBOOKS_DIR}/{stem}.failed.ipynb"
+
+
+def manifest_path(out_dir: Path) -> Path:
+    """The run folder's manifest."""
+    return Path(out_dir) / MANIFEST_FILE
