@@ -1,13 +1,13 @@
 """Report figures (seaborn / matplotlib). Each function returns the figure and its text alternative.
 
 The text alternative states what the figure shows, in the report's language, with the numbers a
-screen-reader user needs; it is computed from the same data as the figure.
+screen-reader user needs; it is computed from the same data as the figure. Fonts, layout, colours
+and number ticks are those of :mod:`strapetsi_lib.present.figure_style`.
 """
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Iterator
+import textwrap
 
 import matplotlib
 
@@ -19,29 +19,27 @@ import pandas as pd  # noqa: E402
 import seaborn as sns  # noqa: E402
 
 from strapetsi_lib.ingest.instrument import Instrument  # noqa: E402
-from strapetsi_lib.present.i18n import interval, number, text  # noqa: E402
+from strapetsi_lib.present.figure_style import (  # noqa: E402
+    HIGHLIGHT,
+    MEAN_CMAP,
+    NETWORK,
+    agreement_colours,
+    apply_style,
+    fitted_limits,
+    number_ticks,
+    seeded_jitter,
+)
+from strapetsi_lib.present.i18n import interval, number, percent, text  # noqa: E402
 
-HIGHLIGHT = "#0b5394"
-NETWORK = "#7f7f7f"
+__all__ = ["HIGHLIGHT", "NETWORK", "change_forest", "dimension_profile", "item_diverging_bars",
+           "provider_place", "role_heatmap", "seeded_jitter"]
 
-
-@contextlib.contextmanager
-def seeded_jitter(seed: int = 2024) -> Iterator[None]:
-    """Seed NumPy's global generator while a seaborn strip plot jitters its points.
-
-    seaborn draws the jitter from NumPy's global random state; seeding it for the call (and
-    restoring it afterwards) makes the same inputs give the same figure, so the same report.
-    """
-    state = np.random.get_state()
-    np.random.seed(seed)
-    try:
-        yield
-    finally:
-        np.random.set_state(state)
+#: Statement labels are wrapped (never cut) at this many characters.
+STATEMENT_WRAP = 55
 
 
 def _style() -> None:
-    sns.set_theme(style="whitegrid", context="notebook", font_scale=0.95)
+    apply_style()
 
 
 def dimension_profile(provider_means: pd.DataFrame, network_means: pd.DataFrame,
@@ -70,9 +68,9 @@ def dimension_profile(provider_means: pd.DataFrame, network_means: pd.DataFrame,
     ax.set_yticks(y, names)
     ax.invert_yaxis()
     ax.set_xlim(1, 5)
+    number_ticks(ax.xaxis, language)
     ax.set_xlabel(text("mean_scale_1_5", language))
     ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2, frameon=False)
-    fig.tight_layout()
     parts = [text("alt_profile_item", language, dimension=name,
                   mean=number(m, language), network=number(n, language))
              for name, m, n in zip(names, own["mean"], net["mean"], strict=True) if pd.notna(m)]
@@ -82,9 +80,11 @@ def dimension_profile(provider_means: pd.DataFrame, network_means: pd.DataFrame,
 
 def item_diverging_bars(distribution: pd.DataFrame, instrument: Instrument,
                         language: str) -> tuple[plt.Figure, str]:
-    """Diverging stacked bars of the answers to each agreement item.
+    """Diverging stacked bars of the answers to each agreement item, grouped by area.
 
     Disagreement extends left of zero, agreement right, and the neutral answer straddles zero.
+    Each area (dimension) is a panel titled with its name; each statement is labelled with its
+    full wording, wrapped, and each bar ends with the share agreeing.
 
     Parameters
     ----------
@@ -100,36 +100,62 @@ def item_diverging_bars(distribution: pd.DataFrame, instrument: Instrument,
     order = [code for code in instrument.scale_item_codes if code in shares.index]
     shares = shares.reindex(order) * 100
     mid = (scale.min + scale.max) / 2
-    colors = sns.color_palette("RdBu", len(values))
-    fig, ax = plt.subplots(figsize=(9, 0.32 * len(order) + 1.6))
-    y = np.arange(len(order))
     neg = [v for v in values if v < mid]
     neutral = [v for v in values if v == mid]
-    left = -(shares[neg].sum(axis=1) + shares[neutral].sum(axis=1) / 2)
-    for value, color in zip(values, colors, strict=True):
-        width = shares[value]
-        ax.barh(y, width, left=left, color=color, edgecolor="white", linewidth=0.5,
-                label=scale.labels[value][language])
-        left = left + width
-    ax.axvline(0, color="black", linewidth=0.8)
-    ax.set_yticks(y, [_short(instrument.item(code).text[language]) for code in order], fontsize=8)
-    ax.invert_yaxis()
-    ax.set_xlabel(text("share_of_answers_percent", language))
-    ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=3, frameon=False, fontsize=8)
-    fig.tight_layout()
     agree = shares[[v for v in values if v > mid]].sum(axis=1)
-    top, bottom = agree.idxmax(), agree.idxmin()
+    colours = agreement_colours(values, mid)
+    groups = [(dim, [c for c in order if instrument.item(c).dimension == dim])
+              for dim in instrument.dimension_codes]
+    groups = [(dim, codes) for dim, codes in groups if codes]
+    labels = {code: textwrap.fill(instrument.item(code).text[language], STATEMENT_WRAP)
+              for code in order}
+    heights = [sum(labels[c].count("\n") + 1.6 for c in codes) + 1.2 for _, codes in groups]
+    # Not sharex: a shared axis makes every panel measure every other panel's tick labels.
+    fig, axes = plt.subplots(len(groups), 1, squeeze=False,
+                             figsize=(9, 0.19 * sum(heights) + 1.2),
+                             gridspec_kw={"height_ratios": heights})
+    for ax, (dim, codes) in zip(axes[:, 0], groups, strict=True):
+        part = shares.loc[codes]
+        y = np.arange(len(codes))
+        left = -(part[neg].sum(axis=1) + part[neutral].sum(axis=1) / 2)
+        for value, colour in zip(values, colours, strict=True):
+            ax.barh(y, part[value], left=left, color=colour, edgecolor="white", linewidth=0.5,
+                    label=scale.labels[value][language])
+            left = left + part[value]
+        for i, code in enumerate(codes):
+            ax.text(left.iloc[i] + 2, i, percent(agree[code] / 100, language), va="center",
+                    fontsize=8)
+        ax.axvline(0, color="black", linewidth=0.8)
+        ax.set_yticks(y, [labels[c] for c in codes], fontsize=8)
+        ax.set_ylim(len(codes) - 0.5, -0.5)
+        # A fixed title position: placing it automatically measures the axis's tick labels.
+        ax.set_title(instrument.dimension(dim).name[language], loc="left", fontsize=10,
+                     fontweight="bold", y=1.0, pad=4)
+        ax.set_xlim(-100, 120)  # room for the share agreeing at the end of a full bar
+        ax.set_xticks([-100, -50, 0, 50, 100])
+        ax.tick_params(axis="x", labelbottom=False)
+    bottom = axes[-1, 0]
+    bottom.tick_params(axis="x", labelbottom=True)
+    number_ticks(bottom.xaxis, language, 0, as_percent=True, absolute=True)
+    bottom.set_xlabel(text("share_of_answers_percent", language))
+    handles, names = axes[0, 0].get_legend_handles_labels()
+    fig.legend(handles, names, loc="outside upper center", ncol=len(values), frameon=False,
+               fontsize=8)
+    top, low = agree.idxmax(), agree.idxmin()
     alt = text("alt_items", language, n_items=len(order),
-               top=_short(instrument.item(top).text[language]),
+               top=instrument.item(top).text[language],
                top_share=number(agree[top], language, 0),
-               bottom=_short(instrument.item(bottom).text[language]),
-               bottom_share=number(agree[bottom], language, 0))
+               bottom=instrument.item(low).text[language],
+               bottom_share=number(agree[low], language, 0))
     return fig, alt
 
 
 def role_heatmap(role_means: pd.DataFrame, instrument: Instrument, language: str,
                  suppressed_label: str) -> tuple[plt.Figure, str]:
     """Heatmap of dimension means by role; suppressed groups show words instead of a colour.
+
+    The colour scale spans the means shown (rounded out to half points, at least one point
+    wide), so differences between roles show as differences of shade.
 
     Parameters
     ----------
@@ -146,15 +172,16 @@ def role_heatmap(role_means: pd.DataFrame, instrument: Instrument, language: str
                                    aggfunc="first", dropna=False, observed=True)
             .reindex(index=instrument.dimension_codes, columns=roles))
     annot = grid.map(lambda v: suppressed_label if pd.isna(v) else number(v, language, 1))
+    vmin, vmax = fitted_limits(grid.to_numpy(dtype=float).ravel(), 1, 5)
     fig, ax = plt.subplots(figsize=(1.9 * len(roles) + 3.5, 0.55 * len(grid) + 1.4))
-    sns.heatmap(grid.astype(float), annot=annot, fmt="", cmap="Blues", vmin=1, vmax=5,
+    sns.heatmap(grid.astype(float), annot=annot, fmt="", cmap=MEAN_CMAP, vmin=vmin, vmax=vmax,
                 cbar_kws={"label": text("mean_scale_1_5", language)}, ax=ax,
                 linewidths=0.5, linecolor="white", annot_kws={"fontsize": 10})
+    number_ticks(ax.collections[0].colorbar.ax.yaxis, language)
     ax.set_xticklabels([text(f"role_{r}", language) for r in roles], rotation=0)
     ax.set_yticklabels([instrument.dimension(d).name[language] for d in grid.index], rotation=0)
     ax.set_xlabel("")
     ax.set_ylabel("")
-    fig.tight_layout()
     shown = [text(f"role_{r}", language) for r in roles if grid[r].notna().any()]
     hidden = [text(f"role_{r}", language) for r in roles if grid[r].isna().all()]
     alt = text("alt_roles", language, roles=", ".join(shown) or "\u2013")
@@ -184,10 +211,10 @@ def provider_place(ranks: pd.DataFrame, provider_id: str, instrument: Instrument
                       color=NETWORK, alpha=0.45, size=4, jitter=0.2, ax=ax)
     ax.scatter(own["mean"], [order.index(d) for d in own["dimension"]], color=HIGHLIGHT,
                marker="o", s=90, edgecolor="black", zorder=5, label=text("this_provider", language))
+    number_ticks(ax.xaxis, language)
     ax.set_xlabel(text("provider_means_axis", language))
     ax.set_ylabel("")
     ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), frameon=False)
-    fig.tight_layout()
     parts = [text("alt_place_item", language, dimension=names[row.dimension],
                   percentile=number(row.percentile, language, 0), quartile=row.quartile)
              for row in own.set_index("dimension").reindex(order).dropna(subset=["mean"])
@@ -195,11 +222,6 @@ def provider_place(ranks: pd.DataFrame, provider_id: str, instrument: Instrument
     n_providers = int(data["provider_id"].nunique())
     alt = text("alt_place", language, n=n_providers) + " " + "; ".join(parts) + "."
     return fig, alt
-
-
-def _short(question: str, width: int = 60) -> str:
-    """Shorten a question text for an axis label (the full text is in the table)."""
-    return question if len(question) <= width else question[: width - 1].rstrip() + "\u2026"
 
 
 def change_forest(changes: pd.DataFrame, instrument: Instrument,
@@ -230,8 +252,8 @@ def change_forest(changes: pd.DataFrame, instrument: Instrument,
     ax.axvline(0, color="black", linewidth=0.8)
     ax.set_yticks(y, names)
     ax.invert_yaxis()
+    number_ticks(ax.xaxis, language)
     ax.set_xlabel(text("change_axis", language))
-    fig.tight_layout()
     parts = [text("alt_change_item", language, dimension=name,
                   change=number(row.estimate, language, 2, signed=True),
                   ci=interval(row.ci_low, row.ci_high, language, 2))
