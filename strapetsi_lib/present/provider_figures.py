@@ -17,6 +17,9 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import seaborn as sns  # noqa: E402
+from matplotlib.collections import PolyCollection  # noqa: E402
+from matplotlib.patches import Patch  # noqa: E402
+from matplotlib.transforms import blended_transform_factory  # noqa: E402
 
 from strapetsi_lib.ingest.instrument import Instrument  # noqa: E402
 from strapetsi_lib.present.figure_style import (  # noqa: E402
@@ -36,6 +39,9 @@ __all__ = ["HIGHLIGHT", "NETWORK", "change_forest", "dimension_profile", "item_d
 
 #: Statement labels are wrapped (never cut) at this many characters.
 STATEMENT_WRAP = 55
+#: Heights in the statement chart, in inches: an area's name row, and a bar.
+AREA_ROW = 0.34
+BAR = 0.2
 
 
 def _style() -> None:
@@ -83,7 +89,7 @@ def item_diverging_bars(distribution: pd.DataFrame, instrument: Instrument,
     """Diverging stacked bars of the answers to each agreement item, grouped by area.
 
     Disagreement extends left of zero, agreement right, and the neutral answer straddles zero.
-    Each area (dimension) is a panel titled with its name; each statement is labelled with its
+    The statements are grouped under their area's (dimension's) name, each labelled with its
     full wording, wrapped, and each bar ends with the share agreeing.
 
     Parameters
@@ -109,38 +115,49 @@ def item_diverging_bars(distribution: pd.DataFrame, instrument: Instrument,
     groups = [(dim, codes) for dim, codes in groups if codes]
     labels = {code: textwrap.fill(instrument.item(code).text[language], STATEMENT_WRAP)
               for code in order}
-    heights = [sum(labels[c].count("\n") + 1.6 for c in codes) + 1.2 for _, codes in groups]
-    # Not sharex: a shared axis makes every panel measure every other panel's tick labels.
-    fig, axes = plt.subplots(len(groups), 1, squeeze=False,
-                             figsize=(9, 0.19 * sum(heights) + 1.2),
-                             gridspec_kw={"height_ratios": heights})
-    for ax, (dim, codes) in zip(axes[:, 0], groups, strict=True):
-        part = shares.loc[codes]
-        y = np.arange(len(codes))
-        left = -(part[neg].sum(axis=1) + part[neutral].sum(axis=1) / 2)
-        for value, colour in zip(values, colours, strict=True):
-            ax.barh(y, part[value], left=left, color=colour, edgecolor="white", linewidth=0.5,
-                    label=scale.labels[value][language])
-            left = left + part[value]
-        for i, code in enumerate(codes):
-            ax.text(left.iloc[i] + 2, i, percent(agree[code] / 100, language), va="center",
-                    fontsize=8)
-        ax.axvline(0, color="black", linewidth=0.8)
-        ax.set_yticks(y, [labels[c] for c in codes], fontsize=8)
-        ax.set_ylim(len(codes) - 0.5, -0.5)
-        # A fixed title position: placing it automatically measures the axis's tick labels.
-        ax.set_title(instrument.dimension(dim).name[language], loc="left", fontsize=10,
-                     fontweight="bold", y=1.0, pad=4)
-        ax.set_xlim(-100, 120)  # room for the share agreeing at the end of a full bar
-        ax.set_xticks([-100, -50, 0, 50, 100])
-        ax.tick_params(axis="x", labelbottom=False)
-    bottom = axes[-1, 0]
-    bottom.tick_params(axis="x", labelbottom=True)
-    number_ticks(bottom.xaxis, language, 0, as_percent=True, absolute=True)
-    bottom.set_xlabel(text("share_of_answers_percent", language))
-    handles, names = axes[0, 0].get_legend_handles_labels()
-    fig.legend(handles, names, loc="outside upper center", ncol=len(values), frameon=False,
-               fontsize=8)
+    # One axes whose y unit is an inch: each area's name on a row of its own, then its
+    # statements, each row as tall as its wrapped wording. (Panels per area would cost a
+    # layout of their axes each.)
+    rows: list[tuple[float, str]] = []  # (centre, item code) of each bar
+    headers: list[tuple[float, str]] = []  # (centre, area name) of each area's row
+    y = 0.0
+    for dim, codes in groups:
+        headers.append((y + AREA_ROW / 2, instrument.dimension(dim).name[language]))
+        y += AREA_ROW
+        for code in codes:
+            height = 0.16 * (labels[code].count("\n") + 1) + 0.16
+            rows.append((y + height / 2, code))
+            y += height
+    fig, ax = plt.subplots(figsize=(9, y + 1.3))
+    centres = np.array([centre for centre, _ in rows])
+    codes = [code for _, code in rows]
+    part = shares.loc[codes]
+    left = -(part[neg].sum(axis=1) + part[neutral].sum(axis=1) / 2).to_numpy()
+    handles = []
+    for value, colour in zip(values, colours, strict=True):
+        width = part[value].to_numpy()
+        boxes = [[(x0, c - BAR / 2), (x0 + w, c - BAR / 2), (x0 + w, c + BAR / 2),
+                  (x0, c + BAR / 2)] for x0, w, c in zip(left, width, centres, strict=True)]
+        ax.add_collection(PolyCollection(boxes, facecolors=colour, edgecolors="white",
+                                         linewidths=0.5), autolim=False)
+        handles.append(Patch(facecolor=colour, label=scale.labels[value][language]))
+        left = left + width
+    for end, centre, code in zip(left, centres, codes, strict=True):
+        ax.text(end + 2, centre, percent(agree[code] / 100, language), va="center", fontsize=8)
+    at_figure_left = blended_transform_factory(fig.transFigure, ax.transData)
+    for centre, name in headers:
+        ax.text(0.01, centre, name, transform=at_figure_left, va="center", fontsize=10,
+                fontweight="bold").set_in_layout(False)  # it sits over the labels' margin
+    ax.axvline(0, color="black", linewidth=0.8)
+    ax.set_yticks(centres, [labels[c] for c in codes], fontsize=8)
+    ax.set_ylim(y, 0)
+    ax.grid(axis="y", visible=False)
+    ax.set_xlim(-100, 120)  # room for the share agreeing at the end of a full bar
+    ax.set_xticks([-100, -50, 0, 50, 100])
+    number_ticks(ax.xaxis, language, 0, as_percent=True, absolute=True)
+    ax.set_xlabel(text("share_of_answers_percent", language))
+    fig.legend(handles=_row_major(handles, 3), loc="outside upper center", ncol=3,
+               frameon=False, fontsize=8)
     top, low = agree.idxmax(), agree.idxmin()
     alt = text("alt_items", language, n_items=len(order),
                top=instrument.item(top).text[language],
@@ -148,6 +165,13 @@ def item_diverging_bars(distribution: pd.DataFrame, instrument: Instrument,
                bottom=instrument.item(low).text[language],
                bottom_share=number(agree[low], language, 0))
     return fig, alt
+
+
+def _row_major(items: list, ncol: int) -> list:
+    """Order legend entries so they read left to right, row by row (matplotlib fills columns)."""
+    nrows = -(-len(items) // ncol)
+    rows = [items[r * ncol:(r + 1) * ncol] for r in range(nrows)]
+    return [row[c] for c in range(ncol) for row in rows if c < len(row)]
 
 
 def role_heatmap(role_means: pd.DataFrame, instrument: Instrument, language: str,
