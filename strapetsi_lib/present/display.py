@@ -20,6 +20,7 @@ Examples
 from __future__ import annotations
 
 import base64
+import functools
 import html
 import io
 import math
@@ -59,10 +60,14 @@ def _escape(value: Any) -> str:
     return html.escape(str(value), quote=True)
 
 
-def _display_html(markup: str, plain: str) -> None:
+def _display_html(markup: str, plain: str, metadata: dict[str, Any] | None = None) -> None:
     from IPython.display import display
 
-    display({"text/html": markup, "text/plain": plain}, raw=True)
+    display({"text/html": markup, "text/plain": plain}, metadata=metadata, raw=True)
+
+
+#: Key of the display metadata under which :func:`show_figure` records its drawing time.
+TIMING_METADATA = "strapetsi"
 
 
 # --- figures ----------------------------------------------------------------------------------
@@ -165,9 +170,13 @@ def show_figure(fig: Any, alt: str, caption: str | None = None) -> None:
     See :func:`figure_html` for the parameters. ``alt`` is required: the report export fails
     on any image without a text alternative.
     """
+    from strapetsi_lib.present.figure_style import figure_seconds
+
     markup = figure_html(fig, alt, caption)
     plain = alt.strip() if not caption else f"{caption}\n{alt.strip()}"
-    _display_html(markup, plain)
+    seconds = figure_seconds()  # since the figure function began (None: not one of ours)
+    timing = {TIMING_METADATA: {"figure_seconds": round(seconds, 4)}} if seconds else None
+    _display_html(markup, plain, timing)
 
 
 # --- tables -----------------------------------------------------------------------------------
@@ -315,11 +324,16 @@ def show_heading(text: str, level: int = 2) -> None:
     _display_html(heading_html(text, level), str(text).strip())
 
 
-def _markdown(source: str) -> str:
+@functools.cache
+def _markdown_renderer() -> Callable[[str], Any]:
+    """One Markdown renderer a process (building it costs more than rendering a paragraph)."""
     import mistune
 
-    render = mistune.create_markdown(escape=False, plugins=["strikethrough", "table"])
-    return str(render(source)).strip()
+    return mistune.create_markdown(escape=False, plugins=["strikethrough", "table"])
+
+
+def _markdown(source: str) -> str:
+    return str(_markdown_renderer()(source)).strip()
 
 
 def text_html(text: str, /, **values: Any) -> str:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import math
+import time
 from collections.abc import Iterator, Sequence
 
 import matplotlib
@@ -50,9 +51,29 @@ RC_PARAMS = {
 }
 
 
+_drawing_since: float | None = None
+
+
 def apply_style() -> None:
-    """Set the theme and settings shared by every report figure (call before drawing)."""
+    """Set the theme and settings shared by every report figure (call before drawing).
+
+    It also starts the clock that :func:`figure_seconds` reads.
+    """
+    global _drawing_since
+    _drawing_since = time.perf_counter()
     sns.set_theme(style="whitegrid", context="notebook", font_scale=0.95, rc=RC_PARAMS)
+
+
+def figure_seconds() -> float | None:
+    """Seconds since the last :func:`apply_style`, and stop that clock (``None`` if stopped).
+
+    :func:`strapetsi_lib.present.display.show_figure` records it with the figure it shows: the
+    time one figure took to make, lay out, draw and encode, which ``benchmarks/batch.py``
+    reads from the executed notebooks.
+    """
+    global _drawing_since
+    started, _drawing_since = _drawing_since, None
+    return None if started is None else time.perf_counter() - started
 
 
 @contextlib.contextmanager

@@ -8,6 +8,7 @@ and number ticks are those of :mod:`strapetsi_lib.present.figure_style`.
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Sequence
 
 import matplotlib
 
@@ -167,6 +168,16 @@ def item_diverging_bars(distribution: pd.DataFrame, instrument: Instrument,
     return fig, alt
 
 
+def _text_colour(background: Sequence[float]) -> str:
+    """Black or white, whichever contrasts more with the cell (WCAG contrast ratio).
+
+    The two contrasts are equal at a relative luminance of 0.179; above it black wins.
+    """
+    red, green, blue = (c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+                        for c in background[:3])
+    return "black" if 0.2126 * red + 0.7152 * green + 0.0722 * blue > 0.179 else "white"
+
+
 def _row_major(items: list, ncol: int) -> list:
     """Order legend entries so they read left to right, row by row (matplotlib fills columns)."""
     nrows = -(-len(items) // ncol)
@@ -198,14 +209,26 @@ def role_heatmap(role_means: pd.DataFrame, instrument: Instrument, language: str
     annot = grid.map(lambda v: suppressed_label if pd.isna(v) else number(v, language, 1))
     vmin, vmax = fitted_limits(grid.to_numpy(dtype=float).ravel(), 1, 5)
     fig, ax = plt.subplots(figsize=(1.9 * len(roles) + 3.5, 0.55 * len(grid) + 1.4))
-    sns.heatmap(grid.astype(float), annot=annot, fmt="", cmap=MEAN_CMAP, vmin=vmin, vmax=vmax,
-                cbar_kws={"label": text("mean_scale_1_5", language)}, ax=ax,
-                linewidths=0.5, linecolor="white", annot_kws={"fontsize": 10})
-    number_ticks(ax.collections[0].colorbar.ax.yaxis, language)
-    ax.set_xticklabels([text(f"role_{r}", language) for r in roles], rotation=0)
-    ax.set_yticklabels([instrument.dimension(d).name[language] for d in grid.index], rotation=0)
-    ax.set_xlabel("")
-    ax.set_ylabel("")
+    # Drawn directly rather than with seaborn's heatmap, which draws the whole figure once
+    # more to decide whether its tick labels overlap.
+    values = np.ma.masked_invalid(grid.to_numpy(dtype=float))
+    mesh = ax.pcolormesh(values, cmap=MEAN_CMAP, vmin=vmin, vmax=vmax, edgecolors="white",
+                         linewidth=1.0)
+    colours = mesh.to_rgba(values.filled(vmin))
+    for (i, j), label in np.ndenumerate(annot.to_numpy()):
+        ax.text(j + 0.5, i + 0.5, label, ha="center", va="center", fontsize=10,
+                color=_text_colour(colours[i, j]) if not values.mask[i, j] else "black")
+    colorbar = fig.colorbar(mesh, ax=ax, label=text("mean_scale_1_5", language))
+    colorbar.outline.set_visible(False)
+    number_ticks(colorbar.ax.yaxis, language)
+    ax.set_xticks(np.arange(len(roles)) + 0.5, [text(f"role_{r}", language) for r in roles])
+    ax.set_yticks(np.arange(len(grid)) + 0.5,
+                  [instrument.dimension(d).name[language] for d in grid.index])
+    ax.set_ylim(len(grid), 0)
+    ax.tick_params(length=0)
+    ax.grid(False)
+    for spine in ax.spines.values():
+        spine.set_visible(False)
     shown = [text(f"role_{r}", language) for r in roles if grid[r].notna().any()]
     hidden = [text(f"role_{r}", language) for r in roles if grid[r].isna().all()]
     alt = text("alt_roles", language, roles=", ".join(shown) or "\u2013")
