@@ -295,7 +295,8 @@ def change_forest(changes: pd.DataFrame, instrument: Instrument,
             part = shown[rows]
             ax.errorbar(part["estimate"], y[rows], xerr=[part["estimate"] - part["ci_low"],
                                                          part["ci_high"] - part["estimate"]],
-                        fmt="o", color=color, capsize=4)
+                        fmt="o", color=color, capsize=4,
+                        mfc=color if is_clear else "white")  # filled or not: no colour needed
     ax.axvline(0, color="black", linewidth=0.8)
     ax.set_yticks(y, names)
     ax.invert_yaxis()
