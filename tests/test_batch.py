@@ -200,6 +200,8 @@ def test_unchanged_rerun_does_no_work(first_run, dataset, notebook, out, ids):
     # nothing parsed and nothing started: the inputs' identity was enough (no timing asserted)
     assert record["dataset"]["validation"]["checked"].startswith("reused")
     assert record["run"]["executor"] is None
+    # No report ran and nothing was written: that is what makes a re-run cheap. How long it
+    # takes is measured by benchmarks/batch.py, not asserted here (a busy machine is not a bug).
 
 
 @pytest.mark.slow

@@ -23,7 +23,7 @@ from strapetsi_lib.ingest.demo import generate_demo
 
 pytestmark = pytest.mark.slow
 
-_PNG = re.compile(r'data:image/png;base64,[A-Za-z0-9+/=]+')
+_FIGURE = re.compile(r'data:image/svg\+xml;base64,[A-Za-z0-9+/=]+')
 
 
 def strapetsi_run(*args: str | Path) -> subprocess.CompletedProcess:
@@ -32,8 +32,8 @@ def strapetsi_run(*args: str | Path) -> subprocess.CompletedProcess:
 
 
 def without_pixels(html: str) -> str:
-    """The page with every embedded PNG replaced by a placeholder (sizes and alt stay)."""
-    return _PNG.sub("data:image/png;base64,…", html)
+    """The page with every embedded figure replaced by a placeholder (sizes and alt stay)."""
+    return _FIGURE.sub("data:image/svg+xml;base64,…", html)
 
 
 @pytest.fixture(scope="module")
@@ -67,7 +67,7 @@ def assert_same_reports(local: Path, dask: Path, ids: list[str]) -> None:
         name = f"provider_{provider_id}.html"
         ours = (local / name).read_text(encoding="utf-8")
         theirs = (dask / name).read_text(encoding="utf-8")
-        assert ours.count("data:image/") == theirs.count("data:image/") > 0
+        assert ours.count("data:image/svg+xml") == theirs.count("data:image/svg+xml") > 0
         assert without_pixels(ours) == without_pixels(theirs), name
         executed = Path("_work", "notebooks", f"provider_{provider_id}.ipynb")
         assert json.loads((local / executed).read_text())["metadata"][

@@ -88,7 +88,7 @@ def test_images_carry_the_computed_alt_text(page):
     images = tags(page, "img")
     assert len(images) == 1
     assert images[0]["alt"] == SAMPLE_ALT
-    assert images[0]["src"].startswith("data:image/png;base64,")
+    assert images[0]["src"].startswith("data:image/svg+xml;base64,")
     assert "No description has been provided" not in page
     assert "<figcaption>Kuva 1. Vastaajat rooleittain</figcaption>" in page
 
@@ -275,7 +275,7 @@ def test_figure_html_is_deterministic_accessible_and_closes(plt):
     second = display.figure_html(_figure(plt), alt='Kaksi pylvästä: "b" on suurempi', caption="K")
     assert first == second
     assert 'alt="Kaksi pylvästä: &quot;b&quot; on suurempi"' in first
-    assert first.startswith('<figure class="strapetsi-figure"><img src="data:image/png;base64,')
+    assert first.startswith('<figure class="strapetsi-figure"><img src="data:image/svg+xml;base64,')
     assert first.endswith("<figcaption>K</figcaption></figure>")
     with pytest.raises(ValueError, match="alt"):
         display.figure_html(_figure(plt), alt="  ")

@@ -80,7 +80,7 @@ def test_report_has_language_one_title_and_ordered_headings(reports):
         levels = [int(h.name[1]) for h in soup.find_all(re.compile(r"^h[1-6]$"))]
         assert all(b - a <= 1 for a, b in zip(levels, levels[1:], strict=False))
         for img in soup.find_all("img"):
-            assert img["src"].startswith("data:image/png;base64,") and img["alt"].strip()
+            assert img["src"].startswith("data:image/svg+xml;base64,") and img["alt"].strip()
 
 
 def test_intro_counts_providers_and_respondents(prepared, reports):

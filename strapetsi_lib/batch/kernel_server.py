@@ -50,6 +50,7 @@ WARM_MODULES = (
     # what ipykernel imports while it starts (its debugger, IPython's history and completer)
     "ipykernel.debugger", "debugpy", "IPython.core.debugger", "IPython.core.completerlib",
     "sqlite3", "tornado.gen", "tornado.locks", "tornado.platform.asyncio", "pdb",
+    "mistune",  # the report's words are Markdown (strapetsi_lib.present.display)
 )
 #: Workbench modules a report does not use (the command line and the batch machinery).
 NOT_FOR_KERNELS = (
@@ -94,6 +95,56 @@ def warm_up(modules: tuple[str, ...] = WARM_MODULES) -> list[str]:
         except Exception:  # noqa: BLE001 - a module that fails here fails visibly in the kernel
             failed.append(name)
     return failed
+
+
+def warm_caches() -> list[str]:
+    """Fill the caches every report fills on its first call, once, before any fork.
+
+    Each forked kernel then starts with them filled (copy-on-write): the report texts read from
+    their YAML files, the Markdown renderer, matplotlib's fonts. Best effort: return the steps
+    that failed; a kernel then fills that cache itself.
+    """
+    failed = []
+    for name, step in _WARM_STEPS:
+        try:
+            step()
+        except Exception:  # noqa: BLE001 - a cache left cold only costs the kernel time
+            failed.append(name)
+    return failed
+
+
+def _warm_texts() -> None:
+    from strapetsi_lib.present import i18n
+
+    i18n._catalogue()  # noqa: SLF001 - the cached catalogue is what every report reads first
+
+
+def _warm_markdown() -> None:
+    from strapetsi_lib.present.display import text_html
+
+    text_html("**warm** {value}", value="cache")
+
+
+def _warm_figures() -> None:
+    import matplotlib
+    from matplotlib.figure import Figure
+
+    from strapetsi_lib.present.display import figure_svg
+    from strapetsi_lib.present.figure_style import apply_style
+
+    # The settings are restored afterwards: a kernel starts with matplotlib's defaults, as a
+    # fresh one would; only the font caches stay filled. (A Figure outside pyplot leaves no
+    # figure behind either.)
+    with matplotlib.rc_context():
+        apply_style()
+        figure = Figure(figsize=(2, 1), layout="constrained")
+        ax = figure.subplots()
+        ax.barh([0, 1], [1, 2])
+        ax.set_title("Åäö 1,5 %", fontweight="bold")
+        figure_svg(figure)
+
+
+_WARM_STEPS = (("texts", _warm_texts), ("markdown", _warm_markdown), ("figures", _warm_figures))
 
 
 @dataclass
@@ -216,7 +267,10 @@ class _Server:
         _reseed()
         # ipykernel reads JPY_PARENT_PID when it is imported (here, before the fork), so give
         # the kernel its parent explicitly: it then watches the server and prints no banner.
-        argv = [*request["argv"], f"--IPKernelApp.parent_handle={parent}"]
+        # No input history: a report never reads it, and kernels running side by side would
+        # otherwise each open, lock and write the same SQLite file for every cell.
+        argv = [*request["argv"], f"--IPKernelApp.parent_handle={parent}",
+                "--HistoryManager.enabled=False"]
         sys.argv = ["ipykernel_launcher", *argv]
         from ipykernel import kernelapp
 
@@ -282,6 +336,7 @@ def serve(socket_path: str) -> None:
 
     signal.signal(signal.SIGTERM, stop)
     failed = warm_up()
+    failed += [f"(cache) {name}" for name in warm_caches()]
     if failed:
         print(f"kernel server: could not pre-import {', '.join(failed)}", file=sys.stderr)
     sys.stderr.flush()

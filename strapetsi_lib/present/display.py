@@ -1,8 +1,8 @@
 """What report notebooks call to show figures, tables, headings and words.
 
 Every function here emits HTML that meets the report rules (docs/architecture.md §5) and
-renders the same way in JupyterLab and in the exported report: figures are embedded with a
-text alternative and a caption, tables have a caption and column headers, headings come in
+renders the same way in JupyterLab and in the exported report: figures are embedded SVG images
+with a text alternative and a caption, tables have a caption and column headers, headings come in
 order, and any text that comes from data is escaped: titles, headings, captions, table cells
 and alt texts escape all of their text, and :func:`text_html` renders only templates as
 Markdown (the values put into them are escaped), so no data ever becomes markup.
@@ -22,6 +22,7 @@ Examples
 from __future__ import annotations
 
 import base64
+import functools
 import html
 import io
 import math
@@ -32,6 +33,7 @@ from typing import Any
 
 __all__ = [
     "figure_html",
+    "figure_svg",
     "heading_html",
     "show_figure",
     "show_heading",
@@ -43,10 +45,11 @@ __all__ = [
     "title_html",
 ]
 
-#: Resolution of the embedded PNG. Images are shown at half their pixel size (100 CSS pixels per
-#: inch of figure size), so they stay sharp on high-density screens and in print.
-FIGURE_DPI = 200
-_PIXEL_RATIO = 2
+#: CSS pixels per inch of figure size: a figure 8 inches wide is laid out 768 px wide (and
+#: scales down with the page, as SVG does without losing sharpness).
+_CSS_PIXELS_PER_INCH = 96
+#: Metadata matplotlib would write into the SVG; none, so the same figure gives the same bytes.
+_SVG_METADATA = {"Date": None, "Creator": None}
 
 #: A cell text that reads as a number (after i18n formatting), so the column aligns right.
 _NUMERIC_TEXT = re.compile(r"^[+\-\u2212]?\d[\d\u00a0\u202f ]*(?:[.,]\d+)?(?:\s?%)?$")
@@ -59,10 +62,14 @@ def _escape(value: Any) -> str:
     return html.escape(str(value), quote=True)
 
 
-def _display_html(markup: str, plain: str) -> None:
+def _display_html(markup: str, plain: str, metadata: dict[str, Any] | None = None) -> None:
     from IPython.display import display
 
-    display({"text/html": markup, "text/plain": plain}, raw=True)
+    display({"text/html": markup, "text/plain": plain}, metadata=metadata, raw=True)
+
+
+#: Key of the display metadata under which :func:`show_figure` records its drawing time.
+TIMING_METADATA = "strapetsi"
 
 
 # --- figures ----------------------------------------------------------------------------------
@@ -82,9 +89,31 @@ def _as_figure(fig: Any) -> Any:
                     f"{type(fig).__name__}")
 
 
-def figure_html(fig: Any, alt: str, caption: str | None = None, *, dpi: int = FIGURE_DPI,
-                close: bool = True) -> str:
-    """Render a matplotlib figure as a ``<figure>`` with an embedded PNG, alt text and caption.
+def figure_svg(fig: Any) -> bytes:
+    """Draw a figure once as SVG, its text kept as text, at the size its layout fixed.
+
+    The figure's style (fonts, constrained layout) is set where it is made
+    (:mod:`strapetsi_lib.present.figure_style`); here it is only drawn.
+    """
+    import matplotlib
+
+    figure = _as_figure(fig)
+    engine = figure.get_layout_engine()
+    if engine is not None:
+        # savefig runs a layout engine in a dry draw and again in the real one; lay the figure
+        # out once here and keep that layout, so the SVG costs one layout and one draw.
+        engine.execute(figure)
+        with matplotlib.rc_context({"figure.autolayout": False,
+                                    "figure.constrained_layout.use": False}):
+            figure.set_layout_engine(None)  # None, not "none": savefig skips its dry draw
+    buffer = io.BytesIO()
+    with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "strapetsi"}):
+        figure.savefig(buffer, format="svg", metadata=_SVG_METADATA)
+    return buffer.getvalue()
+
+
+def figure_html(fig: Any, alt: str, caption: str | None = None, *, close: bool = True) -> str:
+    """Render a matplotlib figure as a ``<figure>`` with an embedded SVG, alt text and caption.
 
     Parameters
     ----------
@@ -96,16 +125,18 @@ def figure_html(fig: Any, alt: str, caption: str | None = None, *, dpi: int = FI
         (e.g. "Bar chart: the provider's mean is above the network's in 4 of 5 dimensions").
     caption
         Visible caption under the figure; plain text, escaped.
-    dpi
-        Rendering resolution; the image is displayed at half its pixel size.
     close
         Close the figure afterwards, so Jupyter does not show it a second time without alt text.
 
     Returns
     -------
     str
-        ``<figure><img src="data:image/png;base64,..." alt="..."><figcaption>``. The same figure
-        gives the same bytes each time (no software or date metadata in the PNG).
+        ``<figure><img src="data:image/svg+xml;base64,..." alt="..." width height>
+        <figcaption>``. The image is a ``data:`` URI, so the report stays one self-contained
+        file that loads nothing (its content security policy allows ``img-src data:``), and
+        the text alternative stays on the ``<img>``, where the report checks look for it.
+        ``width`` and ``height`` are the figure's size; CSS scales it to the page. The same
+        figure gives the same bytes each time.
 
     Raises
     ------
@@ -115,22 +146,19 @@ def figure_html(fig: Any, alt: str, caption: str | None = None, *, dpi: int = FI
     if not isinstance(alt, str) or not alt.strip():
         raise ValueError("show_figure needs a non-empty alt text that says what the figure shows")
     figure = _as_figure(fig)
-    buffer = io.BytesIO()
     try:
-        figure.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight",
-                       metadata={"Software": None})
+        data = figure_svg(figure)
+        width, height = figure.get_size_inches() * _CSS_PIXELS_PER_INCH
     finally:
         if close:
             import matplotlib.pyplot as plt
 
             plt.close(figure)
-    data = buffer.getvalue()
-    width, height = _png_size(data)
     encoded = base64.b64encode(data).decode("ascii")
     parts = [
         '<figure class="strapetsi-figure">',
-        f'<img src="data:image/png;base64,{encoded}" alt="{_escape(alt.strip())}" '
-        f'width="{math.ceil(width / _PIXEL_RATIO)}" height="{math.ceil(height / _PIXEL_RATIO)}">',
+        f'<img src="data:image/svg+xml;base64,{encoded}" alt="{_escape(alt.strip())}" '
+        f'width="{round(width)}" height="{round(height)}">',
     ]
     if caption:
         parts.append(f"<figcaption>{_escape(caption)}</figcaption>")
@@ -138,20 +166,19 @@ def figure_html(fig: Any, alt: str, caption: str | None = None, *, dpi: int = FI
     return "".join(parts)
 
 
-def _png_size(data: bytes) -> tuple[int, int]:
-    """Width and height in pixels from a PNG's IHDR chunk."""
-    return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
-
-
-def show_figure(fig: Any, alt: str, caption: str | None = None, *, dpi: int = FIGURE_DPI) -> None:
+def show_figure(fig: Any, alt: str, caption: str | None = None) -> None:
     """Display a figure with its text alternative and caption, and close it.
 
     See :func:`figure_html` for the parameters. ``alt`` is required: the report export fails
     on any image without a text alternative.
     """
-    markup = figure_html(fig, alt, caption, dpi=dpi)
+    from strapetsi_lib.present.figure_style import figure_seconds
+
+    markup = figure_html(fig, alt, caption)
     plain = alt.strip() if not caption else f"{caption}\n{alt.strip()}"
-    _display_html(markup, plain)
+    seconds = figure_seconds()  # since the figure function began (None: not one of ours)
+    timing = {TIMING_METADATA: {"figure_seconds": round(seconds, 4)}} if seconds else None
+    _display_html(markup, plain, timing)
 
 
 # --- tables -----------------------------------------------------------------------------------
@@ -299,13 +326,18 @@ def show_heading(text: str, level: int = 2) -> None:
     _display_html(heading_html(text, level), str(text).strip())
 
 
-def _markdown(source: str) -> str:
+@functools.cache
+def _markdown_renderer() -> Callable[[str], Any]:
+    """One Markdown renderer a process (building it costs more than rendering a paragraph)."""
     import mistune
 
     # escape=True: raw HTML in Markdown is shown as text, so no string becomes a tag; mistune
     # also turns javascript:/vbscript:/data: links into harmless ones.
-    render = mistune.create_markdown(escape=True, plugins=["strikethrough", "table"])
-    return str(render(source)).strip()
+    return mistune.create_markdown(escape=True, plugins=["strikethrough", "table"])
+
+
+def _markdown(source: str) -> str:
+    return str(_markdown_renderer()(source)).strip()
 
 
 def _compose(template: str, values: Mapping[str, Any], tokens: dict[str, str]) -> str:

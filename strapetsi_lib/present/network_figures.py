@@ -21,11 +21,15 @@ import pandas as pd  # noqa: E402
 import seaborn as sns  # noqa: E402
 from matplotlib.colors import ListedColormap  # noqa: E402
 from matplotlib.patches import Patch, Rectangle  # noqa: E402
-from matplotlib.ticker import FuncFormatter  # noqa: E402
 
+from strapetsi_lib.present.figure_style import apply_style, number_ticks, seeded_jitter  # noqa: E402
 from strapetsi_lib.present.i18n import number, percent, text  # noqa: E402
-from strapetsi_lib.present.network_view import CATEGORIES, change_sentences, effect, effect_interval  # noqa: E402
-from strapetsi_lib.present.provider_figures import seeded_jitter  # noqa: E402
+from strapetsi_lib.present.network_view import (  # noqa: E402
+    CATEGORIES,
+    change_sentences,
+    effect,
+    effect_interval,
+)
 
 #: Colours of the waves set side by side (baseline, latest); colour-blind safe and distinct
 #: in grey print.
@@ -43,12 +47,7 @@ MAP_SHORT_LABEL = 12
 
 
 def _style() -> None:
-    sns.set_theme(style="whitegrid", context="notebook", font_scale=0.95)
-
-
-def _number_ticks(axis, language: str, decimals: int = 1) -> None:
-    """Tick labels written as the language writes numbers (3,5 and a real minus sign)."""
-    axis.set_major_formatter(FuncFormatter(lambda value, _: number(value, language, decimals)))
+    apply_style()
 
 
 def _range(values: pd.Series, language: str, fmt) -> tuple[str, str]:
@@ -84,10 +83,9 @@ def response_rates(rates: pd.DataFrame, wave_labels: dict[str, str],
                       size=5, jitter=0.2, alpha=0.9, edgecolor="black", linewidth=0.3,
                       legend=False, ax=ax)
     ax.set_xlim(0, 100)
-    _number_ticks(ax.xaxis, language, 0)
+    number_ticks(ax.xaxis, language, 0)
     ax.set_xlabel(text("network_rates_axis", language))
     ax.set_ylabel("")
-    fig.tight_layout()
     parts = []
     for wave in waves:
         shares = data.loc[data["wave"] == wave, "response_rate"]
@@ -140,13 +138,12 @@ def provider_distribution(means: pd.DataFrame, dimension_names: dict[str, str],
                       hue_order=hue_order, palette=palette, dodge=True, size=3.5, jitter=0.15,
                       alpha=0.9, edgecolor="black", linewidth=0.3, ax=ax)
     ax.set_xlim(1, 5)
-    _number_ticks(ax.xaxis, language)
+    number_ticks(ax.xaxis, language)
     ax.set_xlabel(text("network_means_axis", language))
     ax.set_ylabel("")
     ax.set_yticks(range(len(order)), [textwrap.fill(name, 28) for name in order])
     ax.legend(title="", loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=len(hue_order),
               frameon=False)
-    fig.tight_layout()
     parts = []
     for code, name in dimension_names.items():
         waves = []
@@ -187,15 +184,14 @@ def _verdict_legend(fig: plt.Figure, language: str) -> None:
                           label=text("network_legend_clear", language)),
                plt.Line2D([], [], marker="o", color=UNCLEAR, mfc="white", linestyle="-",
                           label=text("network_legend_unclear", language))]
-    fig.legend(handles=handles, loc="upper center", ncol=2, frameon=False,
-               bbox_to_anchor=(0.5, 1.0))
+    fig.legend(handles=handles, loc="outside upper center", ncol=2, frameon=False)
 
 
 def _symmetric_limits(ax: plt.Axes, frame: pd.DataFrame, language: str) -> None:
     reach = np.nanmax(np.abs(frame[["ci_low", "ci_high"]].to_numpy(dtype=float)))
     reach = 0.1 if not np.isfinite(reach) else max(reach * 1.15, 0.1)
     ax.set_xlim(-reach, reach)
-    _number_ticks(ax.xaxis, language)
+    number_ticks(ax.xaxis, language)
 
 
 def change_forest(change: pd.DataFrame, language: str) -> tuple[plt.Figure, str]:
@@ -211,7 +207,6 @@ def change_forest(change: pd.DataFrame, language: str) -> tuple[plt.Figure, str]
     _forest(ax, change, [textwrap.fill(n, 30) for n in change["name"]])
     _symmetric_limits(ax, change, language)
     ax.set_xlabel(text("network_change_axis", language))
-    fig.tight_layout(rect=(0, 0, 1, 0.93))
     _verdict_legend(fig, language)
     alt = text("network_alt_change", language) + " " + " ".join(
         change_sentences(change, language))
@@ -242,7 +237,6 @@ def theme_forest(results: pd.DataFrame, language: str) -> tuple[plt.Figure, str]
     for k in range(len(themes), nrows * ncols):
         axes[k // ncols][k % ncols].set_visible(False)
     _symmetric_limits(axes[0][0], results, language)
-    fig.tight_layout(rect=(0, 0, 1, 0.95))
     _verdict_legend(fig, language)
     clear = results[results["clear"]]
     alt = text("network_alt_theme", language)
@@ -311,9 +305,7 @@ def status_map(grid: pd.DataFrame, counts: pd.DataFrame, practice_names: dict[st
     handles = [Patch(facecolor=CATEGORY_COLOURS[c], edgecolor="#7f7f7f",
                      hatch="///" if c == "too_few_responses" else None,
                      label=text(f"status_{c}", language)) for c in codes]
-    fig.legend(handles=handles, loc="lower center", ncol=3, frameon=False,
-               bbox_to_anchor=(0.5, 0.0), fontsize=9)
-    fig.tight_layout(rect=(0, 0.8 / fig.get_figheight(), 1, 1))  # 0.8 in for the legend
+    fig.legend(handles=handles, loc="outside lower center", ncol=3, frameon=False, fontsize=9)
     parts = []
     for code, row in counts.iterrows():
         shown = ", ".join(f"{text(f'status_{c}', language)} {int(row[c])}"

@@ -1,13 +1,14 @@
 """Report figures (seaborn / matplotlib). Each function returns the figure and its text alternative.
 
 The text alternative states what the figure shows, in the report's language, with the numbers a
-screen-reader user needs; it is computed from the same data as the figure.
+screen-reader user needs; it is computed from the same data as the figure. Fonts, layout, colours
+and number ticks are those of :mod:`strapetsi_lib.present.figure_style`.
 """
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Iterator
+import textwrap
+from collections.abc import Sequence
 
 import matplotlib
 
@@ -17,32 +18,36 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import seaborn as sns  # noqa: E402
+from matplotlib.collections import PolyCollection  # noqa: E402
+from matplotlib.patches import Patch  # noqa: E402
+from matplotlib.transforms import blended_transform_factory  # noqa: E402
 
 from strapetsi_lib.analysis.stats import CLEAR_ALPHA  # noqa: E402
 from strapetsi_lib.ingest.instrument import Instrument  # noqa: E402
-from strapetsi_lib.present.i18n import interval, number, text  # noqa: E402
+from strapetsi_lib.present.figure_style import (  # noqa: E402
+    HIGHLIGHT,
+    MEAN_CMAP,
+    NETWORK,
+    agreement_colours,
+    apply_style,
+    fitted_limits,
+    number_ticks,
+    seeded_jitter,
+)
+from strapetsi_lib.present.i18n import interval, number, percent, text  # noqa: E402
 
-HIGHLIGHT = "#0b5394"
-NETWORK = "#7f7f7f"
+__all__ = ["HIGHLIGHT", "NETWORK", "change_forest", "dimension_profile", "item_diverging_bars",
+           "provider_place", "role_heatmap", "seeded_jitter"]
 
-
-@contextlib.contextmanager
-def seeded_jitter(seed: int = 2024) -> Iterator[None]:
-    """Seed NumPy's global generator while a seaborn strip plot jitters its points.
-
-    seaborn draws the jitter from NumPy's global random state; seeding it for the call (and
-    restoring it afterwards) makes the same inputs give the same figure, so the same report.
-    """
-    state = np.random.get_state()
-    np.random.seed(seed)
-    try:
-        yield
-    finally:
-        np.random.set_state(state)
+#: Statement labels are wrapped (never cut) at this many characters.
+STATEMENT_WRAP = 55
+#: Heights in the statement chart, in inches: an area's name row, and a bar.
+AREA_ROW = 0.34
+BAR = 0.2
 
 
 def _style() -> None:
-    sns.set_theme(style="whitegrid", context="notebook", font_scale=0.95)
+    apply_style()
 
 
 def dimension_profile(provider_means: pd.DataFrame, network_means: pd.DataFrame,
@@ -71,9 +76,9 @@ def dimension_profile(provider_means: pd.DataFrame, network_means: pd.DataFrame,
     ax.set_yticks(y, names)
     ax.invert_yaxis()
     ax.set_xlim(1, 5)
+    number_ticks(ax.xaxis, language)
     ax.set_xlabel(text("mean_scale_1_5", language))
     ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2, frameon=False)
-    fig.tight_layout()
     parts = [text("alt_profile_item", language, dimension=name,
                   mean=number(m, language), network=number(n, language))
              for name, m, n in zip(names, own["mean"], net["mean"], strict=True) if pd.notna(m)]
@@ -83,9 +88,11 @@ def dimension_profile(provider_means: pd.DataFrame, network_means: pd.DataFrame,
 
 def item_diverging_bars(distribution: pd.DataFrame, instrument: Instrument,
                         language: str) -> tuple[plt.Figure, str]:
-    """Diverging stacked bars of the answers to each agreement item.
+    """Diverging stacked bars of the answers to each agreement item, grouped by area.
 
     Disagreement extends left of zero, agreement right, and the neutral answer straddles zero.
+    The statements are grouped under their area's (dimension's) name, each labelled with its
+    full wording, wrapped, and each bar ends with the share agreeing.
 
     Parameters
     ----------
@@ -101,36 +108,90 @@ def item_diverging_bars(distribution: pd.DataFrame, instrument: Instrument,
     order = [code for code in instrument.scale_item_codes if code in shares.index]
     shares = shares.reindex(order) * 100
     mid = (scale.min + scale.max) / 2
-    colors = sns.color_palette("RdBu", len(values))
-    fig, ax = plt.subplots(figsize=(9, 0.32 * len(order) + 1.6))
-    y = np.arange(len(order))
     neg = [v for v in values if v < mid]
     neutral = [v for v in values if v == mid]
-    left = -(shares[neg].sum(axis=1) + shares[neutral].sum(axis=1) / 2)
-    for value, color in zip(values, colors, strict=True):
-        width = shares[value]
-        ax.barh(y, width, left=left, color=color, edgecolor="white", linewidth=0.5,
-                label=scale.labels[value][language])
-        left = left + width
-    ax.axvline(0, color="black", linewidth=0.8)
-    ax.set_yticks(y, [_short(instrument.item(code).text[language]) for code in order], fontsize=8)
-    ax.invert_yaxis()
-    ax.set_xlabel(text("share_of_answers_percent", language))
-    ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=3, frameon=False, fontsize=8)
-    fig.tight_layout()
     agree = shares[[v for v in values if v > mid]].sum(axis=1)
-    top, bottom = agree.idxmax(), agree.idxmin()
+    colours = agreement_colours(values, mid)
+    groups = [(dim, [c for c in order if instrument.item(c).dimension == dim])
+              for dim in instrument.dimension_codes]
+    groups = [(dim, codes) for dim, codes in groups if codes]
+    labels = {code: textwrap.fill(instrument.item(code).text[language], STATEMENT_WRAP)
+              for code in order}
+    # One axes whose y unit is an inch: each area's name on a row of its own, then its
+    # statements, each row as tall as its wrapped wording. (Panels per area would cost a
+    # layout of their axes each.)
+    rows: list[tuple[float, str]] = []  # (centre, item code) of each bar
+    headers: list[tuple[float, str]] = []  # (centre, area name) of each area's row
+    y = 0.0
+    for dim, codes in groups:
+        headers.append((y + AREA_ROW / 2, instrument.dimension(dim).name[language]))
+        y += AREA_ROW
+        for code in codes:
+            height = 0.16 * (labels[code].count("\n") + 1) + 0.16
+            rows.append((y + height / 2, code))
+            y += height
+    fig, ax = plt.subplots(figsize=(9, y + 1.3))
+    centres = np.array([centre for centre, _ in rows])
+    codes = [code for _, code in rows]
+    part = shares.loc[codes]
+    left = -(part[neg].sum(axis=1) + part[neutral].sum(axis=1) / 2).to_numpy()
+    handles = []
+    for value, colour in zip(values, colours, strict=True):
+        width = part[value].to_numpy()
+        boxes = [[(x0, c - BAR / 2), (x0 + w, c - BAR / 2), (x0 + w, c + BAR / 2),
+                  (x0, c + BAR / 2)] for x0, w, c in zip(left, width, centres, strict=True)]
+        ax.add_collection(PolyCollection(boxes, facecolors=colour, edgecolors="white",
+                                         linewidths=0.5), autolim=False)
+        handles.append(Patch(facecolor=colour, label=scale.labels[value][language]))
+        left = left + width
+    for end, centre, code in zip(left, centres, codes, strict=True):
+        ax.text(end + 2, centre, percent(agree[code] / 100, language), va="center", fontsize=8)
+    at_figure_left = blended_transform_factory(fig.transFigure, ax.transData)
+    for centre, name in headers:
+        ax.text(0.01, centre, name, transform=at_figure_left, va="center", fontsize=10,
+                fontweight="bold").set_in_layout(False)  # it sits over the labels' margin
+    ax.axvline(0, color="black", linewidth=0.8)
+    ax.set_yticks(centres, [labels[c] for c in codes], fontsize=8)
+    ax.set_ylim(y, 0)
+    ax.grid(axis="y", visible=False)
+    ax.set_xlim(-100, 120)  # room for the share agreeing at the end of a full bar
+    ax.set_xticks([-100, -50, 0, 50, 100])
+    number_ticks(ax.xaxis, language, 0, as_percent=True, absolute=True)
+    ax.set_xlabel(text("share_of_answers_percent", language))
+    fig.legend(handles=_row_major(handles, 3), loc="outside upper center", ncol=3,
+               frameon=False, fontsize=8)
+    top, low = agree.idxmax(), agree.idxmin()
     alt = text("alt_items", language, n_items=len(order),
-               top=_short(instrument.item(top).text[language]),
+               top=instrument.item(top).text[language],
                top_share=number(agree[top], language, 0),
-               bottom=_short(instrument.item(bottom).text[language]),
-               bottom_share=number(agree[bottom], language, 0))
+               bottom=instrument.item(low).text[language],
+               bottom_share=number(agree[low], language, 0))
     return fig, alt
+
+
+def _text_colour(background: Sequence[float]) -> str:
+    """Black or white, whichever contrasts more with the cell (WCAG contrast ratio).
+
+    The two contrasts are equal at a relative luminance of 0.179; above it black wins.
+    """
+    red, green, blue = (c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+                        for c in background[:3])
+    return "black" if 0.2126 * red + 0.7152 * green + 0.0722 * blue > 0.179 else "white"
+
+
+def _row_major(items: list, ncol: int) -> list:
+    """Order legend entries so they read left to right, row by row (matplotlib fills columns)."""
+    nrows = -(-len(items) // ncol)
+    rows = [items[r * ncol:(r + 1) * ncol] for r in range(nrows)]
+    return [row[c] for c in range(ncol) for row in rows if c < len(row)]
 
 
 def role_heatmap(role_means: pd.DataFrame, instrument: Instrument, language: str,
                  suppressed_label: str) -> tuple[plt.Figure, str]:
     """Heatmap of dimension means by role; suppressed groups show words instead of a colour.
+
+    The colour scale spans the means shown (rounded out to half points, at least one point
+    wide), so differences between roles show as differences of shade.
 
     Parameters
     ----------
@@ -147,15 +208,28 @@ def role_heatmap(role_means: pd.DataFrame, instrument: Instrument, language: str
                                    aggfunc="first", dropna=False, observed=True)
             .reindex(index=instrument.dimension_codes, columns=roles))
     annot = grid.map(lambda v: suppressed_label if pd.isna(v) else number(v, language, 1))
+    vmin, vmax = fitted_limits(grid.to_numpy(dtype=float).ravel(), 1, 5)
     fig, ax = plt.subplots(figsize=(1.9 * len(roles) + 3.5, 0.55 * len(grid) + 1.4))
-    sns.heatmap(grid.astype(float), annot=annot, fmt="", cmap="Blues", vmin=1, vmax=5,
-                cbar_kws={"label": text("mean_scale_1_5", language)}, ax=ax,
-                linewidths=0.5, linecolor="white", annot_kws={"fontsize": 10})
-    ax.set_xticklabels([text(f"role_{r}", language) for r in roles], rotation=0)
-    ax.set_yticklabels([instrument.dimension(d).name[language] for d in grid.index], rotation=0)
-    ax.set_xlabel("")
-    ax.set_ylabel("")
-    fig.tight_layout()
+    # Drawn directly rather than with seaborn's heatmap, which draws the whole figure once
+    # more to decide whether its tick labels overlap.
+    values = np.ma.masked_invalid(grid.to_numpy(dtype=float))
+    mesh = ax.pcolormesh(values, cmap=MEAN_CMAP, vmin=vmin, vmax=vmax, edgecolors="white",
+                         linewidth=1.0)
+    colours = mesh.to_rgba(values.filled(vmin))
+    for (i, j), label in np.ndenumerate(annot.to_numpy()):
+        ax.text(j + 0.5, i + 0.5, label, ha="center", va="center", fontsize=10,
+                color=_text_colour(colours[i, j]) if not values.mask[i, j] else "black")
+    colorbar = fig.colorbar(mesh, ax=ax, label=text("mean_scale_1_5", language))
+    colorbar.outline.set_visible(False)
+    number_ticks(colorbar.ax.yaxis, language)
+    ax.set_xticks(np.arange(len(roles)) + 0.5, [text(f"role_{r}", language) for r in roles])
+    ax.set_yticks(np.arange(len(grid)) + 0.5,
+                  [instrument.dimension(d).name[language] for d in grid.index])
+    ax.set_ylim(len(grid), 0)
+    ax.tick_params(length=0)
+    ax.grid(False)
+    for spine in ax.spines.values():
+        spine.set_visible(False)
     shown = [text(f"role_{r}", language) for r in roles if grid[r].notna().any()]
     hidden = [text(f"role_{r}", language) for r in roles if grid[r].isna().all()]
     alt = text("alt_roles", language, roles=", ".join(shown) or "\u2013")
@@ -185,10 +259,10 @@ def provider_place(ranks: pd.DataFrame, provider_id: str, instrument: Instrument
                       color=NETWORK, alpha=0.45, size=4, jitter=0.2, ax=ax)
     ax.scatter(own["mean"], [order.index(d) for d in own["dimension"]], color=HIGHLIGHT,
                marker="o", s=90, edgecolor="black", zorder=5, label=text("this_provider", language))
+    number_ticks(ax.xaxis, language)
     ax.set_xlabel(text("provider_means_axis", language))
     ax.set_ylabel("")
     ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), frameon=False)
-    fig.tight_layout()
     parts = [text("alt_place_item", language, dimension=names[row.dimension],
                   percentile=number(row.percentile, language, 0), quartile=row.quartile)
              for row in own.set_index("dimension").reindex(order).dropna(subset=["mean"])
@@ -196,11 +270,6 @@ def provider_place(ranks: pd.DataFrame, provider_id: str, instrument: Instrument
     n_providers = int(data["provider_id"].nunique())
     alt = text("alt_place", language, n=n_providers) + " " + "; ".join(parts) + "."
     return fig, alt
-
-
-def _short(question: str, width: int = 60) -> str:
-    """Shorten a question text for an axis label (the full text is in the table)."""
-    return question if len(question) <= width else question[: width - 1].rstrip() + "\u2026"
 
 
 def change_forest(changes: pd.DataFrame, instrument: Instrument,
@@ -227,12 +296,13 @@ def change_forest(changes: pd.DataFrame, instrument: Instrument,
             part = shown[rows]
             ax.errorbar(part["estimate"], y[rows], xerr=[part["estimate"] - part["ci_low"],
                                                          part["ci_high"] - part["estimate"]],
-                        fmt="o", color=color, capsize=4)
+                        fmt="o", color=color, capsize=4,
+                        mfc=color if is_clear else "white")  # filled or not: no colour needed
     ax.axvline(0, color="black", linewidth=0.8)
     ax.set_yticks(y, names)
     ax.invert_yaxis()
+    number_ticks(ax.xaxis, language)
     ax.set_xlabel(text("change_axis", language))
-    fig.tight_layout()
     parts = [text("alt_change_item", language, dimension=name,
                   change=number(row.estimate, language, 2, signed=True),
                   ci=interval(row.ci_low, row.ci_high, language, 2))

@@ -18,6 +18,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 import errno
+import functools
 import os
 import re
 import shutil
@@ -190,6 +191,8 @@ def execute_notebook(notebook: Path, output: Path, parameters: Mapping[str, Any]
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
 
+    from strapetsi_lib.render.papermill_engine import register as register_engine
+
     notebook, output = Path(notebook), Path(output)
     name = _report_id(notebook, parameters, report_id)
     if not notebook.is_file():
@@ -203,7 +206,8 @@ def execute_notebook(notebook: Path, output: Path, parameters: Mapping[str, Any]
     try:
         return pm.execute_notebook(
             str(notebook), str(output), parameters=dict(parameters), kernel_name=kernel_name,
-            cwd=str(workdir), progress_bar=False, log_output=False, **engine_kwargs,
+            cwd=str(workdir), progress_bar=False, log_output=False,
+            engine_name=register_engine(), **engine_kwargs,
         )
     except PapermillExecutionError as exc:
         raise _execution_error(name, output, exc.cell_index, exc.ename, exc.evalue) from exc
@@ -263,7 +267,9 @@ def running_cell(executed: Path) -> tuple[int | None, str | None]:
 # --- export -----------------------------------------------------------------------------------
 
 
+@functools.cache
 def _exporter(language: str):
+    """The report exporter for ``language``: made, and its template compiled, once a process."""
     from nbconvert import HTMLExporter
     from traitlets.config import Config
 

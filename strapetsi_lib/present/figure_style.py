@@ -1,0 +1,167 @@
+"""The look every report figure shares: fonts, layout, palettes, number ticks and jitter.
+
+Figures are drawn once, as SVG with their text kept as text (``svg.fonttype: none``): sharp on
+screen, on a phone and on paper, and a fraction of the bytes and the drawing time of a
+high-resolution PNG. Their size is fixed by ``figsize`` and laid out by matplotlib's constrained
+layout, never cropped to a tight bounding box (which draws each figure twice).
+
+Colours are chosen to be told apart by readers with colour-vision deficiencies and in grey print:
+one blue ramp for ordered categories, ColorBrewer's RdBu (listed as colour-blind safe) with a
+visible grey for the neutral answer, and a dark blue against a mid grey where a provider is
+shown beside the network (also told apart by marker shape).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import time
+from collections.abc import Iterator, Sequence
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import numpy as np  # noqa: E402
+import seaborn as sns  # noqa: E402
+from matplotlib.ticker import Formatter  # noqa: E402
+
+from strapetsi_lib.present.i18n import number, percent  # noqa: E402
+
+#: The provider in its own figures, and the network beside it.
+HIGHLIGHT = "#0b5394"
+NETWORK = "#7f7f7f"
+#: The neutral answer of an agreement scale: a grey that shows against white (also its legend
+#: swatch) and in grey print.
+NEUTRAL = "#b0b0b0"
+#: Sequential colour map of means (single hue: readable with any colour vision and in grey).
+MEAN_CMAP = "Blues"
+#: Fonts the SVG asks for: matplotlib lays text out with DejaVu Sans, and Verdana (on most
+#: readers' computers) has nearly the same widths, so labels keep their place in the browser.
+FONT_FAMILY = ["DejaVu Sans", "Verdana", "Geneva", "sans-serif"]
+#: Settings of every report figure (see the module docstring).
+RC_PARAMS = {
+    "svg.fonttype": "none",
+    "svg.hashsalt": "strapetsi",  # ids in the SVG depend on the figure only: same input, same bytes
+    "svg.image_inline": True,
+    "font.family": "sans-serif",
+    "font.sans-serif": FONT_FAMILY,
+    "figure.constrained_layout.use": True,
+    "axes.unicode_minus": True,
+}
+
+
+_drawing_since: float | None = None
+
+
+def apply_style() -> None:
+    """Set the theme and settings shared by every report figure (call before drawing).
+
+    It also starts the clock that :func:`figure_seconds` reads.
+    """
+    global _drawing_since
+    _drawing_since = time.perf_counter()
+    sns.set_theme(style="whitegrid", context="notebook", font_scale=0.95, rc=RC_PARAMS)
+
+
+def figure_seconds() -> float | None:
+    """Seconds since the last :func:`apply_style`, and stop that clock (``None`` if stopped).
+
+    :func:`strapetsi_lib.present.display.show_figure` records it with the figure it shows: the
+    time one figure took to make, lay out, draw and encode, which ``benchmarks/batch.py``
+    reads from the executed notebooks.
+    """
+    global _drawing_since
+    started, _drawing_since = _drawing_since, None
+    return None if started is None else time.perf_counter() - started
+
+
+@contextlib.contextmanager
+def seeded_jitter(seed: int = 2024) -> Iterator[None]:
+    """Seed NumPy's global generator while a seaborn strip plot jitters its points.
+
+    seaborn draws the jitter from NumPy's global random state; seeding it for the call (and
+    restoring it afterwards) makes the same inputs give the same figure, so the same report.
+    """
+    state = np.random.get_state()
+    np.random.seed(seed)
+    try:
+        yield
+    finally:
+        np.random.set_state(state)
+
+
+def agreement_colours(values: Sequence[float], neutral: float) -> list[str]:
+    """Colours of an agreement scale's answers: RdBu from disagree to agree, neutral grey."""
+    ramp = sns.color_palette("RdBu", len(values)).as_hex()
+    return [NEUTRAL if value == neutral else colour
+            for value, colour in zip(values, ramp, strict=True)]
+
+
+def fitted_limits(values: Sequence[float], low: float, high: float, step: float = 0.5,
+                  min_span: float = 1.0) -> tuple[float, float]:
+    """Colour-scale limits that fit ``values``: rounded out to ``step``, within ``low``–``high``.
+
+    A scale from 1 to 5 over means that all lie between 2.6 and 3.9 paints every cell the same
+    shade; fitting the range to the data shows the differences, and at least ``min_span`` keeps
+    small differences from looking large.
+    """
+    finite = [float(v) for v in values if v is not None and math.isfinite(float(v))]
+    if not finite:
+        return low, high
+    lo = max(low, math.floor(min(finite) / step) * step)
+    hi = min(high, math.ceil(max(finite) / step) * step)
+    if hi - lo < min_span:  # widen upwards, or downwards where the scale ends
+        hi = min(high, lo + min_span)
+        lo = max(low, hi - min_span)
+    return lo, hi
+
+
+def _decimals_for(locations: Sequence[float], most: int = 3) -> int:
+    """The fewest decimals that write every tick location exactly (0,5 steps need one)."""
+    for decimals in range(most + 1):
+        if all(abs(round(v, decimals) - v) < 1e-9 for v in locations):
+            return decimals
+    return most
+
+
+class LocaleFormatter(Formatter):
+    """Tick labels written as the report's language writes numbers (``2,5``, ``−0,2``, ``50 %``).
+
+    Parameters
+    ----------
+    language
+        The report's language.
+    decimals
+        Fixed number of decimals; ``None`` uses the fewest that write every tick exactly.
+    as_percent
+        The values are percentages (0–100): written with the language's ``%``.
+    absolute
+        Write the magnitude only (the disagreement side of a diverging bar chart).
+    """
+
+    def __init__(self, language: str, decimals: int | None = None, *, as_percent: bool = False,
+                 absolute: bool = False) -> None:
+        self.language = language
+        self.decimals = decimals
+        self.as_percent = as_percent
+        self.absolute = absolute
+        self._auto = 1
+
+    def set_locs(self, locs: Sequence[float]) -> None:  # noqa: D102 - matplotlib's hook
+        self._auto = _decimals_for(list(locs))
+
+    def __call__(self, x: float, pos: int | None = None) -> str:
+        """The label of the tick at ``x``."""
+        decimals = self._auto if self.decimals is None else self.decimals
+        value = abs(x) if self.absolute else x
+        if self.as_percent:
+            return percent(value / 100, self.language, decimals)
+        return number(value, self.language, decimals)
+
+
+def number_ticks(axis, language: str, decimals: int | None = None, *, as_percent: bool = False,
+                 absolute: bool = False) -> None:
+    """Write an axis's tick labels in the report's language (see :class:`LocaleFormatter`)."""
+    axis.set_major_formatter(LocaleFormatter(language, decimals, as_percent=as_percent,
+                                             absolute=absolute))

@@ -1,0 +1,119 @@
+"""The report figures: SVG with text as text, numbers in the report's language, full wording.
+
+Each figure is drawn from the demo's prepared tables and read back from the SVG that goes into
+the report (``display.figure_html``), so these tests see what the reader sees.
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+import textwrap
+from html import unescape
+
+import pandas as pd
+import pytest
+
+from strapetsi_lib.present import display, figure_style
+from strapetsi_lib.present import provider_figures as plots
+from strapetsi_lib.present import provider_view as view
+from strapetsi_lib.present.i18n import too_few
+
+FINNISH = "3266069-5"  # a Finnish demo provider (as in test_provider_report)
+_SVG_URI = re.compile(r'src="data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)"')
+_TEXT = re.compile(r"<text\b[^>]*>(.*?)</text>", re.DOTALL)
+
+
+def svg_of(figure_and_alt) -> tuple[str, str]:
+    """The SVG document embedded by ``figure_html`` and the figure's alt text."""
+    figure, alt = figure_and_alt
+    markup = display.figure_html(figure, alt)
+    return base64.b64decode(_SVG_URI.search(markup).group(1)).decode("utf-8"), alt
+
+
+def texts_of(svg: str) -> list[str]:
+    """Every text drawn in the SVG, as text (svg.fonttype none keeps it so)."""
+    return [unescape(re.sub(r"<[^>]+>", "", body)).strip() for body in _TEXT.findall(svg)]
+
+
+@pytest.fixture(scope="module")
+def wave(prepared):
+    return view.baseline_wave(prepared)
+
+
+def test_profile_ticks_use_the_decimal_comma_in_finnish(prepared, wave):
+    profile = view.dimension_profile(prepared, FINNISH, wave)
+    network = prepared["network_dimension_means"]
+    svg, _ = svg_of(plots.dimension_profile(profile, network[network["wave"] == wave],
+                                            prepared.instrument, "fi"))
+    texts = texts_of(svg)
+    assert "<path" in svg and texts, "the SVG keeps its text as text"
+    assert {"1,0", "1,5", "2,0", "2,5", "3,0", "4,5", "5,0"} <= set(texts)
+    assert not any(re.fullmatch(r"\d\.\d", t) for t in texts)
+    english, _ = svg_of(plots.dimension_profile(profile, network[network["wave"] == wave],
+                                                prepared.instrument, "en"))
+    assert {"1.0", "2.5", "5.0"} <= set(texts_of(english))
+
+
+def test_place_and_heatmap_scale_are_written_in_finnish(prepared, wave):
+    ranks = view.network_ranks(prepared, wave)
+    place = texts_of(svg_of(plots.provider_place(ranks, FINNISH, prepared.instrument, "fi"))[0])
+    assert any(re.fullmatch(r"\d,\d", t) for t in place)
+    role_means = view.role_means(prepared, FINNISH, wave)
+    heat = texts_of(svg_of(plots.role_heatmap(role_means, prepared.instrument, "fi",
+                                              too_few("fi", prepared.min_group_size)))[0])
+    shown = role_means["mean"].dropna()
+    # The colour bar's ticks (and the cells) use the comma; no tick has a decimal point.
+    assert any(re.fullmatch(r"\d,\d", t) for t in heat)
+    assert not any(re.fullmatch(r"\d\.\d+", t) for t in heat)
+    low, high = figure_style.fitted_limits(shown, 1, 5)
+    assert low <= shown.min() and shown.max() <= high and high - low < 4
+
+
+def test_statement_chart_has_every_statement_in_full_grouped_by_area(prepared, wave):
+    instrument = prepared.instrument
+    distribution = view.item_distribution(prepared, FINNISH, wave)
+    svg, alt = svg_of(plots.item_diverging_bars(distribution, instrument, "fi"))
+    texts = texts_of(svg)
+    assert not any("\u2026" in t for t in texts) and "\u2026" not in alt
+    joined = "\n".join(texts)
+    for code in instrument.scale_item_codes:
+        for line in textwrap.fill(instrument.item(code).text["fi"],
+                                  plots.STATEMENT_WRAP).splitlines():
+            assert line in joined, line
+    names = [instrument.dimension(d).name["fi"] for d in instrument.dimension_codes]
+    positions = [texts.index(name) for name in names]
+    assert positions == sorted(positions), "areas appear in the instrument's order"
+    assert "50\u00a0%" in texts  # the share axis in the Finnish way
+    # The neutral answer is drawn in a grey that shows on white, also in the legend.
+    assert figure_style.NEUTRAL.lower() in svg.lower()
+
+
+def test_locale_formatter_writes_ticks_as_the_language_does():
+    formatter = figure_style.LocaleFormatter("fi")
+    formatter.set_locs([-0.2, 0.0, 0.2])
+    assert [formatter(v) for v in (-0.2, 0.0, 0.2)] == ["\u22120,2", "0,0", "0,2"]
+    formatter.set_locs([1, 2, 3])
+    assert formatter(2) == "2"
+    shares = figure_style.LocaleFormatter("sv", 0, as_percent=True, absolute=True)
+    assert shares(-50) == "50\u00a0%"
+    assert figure_style.LocaleFormatter("en", 2)(2.25) == "2.25"
+
+
+@pytest.mark.parametrize(("values", "expected"), [
+    ([2.62, 3.91], (2.5, 4.0)),       # rounded out to half points
+    ([3.1, 3.3], (3.0, 4.0)),         # at least one point wide
+    ([4.7, 4.9], (4.0, 5.0)),         # widened downwards at the scale's end
+    ([1.0, 5.0], (1.0, 5.0)),
+    ([float("nan")], (1.0, 5.0)),     # nothing shown: the whole scale
+])
+def test_heatmap_colour_scale_fits_the_data(values, expected):
+    assert figure_style.fitted_limits(pd.Series(values), 1, 5) == expected
+
+
+def test_palettes_tell_the_answers_apart():
+    colours = figure_style.agreement_colours([1, 2, 3, 4, 5], 3)
+    assert colours[2] == figure_style.NEUTRAL and len(set(colours)) == 5
+    # The neutral grey is visibly darker than the white background (not the near-white of RdBu).
+    red, green, blue = (int(figure_style.NEUTRAL[i:i + 2], 16) for i in (1, 3, 5))
+    assert max(red, green, blue) < 0xd0
