@@ -145,13 +145,13 @@ def test_a_small_earlier_wave_does_not_decide_a_status():
     # with three answers at the baseline the status must not depend on what they said
     small_low, small_high = _status_rows(3, 0.0), _status_rows(3, 1.0)
     assert small_low["category"].tolist() == small_high["category"].tolist()
-    assert small_low["unknown_waves"].tolist() == [["baseline"]]
+    assert small_low["unknown_waves"].tolist() == ["baseline"]
     # with enough answers it does: in use at both waves is maintained (embedded), in use
     # only at the follow-up is not yet
     big_low, big_high = _status_rows(9, 0.0), _status_rows(9, 1.0)
     assert big_high["category"].iloc[0] == "embedded"
     assert big_low["category"].iloc[0] != "embedded"
-    assert big_low["unknown_waves"].tolist() == [[]]
+    assert big_low["unknown_waves"].tolist() == [""]
 
 
 def test_a_normalisation_mean_on_few_answers_is_not_used():

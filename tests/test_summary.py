@@ -6,6 +6,7 @@ import re
 
 import pytest
 
+from strapetsi_lib.analysis.baseline import MIN_CLEAR_STD_DIFF
 from strapetsi_lib.present import summary
 from strapetsi_lib.present.i18n import number, percent, text
 
@@ -62,7 +63,7 @@ def test_findings_are_clear_and_equal_the_library(prepared, facts, pid):
             assert (finding.kind == "change_up") == (row["estimate"] > 0)
         else:
             row = items.loc[finding.subject]
-            assert abs(row["std_diff"]) >= summary.CLEAR_STD_DIFF
+            assert abs(row["std_diff"]) >= MIN_CLEAR_STD_DIFF
             assert finding.value == pytest.approx(row["mean"])
             assert finding.reference == pytest.approx(row["network_mean"])
             assert (finding.kind == "above_network") == (row["std_diff"] > 0)

@@ -337,8 +337,9 @@ def _measures(table: pd.DataFrame, rules: dict, waves: list[str],
     Disclosure control (README "Decisions", :mod:`strapetsi_lib.analysis.disclosure`): a
     status may rest only on groups that may be shown. So an earlier wave with answers, but
     fewer than ``min_group_size``, counts as unknown for "maintained" (as if nobody had
-    answered; ``unknown_waves`` lists such waves before each row's wave), and a normalisation
-    mean on fewer than ``min_group_size`` answers is left out (NaN, ``normalisation_hidden``).
+    answered; ``unknown_waves`` names such waves before each row's wave, ``;``-separated),
+    and a normalisation mean on fewer than ``min_group_size`` answers is left out (NaN,
+    ``normalisation_hidden``).
     """
     table["n"] = table["n"].astype(int)
     table["n_normalisation"] = table["n_normalisation"].astype(int)
@@ -359,14 +360,15 @@ def _measures(table: pd.DataFrame, rules: dict, waves: list[str],
     return table.drop(columns=["routine", "using", "wave_rank"])
 
 
-def _earlier_unknown_waves(table: pd.DataFrame, unknown: pd.Series) -> list[list[str]]:
-    """Per row, the earlier waves of its provider and practice that had too few answers."""
+def _earlier_unknown_waves(table: pd.DataFrame, unknown: pd.Series) -> list[str]:
+    """Per row, the earlier waves of its provider and practice that had too few answers, as
+    wave ids joined by ``;`` ("" for none): plain text, so the cached tables keep it exactly."""
     result, seen, key = [], [], None
     for row_key, wave, small in zip(zip(table["provider_id"], table["practice"], strict=True),
                                     table["wave"].astype(str), unknown, strict=True):
         if row_key != key:
             key, seen = row_key, []
-        result.append(list(seen))
+        result.append(";".join(seen))
         if small:
             seen.append(wave)
     return result

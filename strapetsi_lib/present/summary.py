@@ -8,11 +8,12 @@ facts as numbers; :func:`summary_html` words them in the report's language with 
 ``texts/summary_texts.yml``.
 
 Which findings matter most. Candidates are the clear changes since the baseline (adjusted
-p-value under :data:`~strapetsi_lib.present.takehold_view.CLEAR`) and the items that differ
-clearly from the network (the report's strengths and areas to develop, at least
-:data:`CLEAR_STD_DIFF` apart). Both are measured on the same standardised scale (Hedges' g for a
-change, the difference in network standard deviations for an item), so they are ranked together
-by size and the :data:`MAX_FINDINGS` largest are shown.
+p-value under :data:`~strapetsi_lib.analysis.stats.CLEAR_ALPHA`) and the items that differ
+clearly from the network (the report's strengths and areas to develop, decided by
+:func:`~strapetsi_lib.analysis.baseline.classify_difference`: at least 0.2 network standard
+deviations and an interval that excludes 0). Both are measured on the same standardised scale
+(Hedges' g for a change, the difference in network standard deviations for an item), so they
+are ranked together by size and the :data:`MAX_FINDINGS` largest are shown.
 """
 
 from __future__ import annotations
@@ -22,18 +23,15 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from strapetsi_lib.analysis.stats import is_clear
 from strapetsi_lib.config import ROLES
 from strapetsi_lib.prepare import Prepared
 from strapetsi_lib.present import provider_view as view
 from strapetsi_lib.present import takehold_view as takehold
 from strapetsi_lib.present.i18n import number, percent, text
 
-__all__ = ["CLEAR_STD_DIFF", "Finding", "Summary", "summary_facts", "summary_html"]
+__all__ = ["Finding", "Summary", "summary_facts", "summary_html"]
 
-#: A standardised item difference from the network at least this large is clear (the threshold
-#: the strengths section states). Kept next to the one call of ``strengths_and_areas`` so that the
-#: strengths rule, when it applies a threshold itself, replaces this filter in one place.
-CLEAR_STD_DIFF = 0.2
 #: How many findings the summary names.
 MAX_FINDINGS = 3
 #: Fewest and most discussion questions.
@@ -101,9 +99,8 @@ def _network_findings(prepared: Prepared, provider_id: str, wave: str) -> list[F
     strengths, areas = view.strengths_and_areas(prepared, provider_id, wave)
     findings = []
     for kind, items in (("above_network", strengths), ("below_network", areas)):
-        clear = items[items["std_diff"].abs() >= CLEAR_STD_DIFF]
         findings += [Finding(kind, row.item, float(row.std_diff), float(row.mean),
-                             float(row.network_mean)) for row in clear.itertuples()]
+                             float(row.network_mean)) for row in items.itertuples()]
     return findings
 
 
@@ -113,7 +110,7 @@ def _change_findings(prepared: Prepared, provider_id: str) -> list[Finding]:
         return []
     findings = []
     for row in takehold.change_rows(prepared, provider_id).itertuples():
-        if row.suppressed or pd.isna(row.estimate) or not row.p_adjusted < takehold.CLEAR:
+        if row.suppressed or pd.isna(row.estimate) or not is_clear(row.p_adjusted):
             continue
         kind = "change_up" if row.estimate > 0 else "change_down"
         findings.append(Finding(kind, row.dimension, float(row.hedges_g), float(row.estimate)))

@@ -137,7 +137,7 @@ def practice_rows(prepared: Prepared, provider_id: str) -> pd.DataFrame:
 
 def unknown_waves_note(prepared: Prepared, provider_id: str, language: str) -> str:
     """Says which earlier waves had too few answers to count in a practice's status, if any."""
-    unknown = {w for ws in practice_rows(prepared, provider_id)["unknown_waves"]
+    unknown = {w for ws in practice_rows(prepared, provider_id)["unknown_waves"].str.split(";")
                if isinstance(ws, list) for w in ws}
     waves = [w for w in prepared.wave_ids if w in unknown]
     if not waves:
