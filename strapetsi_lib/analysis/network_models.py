@@ -218,6 +218,12 @@ def fit_weighted_change(frame: pd.DataFrame, waves: list[str]) -> dict:
             "weighted_p_value": float(2 * sps.t.sf(abs(estimate / se[0]), df[0]))}
 
 
+#: The columns of :func:`theme_effects` and :func:`theme_effects_by_provider`.
+THEME_EFFECT_COLUMNS = ["dimension", "theme", "estimate", "se", "df", "ci_low", "ci_high",
+                        "ci_level", "ci95_low", "ci95_high", "p_value", "p_adjusted",
+                        "n_providers_in_theme", "n_providers_other", "reason"]
+
+
 def theme_effects(dataset, scores: pd.DataFrame | None = None,
                   small_sample: bool = True) -> pd.DataFrame:
     """Difference-in-differences: extra change at providers taking part in a theme.
@@ -281,9 +287,7 @@ def theme_effects(dataset, scores: pd.DataFrame | None = None,
         e.g. every provider takes part in exactly one theme; see :func:`estimable_columns`).
         Empty with these columns when the dataset has fewer than two waves.
     """
-    columns = ["dimension", "theme", "estimate", "se", "df", "ci_low", "ci_high", "ci_level",
-               "ci95_low", "ci95_high", "p_value", "p_adjusted", "n_providers_in_theme",
-               "n_providers_other", "reason"]
+    columns = THEME_EFFECT_COLUMNS
     waves = dataset.wave_ids
     if len(waves) < 2:
         return pd.DataFrame(columns=columns)
@@ -329,9 +333,7 @@ def theme_effects_by_provider(dataset, scores: pd.DataFrame | None = None) -> pd
         theme pairs, ``reason`` where a theme cannot be estimated), with
         ``n_providers_in_theme`` and ``n_providers_other`` counting the providers used.
     """
-    columns = ["dimension", "theme", "estimate", "se", "df", "ci_low", "ci_high", "ci_level",
-               "ci95_low", "ci95_high", "p_value", "p_adjusted", "n_providers_in_theme",
-               "n_providers_other", "reason"]
+    columns = THEME_EFFECT_COLUMNS
     waves = dataset.wave_ids
     if len(waves) < 2:
         return pd.DataFrame(columns=columns)
