@@ -4,11 +4,12 @@ Every provider report reads the same network-wide tables (network averages, ever
 place, models). They are computed here once, vectorised over all providers, and cached (see
 docs/architecture.md §4, "The prepared-tables cache"):
 
-* **Key** (:func:`cache_key`): the bytes of the dataset's files, the analysis code
-  (:data:`ANALYSIS_CODE`: ingest, analysis, this module, the settings and the instruments) and
-  the versions of Python and of the numerical libraries (:data:`VERSIONED`). The words, figures,
-  templates and notebooks are not in the key: a new text does not recompute the tables. (What a
-  *report* depends on is wider; the batch uses :func:`inputs_key`.)
+* **Key** (:func:`strapetsi_lib.cache_keys.cache_key`, in a module of its own so that a
+  no-change run can compute it without importing pandas): the bytes of the dataset's files,
+  the analysis code (ingest, analysis, this stage, the settings and the instruments) and the
+  versions of Python and of the numerical libraries. The words, figures, templates and
+  notebooks are not in the key: a new text does not recompute the tables. (What a *report*
+  depends on is wider; the batch uses :func:`~strapetsi_lib.cache_keys.inputs_key`.)
 * **Entry**: one zip file, ``.cache/prepared/<dataset>-<key>.zip``, holding one parquet file per
   table and ``prepared.json`` (the other fields of :class:`Prepared`, the table names, the
   versions). Parquet is portable across Python and pandas versions and, unlike a pickle, cannot
@@ -23,7 +24,6 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import hashlib
 import io
 import json
 import logging
@@ -33,21 +33,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from strapetsi_lib.config import CACHE_DIR, PACKAGE_DIR, installed_versions
+from strapetsi_lib import cache_keys as keys
 from strapetsi_lib.errors import StrapetsiError
-from strapetsi_lib.files import sha256_file, sha256_text, write_atomic
+from strapetsi_lib.files import write_atomic
 from strapetsi_lib.ingest.instrument import Instrument, load_instrument
 
 log = logging.getLogger(__name__)
 
-PREPARED_DIR = CACHE_DIR / "prepared"
-#: The layout of a cache entry; a new layout gives new keys, so old entries are never misread.
-ENTRY_FORMAT = 1
-#: The parts of the package (relative to it) that the prepared tables depend on.
-ANALYSIS_CODE = ("ingest", "analysis", "instruments", "prepare.py", "config.py")
-#: The libraries whose versions are part of the key (their results can change between versions).
-VERSIONED = ("numpy", "pandas", "scipy", "statsmodels")
-CODE_SUFFIXES = {".py", ".yml", ".j2", ".css", ".json"}
 _METADATA = "prepared.json"
 _TABLES = "tables/"
 
@@ -133,78 +125,6 @@ class Prepared:
         return index[name]
 
 
-def code_fingerprint(parts: tuple[str, ...] | None = None) -> str:
-    """A hash of the package's source and package data, so that new code means a new key.
-
-    Parameters
-    ----------
-    parts
-        Files or folders relative to the package folder to hash; ``None`` hashes the whole
-        package.
-    """
-    roots = [PACKAGE_DIR / part for part in parts] if parts is not None else [PACKAGE_DIR]
-    paths = set()
-    for root in roots:
-        paths.update([root] if root.is_file() else root.rglob("*"))
-    digest = hashlib.sha256()
-    for path in sorted(paths):
-        if path.suffix in CODE_SUFFIXES and "__pycache__" not in path.parts and path.is_file():
-            digest.update(path.relative_to(PACKAGE_DIR).as_posix().encode())
-            sha256_file(path, digest)
-    return digest.hexdigest()
-
-
-def library_versions() -> dict[str, str | None]:
-    """The versions of Python and of :data:`VERSIONED`, read without importing the libraries."""
-    return installed_versions(VERSIONED)
-
-
-def dataset_input_files(dataset_path: str | Path) -> list[Path]:
-    """The files a dataset is made of: dataset.yml, providers, each wave's responses, instrument."""
-    from strapetsi_lib.ingest.dataset_spec import dataset_input_files as spec_input_files
-
-    return spec_input_files(dataset_path)
-
-
-def cache_key(dataset_path: str | Path) -> str:
-    """The key of a dataset's prepared tables: its files' bytes, the analysis code
-    (:data:`ANALYSIS_CODE`) and the library versions; read without parsing the data."""
-    digest = hashlib.sha256(json.dumps({"format": ENTRY_FORMAT, "versions": library_versions(),
-                                        "code": code_fingerprint(ANALYSIS_CODE)},
-                                       sort_keys=True).encode())
-    for path in dataset_input_files(dataset_path):
-        digest.update(path.name.encode())
-        sha256_file(path, digest)
-    return digest.hexdigest()[:20]
-
-
-def inputs_key(dataset_path: str | Path) -> str:
-    """The key of everything a report depends on besides its notebook: :func:`cache_key` and the
-    whole package (words, figures, templates too); the batch uses it to tell which reports are
-    up to date."""
-    return sha256_text(cache_key(dataset_path) + code_fingerprint())[:20]
-
-
-def entry_path(dataset_path: str | Path, key: str | None = None) -> Path:
-    """The cache entry of a dataset's prepared tables (for ``key``, default its current key).
-
-    Entries are named ``<dataset>-<key>.zip``, where ``<dataset>`` is a hash of the dataset
-    folder's absolute path, so that a new entry can replace the same dataset's earlier ones.
-    """
-    key = cache_key(dataset_path) if key is None else key
-    return PREPARED_DIR / f"{_dataset_slot(dataset_path)}-{key}.zip"
-
-
-def is_prepared(dataset_path: str | Path) -> bool:
-    """Whether the cache holds an entry for the dataset's current inputs (it may still turn out
-    unreadable; :func:`load_prepared` then rebuilds it)."""
-    return entry_path(dataset_path).is_file()
-
-
-def _dataset_slot(dataset_path: str | Path) -> str:
-    return sha256_text(str(Path(dataset_path).resolve()))[:12]
-
-
 def compute_tables(dataset) -> dict[str, pd.DataFrame]:
     """Compute every network-wide table of the baseline analysis for a loaded dataset."""
     from strapetsi_lib.analysis import baseline, devdisc
@@ -259,8 +179,8 @@ def prepare_tables(dataset, force: bool = False) -> Prepared:
     Prepared
         The tables; written to the cache when they were computed.
     """
-    key = cache_key(dataset.path)
-    target = entry_path(dataset.path, key)
+    key = keys.cache_key(dataset.path)
+    target = keys.entry_path(dataset.path, key)
     if not force:
         cached = _read_or_discard(target)
         if cached is not None:
@@ -272,7 +192,7 @@ def prepare_tables(dataset, force: bool = False) -> Prepared:
         waves=[{"id": w.id, "label": dict(w.label)} for w in dataset.waves],
         tables=compute_tables(dataset),
     )
-    PREPARED_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
+    keys.PREPARED_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
     # atomic: parallel report processes never read half a file; 0600: the tables are the
     # dataset's, so only the user who prepared them may read them
     write_atomic(target, entry_bytes(prepared), mode=0o600)
@@ -286,7 +206,7 @@ def load_prepared(dataset_path: str | Path) -> Prepared:
     This is what a report notebook calls: it hashes the dataset's files (cheap) and reads the
     cached tables, so a report never re-reads raw responses or recomputes network statistics.
     """
-    cached = _read_or_discard(entry_path(dataset_path))
+    cached = _read_or_discard(keys.entry_path(dataset_path))
     if cached is not None:
         return cached
     from strapetsi_lib.ingest.dataset import load_dataset
@@ -301,7 +221,7 @@ def entry_bytes(prepared: Prepared) -> bytes:
     """A cache entry: a zip of one parquet file per table and ``prepared.json``."""
     fields = {f.name: getattr(prepared, f.name) for f in dataclasses.fields(prepared)
               if f.name != "tables"}
-    meta = {"format": ENTRY_FORMAT, "versions": library_versions(), "fields": fields,
+    meta = {"format": keys.ENTRY_FORMAT, "versions": keys.library_versions(), "fields": fields,
             "tables": list(prepared.tables)}
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:
@@ -330,8 +250,8 @@ def read_entry(path: Path) -> Prepared:
             if _METADATA not in names:
                 raise CacheEntryError(path, f"no {_METADATA} in it")
             meta = json.loads(archive.read(_METADATA).decode("utf-8"))
-            if not isinstance(meta, dict) or meta.get("format") != ENTRY_FORMAT:
-                raise CacheEntryError(path, f"not a format {ENTRY_FORMAT} entry")
+            if not isinstance(meta, dict) or meta.get("format") != keys.ENTRY_FORMAT:
+                raise CacheEntryError(path, f"not a format {keys.ENTRY_FORMAT} entry")
             tables = {}
             for name in meta["tables"]:
                 member = f"{_TABLES}{name}.parquet"
@@ -367,7 +287,7 @@ def _read_or_discard(path: Path) -> Prepared | None:
 def _remove_earlier_entries(current: Path) -> None:
     """Remove the dataset's other entries (and pickles of the earlier cache format)."""
     slot = current.name.split("-", 1)[0]
-    for path in [*PREPARED_DIR.glob(f"{slot}-*.zip"), *PREPARED_DIR.glob("*.pkl")]:
+    for path in [*keys.PREPARED_DIR.glob(f"{slot}-*.zip"), *keys.PREPARED_DIR.glob("*.pkl")]:
         if path != current:
             with contextlib.suppress(OSError):
                 path.unlink(missing_ok=True)

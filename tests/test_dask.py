@@ -124,7 +124,7 @@ def test_a_worker_with_other_code_or_without_the_paths_fails_the_report_clearly(
 
     from strapetsi_lib.batch.dask_worker import WarmKernelPlugin
     from strapetsi_lib.batch.tasks import ReportTask
-    from strapetsi_lib.prepare import code_fingerprint
+    from strapetsi_lib.cache_keys import code_fingerprint
 
     worker = types.SimpleNamespace(local_directory=str(tmp_path),
                                    state=types.SimpleNamespace(nthreads=1))

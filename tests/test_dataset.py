@@ -267,14 +267,11 @@ def test_ids_with_leading_zeros_stay_text(tmp_path, tables, write_dataset):
 
 
 def test_input_files_without_loading_the_data(tiny_dataset, instrument):
-    from strapetsi_lib.prepare import dataset_input_files as prepare_input_files
-
     root = tiny_dataset.resolve()
     expected = [root / "dataset.yml", root / "providers.csv", root / "responses_baseline.csv",
                 root / "responses_followup.csv", instrument.source]
     (root / "responses_followup.csv").write_text("not even a table", encoding="utf-8")
     assert dataset_input_files(tiny_dataset) == expected
-    assert prepare_input_files(tiny_dataset) == expected
     (root / "dataset.yml").write_text("name: ../up\n", encoding="utf-8")
     with pytest.raises(DatasetError, match="must be a plain name"):
         dataset_input_files(tiny_dataset)

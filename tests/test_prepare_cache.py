@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from strapetsi_lib import prepare
+from strapetsi_lib import cache_keys, prepare
 from strapetsi_lib.ingest.dataset import load_dataset
 
 CHECKOUT = Path(prepare.__file__).resolve().parent.parent
@@ -30,7 +30,7 @@ CHECKOUT = Path(prepare.__file__).resolve().parent.parent
 @pytest.fixture
 def cache(tmp_path, monkeypatch) -> Path:
     folder = tmp_path / "cache" / "prepared"
-    monkeypatch.setattr(prepare, "PREPARED_DIR", folder)
+    monkeypatch.setattr(cache_keys, "PREPARED_DIR", folder)
     return folder
 
 
@@ -76,7 +76,7 @@ def _assert_same(a: prepare.Prepared, b: prepare.Prepared) -> None:
 
 def test_the_real_tables_come_back_exactly_from_a_private_file(tiny, cache):
     prepared = prepare.prepare_tables(tiny)
-    entry = prepare.entry_path(tiny.path)
+    entry = cache_keys.entry_path(tiny.path)
     assert [p.name for p in cache.iterdir()] == [entry.name]  # no temporary file left
     assert stat.S_IMODE(entry.stat().st_mode) == 0o600
     with zipfile.ZipFile(entry) as archive:  # portable: parquet tables and JSON, no pickle
@@ -118,7 +118,7 @@ BREAKAGES = {"truncated": (_truncate, "not a readable zip file"),
 def test_a_broken_entry_is_reported_in_one_line_and_rebuilt(breakage, tiny, cache, cheap,
                                                             caplog):
     good = prepare.prepare_tables(tiny)
-    entry = prepare.entry_path(tiny.path)
+    entry = cache_keys.entry_path(tiny.path)
     damage, reason = BREAKAGES[breakage]
     damage(entry)
     with pytest.raises(prepare.CacheEntryError, match=reason):
@@ -135,16 +135,16 @@ def test_a_broken_entry_is_reported_in_one_line_and_rebuilt(breakage, tiny, cach
 
 def test_a_broken_entry_is_rebuilt_by_prepare_tables_too(tiny, cache, cheap, caplog):
     prepare.prepare_tables(tiny)
-    _truncate(prepare.entry_path(tiny.path))
+    _truncate(cache_keys.entry_path(tiny.path))
     with caplog.at_level(logging.WARNING, logger="strapetsi_lib.prepare"):
         prepare.prepare_tables(tiny)
     assert len(caplog.records) == 1 and len(cheap) == 2
-    prepare.read_entry(prepare.entry_path(tiny.path))
+    prepare.read_entry(cache_keys.entry_path(tiny.path))
 
 
 def test_a_new_entry_replaces_the_dataset_earlier_ones_only(tiny, cache, cheap):
     cache.mkdir(parents=True)
-    current = prepare.entry_path(tiny.path)
+    current = cache_keys.entry_path(tiny.path)
     earlier = current.with_name(current.name.split("-")[0] + "-0123456789abcdef0123.zip")
     other_dataset = cache / "aaaaaaaaaaaa-0123456789abcdef0123.zip"
     old_format = cache / "0123456789abcdef0123.pkl"
@@ -159,8 +159,8 @@ def test_the_key_follows_the_data_analysis_code_and_versions_but_not_the_words(
     package = tmp_path / "strapetsi_lib"
     shutil.copytree(CHECKOUT / "strapetsi_lib", package,
                     ignore=shutil.ignore_patterns("__pycache__"))
-    monkeypatch.setattr(prepare, "PACKAGE_DIR", package)
-    key, inputs = prepare.cache_key(tiny.path), prepare.inputs_key(tiny.path)
+    monkeypatch.setattr(cache_keys, "PACKAGE_DIR", package)
+    key, inputs = cache_keys.cache_key(tiny.path), cache_keys.inputs_key(tiny.path)
 
     def edit(relative: str) -> None:
         with open(package / relative, "a", encoding="utf-8") as stream:
@@ -169,33 +169,33 @@ def test_the_key_follows_the_data_analysis_code_and_versions_but_not_the_words(
     for words in ("texts/texts.yml", "present/i18n.py", "templates/strapetsi/index.html.j2",
                   "render/export.py"):
         edit(words)
-        assert prepare.cache_key(tiny.path) == key, words
-    assert prepare.inputs_key(tiny.path) != inputs  # reports still re-run after a new text
+        assert cache_keys.cache_key(tiny.path) == key, words
+    assert cache_keys.inputs_key(tiny.path) != inputs  # reports still re-run after a new text
 
     for code in ("analysis/stats.py", "ingest/reading.py", "instruments/"
                  "competence_management_v1.yml", "prepare.py"):
         edit(code)
-        assert prepare.cache_key(tiny.path) != key, code
-        key = prepare.cache_key(tiny.path)
+        assert cache_keys.cache_key(tiny.path) != key, code
+        key = cache_keys.cache_key(tiny.path)
 
-    versions = prepare.library_versions()
-    monkeypatch.setattr(prepare, "library_versions", lambda: {**versions, "pandas": "9.9"})
-    assert prepare.cache_key(tiny.path) != key
+    versions = cache_keys.library_versions()
+    monkeypatch.setattr(cache_keys, "library_versions", lambda: {**versions, "pandas": "9.9"})
+    assert cache_keys.cache_key(tiny.path) != key
 
     copy = shutil.copytree(tiny.path, tmp_path / "copy")
-    key = prepare.cache_key(copy)
+    key = cache_keys.cache_key(copy)
     responses = next(copy.glob("responses_baseline.*"))
     responses.write_bytes(responses.read_bytes() + b"\n")
-    assert prepare.cache_key(copy) != key
+    assert cache_keys.cache_key(copy) != key
 
 
 @pytest.mark.slow
 def test_strapetsi_prepare_reports_a_broken_cache_in_one_line_and_exits_0(tiny, tmp_path,
                                                                          monkeypatch):
     home = tmp_path / "home"
-    monkeypatch.setattr(prepare, "PREPARED_DIR", home / ".cache" / "prepared")
-    prepare.PREPARED_DIR.mkdir(parents=True)
-    entry = prepare.entry_path(tiny.path)
+    monkeypatch.setattr(cache_keys, "PREPARED_DIR", home / ".cache" / "prepared")
+    cache_keys.PREPARED_DIR.mkdir(parents=True)
+    entry = cache_keys.entry_path(tiny.path)
     entry.write_bytes(b"PK\x03\x04 not really a zip")
     env = {**os.environ, "STRAPETSI_HOME": str(home), "PYTHONPATH": str(CHECKOUT)}
     result = subprocess.run([sys.executable, "-m", "strapetsi_lib", "prepare", str(tiny.path)],

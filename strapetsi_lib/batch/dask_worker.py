@@ -19,7 +19,7 @@ kernel inside the Dask worker's own process is fragile (dask/distributed#2479).
 What a worker needs (checked before each report, failing it with a clear cause):
 
 * the same workbench code as the coordinator (the code fingerprint of
-  :func:`strapetsi_lib.prepare.code_fingerprint` must match), with the ``strapetsi`` kernel
+  :func:`strapetsi_lib.cache_keys.code_fingerprint` must match), with the ``strapetsi`` kernel
   registered in its environment;
 * the same paths: the dataset, the notebooks and the run folder are read and written where the
   coordinator names them (a shared file system). Tasks do not ship the dataset: a report reads
@@ -89,7 +89,7 @@ class WarmKernelPlugin(WorkerPlugin):
     Parameters
     ----------
     fingerprint
-        The coordinator's :func:`~strapetsi_lib.prepare.code_fingerprint`; a worker whose code
+        The coordinator's :func:`~strapetsi_lib.cache_keys.code_fingerprint`; a worker whose code
         differs fails every report with a message that says so.
 
     Notes
@@ -116,7 +116,7 @@ class WarmKernelPlugin(WorkerPlugin):
     def setup(self, worker: Any) -> None:
         """Start the warm kernel server and one runner per worker thread."""
         from strapetsi_lib.batch.warm_kernel import WarmKernel
-        from strapetsi_lib.prepare import code_fingerprint
+        from strapetsi_lib.cache_keys import code_fingerprint
 
         folder = Path(worker.local_directory) / "strapetsi"
         folder.mkdir(parents=True, exist_ok=True)

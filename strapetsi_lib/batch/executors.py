@@ -374,7 +374,7 @@ class DaskExecutor:
         self._client = Client(self._cluster if self._cluster is not None else self.scheduler)
         if self.warm:
             from strapetsi_lib.batch.dask_worker import PLUGIN_NAME, WarmKernelPlugin
-            from strapetsi_lib.prepare import code_fingerprint
+            from strapetsi_lib.cache_keys import code_fingerprint
 
             # The server and runners start in the background on each worker (their imports
             # go on while the coordinator validates and prepares); a worker without the

@@ -227,7 +227,7 @@ def fingerprint(cache_key: str, notebook_sha256: str, kind: str, report_id: str,
     Parameters
     ----------
     cache_key
-        :func:`strapetsi_lib.prepare.cache_key` of the dataset: its files and the library code.
+        :func:`strapetsi_lib.cache_keys.cache_key` of the dataset: its files and the library code.
     notebook_sha256
         The report notebook's hash.
     kind, report_id

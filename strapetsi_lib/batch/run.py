@@ -123,8 +123,8 @@ class RunOutcome:
 def _identity(folder: Path) -> tuple[str | None, str | None]:
     """The dataset's name and cache key, read without parsing the data; ``None`` when the
     folder is too broken to tell (validation then says why)."""
+    from strapetsi_lib.cache_keys import inputs_key
     from strapetsi_lib.ingest.dataset_spec import read_dataset_spec
-    from strapetsi_lib.prepare import inputs_key
 
     try:
         spec = read_dataset_spec(folder).spec  # None when invalid, and never an unsafe name
@@ -150,7 +150,7 @@ def _stem(kind: str, report_id: str) -> str:
 def _inputs(folder: Path, notebooks: dict[str, Path]) -> list[dict[str, Any]]:
     """Every input file with its size and SHA-256, for the manifest (paths relative to the
     dataset folder, notebooks relative to the project)."""
-    from strapetsi_lib.prepare import dataset_input_files
+    from strapetsi_lib.ingest.dataset_spec import dataset_input_files
 
     files = [("dataset", path, folder) for path in dataset_input_files(folder)]
     files += [(f"{kind} notebook", path, PROJ_ROOT) for kind, path in notebooks.items()]
@@ -241,7 +241,7 @@ class _Run:
             self.validation = {"valid": True, "cache_key": self.key, "problems": 0,
                                "checked": f"reused: the run of {when} validated these inputs"}
             return True
-        from strapetsi_lib.prepare import is_prepared
+        from strapetsi_lib.cache_keys import is_prepared
 
         if self.key is not None and is_prepared(self.folder):
             self.validation = {"valid": True, "cache_key": self.key, "problems": 0,

@@ -1,0 +1,100 @@
+"""The keys of the prepared-tables cache and of a run's inputs, computed without pandas.
+
+A no-change ``strapetsi run`` needs only these keys to see that nothing is to be done, so they
+live apart from :mod:`strapetsi_lib.prepare` (which imports pandas and pyarrow, most of a second):
+
+* :func:`cache_key`: the bytes of the dataset's files, the analysis code (:data:`ANALYSIS_CODE`:
+  ingest, analysis, the prepare stage, the settings and the instruments) and the versions of
+  Python and of the numerical libraries (:data:`VERSIONED`). Words, figures, templates and
+  notebooks are not in it: a new text does not recompute the tables.
+* :func:`inputs_key`: what a *report* depends on besides its notebook: the cache key and the
+  whole package. The batch uses it to tell which reports are up to date.
+
+See docs/architecture.md §4, "The prepared-tables cache".
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+from strapetsi_lib.config import CACHE_DIR, PACKAGE_DIR, installed_versions
+from strapetsi_lib.files import sha256_file, sha256_text
+from strapetsi_lib.ingest.dataset_spec import dataset_input_files
+
+#: Where the prepared tables are cached (one zip per dataset, see :mod:`strapetsi_lib.prepare`).
+PREPARED_DIR = CACHE_DIR / "prepared"
+#: The layout of a cache entry; a new layout gives new keys, so old entries are never misread.
+ENTRY_FORMAT = 1
+#: The parts of the package (relative to it) that the prepared tables depend on.
+ANALYSIS_CODE = ("ingest", "analysis", "instruments", "prepare.py", "cache_keys.py",
+                 "config.py")
+#: The libraries whose versions are part of the key (their results can change between versions).
+VERSIONED = ("numpy", "pandas", "scipy", "statsmodels")
+CODE_SUFFIXES = {".py", ".yml", ".j2", ".css", ".json"}
+
+
+def code_fingerprint(parts: tuple[str, ...] | None = None) -> str:
+    """A hash of the package's source and package data, so that new code means a new key.
+
+    Parameters
+    ----------
+    parts
+        Files or folders relative to the package folder to hash; ``None`` hashes the whole
+        package.
+    """
+    roots = [PACKAGE_DIR / part for part in parts] if parts is not None else [PACKAGE_DIR]
+    paths = set()
+    for root in roots:
+        paths.update([root] if root.is_file() else root.rglob("*"))
+    digest = hashlib.sha256()
+    for path in sorted(paths):
+        if path.suffix in CODE_SUFFIXES and "__pycache__" not in path.parts and path.is_file():
+            digest.update(path.relative_to(PACKAGE_DIR).as_posix().encode())
+            sha256_file(path, digest)
+    return digest.hexdigest()
+
+
+def library_versions() -> dict[str, str | None]:
+    """The versions of Python and of :data:`VERSIONED`, read without importing the libraries."""
+    return installed_versions(VERSIONED)
+
+
+def cache_key(dataset_path: str | Path) -> str:
+    """The key of a dataset's prepared tables: its files' bytes, the analysis code
+    (:data:`ANALYSIS_CODE`) and the library versions; read without parsing the data."""
+    digest = hashlib.sha256(json.dumps({"format": ENTRY_FORMAT, "versions": library_versions(),
+                                        "code": code_fingerprint(ANALYSIS_CODE)},
+                                       sort_keys=True).encode())
+    for path in dataset_input_files(dataset_path):
+        digest.update(path.name.encode())
+        sha256_file(path, digest)
+    return digest.hexdigest()[:20]
+
+
+def inputs_key(dataset_path: str | Path) -> str:
+    """The key of everything a report depends on besides its notebook: :func:`cache_key` and the
+    whole package (words, figures, templates too); the batch uses it to tell which reports are
+    up to date."""
+    return sha256_text(cache_key(dataset_path) + code_fingerprint())[:20]
+
+
+def entry_path(dataset_path: str | Path, key: str | None = None) -> Path:
+    """The cache entry of a dataset's prepared tables (for ``key``, default its current key).
+
+    Entries are named ``<dataset>-<key>.zip``, where ``<dataset>`` is a hash of the dataset
+    folder's absolute path, so that a new entry can replace the same dataset's earlier ones.
+    """
+    key = cache_key(dataset_path) if key is None else key
+    return PREPARED_DIR / f"{_dataset_slot(dataset_path)}-{key}.zip"
+
+
+def is_prepared(dataset_path: str | Path) -> bool:
+    """Whether the cache holds an entry for the dataset's current inputs (it may still turn out
+    unreadable; :func:`load_prepared` then rebuilds it)."""
+    return entry_path(dataset_path).is_file()
+
+
+def _dataset_slot(dataset_path: str | Path) -> str:
+    return sha256_text(str(Path(dataset_path).resolve()))[:12]
