@@ -33,6 +33,7 @@ from strapetsi_lib.present import takehold_view as takehold
 from strapetsi_lib.present.display import (
     show_figure,
     show_heading,
+    show_html,
     show_table,
     show_text,
     show_title,
@@ -57,7 +58,7 @@ tables = download.TableCollector()  # shows each table and keeps it for the CSV 
 # %%
 show_title(text("report_title", lang, provider=provider["name"]))
 show_heading(text("summary_heading", lang), 2)
-show_text(summary.summary_html(summary.summary_facts(prepared, provider_id), prepared, lang))
+show_html(summary.summary_html(summary.summary_facts(prepared, provider_id), prepared, lang))
 
 # %%
 show_heading(text("about_heading", lang), 2)
@@ -187,7 +188,7 @@ tables.show(devdisc.discussion_table(prepared, provider_id, latest, lang),
 # %%
 show_heading(text("download_heading", lang), 2)
 show_text(text("download_text", lang, min_group=mgs))
-show_text(download.download_html(tables.tables, lang, f"strapetsi_{provider_id}.csv",
+show_html(download.download_html(tables.tables, lang, f"strapetsi_{provider_id}.csv",
                                  text("download_link", lang)))
 
 # %%

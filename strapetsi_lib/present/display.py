@@ -406,6 +406,18 @@ def text_html(text: str, /, **values: Any) -> str:
     return rendered
 
 
+def show_html(markup: str) -> None:
+    """Display HTML that a library function built, e.g. :func:`~strapetsi_lib.present.summary.
+    summary_html` or :func:`~strapetsi_lib.present.download.download_html`.
+
+    Only for markup made in code whose builder escaped every data value it put in (those
+    builders are tested for it); words from the texts catalogue with data values go through
+    :func:`show_text`, which renders only the template as Markdown. The export still fails a
+    report with any script or active content.
+    """
+    _display_html(markup, re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", markup)).strip())
+
+
 def show_text(text: str, /, **values: Any) -> None:
     """Display computed words; see :func:`text_html`."""
     markup = text_html(text, **values)
