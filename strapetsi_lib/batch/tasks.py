@@ -121,14 +121,16 @@ def failure(task: ReportTask, cause: str, started: float, ename: str = "BatchErr
 def timed_out(task: ReportTask, limit: float, started: float) -> TaskResult:
     """The result of a report stopped after ``limit`` seconds, naming the cell it was running.
 
-    Call it once the process running the report is gone: its work folder still holds the
-    executed notebook as Papermill last saved it (at the start of the running cell).
+    Call it once the process running the report is gone: its work folder still holds the note
+    of the running cell (and the executed notebook as last saved), see
+    :func:`~strapetsi_lib.render.export.running_cell`.
     """
     from strapetsi_lib.render.export import running_cell
 
     cell_index = cell = None
-    for executed in sorted(Path(task.notebook_dir).glob(f".{task.stem}.*/{task.stem}.ipynb")):
-        cell_index, cell = running_cell(executed)
+    for folder in sorted(Path(task.notebook_dir).glob(f".{task.stem}.*")):
+        if folder.is_dir():  # the report's work folder; the notebook itself may not be saved
+            cell_index, cell = running_cell(folder / f"{task.stem}.ipynb")
     where = f" (it was running cell {cell})" if cell else ""
     return failure(task, f"the notebook did not finish within {limit:g} s{where}", started,
                    ename="Timeout", cell=cell, cell_index=cell_index)

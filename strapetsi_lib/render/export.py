@@ -15,10 +15,12 @@ does (``nb.cells[i]``); Papermill's injected-parameters cell is not counted.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import dataclasses
 import errno
 import functools
+import json
 import os
 import re
 import shutil
@@ -121,6 +123,12 @@ def _source_index(cells: list[Any], index: int) -> int:
     """Index of ``cells[index]`` in the source notebook, ignoring cells Papermill added."""
     added = {_INJECTED_TAG, _PAPERMILL_ERROR_TAG}
     return sum(1 for cell in cells[:index] if not _tags(cell) & added)
+
+
+def describe_cell(cells: list[Any], index: int) -> dict[str, Any]:
+    """Where a cell of an executed notebook is: ``{"cell_index": its index in the source
+    notebook, "cell": its index and first line}`` (what a ReportError reports)."""
+    return {"cell_index": _source_index(cells, index), "cell": _describe_cell(cells, index)}
 
 
 def _describe_cell(cells: list[Any], index: int) -> str:
@@ -251,8 +259,9 @@ def _execution_error(name: str, output: Path, cell_index: int | None, ename: str
 def running_cell(executed: Path) -> tuple[int | None, str | None]:
     """The cell a partly executed notebook was running (or last started) when it stopped.
 
-    Papermill saves the executed notebook as each cell starts, so after a time-out or a killed
-    kernel the file at ``executed`` says which cell was running.
+    The report's Papermill engine notes each cell as it starts beside the executed notebook
+    (:func:`~strapetsi_lib.render.papermill_engine.running_marker`); without that note the
+    last cell started in the saved notebook is taken.
 
     Returns
     -------
@@ -260,6 +269,11 @@ def running_cell(executed: Path) -> tuple[int | None, str | None]:
         The cell's index in the source notebook and its description (index and first line);
         ``(None, None)`` when the file is missing or unreadable.
     """
+    from strapetsi_lib.render.papermill_engine import running_marker
+
+    with contextlib.suppress(OSError, ValueError, KeyError, TypeError):
+        where = json.loads(running_marker(Path(executed)).read_text(encoding="utf-8"))
+        return int(where["cell_index"]), str(where["cell"])
     error = _execution_error("report", Path(executed), None, "Timeout", "")
     return error.cell_index, error.cell
 

@@ -10,14 +10,21 @@ client, the same metadata, the same errors) and writes the notebook:
 * during a long run, at most every ``autosave_cell_every`` seconds (Papermill's own setting), so
   a notebook stopped from outside still leaves a recent partial notebook.
 
+As each cell starts it writes which cell that is to a small file beside the notebook
+(:func:`running_marker`), so that a report stopped from outside (a time-out, a kill) still names
+the cell it was running (:func:`strapetsi_lib.render.export.running_cell`).
+
 Papermill itself writes the final notebook once more after the engine returns.
 """
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 from papermill.engines import NBClientEngine, NotebookExecutionManager, papermill_engines
 
-__all__ = ["ENGINE_NAME", "QuietSaveEngine", "register"]
+__all__ = ["ENGINE_NAME", "QuietSaveEngine", "register", "running_marker"]
 
 #: The name the engine is registered under (``papermill.execute_notebook(engine_name=...)``).
 ENGINE_NAME = "strapetsi"
@@ -35,10 +42,25 @@ class _QuietSaveManager(NotebookExecutionManager):
         if self._finished or overdue:
             super().save()
 
+    def cell_start(self, cell, cell_index=None, **kwargs):  # noqa: D102 - see the module docstring
+        super().cell_start(cell, cell_index=cell_index, **kwargs)
+        if self.output_path and cell_index is not None:
+            from strapetsi_lib.render.export import describe_cell
+
+            where = describe_cell(self.nb.cells, cell_index)
+            # a transient note in the work folder, not a result: a plain write is enough
+            running_marker(Path(self.output_path)).write_text(json.dumps(where),
+                                                              encoding="utf-8")
+
     def notebook_complete(self, **kwargs):  # noqa: D102 - runs also when execution failed
         super().notebook_complete(**kwargs)
         self._finished = True
         self.save()
+
+
+def running_marker(executed: Path) -> Path:
+    """The file beside an executing notebook that names the cell it is running."""
+    return executed.with_name(executed.name + ".running")
 
 
 class QuietSaveEngine(NBClientEngine):
