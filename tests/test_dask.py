@@ -129,8 +129,9 @@ def test_a_worker_with_other_code_or_without_the_paths_fails_the_report_clearly(
     worker = types.SimpleNamespace(local_directory=str(tmp_path),
                                    state=types.SimpleNamespace(nthreads=1))
     task = ReportTask("0100013-3", "provider", str(tmp_path / "absent.ipynb"),
-                      {"dataset": str(tmp_path / "no-dataset")}, str(tmp_path), "provider_x",
-                      "fi")
+                      {"dataset": str(tmp_path / "no-dataset")}, out_dir=str(tmp_path),
+                      notebook_dir=str(tmp_path / "_work" / "notebooks"), stem="provider_x",
+                      language="fi")
     for fingerprint, expected in (("0" * 64, "differs from the coordinator's"),
                                   (code_fingerprint(), "cannot see notebook")):
         plugin = WarmKernelPlugin(fingerprint)

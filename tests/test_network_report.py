@@ -7,6 +7,7 @@ what the library's prepared tables hold.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 import pandas as pd
@@ -218,8 +219,7 @@ def test_small_providers_give_no_mean(prepared):
     means = prepared["dimension_means"].copy()
     small = means["provider_id"].iloc[0]
     means.loc[means["provider_id"] == small, "n"] = prepared.min_group_size - 1
-    shrunk = Prepared(**{**prepared.__dict__, "tables": {**prepared.tables,
-                                                         "dimension_means": means}})
+    shrunk = dataclasses.replace(prepared, tables={**prepared.tables, "dimension_means": means})
     kept = network_view.provider_means(shrunk)
     assert small not in set(kept["provider_id"])
     assert (kept["n"] >= prepared.min_group_size).all()
