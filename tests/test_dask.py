@@ -141,7 +141,7 @@ def test_a_worker_with_other_code_or_without_the_paths_fails_the_report_clearly(
         finally:
             plugin.teardown(worker)
         assert not result.ok
-        assert result.error["ename"] == "WorkerSetupError"
-        assert expected in result.error["cause"]
-    assert str(tmp_path / "no-dataset") in result.error["cause"]
+        assert result.error.ename == "WorkerSetupError"
+        assert expected in result.error.cause
+    assert str(tmp_path / "no-dataset") in result.error.cause
     assert not (tmp_path / "provider_x.html").exists()
