@@ -300,19 +300,11 @@ def theme_effects(dataset, scores: pd.DataFrame | None = None,
         ends = frame[frame["wave"].astype(str).isin([waves[0], waves[-1]])]
         n_ends = ends.groupby("provider_id")["wave"].nunique()
         carried = membership.reindex(n_ends.index[n_ends.to_numpy() == 2]).fillna(False)
-        carried = carried.astype(bool)
-        counts = {t: (int(carried[t].sum()), int((~carried[t]).sum())) for t in themes}
-        usable = [t for t in themes if min(counts[t]) >= 2]
+        counts, usable = _theme_sides(carried.astype(bool), themes)
         estimates = (_did_fit(frame, waves, membership, usable, small_sample) if usable
                      else {})
-        for theme in themes:
-            rows.append({"dimension": dim, "theme": theme,
-                         **estimates.get(theme, {"reason": TOO_FEW_PROVIDERS}),
-                         "n_providers_in_theme": counts[theme][0],
-                         "n_providers_other": counts[theme][1]})
-    out = pd.DataFrame(rows).reindex(columns=columns)
-    out["p_adjusted"] = bh_adjust(out["p_value"].to_numpy(dtype=float))
-    return with_fcr_intervals(out).reindex(columns=columns)
+        rows += _theme_rows(dim, themes, estimates, counts)
+    return _theme_table(rows)
 
 
 def theme_effects_by_provider(dataset, scores: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -353,18 +345,34 @@ def theme_effects_by_provider(dataset, scores: pd.DataFrame | None = None) -> pd
                       & (block[("count", waves[-1])] >= dataset.min_group_size))
             change = (block[("mean", waves[-1])] - block[("mean", waves[0])])[enough]
         member = membership.reindex(change.index).fillna(False).astype(bool)
-        counts = {t: (int(member[t].sum()), int((~member[t]).sum())) for t in themes}
-        usable = [t for t in themes if min(counts[t]) >= 2]
+        counts, usable = _theme_sides(member, themes)
         fits = _provider_level_fit(change.to_numpy(dtype=float),
                                    member[usable].to_numpy(dtype=float), usable)
-        for theme in themes:
-            rows.append({"dimension": dim, "theme": theme,
-                         **fits.get(theme, {"reason": TOO_FEW_PROVIDERS}),
-                         "n_providers_in_theme": counts[theme][0],
-                         "n_providers_other": counts[theme][1]})
-    out = pd.DataFrame(rows).reindex(columns=columns)
+        rows += _theme_rows(dim, themes, fits, counts)
+    return _theme_table(rows)
+
+
+def _theme_sides(member: pd.DataFrame, themes: list[str]
+                 ) -> tuple[dict[str, tuple[int, int]], list[str]]:
+    """Providers in and out of each theme, and the themes with at least two on each side."""
+    counts = {t: (int(member[t].sum()), int((~member[t]).sum())) for t in themes}
+    return counts, [t for t in themes if min(counts[t]) >= 2]
+
+
+def _theme_rows(dimension: str, themes: list[str], fits: dict,
+                counts: dict[str, tuple[int, int]]) -> list[dict]:
+    """One row per theme of a dimension; a theme without a fit gets its reason."""
+    return [{"dimension": dimension, "theme": theme,
+             **fits.get(theme, {"reason": TOO_FEW_PROVIDERS}),
+             "n_providers_in_theme": counts[theme][0], "n_providers_other": counts[theme][1]}
+            for theme in themes]
+
+
+def _theme_table(rows: list[dict]) -> pd.DataFrame:
+    """The theme rows as a table, BH-adjusted and with FCR intervals across all of them."""
+    out = pd.DataFrame(rows).reindex(columns=THEME_EFFECT_COLUMNS)
     out["p_adjusted"] = bh_adjust(out["p_value"].to_numpy(dtype=float))
-    return with_fcr_intervals(out).reindex(columns=columns)
+    return with_fcr_intervals(out).reindex(columns=THEME_EFFECT_COLUMNS)
 
 
 def _provider_level_fit(change: np.ndarray, member: np.ndarray,
