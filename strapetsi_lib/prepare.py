@@ -200,13 +200,40 @@ def prepare_tables(dataset, force: bool = False) -> Prepared:
     return prepared
 
 
+#: Cache entries read into this process by :func:`preload`, by entry path (so by key).
+_PRELOADED: dict[Path, Prepared] = {}
+
+
+def preload(dataset_path: str | Path) -> bool:
+    """Read the dataset's cached prepared tables into this process, for its forked children.
+
+    The batch's kernel server calls this before it forks the report kernels
+    (:mod:`strapetsi_lib.batch.kernel_server`): each kernel's :func:`load_prepared` then finds
+    the tables in memory (shared copy-on-write) instead of reading the same entry again. The
+    entry is remembered under its path, which holds the key, so a kernel still gets exactly
+    the tables of the dataset's current files and code. Best effort: returns ``False`` (and
+    remembers nothing) when there is no readable entry; the kernels then read it themselves.
+    """
+    path = keys.entry_path(dataset_path)
+    try:
+        _PRELOADED[path] = read_entry(path)
+    except (CacheEntryError, OSError):
+        return False
+    return True
+
+
 def load_prepared(dataset_path: str | Path) -> Prepared:
     """The prepared tables of the dataset at ``dataset_path``, computing them if not cached.
 
     This is what a report notebook calls: it hashes the dataset's files (cheap) and reads the
     cached tables, so a report never re-reads raw responses or recomputes network statistics.
+    Tables :func:`preload` read for the same key are returned as they are (treat them as
+    read-only, as every caller does).
     """
-    cached = _read_or_discard(keys.entry_path(dataset_path))
+    path = keys.entry_path(dataset_path)
+    if path in _PRELOADED:
+        return _PRELOADED[path]
+    cached = _read_or_discard(path)
     if cached is not None:
         return cached
     from strapetsi_lib.ingest.dataset import load_dataset

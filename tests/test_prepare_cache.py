@@ -206,3 +206,28 @@ def test_strapetsi_prepare_reports_a_broken_cache_in_one_line_and_exits_0(tiny, 
                            "(File is not a zip file)); rebuilding it"]
     assert "Traceback" not in result.stderr
     assert prepare.read_entry(entry).dataset_name == tiny.name
+
+
+def test_preloaded_tables_serve_their_key_only(tiny, cache, cheap, tmp_path):
+    """The kernel server's preload: the same key gets the tables read before (no read), a dataset
+    whose files changed gets its own, newly prepared tables."""
+    prepare.prepare_tables(tiny)
+    assert prepare.preload(tiny.path)
+    try:
+        entry = cache_keys.entry_path(tiny.path)
+        preloaded = prepare._PRELOADED[entry]
+        entry.unlink()  # nothing left to read: the tables can only come from memory
+        assert prepare.load_prepared(tiny.path) is preloaded
+        changed = tmp_path / "changed"
+        shutil.copytree(tiny.path, changed)
+        with (changed / "providers.csv").open("a", encoding="utf-8") as handle:
+            handle.write("\n")
+        assert prepare.load_prepared(changed) is not preloaded
+        assert len(cheap) == 2  # the changed dataset was prepared, the preloaded one was not
+    finally:
+        prepare._PRELOADED.clear()
+
+
+def test_preload_without_an_entry_remembers_nothing(tiny, cache):
+    assert not prepare.preload(tiny.path)
+    assert not prepare._PRELOADED

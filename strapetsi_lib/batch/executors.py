@@ -164,14 +164,18 @@ class LocalExecutor:
         Seconds one notebook may take before its worker is stopped and the report failed.
     log_dir
         Folder for the workers' logs (kernel messages); ``None`` inherits stderr.
+    dataset
+        The run's dataset folder: the warm kernel server reads its prepared tables once before
+        forking (see :class:`~strapetsi_lib.batch.warm_kernel.WarmKernel`).
     """
 
     name = "local"
 
     def __init__(self, jobs: int, warm: bool = True,
                  notebook_timeout: float | None = DEFAULT_NOTEBOOK_TIMEOUT,
-                 log_dir: Path | None = None):
+                 log_dir: Path | None = None, dataset: Path | None = None):
         self.jobs = max(1, int(jobs))
+        self.dataset = dataset
         self.portable = not warm_kernels_possible()
         self.warm = warm and not self.portable
         self.notebook_timeout = notebook_timeout
@@ -204,7 +208,7 @@ class LocalExecutor:
             log = self.log_dir / "kernel-server.log" if self.log_dir else None
             self._kernel_log = open(log, "ab") if log else None  # noqa: SIM115 - closed in shutdown
             try:
-                self._kernel = WarmKernel(log=self._kernel_log).start()
+                self._kernel = WarmKernel(log=self._kernel_log, preload=self.dataset).start()
             except Exception as exc:  # noqa: BLE001 - the ordinary kernel still works
                 print(f"warm kernel unavailable, using the ordinary kernel: {exc}",
                       file=sys.stderr)
@@ -430,10 +434,14 @@ class DaskExecutor:
 
 def make_executor(kind: str, jobs: int, scheduler: str | None = None, warm: bool = True,
                   notebook_timeout: float | None = DEFAULT_NOTEBOOK_TIMEOUT,
-                  log_dir: Path | None = None) -> LocalExecutor | DaskExecutor:
-    """The executor named ``kind`` (``local`` or ``dask``)."""
+                  log_dir: Path | None = None,
+                  dataset: Path | None = None) -> LocalExecutor | DaskExecutor:
+    """The executor named ``kind`` (``local`` or ``dask``); ``dataset`` is the run's dataset
+    folder, whose prepared tables local warm kernels read once (Dask workers, possibly on other
+    machines, read them in each kernel)."""
     if kind == "local":
-        return LocalExecutor(jobs, warm=warm, notebook_timeout=notebook_timeout, log_dir=log_dir)
+        return LocalExecutor(jobs, warm=warm, notebook_timeout=notebook_timeout, log_dir=log_dir,
+                             dataset=dataset)
     if kind == "dask":
         return DaskExecutor(scheduler, jobs, notebook_timeout=notebook_timeout, warm=warm)
     raise ValueError(f"unknown executor {kind!r}; use local or dask")

@@ -7,7 +7,8 @@ waits on a Unix socket; for every kernel Jupyter starts through the warm kernels
 (:mod:`strapetsi_lib.batch.kernel_launcher`) it forks a child that becomes a real ipykernel
 (``IPKernelApp`` on the given connection file). Each notebook thus still gets its own process,
 namespace and kernel, as with an ordinary kernel; only the already-imported modules are shared,
-copy-on-write, and nothing is computed from data before the fork.
+copy-on-write, and nothing is computed from data before the fork (the prepared tables may be
+read, see below).
 
 Rules that keep forking safe:
 
@@ -21,8 +22,10 @@ Rules that keep forking safe:
   (``PR_SET_PDEATHSIG``), and is killed when its launcher's connection closes;
 * the server dies with the process that started it, killing its kernels.
 
-Run with ``python -m strapetsi_lib.batch.kernel_server --socket PATH``; :class:`KernelServer` does
-that.
+Run with ``python -m strapetsi_lib.batch.kernel_server --socket PATH [--preload DATASET]``;
+:class:`~strapetsi_lib.batch.warm_kernel.WarmKernel` does that. With ``--preload``, the one thing
+read from data before a fork is the run's prepared tables, read-only and keyed like the cache
+(:func:`strapetsi_lib.prepare.preload`): every kernel would read the same file.
 """
 
 from __future__ import annotations
@@ -158,8 +161,9 @@ class _Client:
 class _Server:
     """The accept/fork/reap loop (single-threaded, so forking stays safe)."""
 
-    def __init__(self, socket_path: str, listener: socket.socket):
+    def __init__(self, socket_path: str, listener: socket.socket, preload: str | None = None):
         self.socket_path = socket_path
+        self.preload_dataset = preload
         self.listener = listener
         self.selector = selectors.DefaultSelector()
         self.clients: dict[int, _Client] = {}  # by socket fd
@@ -206,6 +210,7 @@ class _Server:
             return
         try:
             request = json.loads(message)
+            self.preload(last_chance=True)
             if threading.active_count() > 1:
                 raise RuntimeError("fork server has threads; not safe to fork")
             client.pid = self._fork(request, fds)
@@ -217,6 +222,23 @@ class _Server:
         finally:
             for fd in fds:
                 os.close(fd)
+
+    def preload(self, last_chance: bool = False) -> None:
+        """Read the run's prepared tables once, before forking, so that no kernel reads them
+        (:func:`strapetsi_lib.prepare.preload`). They may not exist yet while the server warms
+        up (the run prepares them meanwhile); the first fork request tries again, then never.
+        """
+        if self.preload_dataset is None:
+            return
+        from strapetsi_lib.prepare import preload
+
+        try:
+            done = preload(self.preload_dataset)
+        except Exception:  # noqa: BLE001 - best effort: a kernel then reads the tables itself
+            done = False
+        if done or last_chance:
+            self.preload_dataset = None
+            gc.freeze()  # as the imports: out of the kernels' garbage collections
 
     def _fork(self, request: dict, fds: list[int]) -> int:
         pid = os.fork()
@@ -317,18 +339,20 @@ def _reseed() -> None:
         numpy.random.seed()
 
 
-def serve(socket_path: str) -> None:
+def serve(socket_path: str, preload: str | None = None) -> None:
     """Bind ``socket_path``, warm up, and fork kernels until stdin closes or SIGTERM arrives.
 
     The socket is bound before the imports, so a launcher that connects early waits in the
-    backlog instead of falling back to a slow ordinary kernel.
+    backlog instead of falling back to a slow ordinary kernel. ``preload`` is the run's dataset
+    folder (absolute): its prepared tables are read before the first fork
+    (:meth:`_Server.preload`).
     """
     die_with_parent(signal.SIGTERM)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the batch runner's to handle
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     listener.bind(socket_path)
     listener.listen(64)
-    server = _Server(socket_path, listener)
+    server = _Server(socket_path, listener, preload)
 
     def stop(_signum: int, _frame: object) -> None:
         server.shutdown()
@@ -344,11 +368,14 @@ def serve(socket_path: str) -> None:
     # collections, which then neither scan them nor copy their memory pages (copy-on-write).
     gc.collect()
     gc.freeze()
+    server.preload()
     server.serve()
 
 
 if __name__ == "__main__":
-    arguments = sys.argv[1:]
-    if len(arguments) != 2 or arguments[0] != "--socket":
-        sys.exit("usage: python -m strapetsi_lib.batch.kernel_server --socket PATH")
-    serve(arguments[1])
+    arguments = dict(zip(sys.argv[1::2], sys.argv[2::2], strict=False))
+    if len(sys.argv) % 2 == 0 or "--socket" not in arguments or set(arguments) - {"--socket",
+                                                                                  "--preload"}:
+        sys.exit("usage: python -m strapetsi_lib.batch.kernel_server --socket PATH "
+                 "[--preload DATASET]")
+    serve(arguments["--socket"], arguments.get("--preload"))

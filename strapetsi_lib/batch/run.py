@@ -284,10 +284,11 @@ class _Run:
                      "code": r.code}
                     for r in self.previous.reports if r.kind == runs.PROVIDER]
         self.prepare()
-        from strapetsi_lib.present.network_view import provider_labels
+        # the network report's own codes (one rule; a light module, so that planning a run
+        # does not import the statistics libraries): the coordinator's key
+        from strapetsi_lib.present.provider_codes import provider_codes
 
-        # the network report's own codes (one rule, in the view): the coordinator's key
-        codes = provider_labels(self.prepared)
+        codes = provider_codes(self.prepared)
         return [{"id": str(p.provider_id), "name": str(p.name),
                  "provider_language": str(p.language), "code": codes.get(str(p.provider_id))}
                 for p in self.prepared["providers"].itertuples(index=False)]
@@ -488,13 +489,14 @@ def _round(value: float | None) -> float | None:
     return None if value is None else round(value, 3)
 
 
-def _start_executor(options: RunOptions, expected: int, log_dir: Path):
+def _start_executor(options: RunOptions, expected: int, log_dir: Path, dataset: Path):
     from strapetsi_lib.batch.executors import make_executor
 
     jobs = options.jobs or os.cpu_count() or 1
     executor = make_executor(options.executor, jobs, scheduler=options.scheduler,
                              warm=options.warm_kernel,
-                             notebook_timeout=options.notebook_timeout, log_dir=log_dir)
+                             notebook_timeout=options.notebook_timeout, log_dir=log_dir,
+                             dataset=dataset)
     executor.start(expected)
     return executor
 
@@ -540,7 +542,7 @@ def run_batch(options: RunOptions, console: Console | None = None) -> RunOutcome
     # There is work: workers import their libraries while the data is validated and prepared.
     expected = len(options.providers) + 1 if options.providers else options.jobs or 64
     logs = Path(tempfile.mkdtemp(prefix="strapetsi-logs-"))
-    executor = _start_executor(options, expected, logs)
+    executor = _start_executor(options, expected, logs, run.folder)
     executed = False
     try:
         if not vouched:

@@ -50,6 +50,10 @@ class WarmKernel:
     max_restarts
         How many times :meth:`ensure` restarts a server that died, before giving up and
         letting notebooks fall back to the ordinary kernel.
+    preload
+        A dataset folder whose prepared tables the server reads once before forking, so that
+        the kernels find them in memory (:func:`strapetsi_lib.prepare.preload`); ``None``:
+        each kernel reads them.
 
     Examples
     --------
@@ -59,8 +63,9 @@ class WarmKernel:
     """
 
     def __init__(self, base_kernel: str = KERNEL_NAME, log: IO | None = None,
-                 max_restarts: int = 3):
+                 max_restarts: int = 3, preload: Path | None = None):
         self.base_kernel = base_kernel
+        self.preload = ["--preload", str(Path(preload).resolve())] if preload else []
         self.log = log
         self.restarts_left = max_restarts
         self.folder = Path(tempfile.mkdtemp(prefix="strapetsi-kernel-"))
@@ -98,7 +103,8 @@ class WarmKernel:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(self.socket_path)
         self.process = subprocess.Popen(
-            [*self.python, "-m", "strapetsi_lib.batch.kernel_server", "--socket", self.socket_path],
+            [*self.python, "-m", "strapetsi_lib.batch.kernel_server", "--socket", self.socket_path,
+             *self.preload],
             stdin=subprocess.PIPE, stdout=self.log, stderr=self.log, close_fds=True)
         deadline = time.monotonic() + _READY_TIMEOUT
         while not os.path.exists(self.socket_path) and self.process.poll() is None:

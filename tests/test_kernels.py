@@ -1,0 +1,87 @@
+"""Report kernels: the quick-start kernel client, the immediate stop, and warm kernels that find
+the run's prepared tables already read by their fork server.
+
+Every test starts real Jupyter kernels through Papermill.
+"""
+
+from __future__ import annotations
+
+import nbformat
+import psutil
+import pytest
+from nbformat.v4 import new_code_cell, new_notebook
+
+from strapetsi_lib import cache_keys, prepare
+from strapetsi_lib.batch.warm_kernel import WarmKernel, use_kernelspecs
+from strapetsi_lib.ingest.dataset import load_dataset
+from strapetsi_lib.render.export import execute_notebook
+from strapetsi_lib.render.kernel_client import QuickStartKernelClient, QuickStartKernelManager
+
+
+def _notebook(path, *sources: str):
+    nb = new_notebook(cells=[new_code_cell(source) for source in sources])
+    nb.cells[0].metadata["tags"] = ["parameters"]
+    nb.metadata["kernelspec"] = {"name": "strapetsi", "language": "python",
+                                 "display_name": "Python"}
+    nb.metadata["language_info"] = {"name": "python"}
+    nbformat.write(nb, path)
+    return path
+
+
+def _stdout(nb) -> list[str]:
+    return ["".join(output.get("text", "")) for cell in nb.cells for output in cell.outputs
+            if output.output_type == "stream"]
+
+
+def test_the_manager_hands_out_quick_start_clients():
+    manager = QuickStartKernelManager(kernel_name="python3")
+    assert isinstance(manager.client(), QuickStartKernelClient)
+
+
+def test_a_notebook_runs_with_clean_outputs_and_leaves_no_kernel_behind(tmp_path):
+    """The readiness check consumes the kernel_info messages itself: the first cell's outputs
+    are its own, and the kernel is gone when execution returns (stopped at once)."""
+    source = _notebook(tmp_path / "nb.ipynb", "word = 'x'", "print('first', word)",
+                       "import os\nprint(os.getpid())")
+    before = {p.pid for p in psutil.Process().children(recursive=True)}
+    executed = execute_notebook(source, tmp_path / "out.ipynb", {"word": "ok"})
+    texts = _stdout(executed)
+    assert texts[0] == "first ok\n"
+    kernel_pid = int(texts[1])
+    assert [o.output_type for c in executed.cells for o in c.outputs] == ["stream", "stream"]
+    after = {p.pid for p in psutil.Process().children(recursive=True)}
+    assert not psutil.pid_exists(kernel_pid) or psutil.Process(kernel_pid).status() == "zombie"
+    assert after <= before
+
+
+@pytest.fixture
+def prepared_home(tmp_path, monkeypatch, write_dataset):
+    """A tiny dataset with prepared tables, under a project folder of its own."""
+    home = tmp_path / "home"
+    monkeypatch.setenv("STRAPETSI_HOME", str(home))
+    monkeypatch.setattr(cache_keys, "PREPARED_DIR", home / ".cache" / "prepared")
+    dataset = write_dataset(home / "data" / "tiny")
+    prepare.prepare_tables(load_dataset(dataset))
+    return dataset
+
+
+def test_warm_kernels_get_the_tables_their_server_read(prepared_home, tmp_path):
+    probe = ("from strapetsi_lib import prepare\n"
+             "tables = prepare.load_prepared(dataset)\n"
+             "print(any(tables is t for t in prepare._PRELOADED.values()), "
+             "len(tables['providers']))")
+    source = _notebook(tmp_path / "probe.ipynb", "dataset = ''", probe)
+    expected = len(prepare.load_prepared(prepared_home)["providers"])
+    with WarmKernel(preload=prepared_home) as warm:
+        use_kernelspecs(warm.kernelspec_path)
+        for run in range(2):
+            executed = execute_notebook(source, tmp_path / f"out{run}.ipynb",
+                                        {"dataset": str(prepared_home)},
+                                        kernel_name=warm.kernel_name)
+            assert _stdout(executed) == [f"True {expected}\n"]
+    with WarmKernel() as cold:  # without --preload each kernel reads the tables itself
+        use_kernelspecs(cold.kernelspec_path)
+        executed = execute_notebook(source, tmp_path / "cold.ipynb",
+                                    {"dataset": str(prepared_home)},
+                                    kernel_name=cold.kernel_name)
+        assert _stdout(executed) == [f"False {expected}\n"]
