@@ -252,11 +252,8 @@ class LocalExecutor:
             while pending or any(w.task is not None for w in self._workers):
                 if self._kernel is not None:
                     self._kernel.ensure()  # a crashed server is restarted, a few times
-                for worker in self._workers:
-                    if worker.task is None and pending:
-                        worker.task, worker.running = pending.popleft(), False
-                        worker.conn.send(worker.task)
-                self._collect(on_start, on_done)
+                self._dispatch(pending)
+                self._collect(on_start, on_done, pending)
                 self._enforce_timeout(on_done, pending)
                 self._replace_dead(on_done, pending)
                 if self._barren_deaths >= _MAX_BARREN_DEATHS:
@@ -273,7 +270,14 @@ class LocalExecutor:
         finally:
             self.shutdown()
 
-    def _collect(self, on_start: OnStart, on_done: OnDone) -> None:
+    def _dispatch(self, pending: deque) -> None:
+        """Give each idle worker the next task."""
+        for worker in self._workers:
+            if worker.task is None and pending:
+                worker.task, worker.running = pending.popleft(), False
+                worker.conn.send(worker.task)
+
+    def _collect(self, on_start: OnStart, on_done: OnDone, pending: deque) -> None:
         ready = wait([w.conn for w in self._workers if w.task is not None], timeout=_POLL)
         for worker in [w for w in self._workers if w.conn in ready]:
             try:
@@ -286,6 +290,7 @@ class LocalExecutor:
                 on_start(worker.task)
             else:
                 task, worker.task = worker.task, None
+                self._dispatch(pending)  # the worker starts its next report while this is recorded
                 on_done(task, payload)
 
     def _enforce_timeout(self, on_done: OnDone, pending: deque) -> None:
