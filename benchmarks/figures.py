@@ -1,0 +1,202 @@
+"""Benchmark: the provider report's five figures, seconds per report, variants side by side.
+
+It draws, for the first ``--providers`` providers of the demo (``data/demo``), the five figures
+of ``notebooks/provider_report.py`` with the same library calls the notebook makes (the figure
+functions of ``present/provider_figures.py``, then ``display.figure_html``, which lays each
+figure out and draws it as SVG), and prints the seconds one report's figures take and the SVG
+sizes, for each variant:
+
+* **this checkout** (``new``), the library as it is here;
+* **this checkout without the text-metric memo** (``new-nomemo``,
+  :func:`strapetsi_lib.present.figure_style.text_metrics_memo` switched off);
+* **earlier revisions** (``--against REV``, repeatable, e.g. ``main``): each one's
+  ``strapetsi_lib`` taken from git into a temporary folder, so old and new code are timed in
+  the same run.
+
+Each variant runs in its own process that imports the libraries and warms the caches as the
+kernel server does (``kernel_server.warm_caches``), then forks one child per report, as the
+kernel server forks one kernel per report: every report starts from the same warm state, and
+what a report fills in (matplotlib's caches, the text-metric memo) dies with it. The variants
+take turns, ``--rounds`` times, and the median is printed: the machine may be shared, so
+compare the variants of one run, not times across runs.
+
+``--save DIR`` writes every SVG as ``DIR/<variant>/<provider>-<figure>.svg`` to compare looks.
+
+Usage::
+
+    .venv/bin/python benchmarks/figures.py                          # 5 providers, new vs no memo
+    .venv/bin/python benchmarks/figures.py --against main --save /tmp/figures
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tarfile
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+#: The report's figures, in the order the notebook draws them.
+FIGURES = ("profile", "place", "items", "roles", "change")
+
+
+def _report_figures(prepared, provider_id: str) -> dict[str, tuple[float, float, bytes]]:
+    """Draw one provider's five figures as the report notebook does.
+
+    Returns, for each figure, the seconds (wall-clock and CPU) from the figure function's call
+    to its SVG (what ``show_figure`` records as ``figure_seconds``), and the SVG.
+    """
+    import base64
+    import re
+
+    from strapetsi_lib.present import provider_figures as plots
+    from strapetsi_lib.present import provider_view as view
+    from strapetsi_lib.present import takehold_view as takehold
+    from strapetsi_lib.present.display import figure_html
+    from strapetsi_lib.present.i18n import too_few
+
+    instrument = prepared.instrument
+    wave = view.baseline_wave(prepared)
+    lang = prepared.provider(provider_id)["language"]
+    network = prepared["network_dimension_means"]
+    # The notebook's selections first (not timed, as in the report's figure_seconds).
+    profile = view.dimension_profile(prepared, provider_id, wave)
+    ranks = view.network_ranks(prepared, wave)
+    distribution = view.item_distribution(prepared, provider_id, wave)
+    role_means = view.role_means(prepared, provider_id, wave)
+    changes = takehold.change_rows(prepared, provider_id)
+    draw = {
+        "profile": lambda: plots.dimension_profile(profile, network[network["wave"] == wave],
+                                                   instrument, lang),
+        "place": lambda: plots.provider_place(ranks, provider_id, instrument, lang),
+        "items": lambda: plots.item_diverging_bars(distribution, instrument, lang),
+        "roles": lambda: plots.role_heatmap(role_means, instrument, lang,
+                                            too_few(lang, prepared.min_group_size)),
+        "change": lambda: plots.change_forest(changes, instrument, lang),
+    }
+    results = {}
+    for name in FIGURES:
+        wall, cpu = time.perf_counter(), time.process_time()
+        markup = figure_html(*draw[name]())
+        wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+        encoded = re.search(r'base64,([A-Za-z0-9+/=]+)"', markup).group(1)
+        results[name] = (wall, cpu, base64.b64decode(encoded))
+    return results
+
+
+def _child(args: argparse.Namespace) -> None:
+    """One variant: warm as the kernel server does, then fork one process per report."""
+    import contextlib
+
+    from strapetsi_lib.batch.kernel_server import warm_caches, warm_up
+    from strapetsi_lib.config import DEMO_DIR
+    from strapetsi_lib.prepare import load_prepared
+    from strapetsi_lib.present import figure_style
+
+    warm_up()  # the kernel server's imports and caches, before it forks a report's kernel
+    warm_caches()
+    prepared = load_prepared(DEMO_DIR)
+    providers = list(prepared["providers"]["provider_id"])[:args.providers]
+    memo = getattr(figure_style, "text_metrics_memo", None)  # an older revision has none
+    switch = memo(False) if args.no_memo and memo else contextlib.nullcontext()
+    rows = []
+    for provider_id in providers:
+        read, write = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the report's kernel
+            os.close(read)
+            try:
+                with switch:
+                    figures = _report_figures(prepared, provider_id)
+            except BaseException:
+                import traceback
+
+                traceback.print_exc()
+                os._exit(1)
+            if args.save:
+                folder = Path(args.save)
+                folder.mkdir(parents=True, exist_ok=True)
+                for name, (_, _, svg) in figures.items():
+                    (folder / f"{provider_id}-{name}.svg").write_bytes(svg)
+            row = {"provider": provider_id,
+                   "seconds": {name: wall for name, (wall, _, _) in figures.items()},
+                   "cpu": {name: cpu for name, (_, cpu, _) in figures.items()},
+                   "bytes": {name: len(svg) for name, (_, _, svg) in figures.items()}}
+            with os.fdopen(write, "w") as out:
+                json.dump(row, out)
+            os._exit(0)
+        os.close(write)
+        with os.fdopen(read) as pipe:
+            rows.append(json.loads(pipe.read()))
+        os.waitpid(pid, 0)
+    json.dump(rows, sys.stdout)
+
+
+def _checkout(revision: str, into: Path) -> Path:
+    """``strapetsi_lib`` (and its texts) of ``revision``, extracted from git into ``into``."""
+    into.mkdir(parents=True)
+    archive = into / "library.tar"
+    with archive.open("wb") as out:
+        subprocess.run(["git", "-C", str(ROOT), "archive", revision, "strapetsi_lib"],
+                       stdout=out, check=True)
+    with tarfile.open(archive) as tar:
+        tar.extractall(into, filter="data")
+    return into
+
+
+def _run_variant(library: Path, no_memo: bool, providers: int, save: Path | None) -> list[dict]:
+    command = [sys.executable, __file__, "--child", "--providers", str(providers)]
+    if no_memo:
+        command.append("--no-memo")
+    if save:
+        command += ["--save", str(save)]
+    env = {**os.environ, "PYTHONPATH": str(library)}
+    done = subprocess.run(command, env=env, capture_output=True, text=True, cwd=ROOT)
+    if done.returncode:
+        raise SystemExit(f"variant failed ({command}):\n{done.stderr}")
+    return json.loads(done.stdout)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--providers", type=int, default=5, help="reports a round (default 5)")
+    parser.add_argument("--rounds", type=int, default=3, help="turns of each variant (3)")
+    parser.add_argument("--against", metavar="REV", action="append", default=[],
+                        help="also time this git revision's library (may be repeated)")
+    parser.add_argument("--save", type=Path, help="write each variant's SVGs under this folder")
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--no-memo", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        _child(args)
+        return
+    with tempfile.TemporaryDirectory(prefix="strapetsi-figures-") as tmp:
+        variants = {revision: (_checkout(revision, Path(tmp) / str(n)), False)
+                    for n, revision in enumerate(args.against)}
+        variants |= {"new": (ROOT, False), "new-nomemo": (ROOT, True)}
+        runs: dict[str, list[list[dict]]] = {name: [] for name in variants}
+        for round_ in range(args.rounds):
+            for name, (library, no_memo) in variants.items():
+                save = args.save / name if args.save and round_ == 0 else None
+                runs[name].append(_run_variant(library, no_memo, args.providers, save))
+    print(f"{args.providers} reports x {args.rounds} rounds: median seconds of one report's "
+          "figures (wall clock, and CPU of the report's process), per figure (CPU), SVG size")
+    print(f"{'variant':<14}{'wall':>7}{'CPU':>7}" + "".join(f"{n:>8}" for n in FIGURES)
+          + f"{'SVG KB':>8}")
+    for name, rounds in runs.items():
+        rows = [row for run in rounds for row in run]
+        wall = statistics.median(sum(row["seconds"].values()) for row in rows)
+        cpu = statistics.median(sum(row["cpu"].values()) for row in rows)
+        per_figure = {n: statistics.median(row["cpu"][n] for row in rows) for n in FIGURES}
+        size = statistics.median(sum(row["bytes"].values()) for row in rows) / 1024
+        print(f"{name:<14}{wall:>7.3f}{cpu:>7.3f}"
+              + "".join(f"{per_figure[n]:>8.3f}" for n in FIGURES) + f"{size:>8.1f}")
+
+if __name__ == "__main__":
+    main()
