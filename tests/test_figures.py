@@ -7,6 +7,7 @@ the report (``display.figure_html``), so these tests see what the reader sees.
 from __future__ import annotations
 
 import base64
+import io
 import re
 import textwrap
 from html import unescape
@@ -120,20 +121,17 @@ def test_palettes_tell_the_answers_apart():
 
 
 def _count_measurements(monkeypatch) -> list[tuple]:
-    """Record every text a raster or SVG renderer measures (not served from a memo): the kind
-    of renderer, the text and its font."""
-    from matplotlib.backends.backend_agg import RendererAgg
+    """Record every text an SVG renderer measures (not served from a memo), with its font."""
     from matplotlib.backends.backend_svg import RendererSVG
 
     measured: list[tuple] = []
-    for renderer in (RendererAgg, RendererSVG):
-        measure = renderer.get_text_width_height_descent
+    measure = RendererSVG.get_text_width_height_descent
 
-        def counting(self, s, prop, ismath, _measure=measure, _kind=renderer.__name__):
-            measured.append((_kind, s, prop.get_size_in_points(), prop.get_weight()))
-            return _measure(self, s, prop, ismath)
+    def counting(self, s, prop, ismath):
+        measured.append((s, prop.get_size_in_points(), prop.get_weight()))
+        return measure(self, s, prop, ismath)
 
-        monkeypatch.setattr(renderer, "get_text_width_height_descent", counting)
+    monkeypatch.setattr(RendererSVG, "get_text_width_height_descent", counting)
     return measured
 
 
@@ -150,10 +148,31 @@ def test_text_metric_memo_gives_the_same_svg_and_measures_each_text_once(prepare
     first_count = len(measured) - plain
     again, _ = svg_of(statements())
     assert unmemoised == first == again, "the memo returns what the renderer measures"
-    # A text is measured once by each kind of renderer (the layout's raster one, the draw's SVG
-    # one), and a second figure with the same texts measures none.
-    assert 0 < first_count <= plain and len(measured) == plain + first_count
-    assert first_count == len(set(measured[plain:])), "no text measured twice by one kind"
+    # Without the memo the layout's renderer and the draw's each measure every label; with it
+    # each text is measured once, and a second figure with the same texts measures none.
+    assert 0 < first_count < plain and len(measured) == plain + first_count
+    assert first_count == len(set(measured[plain:])), "no text measured twice"
+
+
+def test_figure_is_laid_out_as_drawn_and_keeps_its_canvas(prepared, wave):
+    profile = view.dimension_profile(prepared, FINNISH, wave)
+    network = prepared["network_dimension_means"]
+    figure, _ = plots.dimension_profile(profile, network[network["wave"] == wave],
+                                        prepared.instrument, "fi")
+    canvas, dpi = figure.canvas, figure.dpi
+    svg = display.figure_svg(figure)
+    assert figure.canvas is canvas and figure.dpi == dpi
+    # Laid out with the SVG's own text measures, the longest dimension name (right-aligned at
+    # the axes) starts inside the image with the layout's padding to spare, not far inside.
+    ax = figure.axes[0]
+    label = max(ax.get_yticklabels(), key=lambda t: len(t.get_text()))
+    from matplotlib.backends.backend_svg import RendererSVG
+
+    renderer = RendererSVG(*(figure.get_size_inches() * 72), io.StringIO())
+    figure.set_dpi(72)
+    left = label.get_window_extent(renderer).x0
+    assert 0 < left < 12, f"the longest label starts {left:.1f} pt from the edge"
+    assert label.get_text().encode() in svg
 
 
 def test_text_metric_memo_steps_aside_when_matplotlib_changes(prepared, wave, monkeypatch):

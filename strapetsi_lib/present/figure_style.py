@@ -172,61 +172,48 @@ def number_ticks(axis, language: str, decimals: int | None = None, *, as_percent
 
 # --- text metrics, measured once a process ----------------------------------------------------
 #
-# Much of a figure's drawing time goes to measuring its text (the long statement labels above
-# all, about a millisecond a line): the layout measures every label and so does the draw, and
-# matplotlib keeps what it measured per renderer *object*, while every layout and every draw has
-# a renderer of its own. What a renderer measures depends only on the text, the font, the
-# resolution and the hinting settings, so the memo below keeps it for the process, keyed by
-# those and by the renderer's kind, for the two kinds of renderer a report uses (raster for a
-# figure's canvas, SVG for the report's image; each measures in its own way), and passes every
-# other call through. A report's kernel is forked fresh for each report, so the memo holds
-# the texts of one report (a few hundred entries).
+# Much of a figure's drawing time goes to measuring its text (about a millisecond a line of a
+# statement label): the layout measures every label and so does the draw, and matplotlib keeps
+# what it measured per renderer *object*, while a layout and a draw each have a renderer of
+# their own, as has every figure. An SVG renderer measures text with the font's outlines at a
+# fixed 72 dpi and without hinting, so what it measures depends only on the text, the font and
+# the font settings: the memo below keeps that for the process, for SVG renderers (which lay
+# out and draw every report figure, see ``display.figure_svg``), and passes every other call
+# through. A report's kernel is forked fresh for each report, so the memo holds the texts of
+# one report (a few hundred entries).
 
-#: (renderer kind, text, font properties, dpi, settings) → (width, height, descent).
+#: (text, font properties, dpi, font settings) → (width, height, descent) as SVG measures them.
 _TEXT_METRICS: dict[tuple, tuple[float, float, float]] = {}
 #: The parameters of the matplotlib function the memo wraps, as matplotlib 3.8–3.11 name them.
 _METRICS_PARAMETERS = ("renderer", "text", "fontprop", "ismath", "dpi")
-#: Settings that change what a text measures (font lists behind generic names, hinting).
+#: Settings that change what a text measures (the font lists generic family names stand for).
 _MEASURE_SETTINGS = ("font.sans-serif", "font.serif", "font.monospace", "font.cursive",
-                     "font.fantasy", "text.hinting", "text.hinting_factor",
-                     "text.kerning_factor")
+                     "font.fantasy")
 _memo_enabled = True
 
 
 def _measure_settings() -> tuple:
     rc = matplotlib.rcParams
-    return tuple(str(rc[name]) for name in _MEASURE_SETTINGS if name in rc)
+    return tuple(tuple(rc[name]) for name in _MEASURE_SETTINGS)
 
 
-def _renderer_kind(renderer) -> tuple | None:
-    """What a renderer's text measurement depends on besides text and font; ``None``: unknown.
-
-    Only renderers that measure with matplotlib's own methods qualify: an SVG renderer (also
-    inside the mixed-mode renderer SVG output uses) measures at a fixed 72 dpi without hinting;
-    a raster (Agg) renderer at its dpi.
-    """
-    from matplotlib.backends.backend_agg import RendererAgg
+def _measures_as_svg(renderer) -> bool:
+    """Whether ``renderer`` measures text as matplotlib's SVG renderer does (also inside the
+    mixed-mode renderer SVG output draws with)."""
     from matplotlib.backends.backend_svg import RendererSVG
 
-    def measures_as(renderer, kind) -> bool:
-        method = "get_text_width_height_descent"
-        return getattr(type(renderer), method, None) is getattr(kind, method)
-
-    if measures_as(renderer, RendererAgg):
-        return ("agg", renderer.dpi)
-    if measures_as(getattr(renderer, "_renderer", renderer), RendererSVG):  # also mixed-mode
-        return ("svg",)
-    return None
+    method = "get_text_width_height_descent"
+    inner = getattr(renderer, "_renderer", renderer)
+    return getattr(type(inner), method, None) is getattr(RendererSVG, method)
 
 
 def _memoised(measure: Callable) -> Callable:
     def text_metrics(renderer, text, fontprop, ismath, dpi):
-        kind = _renderer_kind(renderer) if _memo_enabled and not ismath else None
-        if kind is None:
+        if not _memo_enabled or ismath or not _measures_as_svg(renderer):
             return measure(renderer, text, fontprop, ismath, dpi)
         # Font properties are mutable, so their hash is the key (matplotlib, too, holds two
         # font properties equal when their hashes are).
-        key = (kind, text, hash(fontprop), dpi, _measure_settings())
+        key = (text, hash(fontprop), dpi, _measure_settings())
         metrics = _TEXT_METRICS.get(key)
         if metrics is None:
             metrics = _TEXT_METRICS[key] = measure(renderer, text, fontprop, ismath, dpi)
