@@ -6,17 +6,15 @@ functions of ``present/provider_figures.py``, then ``display.figure_html``, whic
 figure out and draws it as SVG), and prints the seconds one report's figures take and the SVG
 sizes, for each variant:
 
-* **this checkout** (``new``), the library as it is here;
-* **this checkout without the text-metric memo** (``new-nomemo``,
-  :func:`strapetsi_lib.present.figure_style.text_metrics_memo` switched off);
-* **earlier revisions** (``--against REV``, repeatable, e.g. ``main``): each one's
+* **this checkout** (``here``), the library as it is here;
+* **other revisions** (``--against REV``, repeatable, e.g. ``main``): each one's
   ``strapetsi_lib`` taken from git into a temporary folder, so old and new code are timed in
   the same run.
 
 Each variant runs in its own process that imports the libraries and warms the caches as the
 kernel server does (``kernel_server.warm_caches``), then forks one child per report, as the
 kernel server forks one kernel per report: every report starts from the same warm state, and
-what a report fills in (matplotlib's caches, the text-metric memo) dies with it. The variants
+what a report fills in (matplotlib's caches) dies with it. The variants
 take turns, ``--rounds`` times, and the median is printed: the machine may be shared, so
 compare the variants of one run, not times across runs.
 
@@ -24,7 +22,7 @@ compare the variants of one run, not times across runs.
 
 Usage::
 
-    .venv/bin/python benchmarks/figures.py                          # 5 providers, new vs no memo
+    .venv/bin/python benchmarks/figures.py                    # this checkout, 5 providers
     .venv/bin/python benchmarks/figures.py --against main --save /tmp/figures
 """
 
@@ -92,19 +90,14 @@ def _report_figures(prepared, provider_id: str) -> dict[str, tuple[float, float,
 
 def _child(args: argparse.Namespace) -> None:
     """One variant: warm as the kernel server does, then fork one process per report."""
-    import contextlib
-
     from strapetsi_lib.batch.kernel_server import warm_caches, warm_up
     from strapetsi_lib.config import DEMO_DIR
     from strapetsi_lib.prepare import load_prepared
-    from strapetsi_lib.present import figure_style
 
     warm_up()  # the kernel server's imports and caches, before it forks a report's kernel
     warm_caches()
     prepared = load_prepared(DEMO_DIR)
     providers = list(prepared["providers"]["provider_id"])[:args.providers]
-    memo = getattr(figure_style, "text_metrics_memo", None)  # an older revision has none
-    switch = memo(False) if args.no_memo and memo else contextlib.nullcontext()
     rows = []
     for provider_id in providers:
         read, write = os.pipe()
@@ -112,8 +105,7 @@ def _child(args: argparse.Namespace) -> None:
         if pid == 0:  # the report's kernel
             os.close(read)
             try:
-                with switch:
-                    figures = _report_figures(prepared, provider_id)
+                figures = _report_figures(prepared, provider_id)
             except BaseException:
                 import traceback
 
@@ -150,10 +142,8 @@ def _checkout(revision: str, into: Path) -> Path:
     return into
 
 
-def _run_variant(library: Path, no_memo: bool, providers: int, save: Path | None) -> list[dict]:
+def _run_variant(library: Path, providers: int, save: Path | None) -> list[dict]:
     command = [sys.executable, __file__, "--child", "--providers", str(providers)]
-    if no_memo:
-        command.append("--no-memo")
     if save:
         command += ["--save", str(save)]
     env = {**os.environ, "PYTHONPATH": str(library)}
@@ -171,22 +161,23 @@ def main() -> None:
                         help="also time this git revision's library (may be repeated)")
     parser.add_argument("--save", type=Path, help="write each variant's SVGs under this folder")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
-    parser.add_argument("--no-memo", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         _child(args)
         return
     with tempfile.TemporaryDirectory(prefix="strapetsi-figures-") as tmp:
-        variants = {revision: (_checkout(revision, Path(tmp) / str(n)), False)
+        variants = {revision: _checkout(revision, Path(tmp) / str(n))
                     for n, revision in enumerate(args.against)}
-        variants |= {"new": (ROOT, False), "new-nomemo": (ROOT, True)}
+        variants["here"] = ROOT
         runs: dict[str, list[list[dict]]] = {name: [] for name in variants}
         for round_ in range(args.rounds):
-            for name, (library, no_memo) in variants.items():
+            for name, library in variants.items():
                 save = args.save / name if args.save and round_ == 0 else None
-                runs[name].append(_run_variant(library, no_memo, args.providers, save))
+                runs[name].append(_run_variant(library, args.providers, save))
+    load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
     print(f"{args.providers} reports x {args.rounds} rounds: median seconds of one report's "
-          "figures (wall clock, and CPU of the report's process), per figure (CPU), SVG size")
+          "figures (wall clock, and CPU of the report's process), per figure (CPU), SVG size; "
+          f"load average at the end {load}")
     print(f"{'variant':<14}{'wall':>7}{'CPU':>7}" + "".join(f"{n:>8}" for n in FIGURES)
           + f"{'SVG KB':>8}")
     for name, rounds in runs.items():

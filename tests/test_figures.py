@@ -7,7 +7,6 @@ the report (``display.figure_html``), so these tests see what the reader sees.
 from __future__ import annotations
 
 import base64
-import io
 import re
 import textwrap
 from html import unescape
@@ -118,88 +117,3 @@ def test_palettes_tell_the_answers_apart():
     # The neutral grey is visibly darker than the white background (not the near-white of RdBu).
     red, green, blue = (int(figure_style.NEUTRAL[i:i + 2], 16) for i in (1, 3, 5))
     assert max(red, green, blue) < 0xd0
-
-
-def _count_measurements(monkeypatch) -> list[tuple]:
-    """Record every text an SVG renderer measures (not served from a memo), with its font."""
-    from matplotlib.backends.backend_svg import RendererSVG
-
-    measured: list[tuple] = []
-    measure = RendererSVG.get_text_width_height_descent
-
-    def counting(self, s, prop, ismath):
-        measured.append((s, prop.get_size_in_points(), prop.get_weight()))
-        return measure(self, s, prop, ismath)
-
-    monkeypatch.setattr(RendererSVG, "get_text_width_height_descent", counting)
-    return measured
-
-
-def test_text_metric_memo_gives_the_same_svg_and_measures_each_text_once(prepared, wave,
-                                                                         monkeypatch):
-    distribution = view.item_distribution(prepared, FINNISH, wave)
-    statements = lambda: plots.item_diverging_bars(distribution, prepared.instrument, "fi")  # noqa: E731
-    measured = _count_measurements(monkeypatch)
-    with figure_style.text_metrics_memo(False):
-        unmemoised, _ = svg_of(statements())
-    plain = len(measured)
-    monkeypatch.setattr(figure_style, "_TEXT_METRICS", {})  # a fresh process's memo
-    first, _ = svg_of(statements())
-    first_count = len(measured) - plain
-    again, _ = svg_of(statements())
-    assert unmemoised == first == again, "the memo returns what the renderer measures"
-    # Without the memo the layout's renderer and the draw's each measure every label; with it
-    # each text is measured once, and a second figure with the same texts measures none.
-    assert 0 < first_count < plain and len(measured) == plain + first_count
-    assert first_count == len(set(measured[plain:])), "no text measured twice"
-
-
-def test_figure_is_laid_out_as_drawn_and_keeps_its_canvas(prepared, wave):
-    profile = view.dimension_profile(prepared, FINNISH, wave)
-    network = prepared["network_dimension_means"]
-    figure, _ = plots.dimension_profile(profile, network[network["wave"] == wave],
-                                        prepared.instrument, "fi")
-    canvas, dpi = figure.canvas, figure.dpi
-    svg = display.figure_svg(figure)
-    assert figure.canvas is canvas and figure.dpi == dpi
-    # Laid out with the SVG's own text measures, the longest dimension name (right-aligned at
-    # the axes) starts inside the image with the layout's padding to spare, not far inside.
-    ax = figure.axes[0]
-    label = max(ax.get_yticklabels(), key=lambda t: len(t.get_text()))
-    from matplotlib.backends.backend_svg import RendererSVG
-
-    renderer = RendererSVG(*(figure.get_size_inches() * 72), io.StringIO())
-    figure.set_dpi(72)
-    left = label.get_window_extent(renderer).x0
-    assert 0 < left < 12, f"the longest label starts {left:.1f} pt from the edge"
-    assert label.get_text().encode() in svg
-
-
-def test_text_metric_memo_steps_aside_when_matplotlib_changes(prepared, wave, monkeypatch):
-    from matplotlib import text as mtext
-
-    profile = view.dimension_profile(prepared, FINNISH, wave)
-    network = prepared["network_dimension_means"]
-    drawn, _ = svg_of(plots.dimension_profile(profile, network[network["wave"] == wave],
-                                              prepared.instrument, "fi"))
-    monkeypatch.setattr(mtext, "_get_text_metrics_with_cache",
-                        lambda renderer, text, fontprop, ismath: None)  # another signature
-    assert figure_style.install_text_metrics_memo() is False
-    monkeypatch.delattr(mtext, "_get_text_metrics_with_cache")
-    assert figure_style.install_text_metrics_memo() is False
-    monkeypatch.undo()
-    assert figure_style.install_text_metrics_memo() is True
-    with figure_style.text_metrics_memo(False):
-        assert svg_of(plots.dimension_profile(profile, network[network["wave"] == wave],
-                                              prepared.instrument, "fi"))[0] == drawn
-
-
-def test_pinning_empty_axis_labels_changes_no_byte(prepared, wave, monkeypatch):
-    role_means = view.role_means(prepared, FINNISH, wave)
-    heatmap = lambda: plots.role_heatmap(role_means, prepared.instrument, "fi",  # noqa: E731
-                                         too_few("fi", prepared.min_group_size))
-    figure, alt = heatmap()
-    assert not figure.axes[0].yaxis.label.get_text()  # the roles heatmap has empty labels
-    pinned, _ = svg_of((figure, alt))
-    monkeypatch.setattr(display, "_pin_empty_axis_labels", lambda figure: None)
-    assert svg_of(heatmap())[0] == pinned

@@ -93,53 +93,23 @@ def figure_svg(fig: Any) -> bytes:
     """Draw a figure once as SVG, its text kept as text, at the size its layout fixed.
 
     The figure's style (fonts, constrained layout) is set where it is made
-    (:mod:`strapetsi_lib.present.figure_style`); here it is laid out and drawn. The layout runs
-    on an SVG canvas at the SVG's 72 dpi, so it measures text exactly as the draw does (a
-    raster canvas measures hinted glyphs at its own dpi, a little wider), and the draw finds
-    every text already measured (figure_style's text-metric memo). The figure keeps that
-    layout afterwards; its canvas and dpi are given back.
+    (:mod:`strapetsi_lib.present.figure_style`); here it is only drawn.
     """
     import matplotlib
-    from matplotlib.backends.backend_svg import FigureCanvasSVG
 
-    from strapetsi_lib.present.figure_style import install_text_metrics_memo
-
-    install_text_metrics_memo()
     figure = _as_figure(fig)
-    canvas, dpi = figure.canvas, figure.dpi
-    FigureCanvasSVG(figure)  # the figure's canvas until drawn
-    figure.set_dpi(FigureCanvasSVG.fixed_dpi)
-    try:
-        engine = figure.get_layout_engine()
-        if engine is not None:
-            # savefig runs a layout engine in a dry draw and again in the real one; lay the
-            # figure out once here and keep that layout: one layout and one draw.
-            engine.execute(figure)
-            with matplotlib.rc_context({"figure.autolayout": False,
-                                        "figure.constrained_layout.use": False}):
-                figure.set_layout_engine(None)  # None, not "none": savefig skips its dry draw
-        _pin_empty_axis_labels(figure)
-        buffer = io.BytesIO()
-        with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "strapetsi"}):
-            figure.savefig(buffer, format="svg", metadata=_SVG_METADATA)
-    finally:
-        figure.set_canvas(canvas)
-        figure.set_dpi(dpi)
+    engine = figure.get_layout_engine()
+    if engine is not None:
+        # savefig runs a layout engine in a dry draw and again in the real one; lay the figure
+        # out once here and keep that layout, so the SVG costs one layout and one draw.
+        engine.execute(figure)
+        with matplotlib.rc_context({"figure.autolayout": False,
+                                    "figure.constrained_layout.use": False}):
+            figure.set_layout_engine(None)  # None, not "none": savefig skips its dry draw
+    buffer = io.BytesIO()
+    with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "strapetsi"}):
+        figure.savefig(buffer, format="svg", metadata=_SVG_METADATA)
     return buffer.getvalue()
-
-
-def _pin_empty_axis_labels(figure: Any) -> None:
-    """Fix where each empty axis label sits, so the draw does not place it again.
-
-    An empty label draws nothing, but matplotlib places it on every draw from the boxes of all
-    its axis's tick labels, measuring them once more. Its place mattered only to the layout
-    (which has run); the SVG is the same byte for byte.
-    """
-    for axes in figure.axes:
-        for axis in (axes.xaxis, axes.yaxis):
-            if not axis.label.get_text():
-                axis.set_label_coords(*axis.label.get_position(),
-                                      transform=axis.label.get_transform())
 
 
 def figure_html(fig: Any, alt: str, caption: str | None = None, *, close: bool = True) -> str:

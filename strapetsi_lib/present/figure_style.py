@@ -14,10 +14,9 @@ shown beside the network (also told apart by marker shape).
 from __future__ import annotations
 
 import contextlib
-import inspect
 import math
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 
 import matplotlib
 
@@ -58,12 +57,10 @@ _drawing_since: float | None = None
 def apply_style() -> None:
     """Set the theme and settings shared by every report figure (call before drawing).
 
-    It also starts the clock that :func:`figure_seconds` reads, and makes sure the text-metric
-    memo (:func:`text_metrics_memo`) is in place.
+    It also starts the clock that :func:`figure_seconds` reads.
     """
     global _drawing_since
     _drawing_since = time.perf_counter()
-    install_text_metrics_memo()
     sns.set_theme(style="whitegrid", context="notebook", font_scale=0.95, rc=RC_PARAMS)
 
 
@@ -168,101 +165,3 @@ def number_ticks(axis, language: str, decimals: int | None = None, *, as_percent
     """Write an axis's tick labels in the report's language (see :class:`LocaleFormatter`)."""
     axis.set_major_formatter(LocaleFormatter(language, decimals, as_percent=as_percent,
                                              absolute=absolute))
-
-
-# --- text metrics, measured once a process ----------------------------------------------------
-#
-# Much of a figure's drawing time goes to measuring its text (about a millisecond a line of a
-# statement label): the layout measures every label and so does the draw, and matplotlib keeps
-# what it measured per renderer *object*, while a layout and a draw each have a renderer of
-# their own, as has every figure. An SVG renderer measures text with the font's outlines at a
-# fixed 72 dpi and without hinting, so what it measures depends only on the text, the font and
-# the font settings: the memo below keeps that for the process, for SVG renderers (which lay
-# out and draw every report figure, see ``display.figure_svg``), and passes every other call
-# through. A report's kernel is forked fresh for each report, so the memo holds the texts of
-# one report (a few hundred entries).
-
-#: (text, font properties, dpi, font settings) → (width, height, descent) as SVG measures them.
-_TEXT_METRICS: dict[tuple, tuple[float, float, float]] = {}
-#: The parameters of the matplotlib function the memo wraps, as matplotlib 3.8–3.11 name them.
-_METRICS_PARAMETERS = ("renderer", "text", "fontprop", "ismath", "dpi")
-#: Settings that change what a text measures (the font lists generic family names stand for).
-_MEASURE_SETTINGS = ("font.sans-serif", "font.serif", "font.monospace", "font.cursive",
-                     "font.fantasy")
-_memo_enabled = True
-
-
-def _measure_settings() -> tuple:
-    rc = matplotlib.rcParams
-    return tuple(tuple(rc[name]) for name in _MEASURE_SETTINGS)
-
-
-def _measures_as_svg(renderer) -> bool:
-    """Whether ``renderer`` measures text as matplotlib's SVG renderer does (also inside the
-    mixed-mode renderer SVG output draws with)."""
-    from matplotlib.backends.backend_svg import RendererSVG
-
-    method = "get_text_width_height_descent"
-    inner = getattr(renderer, "_renderer", renderer)
-    return getattr(type(inner), method, None) is getattr(RendererSVG, method)
-
-
-def _memoised(measure: Callable) -> Callable:
-    def text_metrics(renderer, text, fontprop, ismath, dpi):
-        if not _memo_enabled or ismath or not _measures_as_svg(renderer):
-            return measure(renderer, text, fontprop, ismath, dpi)
-        # Font properties are mutable, so their hash is the key (matplotlib, too, holds two
-        # font properties equal when their hashes are).
-        key = (text, hash(fontprop), dpi, _measure_settings())
-        metrics = _TEXT_METRICS.get(key)
-        if metrics is None:
-            metrics = _TEXT_METRICS[key] = measure(renderer, text, fontprop, ismath, dpi)
-        return metrics
-
-    text_metrics.strapetsi_memo = True  # type: ignore[attr-defined] - marks it installed
-    text_metrics.__wrapped__ = measure  # type: ignore[attr-defined]
-    return text_metrics
-
-
-def install_text_metrics_memo() -> bool:
-    """Put the process-wide text-metric memo in front of matplotlib's per-renderer cache.
-
-    It wraps ``matplotlib.text._get_text_metrics_with_cache``, the one function every text
-    measurement of a layout or a draw goes through (matplotlib's own tests replace it the same
-    way). That function is private: if a future matplotlib no longer has it, or names its
-    parameters differently, nothing is wrapped and figures are measured as before. The memo
-    returns what the renderer would measure, so the figures are the same byte for byte.
-
-    Returns
-    -------
-    bool
-        Whether the memo is in place.
-    """
-    from matplotlib import text as mtext
-
-    measure = getattr(mtext, "_get_text_metrics_with_cache", None)
-    if getattr(measure, "strapetsi_memo", False):
-        return True
-    try:
-        parameters = tuple(inspect.signature(measure).parameters) if callable(measure) else ()
-    except (TypeError, ValueError):
-        parameters = ()
-    if parameters != _METRICS_PARAMETERS:
-        return False
-    mtext._get_text_metrics_with_cache = _memoised(measure)
-    return True
-
-
-@contextlib.contextmanager
-def text_metrics_memo(enabled: bool) -> Iterator[None]:
-    """Switch the text-metric memo on or off for a block (a benchmark's or a test's switch).
-
-    Off, every text is measured by the renderer at hand, as matplotlib does without the memo.
-    """
-    global _memo_enabled
-    install_text_metrics_memo()
-    before, _memo_enabled = _memo_enabled, enabled
-    try:
-        yield
-    finally:
-        _memo_enabled = before
