@@ -12,11 +12,13 @@ sizes, for each variant:
   the same run.
 
 Each variant runs in its own process that imports the libraries and warms the caches as the
-kernel server does (``kernel_server.warm_caches``), then forks one child per report, as the
-kernel server forks one kernel per report: every report starts from the same warm state, and
-what a report fills in (matplotlib's caches) dies with it. The variants
-take turns, ``--rounds`` times, and the median is printed: the machine may be shared, so
-compare the variants of one run, not times across runs.
+kernel server does (``kernel_server.warm_up`` and ``warm_caches``), then forks one child per
+report, as the kernel server forks one kernel per report: every report starts from the same
+warm state, and what a report fills in (matplotlib's caches) dies with it. The variants take
+turns report by report, in fresh processes each of ``--rounds`` rounds (two processes with the
+same code can differ by several per cent), and the medians are printed: the machine may be
+shared, so compare the variants of one run, not times across runs (the CPU seconds are the
+steadier figure).
 
 ``--save DIR`` writes every SVG as ``DIR/<variant>/<provider>-<figure>.svg`` to compare looks.
 
@@ -89,7 +91,11 @@ def _report_figures(prepared, provider_id: str) -> dict[str, tuple[float, float,
 
 
 def _child(args: argparse.Namespace) -> None:
-    """One variant: warm as the kernel server does, then fork one process per report."""
+    """One variant: warm as the kernel server does, then fork one process per report asked for.
+
+    It reads a provider id a line from stdin and answers with a line of JSON (the report's
+    figure seconds and SVG sizes); ``ready`` once warm.
+    """
     from strapetsi_lib.batch.kernel_server import warm_caches, warm_up
     from strapetsi_lib.config import DEMO_DIR
     from strapetsi_lib.prepare import load_prepared
@@ -97,27 +103,26 @@ def _child(args: argparse.Namespace) -> None:
     warm_up()  # the kernel server's imports and caches, before it forks a report's kernel
     warm_caches()
     prepared = load_prepared(DEMO_DIR)
-    providers = list(prepared["providers"]["provider_id"])[:args.providers]
-    rows = []
-    for provider_id in providers:
+    print("ready", flush=True)
+    for line in sys.stdin:
+        provider_id = line.strip()
         read, write = os.pipe()
         pid = os.fork()
         if pid == 0:  # the report's kernel
             os.close(read)
             try:
                 figures = _report_figures(prepared, provider_id)
+                if args.save:
+                    folder = Path(args.save)
+                    folder.mkdir(parents=True, exist_ok=True)
+                    for name, (_, _, svg) in figures.items():
+                        (folder / f"{provider_id}-{name}.svg").write_bytes(svg)
             except BaseException:
                 import traceback
 
                 traceback.print_exc()
                 os._exit(1)
-            if args.save:
-                folder = Path(args.save)
-                folder.mkdir(parents=True, exist_ok=True)
-                for name, (_, _, svg) in figures.items():
-                    (folder / f"{provider_id}-{name}.svg").write_bytes(svg)
-            row = {"provider": provider_id,
-                   "seconds": {name: wall for name, (wall, _, _) in figures.items()},
+            row = {"seconds": {name: wall for name, (wall, _, _) in figures.items()},
                    "cpu": {name: cpu for name, (_, cpu, _) in figures.items()},
                    "bytes": {name: len(svg) for name, (_, _, svg) in figures.items()}}
             with os.fdopen(write, "w") as out:
@@ -125,9 +130,17 @@ def _child(args: argparse.Namespace) -> None:
             os._exit(0)
         os.close(write)
         with os.fdopen(read) as pipe:
-            rows.append(json.loads(pipe.read()))
+            answer = pipe.read()
         os.waitpid(pid, 0)
-    json.dump(rows, sys.stdout)
+        print(answer or "{}", flush=True)
+
+
+def sorted_providers(dataset: Path) -> list[str]:
+    """The dataset's provider ids in the order of its providers.csv (the first N are timed)."""
+    import csv
+
+    with (dataset / "providers.csv").open(encoding="utf-8") as rows:
+        return [row["provider_id"] for row in csv.DictReader(rows)]
 
 
 def _checkout(revision: str, into: Path) -> Path:
@@ -142,15 +155,22 @@ def _checkout(revision: str, into: Path) -> Path:
     return into
 
 
-def _run_variant(library: Path, providers: int, save: Path | None) -> list[dict]:
-    command = [sys.executable, __file__, "--child", "--providers", str(providers)]
+def _start_variant(library: Path, save: Path | None) -> subprocess.Popen:
+    command = [sys.executable, __file__, "--child"]
     if save:
         command += ["--save", str(save)]
-    env = {**os.environ, "PYTHONPATH": str(library)}
-    done = subprocess.run(command, env=env, capture_output=True, text=True, cwd=ROOT)
-    if done.returncode:
-        raise SystemExit(f"variant failed ({command}):\n{done.stderr}")
-    return json.loads(done.stdout)
+    env = {**os.environ, "PYTHONPATH": str(library), "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
+    return subprocess.Popen(command, env=env, cwd=ROOT, text=True, stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE)
+
+
+def _ask(process: subprocess.Popen, provider_id: str) -> dict:
+    process.stdin.write(provider_id + "\n")
+    process.stdin.flush()
+    row = json.loads(process.stdout.readline() or "{}")
+    if not row:
+        raise SystemExit(f"a variant failed on {provider_id} (its error is above)")
+    return row
 
 
 def main() -> None:
@@ -165,23 +185,40 @@ def main() -> None:
     if args.child:
         _child(args)
         return
+    from strapetsi_lib.config import DEMO_DIR
+
+    providers = sorted_providers(DEMO_DIR)[:args.providers]
     with tempfile.TemporaryDirectory(prefix="strapetsi-figures-") as tmp:
-        variants = {revision: _checkout(revision, Path(tmp) / str(n))
-                    for n, revision in enumerate(args.against)}
-        variants["here"] = ROOT
-        runs: dict[str, list[list[dict]]] = {name: [] for name in variants}
+        libraries = {revision: _checkout(revision, Path(tmp) / str(n))
+                     for n, revision in enumerate(args.against)}
+        libraries["here"] = ROOT
+        runs: dict[str, list[dict]] = {name: [] for name in libraries}
         for round_ in range(args.rounds):
-            for name, library in variants.items():
-                save = args.save / name if args.save and round_ == 0 else None
-                runs[name].append(_run_variant(library, args.providers, save))
+            # Fresh processes each round: one process can run a few per cent faster or slower
+            # than another with the same code, so each variant's median spans several.
+            save = args.save if args.save and round_ == 0 else None
+            variants = {name: _start_variant(library, save / name if save else None)
+                        for name, library in libraries.items()}
+            try:
+                for name, process in variants.items():
+                    if process.stdout.readline().strip() != "ready":
+                        raise SystemExit(f"variant {name} did not start (its error is above)")
+                # Report by report, each variant in turn: a change in the machine's load falls
+                # on all of them alike.
+                for provider_id in providers:
+                    for name, process in variants.items():
+                        runs[name].append(_ask(process, provider_id))
+            finally:
+                for process in variants.values():
+                    process.stdin.close()
+                    process.wait()
     load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
     print(f"{args.providers} reports x {args.rounds} rounds: median seconds of one report's "
           "figures (wall clock, and CPU of the report's process), per figure (CPU), SVG size; "
           f"load average at the end {load}")
     print(f"{'variant':<14}{'wall':>7}{'CPU':>7}" + "".join(f"{n:>8}" for n in FIGURES)
           + f"{'SVG KB':>8}")
-    for name, rounds in runs.items():
-        rows = [row for run in rounds for row in run]
+    for name, rows in runs.items():
         wall = statistics.median(sum(row["seconds"].values()) for row in rows)
         cpu = statistics.median(sum(row["cpu"].values()) for row in rows)
         per_figure = {n: statistics.median(row["cpu"][n] for row in rows) for n in FIGURES}
