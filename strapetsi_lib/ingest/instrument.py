@@ -16,6 +16,7 @@ import yaml
 
 from strapetsi_lib.config import INSTRUMENTS_DIR, LANGUAGES
 from strapetsi_lib.errors import InstrumentError
+from strapetsi_lib.files import load_yaml
 from strapetsi_lib.ingest.takehold_rules import TakeholdRules, parse_takehold_rules
 
 Texts = dict[str, str]
@@ -213,7 +214,7 @@ def parse_instrument(doc: dict, source: Path) -> Instrument:
 @cache
 def _load_cached(path: Path) -> Instrument:
     try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+        doc = load_yaml(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
         raise InstrumentError(f"{path}: cannot read instrument: {exc}") from exc
     return parse_instrument(doc, path)

@@ -12,9 +12,8 @@ from __future__ import annotations
 import math
 from functools import cache
 
-import yaml
-
 from strapetsi_lib.config import DEFAULT_MIN_GROUP_SIZE, PACKAGE_DIR, REPORT_LANGUAGES
+from strapetsi_lib.files import load_yaml
 
 TEXTS_DIR = PACKAGE_DIR / "texts"
 NBSP = "\u00a0"
@@ -25,10 +24,7 @@ MINUS = "\u2212"
 def _catalogue() -> dict[str, dict[str, str]]:
     catalogue: dict[str, dict[str, str]] = {}
     for path in sorted(TEXTS_DIR.glob("*.yml")):
-        # libyaml's safe loader when present: ten times faster, and the batch's index page
-        # (written even by a run with nothing to do) loads every text file
-        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-        texts = yaml.load(path.read_text(encoding="utf-8"), Loader=loader) or {}
+        texts = load_yaml(path.read_text(encoding="utf-8")) or {}
         clash = set(texts) & set(catalogue)
         if clash:
             raise ValueError(f"{path}: text keys already defined elsewhere: {sorted(clash)}")
