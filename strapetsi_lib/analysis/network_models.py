@@ -287,13 +287,10 @@ def theme_effects(dataset, scores: pd.DataFrame | None = None,
         e.g. every provider takes part in exactly one theme; see :func:`estimable_columns`).
         Empty with these columns when the dataset has fewer than two waves.
     """
-    columns = THEME_EFFECT_COLUMNS
-    waves = dataset.wave_ids
-    if len(waves) < 2:
-        return pd.DataFrame(columns=columns)
-    long = long_scores(dataset) if scores is None else scores
-    membership = dataset.theme_membership()
-    themes = list(membership.columns)
+    inputs = _theme_inputs(dataset, scores)
+    if inputs is None:
+        return pd.DataFrame(columns=THEME_EFFECT_COLUMNS)
+    waves, long, membership, themes = inputs
     rows = []
     for dim in dataset.instrument.dimension_codes:
         frame = long[long["dimension"] == dim]
@@ -325,13 +322,10 @@ def theme_effects_by_provider(dataset, scores: pd.DataFrame | None = None) -> pd
         theme pairs, ``reason`` where a theme cannot be estimated), with
         ``n_providers_in_theme`` and ``n_providers_other`` counting the providers used.
     """
-    columns = THEME_EFFECT_COLUMNS
-    waves = dataset.wave_ids
-    if len(waves) < 2:
-        return pd.DataFrame(columns=columns)
-    long = long_scores(dataset) if scores is None else scores
-    membership = dataset.theme_membership()
-    themes = list(membership.columns)
+    inputs = _theme_inputs(dataset, scores)
+    if inputs is None:
+        return pd.DataFrame(columns=THEME_EFFECT_COLUMNS)
+    waves, long, membership, themes = inputs
     ends = long[long["wave"].astype(str).isin([waves[0], waves[-1]])]
     stats = (ends.assign(wave=ends["wave"].astype(str))
              .groupby(["dimension", "provider_id", "wave"], observed=True)["score"]
@@ -350,6 +344,18 @@ def theme_effects_by_provider(dataset, scores: pd.DataFrame | None = None) -> pd
                                    member[usable].to_numpy(dtype=float), usable)
         rows += _theme_rows(dim, themes, fits, counts)
     return _theme_table(rows)
+
+
+def _theme_inputs(dataset, scores: pd.DataFrame | None
+                  ) -> tuple[list[str], pd.DataFrame, pd.DataFrame, list[str]] | None:
+    """What both theme analyses start from: the waves, the long scores, the providers' theme
+    membership and the themes; ``None`` when the dataset has fewer than two waves."""
+    waves = dataset.wave_ids
+    if len(waves) < 2:
+        return None
+    long = long_scores(dataset) if scores is None else scores
+    membership = dataset.theme_membership()
+    return waves, long, membership, list(membership.columns)
 
 
 def _theme_sides(member: pd.DataFrame, themes: list[str]

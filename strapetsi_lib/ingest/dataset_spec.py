@@ -39,6 +39,7 @@ from pydantic_core import PydanticCustomError
 
 from strapetsi_lib.config import DEFAULT_MIN_GROUP_SIZE, LANGUAGES
 from strapetsi_lib.errors import DatasetError, Problem
+from strapetsi_lib.files import load_yaml
 from strapetsi_lib.ingest.encoding import UndecodableText, UnreadableFile, decode_text
 
 DATASET_FILE = "dataset.yml"
@@ -206,8 +207,8 @@ def read_dataset_spec(path: str | Path) -> SpecReading:
     except UnreadableFile as exc:
         return failed(None, str(exc))
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        doc = yaml.safe_load(text)
+        node = yaml.compose(text, Loader=yaml.SafeLoader)  # line numbers of keys
+        doc = load_yaml(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         return failed(mark.line + 1 if mark is not None else None,
