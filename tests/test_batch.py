@@ -34,6 +34,12 @@ PLANTED = "planted failure for the batch test"
 # --- helpers ----------------------------------------------------------------------------------
 
 
+def _ctrl_c_default() -> None:
+    """Let the run see Ctrl-C even when pytest itself was started with SIGINT ignored (a
+    background job of a non-interactive shell): Python keeps an ignored SIGINT ignored."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def strapetsi_run(*args: str | Path, timeout: float = 240) -> subprocess.CompletedProcess:
     """``strapetsi run ARGS`` in a fresh process, as a user would call it."""
     command = [sys.executable, "-m", "strapetsi_lib", "run", *map(str, args)]
@@ -312,7 +318,7 @@ def test_interrupted_run_leaves_whole_reports_and_can_be_rerun(first_run, datase
     command = [sys.executable, "-m", "strapetsi_lib", "run", str(dataset), "--out", str(out),
                "--notebook", str(notebook), "--no-network", "--force"]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                               text=True)
+                               text=True, preexec_fn=_ctrl_c_default)
     deadline = time.monotonic() + 180
     while mtimes(out) == before and time.monotonic() < deadline:  # a first report is written
         time.sleep(0.2)

@@ -31,6 +31,12 @@ pytestmark = pytest.mark.slow
 SLEEP_CALL = "time.sleep(600 if provider_id"
 
 
+def _ctrl_c_default() -> None:
+    """Let the run see Ctrl-C even when pytest itself was started with SIGINT ignored (a
+    background job of a non-interactive shell): Python keeps an ignored SIGINT ignored."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def strapetsi_run(*args, env: dict | None = None, umask: int = -1,
                   timeout: float = 300) -> subprocess.CompletedProcess:
     command = [sys.executable, "-m", "strapetsi_lib", "run", *map(str, args)]
@@ -151,7 +157,7 @@ def test_the_summary_counts_only_finished_reports(dataset, tiny, ids, work):
     command = [sys.executable, "-m", "strapetsi_lib", "run", str(dataset), "--out", str(out),
                "--notebook", str(tiny), "--no-warm-kernel", "--no-network", "-j", "1"]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                               text=True)
+                               text=True, preexec_fn=_ctrl_c_default)
     deadline = time.monotonic() + 240
     while time.monotonic() < deadline:  # until the hung report is running
         with contextlib.suppress(OSError, ValueError, KeyError):
