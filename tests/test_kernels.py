@@ -85,3 +85,40 @@ def test_warm_kernels_get_the_tables_their_server_read(prepared_home, tmp_path):
                                     {"dataset": str(prepared_home)},
                                     kernel_name=cold.kernel_name)
         assert _stdout(executed) == [f"False {expected}\n"]
+
+
+def test_a_cells_shown_html_is_one_output_in_order_sent_when_the_cell_ends(tmp_path):
+    """Everything a cell shows with the show_* functions becomes one output of that cell, in
+    the order shown, after what it prints; a failing cell still sends what it showed; the
+    figures' drawing times add up; outside a running cell show_* displays at once."""
+    cells = [
+        "x = 1",
+        "from strapetsi_lib.present import display as d\n"
+        "d.show_heading('Otsikko <1>', 2)\nprint('printed')\nd.show_text('Sana **{n}**.', n=3)\n"
+        "d._display_html('<p>a</p>', 'a', {d.TIMING_METADATA: {'figure_seconds': 0.25}})\n"
+        "d._display_html('<p>b</p>', 'b', {d.TIMING_METADATA: {'figure_seconds': 0.5}})",
+        "d.show_text('ennen virhettä')\nraise ValueError('stop')",
+    ]
+    source = _notebook(tmp_path / "nb.ipynb", *cells)
+    with pytest.raises(Exception, match="stop"):
+        execute_notebook(source, tmp_path / "out.ipynb", {})
+    executed = nbformat.read(tmp_path / "out.ipynb", as_version=4)
+    code = {cell.source: cell for cell in executed.cells if cell.cell_type == "code"}
+    shown = code[cells[1]].outputs
+    assert [o.output_type for o in shown] == ["stream", "display_data"]
+    html = shown[1].data["text/html"]
+    assert html.index("Otsikko &lt;1&gt;") < html.index("<strong>3</strong>") < html.index(
+        "<p>a</p>") < html.index("<p>b</p>")
+    assert shown[1].data["text/plain"].split("\n\n")[:2] == ["Otsikko <1>", "Sana **3**."]
+    assert shown[1].metadata["strapetsi"]["figure_seconds"] == 0.75
+    failed = code[cells[2]].outputs
+    assert sorted(o.output_type for o in failed) == ["display_data", "error"]
+    assert "ennen virhettä" in next(o for o in failed if o.output_type == "display_data"
+                                    ).data["text/html"]
+
+
+def test_show_functions_display_at_once_outside_a_running_cell(capsys):
+    from strapetsi_lib.present.display import show_text
+
+    show_text("heti {n}", n=1)  # no IPython cell runs: IPython's display prints the text
+    assert "heti 1" in capsys.readouterr().out
