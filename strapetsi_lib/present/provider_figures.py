@@ -151,7 +151,17 @@ def item_diverging_bars(distribution: pd.DataFrame, instrument: Instrument,
         ax.text(0.01, centre, name, transform=at_figure_left, va="center", fontsize=10,
                 fontweight="bold").set_in_layout(False)  # it sits over the labels' margin
     ax.axvline(0, color="black", linewidth=0.8)
-    ax.set_yticks(centres, [labels[c] for c in codes], fontsize=8)
+    # Each statement is a text where its tick label would be, at the same place and in the same
+    # style, but without the tick: the y axis shows no tick marks or grid here, and thirty
+    # ticks (each three lines and two labels) cost a fifth of the chart's drawing time. A tick
+    # label sits its pad away from the tick, plus the tick's length outside the axes.
+    style = matplotlib.rcParams
+    outside = {"in": 0.0, "inout": 0.5, "out": 1.0}[style["ytick.direction"]]
+    at_tick_label, va, ha = ax.get_yaxis_text1_transform(
+        style["ytick.major.pad"] + outside * style["ytick.major.size"])
+    for centre, code in zip(centres, codes, strict=True):
+        ax.text(0, centre, labels[code], transform=at_tick_label, va=va, ha=ha, fontsize=8)
+    ax.set_yticks([])
     ax.set_ylim(y, 0)
     ax.grid(axis="y", visible=False)
     ax.set_xlim(-100, 120)  # room for the share agreeing at the end of a full bar
