@@ -24,6 +24,7 @@ import pandas as pd
 from strapetsi_lib.analysis.baseline import AREA_TO_DEVELOP, MIN_CLEAR_STD_DIFF, STRENGTH
 from strapetsi_lib.prepare import Prepared
 from strapetsi_lib.present.i18n import number, text
+from strapetsi_lib.present.view_cache import cached_view
 
 __all__ = ["ItemComparisons", "compare_items", "comparison_text", "rounded_sign"]
 
@@ -47,6 +48,7 @@ class ItemComparisons(NamedTuple):
     any_clear: bool
 
 
+@cached_view
 def compare_items(prepared: Prepared, provider_id: str, wave: str,
                   count: int = 3) -> ItemComparisons:
     """The provider's strengths and areas to develop by the honest-comparison rule.

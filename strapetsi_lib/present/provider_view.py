@@ -20,6 +20,7 @@ from strapetsi_lib.analysis.disclosure import (
 from strapetsi_lib.config import ROLES
 from strapetsi_lib.prepare import Prepared
 from strapetsi_lib.present.i18n import interval, number, percent, text, too_few
+from strapetsi_lib.present.view_cache import cached_view
 
 
 def baseline_wave(prepared: Prepared) -> str:
@@ -62,6 +63,7 @@ def role_table(prepared: Prepared, provider_id: str, language: str) -> pd.DataFr
     return table.reset_index()
 
 
+@cached_view
 def role_counts(prepared: Prepared, provider_id: str, wave: str) -> pd.Series:
     """Respondents per role at a wave as the report may show them (NaN where suppressed).
 

@@ -22,6 +22,7 @@ from strapetsi_lib.present.stats_view import (
     rule_text,
     verdict_interval,
 )
+from strapetsi_lib.present.view_cache import cached_view
 
 
 def has_takehold(prepared: Prepared) -> bool:
@@ -29,6 +30,7 @@ def has_takehold(prepared: Prepared) -> bool:
     return "dimension_change" in prepared.tables
 
 
+@cached_view
 def change_rows(prepared: Prepared, provider_id: str) -> pd.DataFrame:
     """The provider's change per dimension, in the instrument's order.
 
@@ -123,6 +125,7 @@ def change_method(prepared: Prepared, provider_id: str, language: str) -> str:
                 groups=", ".join(names[d] for d in rows.loc[~paired, "dimension"]))
 
 
+@cached_view
 def practice_rows(prepared: Prepared, provider_id: str) -> pd.DataFrame:
     """The provider's practice status at the latest wave, in the instrument's order.
 
