@@ -160,6 +160,45 @@ class LocaleFormatter(Formatter):
         return number(value, self.language, decimals)
 
 
+def tick_labels_as_text(ax, axis: str, positions: Sequence[float], labels: Sequence[str], *,
+                        tick_length: float | None = None, **text_props) -> None:
+    """Write category labels exactly where an axis's tick labels would be, without the ticks.
+
+    For an axis that shows no tick marks or grid lines (a heatmap's, a chart's list of
+    statements): each label is a text at its tick label's place, with its alignment, size and
+    colour, and the axis keeps no ticks. A tick is three lines and two labels; a chart with
+    thirty of them spends a fifth of its drawing time on ticks nobody sees.
+
+    Parameters
+    ----------
+    ax
+        The axes.
+    axis
+        ``"x"`` (labels below the axes) or ``"y"`` (labels to the left).
+    positions, labels
+        Each label's position in data coordinates, and its text.
+    tick_length
+        The length the axis's ticks were given with ``tick_params(length=...)``, if they were;
+        a tick label sits its pad away from the tick, plus the tick's length outside the axes.
+    **text_props
+        Anything else for the texts (e.g. ``fontsize``).
+    """
+    style = matplotlib.rcParams
+    tick = f"{axis}tick"
+    length = style[f"{tick}.major.size"] if tick_length is None else tick_length
+    outside = {"in": 0.0, "inout": 0.5, "out": 1.0}[style[f"{tick}.direction"]]
+    pad = style[f"{tick}.major.pad"] + outside * length
+    place = ax.get_xaxis_text1_transform if axis == "x" else ax.get_yaxis_text1_transform
+    transform, va, ha = place(pad)
+    colour = style[f"{tick}.labelcolor"]
+    props = {"fontsize": style[f"{tick}.labelsize"],
+             "color": style[f"{tick}.color"] if colour == "inherit" else colour, **text_props}
+    for position, label in zip(positions, labels, strict=True):
+        x, y = (position, 0) if axis == "x" else (0, position)
+        ax.text(x, y, label, transform=transform, va=va, ha=ha, **props)
+    (ax.set_xticks if axis == "x" else ax.set_yticks)([])
+
+
 def number_ticks(axis, language: str, decimals: int | None = None, *, as_percent: bool = False,
                  absolute: bool = False) -> None:
     """Write an axis's tick labels in the report's language (see :class:`LocaleFormatter`)."""

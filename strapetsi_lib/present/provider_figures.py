@@ -33,6 +33,7 @@ from strapetsi_lib.present.figure_style import (  # noqa: E402
     fitted_limits,
     number_ticks,
     seeded_jitter,
+    tick_labels_as_text,
 )
 from strapetsi_lib.present.i18n import interval, number, percent, text  # noqa: E402
 
@@ -151,17 +152,7 @@ def item_diverging_bars(distribution: pd.DataFrame, instrument: Instrument,
         ax.text(0.01, centre, name, transform=at_figure_left, va="center", fontsize=10,
                 fontweight="bold").set_in_layout(False)  # it sits over the labels' margin
     ax.axvline(0, color="black", linewidth=0.8)
-    # Each statement is a text where its tick label would be, at the same place and in the same
-    # style, but without the tick: the y axis shows no tick marks or grid here, and thirty
-    # ticks (each three lines and two labels) cost a fifth of the chart's drawing time. A tick
-    # label sits its pad away from the tick, plus the tick's length outside the axes.
-    style = matplotlib.rcParams
-    outside = {"in": 0.0, "inout": 0.5, "out": 1.0}[style["ytick.direction"]]
-    at_tick_label, va, ha = ax.get_yaxis_text1_transform(
-        style["ytick.major.pad"] + outside * style["ytick.major.size"])
-    for centre, code in zip(centres, codes, strict=True):
-        ax.text(0, centre, labels[code], transform=at_tick_label, va=va, ha=ha, fontsize=8)
-    ax.set_yticks([])
+    tick_labels_as_text(ax, "y", centres, [labels[c] for c in codes], fontsize=8)
     ax.set_ylim(y, 0)
     ax.grid(axis="y", visible=False)
     ax.set_xlim(-100, 120)  # room for the share agreeing at the end of a full bar
@@ -232,11 +223,12 @@ def role_heatmap(role_means: pd.DataFrame, instrument: Instrument, language: str
     colorbar = fig.colorbar(mesh, ax=ax, label=text("mean_scale_1_5", language))
     colorbar.outline.set_visible(False)
     number_ticks(colorbar.ax.yaxis, language)
-    ax.set_xticks(np.arange(len(roles)) + 0.5, [text(f"role_{r}", language) for r in roles])
-    ax.set_yticks(np.arange(len(grid)) + 0.5,
-                  [instrument.dimension(d).name[language] for d in grid.index])
+    tick_labels_as_text(ax, "x", np.arange(len(roles)) + 0.5,
+                        [text(f"role_{r}", language) for r in roles], tick_length=0)
+    tick_labels_as_text(ax, "y", np.arange(len(grid)) + 0.5,
+                        [instrument.dimension(d).name[language] for d in grid.index],
+                        tick_length=0)
     ax.set_ylim(len(grid), 0)
-    ax.tick_params(length=0)
     ax.grid(False)
     for spine in ax.spines.values():
         spine.set_visible(False)
