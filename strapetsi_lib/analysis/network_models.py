@@ -8,6 +8,11 @@ and compare the dataset's latest wave with its first. They are re-exported by
 The design matrices are built with numpy rather than from formulas: the models are the ones the
 formulas in the docstrings describe, but building 0/1 columns directly is several times faster
 than formula parsing on ~17,000 rows and keeps the column order under our control.
+
+statsmodels is imported by the functions that fit: the prepare stage fits the models, while a
+report, which only reads their results, imports this module (through
+:mod:`strapetsi_lib.analysis.takehold`) but not statsmodels, a second of every cold kernel's
+start and of the batch's fork server's.
 """
 
 from __future__ import annotations
@@ -17,10 +22,7 @@ import warnings
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
 from scipy import stats as sps
-from statsmodels.regression.mixed_linear_model import MixedLM
-from statsmodels.tools.sm_exceptions import ConvergenceWarning
 
 from strapetsi_lib.analysis.scores import dimension_scores, long_dimension_scores
 from strapetsi_lib.analysis.stats import bh_adjust, with_fcr_intervals
@@ -160,6 +162,9 @@ def fit_network_change(frame: pd.DataFrame, waves: list[str], random_slope: bool
     design = _change_design(frame, waves)
     if design is None:
         return {"reason": TOO_FEW_PROVIDERS}
+    from statsmodels.regression.mixed_linear_model import MixedLM
+    from statsmodels.tools.sm_exceptions import ConvergenceWarning
+
     wave_x, role_x = design
     exog = np.column_stack([np.ones(len(frame)), wave_x, role_x])
     exog_re = np.column_stack([np.ones(len(frame)), wave_x[:, -1]]) if random_slope else None
@@ -455,6 +460,8 @@ def _did_fit(frame: pd.DataFrame, waves: list[str], membership: pd.DataFrame,
     if not names:
         return results
     if not small_sample:
+        import statsmodels.api as sm
+
         result = sm.OLS(within[:, 0], exog).fit(cov_type="cluster", cov_kwds={"groups": groups},
                                                 use_t=True)
         se = result.bse[wanted]

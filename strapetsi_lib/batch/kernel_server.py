@@ -47,7 +47,7 @@ from dataclasses import dataclass
 
 #: Modules a report kernel imports anyway; imported once here, before any fork.
 WARM_MODULES = (
-    "numpy", "pandas", "scipy.stats", "statsmodels.api", "statsmodels.formula.api",
+    "numpy", "pandas", "scipy.stats",  # not statsmodels: reports read the fitted models
     "matplotlib", "matplotlib.pyplot", "seaborn", "yaml", "bs4",
     "IPython", "ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.zmqshell",
     # what ipykernel imports while it starts (its debugger, IPython's history and completer)
