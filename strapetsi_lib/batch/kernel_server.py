@@ -60,6 +60,10 @@ NOT_FOR_KERNELS = (
     "strapetsi_lib.__main__", "strapetsi_lib.cli", "strapetsi_lib.batch",
     "strapetsi_lib.ingest.demo",
     "strapetsi_lib.render",  # it imports nbformat and jsonschema, which no report needs
+    # reading and checking a dataset's files is the prepare stage's (pandera, openpyxl)
+    "strapetsi_lib.ingest.dataset", "strapetsi_lib.ingest.excel",
+    "strapetsi_lib.ingest.problem_list", "strapetsi_lib.ingest.reading",
+    "strapetsi_lib.ingest.validation", "strapetsi_lib.ingest.ytunnus",
 )
 _PR_SET_PDEATHSIG = 1
 _REAP_INTERVAL = 0.05
