@@ -100,6 +100,14 @@ def join(parts: list[str], separator: str = " ") -> Text:
     return Text(template, dict(zip(names, parts, strict=True)))
 
 
+def and_list(parts: list[str], language: str) -> Text:
+    """Parts listed as the language lists them: ``a``, ``a ja b``, ``a, b ja c`` (no comma
+    before the last, in Finnish, Swedish and English alike). Parts keep their own escaping."""
+    if len(parts) <= 1:
+        return join(parts)
+    return join([join(parts[:-1], ", "), parts[-1]], f" {text('list_and', language)} ")
+
+
 def number(value: float, language: str, decimals: int = 1, signed: bool = False) -> str:
     """Format a number as the language writes it: ``3,4`` in fi/sv, ``3.4`` in en.
 

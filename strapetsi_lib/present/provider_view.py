@@ -19,7 +19,7 @@ from strapetsi_lib.analysis.disclosure import (
 )
 from strapetsi_lib.config import ROLES
 from strapetsi_lib.prepare import Prepared
-from strapetsi_lib.present.i18n import interval, number, percent, text, too_few
+from strapetsi_lib.present.i18n import and_list, interval, number, percent, text, too_few
 from strapetsi_lib.present.view_cache import cached_view
 
 
@@ -251,8 +251,24 @@ def profile_sentence(profile: pd.DataFrame, prepared: Prepared, language: str) -
                                                 strict=True)]
     return text("stats_profile_text", language, best=names[best["dimension"]],
                 best_mean=number(best["mean"], language), worst=names[worst["dimension"]],
-                worst_mean=number(worst["mean"], language), above=signs.count(1),
-                level=signs.count(0), below=signs.count(-1))
+                worst_mean=number(worst["mean"], language),
+                comparison=comparison_sentence(signs.count(1), signs.count(0),
+                                               signs.count(-1), language))
+
+
+def comparison_sentence(above: int, level: int, below: int, language: str) -> str:
+    """How many areas are above, level with and below the network average, in one sentence.
+
+    Only the sides with at least one area are listed, so no sentence says "0 areas"; the first
+    side listed names the network average, the later ones refer back to it (the texts
+    ``stats_profile_*``).
+    """
+    parts = []
+    for side, count in (("above", above), ("level", level), ("below", below)):
+        if count:
+            form = "later" if parts else ("first_one" if count == 1 else "first")
+            parts.append(text(f"stats_profile_{side}_{form}", language, n=count))
+    return text("stats_profile_comparison", language, parts=and_list(parts, language))
 
 
 def gap_sentence(gaps: pd.DataFrame, prepared: Prepared, language: str) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 
 from strapetsi_lib.analysis.takehold import NOT_IN_USE, TAKEHOLD_THRESHOLDS, TOO_FEW
-from strapetsi_lib.present.i18n import interval, number, percent, text
+from strapetsi_lib.present.i18n import and_list, interval, number, percent, text
 
 __all__ = ["adjusted_ci_header", "level_text", "rule_text", "verdict_interval"]
 
@@ -88,6 +88,5 @@ def rule_text(category: str, instrument, language: str, min_group_size: int) -> 
         conditions.append(text("takehold_condition_maintained", language,
                                value=percent(rules["maintenance_in_use_min"], language),
                                **labels))
-    joined = conditions[-1] if len(conditions) == 1 else (
-        ", ".join(conditions[:-1]) + f" {text('takehold_and', language)} " + conditions[-1])
-    return text("takehold_rule", language, status=status, conditions=joined)
+    return text("takehold_rule", language, status=status,
+                conditions=and_list(conditions, language))
