@@ -76,8 +76,12 @@ def figure_seconds() -> float | None:
     return None if started is None else time.perf_counter() - started
 
 
+#: The seed of every jitter in a report figure: the same inputs give the same figure.
+JITTER_SEED = 2024
+
+
 @contextlib.contextmanager
-def seeded_jitter(seed: int = 2024) -> Iterator[None]:
+def seeded_jitter(seed: int = JITTER_SEED) -> Iterator[None]:
     """Seed NumPy's global generator while a seaborn strip plot jitters its points.
 
     seaborn draws the jitter from NumPy's global random state; seeding it for the call (and
@@ -89,6 +93,37 @@ def seeded_jitter(seed: int = 2024) -> Iterator[None]:
         yield
     finally:
         np.random.set_state(state)
+
+
+def jittered_rows(ax, rows: Sequence[Sequence[float]], *, jitter: float, size: float,
+                  seed: int = JITTER_SEED, **scatter) -> None:
+    """Dots of each row's values along x at y = the row's index, jittered up and down.
+
+    The dots of ``seaborn.stripplot(x=..., y=..., jitter=jitter, size=size)`` with seaborn's
+    own jitter (the same uniform draws from a generator seeded with ``seed``, row by row, none
+    for a row of one value) and z-order, without its categorical axis: a report draws this
+    once a report, and seaborn's categorical machinery cost more than the dots. The caller
+    labels the rows and sets the y limits (``-0.5`` to ``len(rows) - 0.5``, as seaborn does).
+
+    Parameters
+    ----------
+    ax
+        The axes.
+    rows
+        Each row's values, in the order of the rows (NaN left out by the caller).
+    jitter
+        Half the height of the band the dots are spread over, in rows.
+    size
+        The dots' diameter in points.
+    **scatter
+        Anything else for ``Axes.scatter`` (e.g. ``color``, ``alpha``).
+    """
+    random = np.random.RandomState(seed)  # NumPy's legacy stream, as seaborn draws from
+    scatter = {"zorder": 3, "linewidth": 0, **scatter}
+    for position, values in enumerate(rows):
+        values = np.asarray(values, dtype=float)
+        offsets = random.uniform(-jitter, jitter, size=len(values)) if len(values) > 1 else 0
+        ax.scatter(values, position + offsets, s=size ** 2, **scatter)
 
 
 def agreement_colours(values: Sequence[float], neutral: float) -> list[str]:

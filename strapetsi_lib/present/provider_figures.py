@@ -17,7 +17,6 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
-import seaborn as sns  # noqa: E402
 from matplotlib.collections import PolyCollection  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
 from matplotlib.transforms import blended_transform_factory  # noqa: E402
@@ -31,14 +30,14 @@ from strapetsi_lib.present.figure_style import (  # noqa: E402
     agreement_colours,
     apply_style,
     fitted_limits,
+    jittered_rows,
     number_ticks,
-    seeded_jitter,
     tick_labels_as_text,
 )
 from strapetsi_lib.present.i18n import interval, number, percent, text  # noqa: E402
 
 __all__ = ["HIGHLIGHT", "NETWORK", "change_forest", "dimension_profile", "item_diverging_bars",
-           "provider_place", "role_heatmap", "seeded_jitter"]
+           "provider_place", "role_heatmap"]
 
 #: Statement labels are wrapped (never cut) at this many characters.
 STATEMENT_WRAP = 55
@@ -256,9 +255,12 @@ def provider_place(ranks: pd.DataFrame, provider_id: str, instrument: Instrument
     data = ranks.assign(name=ranks["dimension"].map(names))
     own = data[data["provider_id"] == provider_id]
     fig, ax = plt.subplots(figsize=(8, 0.6 * len(order) + 1.4))
-    with seeded_jitter():
-        sns.stripplot(data=data, x="mean", y="name", order=[names[c] for c in order],
-                      color=NETWORK, alpha=0.45, size=4, jitter=0.2, ax=ax)
+    means = data.dropna(subset=["mean"]).groupby("dimension", sort=False)["mean"]
+    jittered_rows(ax, [means.get_group(c).to_numpy() if c in means.groups else []
+                       for c in order], jitter=0.2, size=4, color=NETWORK, alpha=0.45)
+    ax.grid(axis="y", visible=False)
+    ax.set_ylim(len(order) - 0.5, -0.5, auto=None)  # the dots' rows; the highlight may widen
+    tick_labels_as_text(ax, "y", range(len(order)), [names[c] for c in order])
     ax.scatter(own["mean"], [order.index(d) for d in own["dimension"]], color=HIGHLIGHT,
                marker="o", s=90, edgecolor="black", zorder=5, label=text("this_provider", language))
     number_ticks(ax.xaxis, language)
