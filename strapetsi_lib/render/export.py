@@ -288,7 +288,6 @@ def running_cell(executed: Path) -> tuple[int | None, str | None]:
 @functools.cache
 def _exporter(language: str):
     """The report exporter for ``language``: made, and its template compiled, once a process."""
-    from nbconvert import HTMLExporter
     from traitlets.config import Config
 
     config = Config()
@@ -302,7 +301,50 @@ def _exporter(language: str):
     config.HTMLExporter.exclude_output_prompt = True
     config.HTMLExporter.exclude_anchor_links = True
     config.HTMLExporter.language_code = language
-    return HTMLExporter(config=config)
+    return _unparsed_html_exporter()(config=config)
+
+
+@functools.cache
+def _unparsed_html_exporter() -> type:
+    """nbconvert's ``HTMLExporter``, returning the rendered page without its last pass.
+
+    ``HTMLExporter.from_notebook_node`` renders the template, then parses the page to give
+    images without a text alternative a placeholder and to make outputs focusable, and writes
+    it out again; :func:`_finish` parses the same page once more for the report rules. This
+    subclass stops after the render (its steps are nbconvert's own up to there) and
+    :func:`_nbconvert_last_pass` does that last pass on :func:`_finish`'s parse: one parse a
+    report instead of two, the same page byte for byte (``tests/test_export.py``).
+    """
+    from nbconvert import HTMLExporter
+    from nbconvert.exporters.templateexporter import TemplateExporter
+    from nbconvert.filters.highlight import Highlight2HTML
+    from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
+
+    class UnparsedHTMLExporter(HTMLExporter):
+        def from_notebook_node(self, nb, resources=None, **kw):
+            # HTMLExporter.from_notebook_node (nbconvert 7) up to the template's render
+            langinfo = nb.metadata.get("language_info", {})
+            lexer = langinfo.get("pygments_lexer", langinfo.get("name", None))
+            highlight_code = self.filters.get(
+                "highlight_code", Highlight2HTML(pygments_lexer=lexer, parent=self))
+            resources = self._init_resources(resources)
+            filter_data_type = WidgetsDataTypeFilter(notebook_metadata=self._nb_metadata,
+                                                     parent=self, resources=resources)
+            self.register_filter("highlight_code", highlight_code)
+            self.register_filter("filter_data_type", filter_data_type)
+            return TemplateExporter.from_notebook_node(self, nb, resources, **kw)
+
+    return UnparsedHTMLExporter
+
+
+def _nbconvert_last_pass(soup: Any) -> None:
+    """What ``HTMLExporter.from_notebook_node`` does to the parsed page after rendering it."""
+    for image in soup.select("img:not([alt])"):
+        image.attrs["alt"] = NBCONVERT_DEFAULT_ALT  # the report rules then reject the page
+    for selector in (".jp-Notebook div.jp-Cell-inputWrapper",
+                     ".jp-Notebook div.jp-OutputArea-output"):
+        for element in soup.select(selector):
+            element.attrs["tabindex"] = "0"
 
 
 def _check_language(language: str) -> str:
@@ -367,6 +409,7 @@ def _finish(body: str, cells: list[Any], cells_by_id: dict[str, int], title: str
     from bs4 import BeautifulSoup
 
     soup = BeautifulSoup(body, features="html.parser")
+    _nbconvert_last_pass(soup)
     problems: list[tuple[int | None, str]] = []
 
     def where(tag: Any) -> int | None:
