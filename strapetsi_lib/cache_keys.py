@@ -15,6 +15,7 @@ See docs/architecture.md §4, "The prepared-tables cache".
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from pathlib import Path
@@ -56,8 +57,15 @@ def code_fingerprint(parts: tuple[str, ...] | None = None) -> str:
     return digest.hexdigest()
 
 
+@functools.cache
 def library_versions() -> dict[str, str | None]:
-    """The versions of Python and of :data:`VERSIONED`, read without importing the libraries."""
+    """The versions of Python and of :data:`VERSIONED`, read without importing the libraries.
+
+    Read once a process (reading package metadata costs a report kernel more than the rest of
+    its cache look-up; the batch's kernel server reads it before it forks them): a library
+    upgraded under a running process changes nothing the process computes, since it goes on
+    running the code it imported. Treat the result as read-only.
+    """
     return installed_versions(VERSIONED)
 
 

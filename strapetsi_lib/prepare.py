@@ -96,11 +96,10 @@ class Prepared:
 
     def provider(self, provider_id: str) -> pd.Series:
         """The provider's row of the providers table; ``KeyError`` naming an unknown id."""
-        providers = self.tables["providers"]
-        match = providers[providers["provider_id"] == provider_id]
-        if match.empty:
+        positions = self._provider_positions("providers").get(provider_id)
+        if positions is None or not len(positions):
             raise KeyError(f"provider {provider_id!r} is not in dataset {self.dataset_name}")
-        return match.iloc[0]
+        return self.tables["providers"].iloc[positions[0]]
 
     def rows(self, name: str, provider_id: str) -> pd.DataFrame:
         """The rows of table ``name`` that belong to one provider.
@@ -114,6 +113,16 @@ class Prepared:
         if positions is None:
             return table.iloc[0:0].reset_index(drop=True)
         return table.iloc[positions].reset_index(drop=True)
+
+    def index_providers(self) -> None:
+        """Group every table's rows by provider now (what :meth:`rows` does on first use).
+
+        The batch's kernel server calls this on the tables it reads before forking the report
+        kernels (:func:`preload`), so that no kernel groups the same tables again.
+        """
+        for name, table in self.tables.items():
+            if "provider_id" in table.columns:
+                self._provider_positions(name)
 
     def _provider_positions(self, name: str) -> dict:
         # Kept outside the dataclass fields (and so outside equality and the cache file's
@@ -209,16 +218,19 @@ def preload(dataset_path: str | Path) -> bool:
 
     The batch's kernel server calls this before it forks the report kernels
     (:mod:`strapetsi_lib.batch.kernel_server`): each kernel's :func:`load_prepared` then finds
-    the tables in memory (shared copy-on-write) instead of reading the same entry again. The
+    the tables in memory (shared copy-on-write), their rows already grouped by provider
+    (:meth:`Prepared.index_providers`), instead of reading the same entry again. The
     entry is remembered under its path, which holds the key, so a kernel still gets exactly
     the tables of the dataset's current files and code. Best effort: returns ``False`` (and
     remembers nothing) when there is no readable entry; the kernels then read it themselves.
     """
     path = keys.entry_path(dataset_path)
     try:
-        _PRELOADED[path] = read_entry(path)
+        prepared = read_entry(path)
     except (CacheEntryError, OSError):
         return False
+    prepared.index_providers()
+    _PRELOADED[path] = prepared
     return True
 
 
