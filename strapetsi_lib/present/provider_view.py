@@ -204,10 +204,11 @@ def leader_gap(prepared: Prepared, provider_id: str, wave: str) -> pd.DataFrame:
         prepared.instrument.dimension_codes)
     means = prepared.rows("role_dimension_means", provider_id)
     means = means[means["wave"] == wave]
-    allowed = []
-    for dim, row in gap.iterrows():
-        counts = means[means["dimension"] == dim].set_index("role")["n"].reindex(ROLES)
-        allowed.append(gap_may_show(protect(counts, mgs), row["n_leader"], row["n_staff"], mgs))
+    answers = dict(zip(zip(means["dimension"], means["role"], strict=True), means["n"],
+                       strict=True))
+    allowed = [gap_may_show(protect({role: answers.get((dim, role), 0) for role in ROLES}, mgs),
+                            row.n_leader, row.n_staff, mgs)
+               for dim, row in zip(gap.index, gap.itertuples(index=False), strict=True)]
     gap["gap"] = gap["gap"].where(pd.Series(allowed, index=gap.index))
     return gap.reset_index()
 
