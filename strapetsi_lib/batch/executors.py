@@ -21,6 +21,7 @@ notebooks, run folder) as this machine and run the same workbench code (both are
 from __future__ import annotations
 
 import contextlib
+import gc
 import multiprocessing
 import os
 import signal
@@ -127,6 +128,10 @@ def _worker_main(conn: Connection, kernel: tuple[str, str] | None, log_path: str
 
     from strapetsi_lib.render import export  # noqa: F401
 
+    # What is imported lives as long as the worker: keep it out of the garbage collections
+    # that each report's export (thousands of linked tags) sets off (gc.freeze's own use).
+    gc.collect()
+    gc.freeze()
     while True:
         try:
             task = conn.recv()
