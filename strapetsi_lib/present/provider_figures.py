@@ -145,7 +145,9 @@ def item_diverging_bars(distribution: pd.DataFrame, instrument: Instrument,
         handles.append(Patch(facecolor=colour, label=scale.labels[value][language]))
         left = left + width
     for end, centre, code in zip(left, centres, codes, strict=True):
-        ax.text(end + 2, centre, percent(agree[code] / 100, language), va="center", fontsize=8)
+        # inside the axes (the x limit leaves room after a full bar): nothing for the layout
+        ax.text(end + 2, centre, percent(agree[code] / 100, language), va="center",
+                fontsize=8).set_in_layout(False)
     at_figure_left = blended_transform_factory(fig.transFigure, ax.transData)
     for centre, name in headers:
         ax.text(0.01, centre, name, transform=at_figure_left, va="center", fontsize=10,
