@@ -99,11 +99,11 @@ def jittered_rows(ax, rows: Sequence[Sequence[float]], *, jitter: float, size: f
                   seed: int = JITTER_SEED, **scatter) -> None:
     """Dots of each row's values along x at y = the row's index, jittered up and down.
 
-    The dots of ``seaborn.stripplot(x=..., y=..., jitter=jitter, size=size)`` with seaborn's
-    own jitter (the same uniform draws from a generator seeded with ``seed``, row by row, none
-    for a row of one value) and z-order, without its categorical axis: a report draws this
-    once a report, and seaborn's categorical machinery cost more than the dots. The caller
-    labels the rows and sets the y limits (``-0.5`` to ``len(rows) - 0.5``, as seaborn does).
+    The dots ``seaborn.stripplot(x=..., y=..., jitter=jitter, size=size)`` draws, with its
+    jitter (the same uniform draws from a generator seeded with ``seed``, row by row, none for
+    a row of one value) and z-order, but without its categorical axis, which cost a report
+    more than the dots themselves. The caller labels the rows and sets the y limits (``-0.5``
+    to ``len(rows) - 0.5``, as seaborn does).
 
     Parameters
     ----------

@@ -254,10 +254,9 @@ def provider_place(ranks: pd.DataFrame, provider_id: str, instrument: Instrument
     _style()
     order = instrument.dimension_codes
     names = {code: instrument.dimension(code).name[language] for code in order}
-    data = ranks.assign(name=ranks["dimension"].map(names))
-    own = data[data["provider_id"] == provider_id]
+    own = ranks[ranks["provider_id"] == provider_id]
     fig, ax = plt.subplots(figsize=(8, 0.6 * len(order) + 1.4))
-    means = data.dropna(subset=["mean"]).groupby("dimension", sort=False)["mean"]
+    means = ranks.dropna(subset=["mean"]).groupby("dimension", sort=False)["mean"]
     jittered_rows(ax, [means.get_group(c).to_numpy() if c in means.groups else []
                        for c in order], jitter=0.2, size=4, color=NETWORK, alpha=0.45)
     ax.grid(axis="y", visible=False)
@@ -273,7 +272,7 @@ def provider_place(ranks: pd.DataFrame, provider_id: str, instrument: Instrument
                   percentile=number(row.percentile, language, 0), quartile=row.quartile)
              for row in own.set_index("dimension").reindex(order).dropna(subset=["mean"])
              .reset_index().itertuples()]
-    n_providers = int(data["provider_id"].nunique())
+    n_providers = int(ranks["provider_id"].nunique())
     alt = text("alt_place", language, n=n_providers) + " " + "; ".join(parts) + "."
     return fig, alt
 
