@@ -1,24 +1,26 @@
 """Benchmark: the provider report's five figures, seconds per report, variants side by side.
 
 It draws, for the first ``--providers`` providers of the demo (``data/demo``), the five figures
-of ``notebooks/provider_report.py`` with the same library calls the notebook makes (the figure
-functions of ``present/provider_figures.py``, then ``display.figure_html``, which lays each
-figure out and draws it as SVG), and prints the seconds one report's figures take and the SVG
-sizes, for each variant:
+of ``notebooks/provider_report.py`` with the same library calls the notebook makes
+(``present/report_figures.py`` selects the views and calls the figure functions of
+``present/provider_figures.py``, then ``display.figure_html`` lays each figure out and draws it
+as SVG), and prints the seconds one report's figures take and the SVG sizes, for each variant:
 
 * **this checkout** (``here``), the library as it is here;
 * **other revisions** (``--against REV``, repeatable, e.g. ``main``): each one's
   ``strapetsi_lib`` taken from git into a temporary folder, so old and new code are timed in
-  the same run.
+  the same run (a revision from the one that added ``present/report_figures.py`` on).
 
 Each variant runs in its own process that imports the libraries and warms the caches as the
-kernel server does (``kernel_server.warm_up`` and ``warm_caches``), then forks one child per
-report, as the kernel server forks one kernel per report: every report starts from the same
-warm state, and what a report fills in (matplotlib's caches) dies with it. The variants take
-turns report by report, in fresh processes each of ``--rounds`` rounds (two processes with the
-same code can differ by several per cent), and the medians are printed: the machine may be
-shared, so compare the variants of one run, not times across runs (the CPU seconds are the
-steadier figure).
+kernel server does (``kernel_server.warm_up`` and ``warm_caches``, the prepared tables, the
+sizes of one report's texts a language, then ``gc.freeze``), then forks one child per report
+without cycle collection, as the kernel server forks one kernel per report: every report
+starts from the same warm state, and what a report fills in (matplotlib's caches) dies with it.
+The warm-up draws the last provider of each language, so the first ones timed are not its own.
+The variants take turns report by report, in fresh processes each of ``--rounds`` rounds
+(two processes with the same code can differ by several per cent), and the medians are
+printed: the machine may be shared, so compare the variants of one run, not times across
+runs (the CPU seconds are the steadier figure).
 
 ``--save DIR`` writes every SVG as ``DIR/<variant>/<provider>-<figure>.svg`` to compare looks.
 
@@ -31,6 +33,7 @@ Usage::
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import statistics
@@ -41,9 +44,9 @@ import tempfile
 import time
 from pathlib import Path
 
+from strapetsi_lib.present.report_figures import FIGURES
+
 ROOT = Path(__file__).resolve().parents[1]
-#: The report's figures, in the order the notebook draws them.
-FIGURES = ("profile", "place", "items", "roles", "change")
 
 
 def _report_figures(prepared, provider_id: str) -> dict[str, tuple[float, float, bytes]]:
@@ -55,31 +58,11 @@ def _report_figures(prepared, provider_id: str) -> dict[str, tuple[float, float,
     import base64
     import re
 
-    from strapetsi_lib.present import provider_figures as plots
-    from strapetsi_lib.present import provider_view as view
-    from strapetsi_lib.present import takehold_view as takehold
     from strapetsi_lib.present.display import figure_html
-    from strapetsi_lib.present.i18n import too_few
+    from strapetsi_lib.present.report_figures import figure_makers
 
-    instrument = prepared.instrument
-    wave = view.baseline_wave(prepared)
-    lang = prepared.provider(provider_id)["language"]
-    network = prepared["network_dimension_means"]
     # The notebook's selections first (not timed, as in the report's figure_seconds).
-    profile = view.dimension_profile(prepared, provider_id, wave)
-    ranks = view.network_ranks(prepared, wave)
-    distribution = view.item_distribution(prepared, provider_id, wave)
-    role_means = view.role_means(prepared, provider_id, wave)
-    changes = takehold.change_rows(prepared, provider_id)
-    draw = {
-        "profile": lambda: plots.dimension_profile(profile, network[network["wave"] == wave],
-                                                   instrument, lang),
-        "place": lambda: plots.provider_place(ranks, provider_id, instrument, lang),
-        "items": lambda: plots.item_diverging_bars(distribution, instrument, lang),
-        "roles": lambda: plots.role_heatmap(role_means, instrument, lang,
-                                            too_few(lang, prepared.min_group_size)),
-        "change": lambda: plots.change_forest(changes, instrument, lang),
-    }
+    draw = figure_makers(prepared, provider_id)
     results = {}
     for name in FIGURES:
         wall, cpu = time.perf_counter(), time.process_time()
@@ -98,17 +81,26 @@ def _child(args: argparse.Namespace) -> None:
     """
     from strapetsi_lib.batch.kernel_server import warm_caches, warm_up
     from strapetsi_lib.config import DEMO_DIR
-    from strapetsi_lib.prepare import load_prepared
+    from strapetsi_lib.prepare import load_prepared, preload
+    from strapetsi_lib.present.report_figures import warm_text_metrics
 
-    warm_up()  # the kernel server's imports and caches, before it forks a report's kernel
+    # what the kernel server does before it forks a report's kernel: imports and caches, the
+    # prepared tables, and the sizes of one report's texts a language; all out of collection
+    warm_up()
     warm_caches()
+    gc.collect()
+    gc.freeze()
+    preload(DEMO_DIR)
     prepared = load_prepared(DEMO_DIR)
+    list(warm_text_metrics(prepared))
+    gc.freeze()
     print("ready", flush=True)
     for line in sys.stdin:
         provider_id = line.strip()
         read, write = os.pipe()
         pid = os.fork()
-        if pid == 0:  # the report's kernel
+        if pid == 0:  # the report's kernel, without cycle collection as in the kernel server
+            gc.disable()
             os.close(read)
             try:
                 figures = _report_figures(prepared, provider_id)

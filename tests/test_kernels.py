@@ -66,11 +66,16 @@ def prepared_home(tmp_path, monkeypatch, write_dataset):
 
 
 def test_warm_kernels_get_the_tables_their_server_read(prepared_home, tmp_path):
-    # also: the tables come grouped by provider, and a kernel runs without cycle collection
+    # also: the tables come grouped by provider, a kernel runs without cycle collection, and
+    # it starts with the texts of a report's figures measured (the dimensions' names among them)
     probe = ("import gc\nfrom strapetsi_lib import prepare\n"
+             "from strapetsi_lib.present import text_metrics\n"
              "tables = prepare.load_prepared(dataset)\n"
+             "names = {tables.instrument.dimension(code).name['fi']\n"
+             "         for code in tables.instrument.dimension_codes}\n"
              "print(any(tables is t for t in prepare._PRELOADED.values()), "
              "'_positions_by_table' in vars(tables), gc.isenabled(), "
+             "any(key[2] in names for key in text_metrics._sizes), "
              "len(tables['providers']))")
     source = _notebook(tmp_path / "probe.ipynb", "dataset = ''", probe)
     expected = len(prepare.load_prepared(prepared_home)["providers"])
@@ -80,13 +85,13 @@ def test_warm_kernels_get_the_tables_their_server_read(prepared_home, tmp_path):
             executed = execute_notebook(source, tmp_path / f"out{run}.ipynb",
                                         {"dataset": str(prepared_home)},
                                         kernel_name=warm.kernel_name)
-            assert _stdout(executed) == [f"True True False {expected}\n"]
+            assert _stdout(executed) == [f"True True False True {expected}\n"]
     with WarmKernel() as cold:  # without --preload each kernel reads the tables itself
         use_kernelspecs(cold.kernelspec_path)
         executed = execute_notebook(source, tmp_path / "cold.ipynb",
                                     {"dataset": str(prepared_home)},
                                     kernel_name=cold.kernel_name)
-        assert _stdout(executed) == [f"False False False {expected}\n"]
+        assert _stdout(executed) == [f"False False False False {expected}\n"]
 
 
 def test_a_cells_shown_html_is_one_output_in_order_sent_when_the_cell_ends(tmp_path):

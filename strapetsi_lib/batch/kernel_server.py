@@ -7,8 +7,9 @@ waits on a Unix socket; for every kernel Jupyter starts through the warm kernels
 (:mod:`strapetsi_lib.batch.kernel_launcher`) it forks a child that becomes a real ipykernel
 (``IPKernelApp`` on the given connection file). Each notebook thus still gets its own process,
 namespace and kernel, as with an ordinary kernel; only the already-imported modules are shared,
-copy-on-write, and nothing is computed from data before the fork (the prepared tables may be
-read, see below).
+copy-on-write, and nothing is computed from data before the fork but the size of texts (the
+prepared tables may be read, and one report's figures a language drawn to measure their texts,
+see below).
 
 Rules that keep forking safe:
 
@@ -25,7 +26,10 @@ Rules that keep forking safe:
 Run with ``python -m strapetsi_lib.batch.kernel_server --socket PATH [--preload DATASET]``;
 :class:`~strapetsi_lib.batch.warm_kernel.WarmKernel` does that. With ``--preload``, the one thing
 read from data before a fork is the run's prepared tables, read-only and keyed like the cache
-(:func:`strapetsi_lib.prepare.preload`): every kernel would read the same file.
+(:func:`strapetsi_lib.prepare.preload`): every kernel would read the same file. The server then
+draws the figures of one provider in each report language and keeps nothing of them but the
+size of each text they measured (:func:`strapetsi_lib.present.report_figures.warm_text_metrics`):
+names, statements, labels and numbers that every kernel's figures measure again otherwise.
 """
 
 from __future__ import annotations
@@ -240,9 +244,25 @@ class _Server:
             done = preload(self.preload_dataset)
         except Exception:  # noqa: BLE001 - best effort: a kernel then reads the tables itself
             done = False
+        if done:
+            self._measure_texts()
         if done or last_chance:
             self.preload_dataset = None
             gc.freeze()  # as the imports: out of the kernels' garbage collections
+
+    def _measure_texts(self) -> None:
+        """Draw one report's figures a language and keep only their texts' sizes, which every
+        kernel's figures then find measured (:mod:`strapetsi_lib.present.text_metrics`)."""
+        from strapetsi_lib.prepare import load_prepared
+        from strapetsi_lib.present.report_figures import warm_text_metrics
+
+        try:
+            failed = list(warm_text_metrics(load_prepared(self.preload_dataset)))
+        except Exception as exc:  # noqa: BLE001 - best effort: kernels then measure themselves
+            failed = [repr(exc)]
+        if failed:
+            print(f"kernel server: could not measure the texts of {', '.join(failed)}",
+                  file=sys.stderr, flush=True)
 
     def _fork(self, request: dict, fds: list[int]) -> int:
         pid = os.fork()

@@ -161,18 +161,21 @@ def figure_svg(fig: Any) -> bytes:
     """
     import matplotlib
 
+    from strapetsi_lib.present.text_metrics import shared_text_metrics
+
     figure = _as_figure(fig)
     engine = figure.get_layout_engine()
-    if engine is not None:
-        # savefig runs a layout engine in a dry draw and again in the real one; lay the figure
-        # out once here and keep that layout, so the SVG costs one layout and one draw.
-        engine.execute(figure)
-        with matplotlib.rc_context({"figure.autolayout": False,
-                                    "figure.constrained_layout.use": False}):
-            figure.set_layout_engine(None)  # None, not "none": savefig skips its dry draw
     buffer = io.BytesIO()
-    with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "strapetsi"}):
-        figure.savefig(buffer, format="svg", metadata=_SVG_METADATA)
+    with shared_text_metrics():
+        if engine is not None:
+            # savefig runs a layout engine in a dry draw and again in the real one; lay the
+            # figure out once here and keep that layout: the SVG costs one layout and one draw.
+            engine.execute(figure)
+            with matplotlib.rc_context({"figure.autolayout": False,
+                                        "figure.constrained_layout.use": False}):
+                figure.set_layout_engine(None)  # None, not "none": savefig skips its dry draw
+        with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "strapetsi"}):
+            figure.savefig(buffer, format="svg", metadata=_SVG_METADATA)
     return buffer.getvalue()
 
 

@@ -1,0 +1,82 @@
+"""The provider report's five figures for one provider, drawn from the calls its notebook makes.
+
+In: the prepared tables and a provider id. Out: each figure's name, matplotlib figure and text
+alternative, in the report's order (``notebooks/provider_report.py`` draws the same figures from
+the same views, each in its own section, between the words about it).
+
+Two things need a report's figures without its notebook: the kernel server, which draws them
+once before it forks report kernels so that every kernel starts with their texts measured
+(:func:`warm_text_metrics`, see :mod:`strapetsi_lib.present.text_metrics`), and
+``benchmarks/figures.py``, which times them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+#: The report's figures, in the order the notebook draws them.
+FIGURES = ("profile", "place", "items", "roles", "change")
+
+
+def figure_makers(prepared: Any, provider_id: str) -> dict[str, Callable[[], tuple[Any, str]]]:
+    """Each figure's name and a call that draws it (figure and text alternative).
+
+    The views are selected here, as the notebook selects them; each call only draws. A figure
+    the notebook would leave out (e.g. no change without a second wave) fails when called.
+    """
+    from strapetsi_lib.present import provider_figures as plots
+    from strapetsi_lib.present import provider_view as view
+    from strapetsi_lib.present import takehold_view as takehold
+    from strapetsi_lib.present.i18n import too_few
+
+    instrument = prepared.instrument
+    wave = view.baseline_wave(prepared)
+    lang = prepared.provider(provider_id)["language"]
+    network = prepared["network_dimension_means"]
+    profile = view.dimension_profile(prepared, provider_id, wave)
+    ranks = view.network_ranks(prepared, wave)
+    distribution = view.item_distribution(prepared, provider_id, wave)
+    role_means = view.role_means(prepared, provider_id, wave)
+    changes = takehold.change_rows(prepared, provider_id)
+    return {
+        "profile": lambda: plots.dimension_profile(profile, network[network["wave"] == wave],
+                                                   instrument, lang),
+        "place": lambda: plots.provider_place(ranks, provider_id, instrument, lang),
+        "items": lambda: plots.item_diverging_bars(distribution, instrument, lang),
+        "roles": lambda: plots.role_heatmap(role_means, instrument, lang,
+                                            too_few(lang, prepared.min_group_size)),
+        "change": lambda: plots.change_forest(changes, instrument, lang),
+    }
+
+
+def warm_text_metrics(prepared: Any) -> Iterator[str]:
+    """Draw the figures of one provider in each report language, to measure their texts.
+
+    What stays in the process is the size of each text drawn (the dimension names, statements,
+    legends and axis labels of both languages, and numbers), not the figures, which are closed.
+    Best effort: yields the name of each figure that could not be drawn.
+    """
+    import matplotlib
+    import matplotlib.pyplot as plt
+
+    from strapetsi_lib.present.display import figure_svg
+
+    providers = prepared["providers"]
+    for language in sorted(set(providers["language"])):
+        # which provider does not matter; the last leaves the first ones to benchmarks/figures.py
+        provider_id = str(providers.loc[providers["language"] == language, "provider_id"].iloc[-1])
+        # A kernel starts with matplotlib's defaults; the figures' style is set per figure.
+        with matplotlib.rc_context():
+            try:
+                makers = figure_makers(prepared, provider_id)
+            except Exception:  # noqa: BLE001 - a cold store only costs the kernels time
+                yield f"{language}: views"
+                continue
+            for name, make in makers.items():
+                try:
+                    figure_svg(make()[0])
+                except Exception:  # noqa: BLE001 - as above
+                    yield f"{language}: {name}"
+                finally:
+                    plt.close("all")
