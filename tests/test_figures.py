@@ -117,3 +117,34 @@ def test_palettes_tell_the_answers_apart():
     # The neutral grey is visibly darker than the white background (not the near-white of RdBu).
     red, green, blue = (int(figure_style.NEUTRAL[i:i + 2], 16) for i in (1, 3, 5))
     assert max(red, green, blue) < 0xd0
+
+
+@pytest.mark.parametrize("language", ["fi", "sv"])
+def test_everything_drawn_lies_inside_the_figure(prepared, language):
+    """Nothing runs off an edge: not a long dimension name, not the profile's legend (which,
+    centred over the axes, once ran off the right edge in Swedish)."""
+    import matplotlib.pyplot as plt
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.text import Text
+
+    from strapetsi_lib.present.report_figures import figure_makers
+
+    providers = prepared["providers"]
+    provider_id = str(providers.loc[providers["language"] == language, "provider_id"].iloc[0])
+    for name, make in figure_makers(prepared, provider_id).items():
+        figure = make()[0]
+        display.figure_svg(figure)  # lays the figure out as the report does and keeps it
+        canvas = FigureCanvasAgg(figure)
+        canvas.draw()  # places the axis labels again, for this canvas's measures
+        renderer = canvas.get_renderer()
+        # what the layout holds (the axes with their drawn ticks, labels and legends), and the
+        # texts placed by hand outside it
+        boxes = {"layout": figure.get_tightbbox(renderer).transformed(figure.dpi_scale_trans)}
+        boxes |= {label.get_text(): label.get_window_extent(renderer)
+                  for label in figure.findobj(Text)
+                  if label.get_visible() and label.get_text().strip()
+                  and not label.get_in_layout()}
+        for what, box in boxes.items():
+            assert box.x0 >= -0.5 and box.x1 <= figure.bbox.width + 0.5, (name, what, box)
+            assert box.y0 >= -0.5 and box.y1 <= figure.bbox.height + 0.5, (name, what, box)
+        plt.close(figure)

@@ -78,7 +78,9 @@ def dimension_profile(provider_means: pd.DataFrame, network_means: pd.DataFrame,
     ax.set_xlim(1, 5)
     number_ticks(ax.xaxis, language)
     ax.set_xlabel(text("mean_scale_1_5", language))
-    ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2, frameon=False)
+    # over the whole figure, not the axes: long dimension names leave the axes narrow, and a
+    # legend centred on them ran off the figure's right edge (Swedish)
+    fig.legend(loc="outside upper center", ncol=2, frameon=False)
     parts = [text("alt_profile_item", language, dimension=name,
                   mean=number(m, language), network=number(n, language))
              for name, m, n in zip(names, own["mean"], net["mean"], strict=True) if pd.notna(m)]
