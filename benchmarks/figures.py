@@ -61,12 +61,13 @@ def _report_figures(prepared, provider_id: str) -> dict[str, tuple[float, float,
     from strapetsi_lib.present.display import figure_html
     from strapetsi_lib.present.report_figures import figure_makers
 
+    makers = figure_makers(prepared, provider_id)
     # The notebook's selections first (not timed, as in the report's figure_seconds).
-    draw = figure_makers(prepared, provider_id)
+    views = {name: select() for name, (select, _) in makers.items()}
     results = {}
     for name in FIGURES:
         wall, cpu = time.perf_counter(), time.process_time()
-        markup = figure_html(*draw[name]())
+        markup = figure_html(*makers[name][1](views[name]))
         wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
         encoded = re.search(r'base64,([A-Za-z0-9+/=]+)"', markup).group(1)
         results[name] = (wall, cpu, base64.b64decode(encoded))

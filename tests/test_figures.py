@@ -131,8 +131,8 @@ def test_everything_drawn_lies_inside_the_figure(prepared, language):
 
     providers = prepared["providers"]
     provider_id = str(providers.loc[providers["language"] == language, "provider_id"].iloc[0])
-    for name, make in figure_makers(prepared, provider_id).items():
-        figure = make()[0]
+    for name, (select, draw) in figure_makers(prepared, provider_id).items():
+        figure = draw(select())[0]
         display.figure_svg(figure)  # lays the figure out as the report does and keeps it
         canvas = FigureCanvasAgg(figure)
         canvas.draw()  # places the axis labels again, for this canvas's measures

@@ -26,8 +26,8 @@ def empty_store(monkeypatch):
 def _report_svgs(prepared, provider_id: str) -> dict[str, bytes]:
     svgs = {}
     with matplotlib.rc_context():
-        for name, make in figure_makers(prepared, provider_id).items():
-            svgs[name] = figure_svg(make()[0])
+        for name, (select, draw) in figure_makers(prepared, provider_id).items():
+            svgs[name] = figure_svg(draw(select())[0])
             plt.close("all")
     return svgs
 

@@ -19,11 +19,14 @@ from typing import Any
 FIGURES = ("profile", "place", "items", "roles", "change")
 
 
-def figure_makers(prepared: Any, provider_id: str) -> dict[str, Callable[[], tuple[Any, str]]]:
-    """Each figure's name and a call that draws it (figure and text alternative).
+def figure_makers(prepared: Any, provider_id: str) -> dict[str, tuple[Callable[[], Any],
+                                                                     Callable[[Any], Any]]]:
+    """Each figure's name, a call that selects its view and a call that draws it from that view.
 
-    The views are selected here, as the notebook selects them; each call only draws. A figure
-    the notebook would leave out (e.g. no change without a second wave) fails when called.
+    ``draw(select())`` gives the figure and its text alternative, as the notebook's calls do
+    (what the report times as ``figure_seconds`` is the drawing). A figure the notebook would
+    leave out (e.g. no change without a second wave) fails in one of the two calls; the others
+    still work.
     """
     from strapetsi_lib.present import provider_figures as plots
     from strapetsi_lib.present import provider_view as view
@@ -34,19 +37,19 @@ def figure_makers(prepared: Any, provider_id: str) -> dict[str, Callable[[], tup
     wave = view.baseline_wave(prepared)
     lang = prepared.provider(provider_id)["language"]
     network = prepared["network_dimension_means"]
-    profile = view.dimension_profile(prepared, provider_id, wave)
-    ranks = view.network_ranks(prepared, wave)
-    distribution = view.item_distribution(prepared, provider_id, wave)
-    role_means = view.role_means(prepared, provider_id, wave)
-    changes = takehold.change_rows(prepared, provider_id)
     return {
-        "profile": lambda: plots.dimension_profile(profile, network[network["wave"] == wave],
-                                                   instrument, lang),
-        "place": lambda: plots.provider_place(ranks, provider_id, instrument, lang),
-        "items": lambda: plots.item_diverging_bars(distribution, instrument, lang),
-        "roles": lambda: plots.role_heatmap(role_means, instrument, lang,
-                                            too_few(lang, prepared.min_group_size)),
-        "change": lambda: plots.change_forest(changes, instrument, lang),
+        "profile": (lambda: view.dimension_profile(prepared, provider_id, wave),
+                    lambda rows: plots.dimension_profile(
+                        rows, network[network["wave"] == wave], instrument, lang)),
+        "place": (lambda: view.network_ranks(prepared, wave),
+                  lambda ranks: plots.provider_place(ranks, provider_id, instrument, lang)),
+        "items": (lambda: view.item_distribution(prepared, provider_id, wave),
+                  lambda rows: plots.item_diverging_bars(rows, instrument, lang)),
+        "roles": (lambda: view.role_means(prepared, provider_id, wave),
+                  lambda rows: plots.role_heatmap(rows, instrument, lang,
+                                                  too_few(lang, prepared.min_group_size))),
+        "change": (lambda: takehold.change_rows(prepared, provider_id),
+                   lambda rows: plots.change_forest(rows, instrument, lang)),
     }
 
 
@@ -73,9 +76,9 @@ def warm_text_metrics(prepared: Any) -> Iterator[str]:
             except Exception:  # noqa: BLE001 - a cold store only costs the kernels time
                 yield f"{language}: views"
                 continue
-            for name, make in makers.items():
+            for name, (select, draw) in makers.items():
                 try:
-                    figure_svg(make()[0])
+                    figure_svg(draw(select())[0])
                 except Exception:  # noqa: BLE001 - as above
                     yield f"{language}: {name}"
                 finally:
