@@ -1,8 +1,9 @@
 """The provider report's five figures for one provider, drawn from the calls its notebook makes.
 
-In: the prepared tables and a provider id. Out: each figure's name, matplotlib figure and text
-alternative, in the report's order (``notebooks/provider_report.py`` draws the same figures from
-the same views, each in its own section, between the words about it).
+In: the prepared tables and a provider id. Out: for each figure, in the report's order, a call
+that selects its view and a call that draws the figure and its text alternative from it
+(``notebooks/provider_report.py`` makes the same calls, each figure in its own section, between
+the words about it).
 
 Two things need a report's figures without its notebook: the kernel server, which draws them
 once before it forks report kernels so that every kernel starts with their texts measured
