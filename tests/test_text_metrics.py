@@ -6,13 +6,19 @@ be byte for byte the figure drawn without it (each text measured afresh, as matp
 
 from __future__ import annotations
 
+import os
+import threading
+import time
+
 import matplotlib
 import matplotlib.pyplot as plt
+import psutil
 import pytest
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from strapetsi_lib.present import text_metrics
+from strapetsi_lib.batch import kernel_server
+from strapetsi_lib.present import report_figures, text_metrics
 from strapetsi_lib.present.display import figure_svg
 from strapetsi_lib.present.report_figures import FIGURES, figure_makers, warm_text_metrics
 
@@ -90,3 +96,43 @@ def test_a_text_is_measured_under_the_font_settings_in_force(empty_store, fonts)
     kept = width(["DejaVu Sans"], shared=True)  # in the store under other settings
     assert empty_store
     assert width(fonts, shared=True) == width(fonts, shared=False) != kept
+
+
+def test_texts_measured_by_forked_children_are_the_sizes_measured_alone(prepared, empty_store):
+    """The kernel server's measuring on two cores keeps what one process measuring everything
+    keeps, every size (that the child is another process: the next test)."""
+    assert threading.active_count() == 1  # otherwise the server would not fork (and says so)
+    assert kernel_server.measure_texts(prepared, parts=1) == []
+    alone = dict(empty_store)
+    empty_store.clear()
+    assert kernel_server.measure_texts(prepared, parts=2) == []
+    assert empty_store == alone
+    assert len({key[2] for key in alone}) > 100  # both languages' texts
+
+
+def test_a_measuring_child_that_fails_or_hangs_costs_its_share_only(prepared, empty_store,
+                                                                    monkeypatch, tmp_path):
+    server = os.getpid()
+    hanging = tmp_path / "hanging.pid"
+    measure = report_figures.warm_text_metrics
+
+    def child_fails(prepared, part, parts):
+        if os.getpid() != server:
+            os._exit(3)  # dies without a word
+        yield from measure(prepared, part, parts)
+
+    monkeypatch.setattr(report_figures, "warm_text_metrics", child_fails)
+    assert kernel_server.measure_texts(prepared, parts=2) == ["part 2 of 2"]
+    assert empty_store  # the server's own share is kept
+
+    def child_hangs(prepared, part, parts):
+        if os.getpid() != server:
+            hanging.write_text(str(os.getpid()))
+            time.sleep(3600)
+        yield f"measured in the server, part {part + 1}"
+
+    monkeypatch.setattr(report_figures, "warm_text_metrics", child_hangs)
+    monkeypatch.setattr(kernel_server, "_MEASURE_TIMEOUT", 1.0)
+    assert kernel_server.measure_texts(prepared, parts=2) == ["measured in the server, part 1",
+                                                              "part 2 of 2"]
+    assert not psutil.pid_exists(int(hanging.read_text()))  # killed at the deadline and reaped

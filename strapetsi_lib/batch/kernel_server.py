@@ -28,8 +28,9 @@ Run with ``python -m strapetsi_lib.batch.kernel_server --socket PATH [--preload 
 read from data before a fork is the run's prepared tables, read-only and keyed like the cache
 (:func:`strapetsi_lib.prepare.preload`): every kernel would read the same file. The server then
 draws the figures of one provider in each report language and keeps nothing of them but the
-size of each text they measured (:func:`strapetsi_lib.present.report_figures.warm_text_metrics`):
-names, statements, labels and numbers that every kernel's figures measure again otherwise.
+size of each text they measured (:func:`measure_texts`): names, statements, labels and numbers
+that every kernel's figures measure again otherwise. Children it forks for the purpose draw
+a share each on the other cores and send back only those sizes (nothing else comes back).
 """
 
 from __future__ import annotations
@@ -41,11 +42,13 @@ import gc
 import importlib
 import json
 import os
+import pickle
 import selectors
 import signal
 import socket
 import sys
 import threading
+import time
 import traceback
 from dataclasses import dataclass
 
@@ -57,6 +60,11 @@ WARM_MODULES = (
     # what ipykernel imports while it starts (its debugger, IPython's history and completer)
     "ipykernel.debugger", "debugpy", "IPython.core.debugger", "IPython.core.completerlib",
     "sqlite3", "tornado.gen", "tornado.locks", "tornado.platform.asyncio", "pdb",
+    # ... and what every forked kernel still imported itself (its modules after a report,
+    # less those at the fork): jupyter_client's local addresses, IPython's object inspector and
+    # store magic, ipykernel's fault handler and resource limits, zmq's zero-copy sends
+    "psutil", "IPython.core.oinspect", "IPython.extensions.storemagic", "IPython.utils.wildcard",
+    "IPython.core.logger", "faulthandler", "resource", "zmq.utils.garbage",
     "mistune",  # the report's words are Markdown (strapetsi_lib.present.display)
 )
 #: Workbench modules a report does not use (the command line and the batch machinery).
@@ -71,6 +79,10 @@ NOT_FOR_KERNELS = (
 )
 _PR_SET_PDEATHSIG = 1
 _REAP_INTERVAL = 0.05
+#: Processes that measure the texts of figures at once before the first fork (cores permitting).
+MOST_MEASURERS = 4
+#: Seconds the server waits for the children measuring texts before it forks kernels anyway.
+_MEASURE_TIMEOUT = 60.0
 
 
 def die_with_parent(signum: int = signal.SIGKILL) -> None:
@@ -252,12 +264,11 @@ class _Server:
 
     def _measure_texts(self) -> None:
         """Draw one report's figures a language and keep only their texts' sizes, which every
-        kernel's figures then find measured (:mod:`strapetsi_lib.present.text_metrics`)."""
+        kernel's figures then find measured (:func:`measure_texts`)."""
         from strapetsi_lib.prepare import load_prepared
-        from strapetsi_lib.present.report_figures import warm_text_metrics
 
         try:
-            failed = list(warm_text_metrics(load_prepared(self.preload_dataset)))
+            failed = measure_texts(load_prepared(self.preload_dataset))
         except Exception as exc:  # noqa: BLE001 - best effort: kernels then measure themselves
             failed = [repr(exc)]
         if failed:
@@ -359,6 +370,92 @@ class _Server:
         self.listener.close()
         with contextlib.suppress(OSError):
             os.unlink(self.socket_path)
+
+
+def measure_texts(prepared: object, parts: int | None = None) -> list[str]:
+    """Measure the texts of one report's figures a language, on up to ``parts`` cores.
+
+    The server draws its share of the figures (:func:`~strapetsi_lib.present.report_figures.
+    warm_text_metrics`) while forked children draw the rest and send back only the sizes they
+    measured, which the server keeps (:mod:`strapetsi_lib.present.text_metrics`): the server
+    starts forking kernels sooner, while the workers, ready before it, would otherwise wait.
+    ``parts`` defaults to the number of cores, at most :data:`MOST_MEASURERS`; a process with
+    threads measures alone (forking it would not be safe). Best effort: returns what could not
+    be measured (a failed or stuck child's share is left to the kernels, which measure as
+    usual).
+    """
+    from strapetsi_lib.present import text_metrics
+    from strapetsi_lib.present.report_figures import warm_text_metrics
+
+    if parts is None:
+        parts = min(os.cpu_count() or 1, MOST_MEASURERS)
+    if threading.active_count() > 1:
+        parts = 1
+    children = [_measuring_child(prepared, part, parts) for part in range(1, parts)]
+    failed: list[str] = []
+    try:
+        failed += warm_text_metrics(prepared, 0, parts)
+    finally:  # the children are collected whatever happened here
+        deadline = time.monotonic() + _MEASURE_TIMEOUT
+        for part, (pid, pipe) in enumerate(children, start=1):
+            sizes = _collect(pid, pipe, deadline)
+            if sizes is None:
+                failed.append(f"part {part + 1} of {parts}")
+            else:
+                text_metrics.keep(sizes[0])
+                failed += sizes[1]
+    return failed
+
+
+def _collect(pid: int, pipe: int, deadline: float) -> tuple[dict, list[str]] | None:
+    """What a measuring child sent (its sizes and failures), or ``None`` if it failed or did
+    not finish by ``deadline`` (it is then killed)."""
+    payload = _read_until(pipe, deadline)
+    if payload is None:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+    os.waitpid(pid, 0)
+    try:
+        return pickle.loads(payload) if payload else None
+    except Exception:  # noqa: BLE001 - a child that died mid-write sent a partial payload
+        return None
+
+
+def _measuring_child(prepared: object, part: int, parts: int) -> tuple[int, int]:
+    """Fork a child that measures ``part`` of ``parts`` and writes its sizes to a pipe; return
+    its pid and the pipe's reading end."""
+    from strapetsi_lib.present import text_metrics
+    from strapetsi_lib.present.report_figures import warm_text_metrics
+
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid:
+        os.close(write)
+        return pid, read
+    code = 1
+    try:  # in the child: never unwind into the server's code
+        os.close(read)
+        die_with_parent()
+        failed = list(warm_text_metrics(prepared, part, parts))
+        with os.fdopen(write, "wb") as pipe:
+            pipe.write(pickle.dumps((text_metrics.measured(), failed)))
+        code = 0
+    finally:
+        os._exit(code)
+
+
+def _read_until(fd: int, deadline: float) -> bytes | None:
+    """All a pipe gives until its writer closes it, or ``None`` if ``deadline`` passes first."""
+    chunks = []
+    with os.fdopen(fd, "rb", buffering=0) as pipe, selectors.DefaultSelector() as selector:
+        selector.register(pipe, selectors.EVENT_READ)
+        while True:
+            if not selector.select(timeout=max(0.0, deadline - time.monotonic())):
+                return None
+            chunk = pipe.read(1 << 16)
+            if not chunk:
+                return b"".join(chunks)
+            chunks.append(chunk)
 
 
 def _reseed() -> None:

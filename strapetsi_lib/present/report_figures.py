@@ -54,12 +54,15 @@ def figure_makers(prepared: Any, provider_id: str) -> dict[str, tuple[Callable[[
     }
 
 
-def warm_text_metrics(prepared: Any) -> Iterator[str]:
+def warm_text_metrics(prepared: Any, part: int = 0, parts: int = 1) -> Iterator[str]:
     """Draw the figures of one provider in each report language, to measure their texts.
 
     What stays in the process is the size of each text drawn (the dimension names, statements,
     legends and axis labels of both languages, and numbers), not the figures, which are closed.
-    Best effort: yields the name of each figure that could not be drawn.
+    ``part`` of ``parts`` draws only that share of the figures, in order (with two parts and two
+    languages, one language each), so that several processes can measure at once (the kernel
+    server does, :func:`strapetsi_lib.batch.kernel_server.measure_texts`). Best effort: yields
+    the name of each figure that could not be drawn.
     """
     import matplotlib
     import matplotlib.pyplot as plt
@@ -67,20 +70,27 @@ def warm_text_metrics(prepared: Any) -> Iterator[str]:
     from strapetsi_lib.present.display import figure_svg
 
     providers = prepared["providers"]
-    for language in sorted(set(providers["language"])):
-        # which provider does not matter; the last leaves the first ones to benchmarks/figures.py
-        provider_id = str(providers.loc[providers["language"] == language, "provider_id"].iloc[-1])
+    # which provider does not matter; the last leaves the first ones to benchmarks/figures.py
+    drawn = [(language, str(providers.loc[providers["language"] == language,
+                                          "provider_id"].iloc[-1]), name)
+             for language in sorted(set(providers["language"])) for name in FIGURES]
+    share = drawn[len(drawn) * part // parts:len(drawn) * (part + 1) // parts]
+    makers: dict[str, Any] = {}
+    for language, provider_id, name in share:
+        if provider_id not in makers:
+            try:
+                makers[provider_id] = figure_makers(prepared, provider_id)
+            except Exception:  # noqa: BLE001 - a cold store only costs the kernels time
+                makers[provider_id] = None
+                yield f"{language}: views"
+        if makers[provider_id] is None:
+            continue
+        select, draw = makers[provider_id][name]
         # A kernel starts with matplotlib's defaults; the figures' style is set per figure.
         with matplotlib.rc_context():
             try:
-                makers = figure_makers(prepared, provider_id)
-            except Exception:  # noqa: BLE001 - a cold store only costs the kernels time
-                yield f"{language}: views"
-                continue
-            for name, (select, draw) in makers.items():
-                try:
-                    figure_svg(draw(select())[0])
-                except Exception:  # noqa: BLE001 - as above
-                    yield f"{language}: {name}"
-                finally:
-                    plt.close("all")
+                figure_svg(draw(select())[0])
+            except Exception:  # noqa: BLE001 - as above
+                yield f"{language}: {name}"
+            finally:
+                plt.close("all")

@@ -16,7 +16,9 @@ and the font settings that decide which font file a family name means), so a siz
 reused where matplotlib would have measured the same. Only the two renderers whose measuring
 depends on nothing else are shared (Agg, which lays figures out, and SVG, which draws them);
 any other renderer measures as before. The kernel server fills the store before it forks report
-kernels (``batch/kernel_server.py``), so a report starts with most of its texts measured.
+kernels (``batch/kernel_server.py``, with children measuring on the other cores and handing
+their sizes back, :func:`measured` and :func:`keep`), so a report starts with most of its texts
+measured.
 
 The store is matplotlib's private hook ``matplotlib.text._get_text_metrics_with_cache``: if a
 matplotlib version has none, figures are drawn exactly as before, only without the sharing
@@ -71,6 +73,19 @@ def _shared(matplotlib_cached):
         return size
 
     return measured
+
+
+def measured() -> dict[tuple, tuple[float, float, float]]:
+    """A copy of the sizes this process has kept (picklable: another process may
+    :func:`keep` them)."""
+    return dict(_sizes)
+
+
+def keep(sizes: dict[tuple, tuple[float, float, float]]) -> None:
+    """Add sizes :func:`measured` in another process of the same installation to this one's."""
+    if len(_sizes) + len(sizes) > _MOST_SIZES:
+        _sizes.clear()
+    _sizes.update(list(sizes.items())[:_MOST_SIZES])
 
 
 def available() -> bool:
