@@ -88,7 +88,7 @@ def run(
              "provider's own for its report; Finnish for the network report and the index).")]
     = None,
     jobs: Annotated[int | None, typer.Option(
-        "--jobs", "-j", min=1, help="Reports run at once (default: the number of cores).")]
+        "--jobs", "-j", min=1, help="Reports run at once (default: one more than the cores).")]
     = None,
     force: Annotated[bool, typer.Option(
         help="Re-run every report, even those whose inputs are unchanged.")] = False,

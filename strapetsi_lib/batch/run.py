@@ -489,10 +489,22 @@ def _round(value: float | None) -> float | None:
     return None if value is None else round(value, 3)
 
 
+def default_jobs() -> int:
+    """Reports run at once when ``--jobs`` is not given: one more than the cores.
+
+    A report leaves its core idle for moments (the kernel starting, each cell's messages between
+    worker and kernel, files written): with one report a core, about a tenth of a run's CPU
+    time went unused on two cores; a report more fills most of it (four runs of all 81 each,
+    alternating: 68.2 s to 65.2 s on average; see README, Speed), for another kernel's and
+    worker's memory.
+    """
+    return (os.cpu_count() or 1) + 1
+
+
 def _start_executor(options: RunOptions, expected: int, log_dir: Path, dataset: Path):
     from strapetsi_lib.batch.executors import make_executor
 
-    jobs = options.jobs or os.cpu_count() or 1
+    jobs = options.jobs or default_jobs()
     executor = make_executor(options.executor, jobs, scheduler=options.scheduler,
                              warm=options.warm_kernel,
                              notebook_timeout=options.notebook_timeout, log_dir=log_dir,
