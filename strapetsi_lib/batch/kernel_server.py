@@ -231,7 +231,7 @@ class _Server:
         try:
             request = json.loads(message)
             self.preload(last_chance=True)
-            if threading.active_count() > 1:
+            if not _fork_safe():
                 raise RuntimeError("fork server has threads; not safe to fork")
             client.pid = self._fork(request, fds)
             client.sock.sendall(json.dumps({"pid": client.pid}).encode() + b"\n")
@@ -372,6 +372,12 @@ class _Server:
             os.unlink(self.socket_path)
 
 
+def _fork_safe() -> bool:
+    """Whether this process may fork: no Python thread besides the main one (see the module
+    docstring)."""
+    return threading.active_count() == 1
+
+
 def measure_texts(prepared: object, parts: int | None = None) -> list[str]:
     """Measure the texts of one report's figures a language, on up to ``parts`` cores.
 
@@ -389,7 +395,7 @@ def measure_texts(prepared: object, parts: int | None = None) -> list[str]:
 
     if parts is None:
         parts = min(os.cpu_count() or 1, MOST_MEASURERS)
-    if threading.active_count() > 1:
+    if not _fork_safe():
         parts = 1
     children = [_measuring_child(prepared, part, parts) for part in range(1, parts)]
     failed: list[str] = []

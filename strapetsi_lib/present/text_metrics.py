@@ -76,16 +76,15 @@ def _shared(matplotlib_cached):
 
 
 def measured() -> dict[tuple, tuple[float, float, float]]:
-    """A copy of the sizes this process has kept (picklable: another process may
-    :func:`keep` them)."""
-    return dict(_sizes)
+    """The sizes this process has kept (picklable: another process may :func:`keep` them)."""
+    return _sizes
 
 
 def keep(sizes: dict[tuple, tuple[float, float, float]]) -> None:
     """Add sizes :func:`measured` in another process of the same installation to this one's."""
     if len(_sizes) + len(sizes) > _MOST_SIZES:
         _sizes.clear()
-    _sizes.update(list(sizes.items())[:_MOST_SIZES])
+    _sizes.update(sizes)
 
 
 def available() -> bool:
