@@ -73,6 +73,8 @@ _FETCH_ATTRIBUTES = ("src", "srcset", "poster", "data", "action", "formaction", 
 _CSS_URL = re.compile(r"url\(\s*(?!['\"]?data:)|@import", re.IGNORECASE)
 _EXTERNAL_LINK = re.compile(r"^\s*(?:[a-z][a-z0-9+.-]*:|//)", re.IGNORECASE)
 _HEADING = re.compile(r"^h[1-6]$")
+#: The blocks nbconvert makes focusable (``tabindex="0"``) inside a notebook's page.
+_FOCUSABLE_CLASSES = frozenset({"jp-Cell-inputWrapper", "jp-OutputArea-output"})
 #: The Content-Security-Policy every report carries (a ``<meta>`` in the template): no script,
 #: no request to anywhere; images and fonts only as ``data:`` URIs, styles only inline.
 CONTENT_SECURITY_POLICY = ("default-src 'none'; img-src data:; style-src 'unsafe-inline'; "
@@ -301,6 +303,9 @@ def _exporter(language: str):
     config.HTMLExporter.exclude_output_prompt = True
     config.HTMLExporter.exclude_anchor_links = True
     config.HTMLExporter.language_code = language
+    # The notebook is checked once, after the last preprocessor, rather than after each of
+    # nbconvert's twelve: they only remove cells and outputs, which leave a valid notebook.
+    config.HTMLExporter.optimistic_validation = True
     return _unparsed_html_exporter()(config=config)
 
 
@@ -337,14 +342,18 @@ def _unparsed_html_exporter() -> type:
     return UnparsedHTMLExporter
 
 
-def _nbconvert_last_pass(soup: Any) -> None:
-    """What ``HTMLExporter.from_notebook_node`` does to the parsed page after rendering it."""
-    for image in soup.select("img:not([alt])"):
-        image.attrs["alt"] = NBCONVERT_DEFAULT_ALT  # the report rules then reject the page
-    for selector in (".jp-Notebook div.jp-Cell-inputWrapper",
-                     ".jp-Notebook div.jp-OutputArea-output"):
-        for element in soup.select(selector):
-            element.attrs["tabindex"] = "0"
+def _nbconvert_last_pass(tags: list[Any]) -> None:
+    """What ``HTMLExporter.from_notebook_node`` does to the parsed page (its ``tags``, all its
+    elements in order) after rendering it."""
+    # nbconvert's CSS selectors "img:not([alt])", ".jp-Notebook div.jp-Cell-inputWrapper" and
+    # ".jp-Notebook div.jp-OutputArea-output", matched in the one walk of the page
+    for tag in tags:
+        if tag.name == "img":
+            if not tag.has_attr("alt"):
+                tag.attrs["alt"] = NBCONVERT_DEFAULT_ALT  # the report rules then reject the page
+        elif (tag.name == "div" and _FOCUSABLE_CLASSES.intersection(tag.get("class") or ())
+              and tag.find_parent(class_="jp-Notebook") is not None):
+            tag.attrs["tabindex"] = "0"
 
 
 def _check_language(language: str) -> str:
@@ -389,10 +398,12 @@ def notebook_to_html(nb: NotebookNode, language: str, title: str | None = None, 
     """
     _check_language(language)
     name = report_id or "report"
-    nb = nbformat.from_dict(copy.deepcopy(dict(nb)))
-    for position, cell in enumerate(nb.cells):  # ids locate problems; old notebooks lack them
-        if not cell.get("id"):
-            cell["id"] = f"strapetsi-{position}"
+    if not all(cell.get("id") for cell in nb.cells):  # ids locate problems; old notebooks
+        nb = nbformat.from_dict(copy.deepcopy(dict(nb)))  # lack them: a copy gets some
+        for position, cell in enumerate(nb.cells):
+            if not cell.get("id"):
+                cell["id"] = f"strapetsi-{position}"
+    # (no copy otherwise: nbconvert exports a deep copy of its own, ``nb`` stays as it was)
     cells_by_id = {cell["id"]: i for i, cell in enumerate(nb.cells)}
     resources = {"strapetsi": {"title": title or "", "csp": CONTENT_SECURITY_POLICY}}
     try:
@@ -409,7 +420,10 @@ def _finish(body: str, cells: list[Any], cells_by_id: dict[str, int], title: str
     from bs4 import BeautifulSoup
 
     soup = BeautifulSoup(body, features="html.parser")
-    _nbconvert_last_pass(soup)
+    # The page's elements, walked once: each pass below filters this list rather than walking
+    # the page again (a report has some 5000 elements; a walk is the bulk of a pass's time).
+    tags = soup.find_all(True)
+    _nbconvert_last_pass(tags)
     problems: list[tuple[int | None, str]] = []
 
     def where(tag: Any) -> int | None:
@@ -417,13 +431,13 @@ def _finish(body: str, cells: list[Any], cells_by_id: dict[str, int], title: str
         holder = tag.find_parent(id=lambda v: bool(v) and v.startswith(_CELL_ID_PREFIX))
         return cells_by_id.get(holder["id"][len(_CELL_ID_PREFIX):]) if holder else None
 
-    problems += active_content_problems(soup, where)
-    for img in soup.find_all("img"):
+    problems += active_content_problems(soup, where, tags)
+    for img in (tag for tag in tags if tag.name == "img"):
         alt = (img.get("alt") or "").strip()
         if not alt or alt == NBCONVERT_DEFAULT_ALT:
             problems.append((where(img), "an image has no text alternative (alt); show figures "
                              "with strapetsi_lib.present.display.show_figure(fig, alt=...)"))
-    for tag in soup.find_all(True):
+    for tag in tags:
         for attribute in _FETCH_ATTRIBUTES:
             value = tag.get(attribute)
             if not isinstance(value, str) or not value.strip():
@@ -437,7 +451,9 @@ def _finish(body: str, cells: list[Any], cells_by_id: dict[str, int], title: str
                 continue
             problems.append((where(tag), f"<{tag.name} {attribute}=\"{value[:80]}\"> refers to "
                              "a file outside the report; embed it (data: URI) or remove it"))
-    for tag in soup.find_all(lambda t: t.name == "style" or t.has_attr("style")):
+    for tag in tags:
+        if tag.parent is None or not (tag.name == "style" or tag.has_attr("style")):
+            continue  # (no parent: a link taken out above)
         css = tag.string if tag.name == "style" else tag["style"]
         if css and _CSS_URL.search(str(css)):
             problems.append((where(tag), "CSS loads a resource (url() or @import) from outside "
@@ -468,8 +484,8 @@ def _page_header_style(soup: Any, title: str) -> Any:
     return style
 
 
-def active_content_problems(soup: Any, where: Any = lambda tag: None
-                            ) -> list[tuple[int | None, str]]:
+def active_content_problems(soup: Any, where: Any = lambda tag: None,
+                            tags: list[Any] | None = None) -> list[tuple[int | None, str]]:
     """What in a page could run script or navigate away; a report must have none of it.
 
     Parameters
@@ -478,6 +494,8 @@ def active_content_problems(soup: Any, where: Any = lambda tag: None
         The page (``BeautifulSoup``).
     where
         Maps a tag to the index of the cell that produced it (or ``None``).
+    tags
+        ``soup.find_all(True)``, when the caller has it already.
 
     Returns
     -------
@@ -488,10 +506,11 @@ def active_content_problems(soup: Any, where: Any = lambda tag: None
         Content-Security-Policy ``<meta>``.
     """
     problems: list[tuple[int | None, str]] = []
-    for tag in soup.find_all(_ACTIVE_TAGS):
+    tags = soup.find_all(True) if tags is None else tags
+    for tag in (tag for tag in tags if tag.name in _ACTIVE_TAGS):
         problems.append((where(tag), f"the report contains a <{tag.name}> element; reports "
                          "run no script and embed nothing"))
-    for tag in soup.find_all(True):
+    for tag in tags:
         for attribute, value in tag.attrs.items():
             if attribute.lower().startswith("on"):
                 problems.append((where(tag), f"<{tag.name}> has an event-handler attribute "
@@ -501,7 +520,7 @@ def active_content_problems(soup: Any, where: Any = lambda tag: None
                 problems.append((where(tag), f"<{tag.name} {attribute}=...> is a javascript: "
                                  "URL; reports run no script"))
     policies = []
-    for meta in soup.find_all("meta"):
+    for meta in (tag for tag in tags if tag.name == "meta"):
         equiv = str(meta.get("http-equiv", "")).strip().lower()
         if equiv == "refresh":
             problems.append((where(meta), "the report contains <meta http-equiv=\"refresh\">, "

@@ -5,16 +5,15 @@ and again when it ends: about thirty writes of the notebook, figures included, f
 fifteen cells, where one is read. This engine runs the cells the same way (the same nbclient
 client, the same metadata, the same errors) and writes the notebook:
 
-* when execution ends, also when a cell fails, times out or the kernel dies (so the failed
-  notebook that locates the error is there, as before), and
+* when execution stops on a time-out or a dead kernel (so the failed notebook that locates the
+  error is there, as before); when the cells ran, also when one failed, Papermill writes the
+  notebook itself right after the engine returns, so the engine does not write it first, and
 * during a long run, at most every ``autosave_cell_every`` seconds (Papermill's own setting), so
   a notebook stopped from outside still leaves a recent partial notebook.
 
 As each cell starts it writes which cell that is to a small file beside the notebook
 (:func:`running_marker`), so that a report stopped from outside (a time-out, a kill) still names
 the cell it was running (:func:`strapetsi_lib.render.export.running_cell`).
-
-Papermill itself writes the final notebook once more after the engine returns.
 """
 
 from __future__ import annotations
@@ -34,6 +33,9 @@ class _QuietSaveManager(NotebookExecutionManager):
     """Papermill's execution state, saving only when it ends or when a save is overdue."""
 
     _finished = False
+    #: Whether :meth:`notebook_complete` writes the notebook (the engine clears it when
+    #: Papermill is about to write the same notebook).
+    save_when_complete = True
 
     def save(self, **kwargs):  # noqa: D102 - see the module docstring
         if kwargs.get("nb") is not None:
@@ -55,7 +57,8 @@ class _QuietSaveManager(NotebookExecutionManager):
     def notebook_complete(self, **kwargs):  # noqa: D102 - runs also when execution failed
         super().notebook_complete(**kwargs)
         self._finished = True
-        self.save()
+        if self.save_when_complete:
+            self.save()
 
 
 def running_marker(executed: Path) -> Path:
@@ -75,9 +78,15 @@ class QuietSaveEngine(NBClientEngine):
         nb_man.notebook_start()
         try:
             cls.execute_managed_notebook(nb_man, kernel_name, log_output=log_output, **kwargs)
-        finally:
+        except BaseException:
             nb_man.cleanup_pbar()
-            nb_man.notebook_complete()
+            nb_man.notebook_complete()  # Papermill writes nothing when the engine raises
+            raise
+        # The cells ran (one may have failed): papermill.execute_notebook writes the notebook
+        # next, with its error marker if a cell failed.
+        nb_man.cleanup_pbar()
+        nb_man.save_when_complete = False
+        nb_man.notebook_complete()
         return nb_man.nb
 
 
