@@ -119,6 +119,29 @@ def test_palettes_tell_the_answers_apart():
     assert max(red, green, blue) < 0xd0
 
 
+def test_the_theme_is_seaborns_without_importing_it():
+    """figure_style.THEME is what ``seaborn.set_theme`` sets (the figures looked like this when
+    drawn with seaborn's theme), less the colour map only seaborn registers; the agreement
+    colours are seaborn's RdBu palette."""
+    import matplotlib
+    import seaborn as sns
+
+    with matplotlib.rc_context():
+        sns.set_theme(style="whitegrid", context="notebook", font_scale=figure_style.FONT_SCALE,
+                      rc=figure_style.RC_PARAMS)
+        seaborns = dict(matplotlib.rcParams)
+    with matplotlib.rc_context():
+        figure_style.apply_style()
+        ours = dict(matplotlib.rcParams)
+    assert seaborns.pop("image.cmap") == "rocket"
+    ours.pop("image.cmap")
+    assert ours == seaborns
+    for n in (3, 4, 5, 7):
+        values = list(range(1, n + 1))
+        assert (figure_style.agreement_colours(values, neutral=0)
+                == sns.color_palette("RdBu", n).as_hex())
+
+
 @pytest.mark.parametrize("language", ["fi", "sv"])
 def test_everything_drawn_lies_inside_the_figure(prepared, language):
     """Nothing runs off an edge: not a long dimension name, not the profile's legend (which,

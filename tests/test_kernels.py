@@ -129,3 +129,19 @@ def test_show_functions_display_at_once_outside_a_running_cell(capsys):
 
     show_text("heti {n}", n=1)  # no IPython cell runs: IPython's display prints the text
     assert "heti 1" in capsys.readouterr().out
+
+
+def test_the_kernel_server_imports_no_library_a_provider_report_does_not_use():
+    """The server imports what provider reports import, and nothing heavier: scipy, seaborn and
+    statsmodels (only the network report and the prepare stage use them) would add seconds to
+    the start of every run, and a report module importing one at its top would bring it back."""
+    import subprocess
+    import sys
+
+    code = ("import sys\nfrom strapetsi_lib.batch.kernel_server import warm_caches, warm_up\n"
+            "failed = warm_up() + warm_caches()\n"
+            "print(failed, sorted({name.split('.')[0] for name in sys.modules}"
+            " & {'scipy', 'seaborn', 'statsmodels'}))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True)
+    assert done.stdout.strip() == "[] []"

@@ -22,7 +22,6 @@ import warnings
 
 import numpy as np
 import pandas as pd
-from scipy import stats as sps
 
 from strapetsi_lib.analysis.scores import dimension_scores, long_dimension_scores
 from strapetsi_lib.analysis.stats import bh_adjust, with_fcr_intervals
@@ -159,6 +158,7 @@ def fit_network_change(frame: pd.DataFrame, waves: list[str], random_slope: bool
     ``provider_sd``, ``provider_change_sd``, ``converged`` and ``reason`` (empty, or
     :data:`TOO_FEW_PROVIDERS` / ``"model_failed"`` with NaN numbers).
     """
+    from scipy import stats as sps
     design = _change_design(frame, waves)
     if design is None:
         return {"reason": TOO_FEW_PROVIDERS}
@@ -201,6 +201,7 @@ def fit_weighted_change(frame: pd.DataFrame, waves: list[str]) -> dict:
     Returns ``weighted_estimate``, ``weighted_ci_low``, ``weighted_ci_high`` (95 %,
     Satterthwaite degrees of freedom) and ``weighted_p_value``; empty when not estimable.
     """
+    from scipy import stats as sps
     design = _change_design(frame, waves)
     if design is None:
         return {}
@@ -390,6 +391,7 @@ def _provider_level_fit(change: np.ndarray, member: np.ndarray,
                         themes: list[str]) -> dict[str, dict]:
     """OLS of provider changes on an intercept and theme indicators; see
     :func:`theme_effects_by_provider`."""
+    from scipy import stats as sps
     if not themes:
         return {}
     exog = np.column_stack([np.ones(change.size), member])
@@ -428,6 +430,7 @@ def _did_fit(frame: pd.DataFrame, waves: list[str], membership: pd.DataFrame,
     those of :func:`_cr2_satterthwaite`, or statsmodels' ``cov_type="cluster"`` (CR1 with
     ``G - 1`` degrees of freedom) without ``small_sample``.
     """
+    from scipy import stats as sps
     providers = frame["provider_id"].to_numpy()
     groups = pd.Categorical(providers).codes
     wave_x = _dummies(frame["wave"].astype(str), waves)

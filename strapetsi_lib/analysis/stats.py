@@ -20,7 +20,6 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
-from scipy import stats as sps
 
 __all__ = [
     "CLEAR_ALPHA",
@@ -264,6 +263,7 @@ def fcr_intervals(estimate: ArrayLike, se: ArrayLike, df: ArrayLike, p_adjusted:
     (low, high, level)
         Arrays of bounds (NaN where the estimate or SE is missing) and the level used.
     """
+    from scipy import stats as sps
     level = fcr_level(p_adjusted, alpha)
     est = np.asarray(estimate, dtype=float)
     err = np.asarray(se, dtype=float)
@@ -326,6 +326,7 @@ def mean_ci(values: ArrayLike, level: float = 0.95) -> MeanCI:
         is NaN; with one value the mean is that value and sd and the interval are NaN; with
         no variation the interval collapses to the mean.
     """
+    from scipy import stats as sps
     _check_level(level)
     xs = _clean(values)
     n = int(xs.size)
@@ -361,6 +362,7 @@ def grouped_mean_ci(frame: pd.DataFrame, by: Sequence[str], value: str,
         Columns ``*by, n, mean, sd, se, ci_low, ci_high``, one row per group, sorted by the
         keys. Groups with fewer than two values have NaN sd, se and interval.
     """
+    from scipy import stats as sps
     _check_level(level)
     by = list(by)
     agg = (frame.groupby(by, observed=True, sort=True)[value]
@@ -397,6 +399,7 @@ def wilson_interval(successes: ArrayLike, n: ArrayLike, level: float = 0.95
         (Wilson 1927; method 3 in Newcombe 1998), clipped to [0, 1] against rounding,
         and exactly 0 / 1 when there are no / only successes.
     """
+    from scipy import stats as sps
     _check_level(level)
     k = np.asarray(successes, dtype=float)
     m = np.asarray(n, dtype=float)
@@ -446,6 +449,7 @@ def percentile_ranks(values: ArrayLike) -> np.ndarray:
     Vectorised through average ranks: ``100 * (rank - 0.5) / n``. NaNs stay NaN and are not
     counted in ``n``.
     """
+    from scipy import stats as sps
     arr = np.asarray(values, dtype=float)
     out = np.full(arr.shape, np.nan)
     observed = ~np.isnan(arr)
@@ -507,6 +511,7 @@ def change_test(before: ArrayLike, after: ArrayLike, paired: bool,
         two (and some variation), otherwise they are NaN. With no variation at all the
         interval collapses to the estimate and the p-value is NaN.
     """
+    from scipy import stats as sps
     _check_level(level)
     b = np.asarray(before, dtype=float).ravel()
     a = np.asarray(after, dtype=float).ravel()

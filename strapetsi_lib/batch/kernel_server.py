@@ -1,7 +1,7 @@
 """A fork server for Jupyter kernels: import the heavy libraries once, fork a fresh kernel per run.
 
 Starting a report kernel costs an interpreter, IPython and ipykernel, and then the notebook's own
-imports (pandas, matplotlib, seaborn, statsmodels, scipy, the workbench): several seconds, of
+imports (pandas, matplotlib, the workbench): several seconds, of
 which the analysis needs none. This server pays that once. It imports the libraries, then
 waits on a Unix socket; for every kernel Jupyter starts through the warm kernelspec
 (:mod:`strapetsi_lib.batch.kernel_launcher`) it forks a child that becomes a real ipykernel
@@ -54,8 +54,9 @@ from dataclasses import dataclass
 
 #: Modules a report kernel imports anyway; imported once here, before any fork.
 WARM_MODULES = (
-    "numpy", "pandas", "scipy.stats",  # not statsmodels: reports read the fitted models
-    "matplotlib", "matplotlib.pyplot", "seaborn", "yaml", "bs4",
+    # not statsmodels, scipy or seaborn: reports read the fitted models and statistics, and
+    # provider figures take their theme from figure_style (see NETWORK_ONLY)
+    "numpy", "pandas", "matplotlib", "matplotlib.pyplot", "yaml", "bs4",
     "IPython", "ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.zmqshell",
     # what ipykernel imports while it starts (its debugger, IPython's history and completer)
     "ipykernel.debugger", "debugpy", "IPython.core.debugger", "IPython.core.completerlib",
@@ -77,6 +78,10 @@ NOT_FOR_KERNELS = (
     "strapetsi_lib.ingest.problem_list", "strapetsi_lib.ingest.reading",
     "strapetsi_lib.ingest.validation", "strapetsi_lib.ingest.ytunnus",
 )
+#: Workbench modules only the network report imports: seaborn, and scipy with it, added a second
+#: and a half to the server's start, which every provider report waits for; the one network
+#: kernel of a run imports them itself.
+NETWORK_ONLY = ("strapetsi_lib.present.network_figures",)
 _PR_SET_PDEATHSIG = 1
 _REAP_INTERVAL = 0.05
 #: Processes that measure the texts of figures at once before the first fork (cores permitting).
@@ -94,14 +99,15 @@ def die_with_parent(signum: int = signal.SIGKILL) -> None:
 
 
 def workbench_modules() -> list[str]:
-    """The workbench's own modules that report notebooks may import."""
+    """The workbench's own modules that provider report notebooks may import."""
     import pkgutil
 
     import strapetsi_lib
 
     names = [info.name for info in pkgutil.walk_packages(strapetsi_lib.__path__, "strapetsi_lib.")]
     return [name for name in names
-            if not any(name == skip or name.startswith(skip + ".") for skip in NOT_FOR_KERNELS)]
+            if not any(name == skip or name.startswith(skip + ".")
+                       for skip in (*NOT_FOR_KERNELS, *NETWORK_ONLY))]
 
 
 def warm_up(modules: tuple[str, ...] = WARM_MODULES) -> list[str]:

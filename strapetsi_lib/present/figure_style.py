@@ -23,7 +23,8 @@ import matplotlib
 matplotlib.use("Agg")
 
 import numpy as np  # noqa: E402
-import seaborn as sns  # noqa: E402
+from cycler import cycler  # noqa: E402
+from matplotlib.colors import to_hex, to_rgb  # noqa: E402
 from matplotlib.ticker import Formatter  # noqa: E402
 
 from strapetsi_lib.present.i18n import number, percent  # noqa: E402
@@ -39,6 +40,41 @@ MEAN_CMAP = "Blues"
 #: Fonts the SVG asks for: matplotlib lays text out with DejaVu Sans, and Verdana (on most
 #: readers' computers) has nearly the same widths, so labels keep their place in the browser.
 FONT_FAMILY = ["DejaVu Sans", "Verdana", "Geneva", "sans-serif"]
+#: The size of the figures' text, relative to seaborn's "notebook" context.
+FONT_SCALE = 0.95
+#: The figures' theme: what ``seaborn.set_theme(style="whitegrid", context="notebook",
+#: font_scale=FONT_SCALE)`` sets (seaborn 0.13: its "whitegrid" style, its "notebook" context
+#: with the font sizes scaled, and its "deep" colour cycle), written out as matplotlib settings so
+#: that a provider report imports neither seaborn nor, through it, scipy (a second and a half
+#: of every batch run's start, in the kernel server). Left out: the default colour map
+#: ("rocket", which only seaborn registers; every report figure names its map) and seaborn's
+#: single-letter colour codes (no report figure uses one). ``tests/test_figures.py`` checks
+#: that these are seaborn's settings.
+THEME = {
+    # style "whitegrid"
+    "axes.axisbelow": True, "axes.edgecolor": ".8", "axes.facecolor": "white",
+    "axes.grid": True, "axes.labelcolor": ".15", "axes.spines.bottom": True,
+    "axes.spines.left": True, "axes.spines.right": True, "axes.spines.top": True,
+    "figure.facecolor": "white", "font.family": ["sans-serif"],
+    "font.sans-serif": ["Arial", "DejaVu Sans", "Liberation Sans", "Bitstream Vera Sans",
+                        "sans-serif"],
+    "grid.color": ".8", "grid.linestyle": "-", "lines.solid_capstyle": "round",
+    "patch.edgecolor": "w", "patch.force_edgecolor": True, "text.color": ".15",
+    "xtick.bottom": False, "xtick.color": ".15", "xtick.direction": "out", "xtick.top": False,
+    "ytick.color": ".15", "ytick.direction": "out", "ytick.left": False, "ytick.right": False,
+    # context "notebook"
+    "axes.labelsize": 12 * FONT_SCALE, "axes.linewidth": 1.25, "axes.titlesize": 12 * FONT_SCALE,
+    "font.size": 12 * FONT_SCALE, "grid.linewidth": 1, "legend.fontsize": 11 * FONT_SCALE,
+    "legend.title_fontsize": 12 * FONT_SCALE, "lines.linewidth": 1.5, "lines.markersize": 6,
+    "patch.linewidth": 1, "xtick.labelsize": 11 * FONT_SCALE, "xtick.major.size": 6,
+    "xtick.major.width": 1.25, "xtick.minor.size": 4, "xtick.minor.width": 1,
+    "ytick.labelsize": 11 * FONT_SCALE, "ytick.major.size": 6, "ytick.major.width": 1.25,
+    "ytick.minor.size": 4, "ytick.minor.width": 1,
+    # colour cycle "deep"
+    "axes.prop_cycle": cycler("color", [to_rgb(colour) for colour in (
+        "#4c72b0", "#dd8452", "#55a868", "#c44e52", "#8172b3", "#937860", "#da8bc3", "#8c8c8c",
+        "#ccb974", "#64b5cd")]),
+}
 #: Settings of every report figure (see the module docstring).
 RC_PARAMS = {
     "svg.fonttype": "none",
@@ -61,7 +97,8 @@ def apply_style() -> None:
     """
     global _drawing_since
     _drawing_since = time.perf_counter()
-    sns.set_theme(style="whitegrid", context="notebook", font_scale=0.95, rc=RC_PARAMS)
+    matplotlib.rcParams.update(THEME)
+    matplotlib.rcParams.update(RC_PARAMS)
 
 
 def figure_seconds() -> float | None:
@@ -128,7 +165,9 @@ def jittered_rows(ax, rows: Sequence[Sequence[float]], *, jitter: float, size: f
 
 def agreement_colours(values: Sequence[float], neutral: float) -> list[str]:
     """Colours of an agreement scale's answers: RdBu from disagree to agree, neutral grey."""
-    ramp = sns.color_palette("RdBu", len(values)).as_hex()
+    # evenly inside the map, its two ends left out (as seaborn.color_palette("RdBu", n))
+    ramp = [to_hex(colour) for colour in
+            matplotlib.colormaps["RdBu"](np.linspace(0, 1, len(values) + 2)[1:-1])]
     return [NEUTRAL if value == neutral else colour
             for value, colour in zip(values, ramp, strict=True)]
 
