@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import importlib
 import multiprocessing
 import os
 import signal
@@ -55,6 +56,8 @@ DEFAULT_NOTEBOOK_TIMEOUT = 900.0
 _POLL = 0.2
 _STOP_GRACE = 5.0
 _MAX_BARREN_DEATHS = 3
+#: The module a worker's fork server imports before forking workers.
+WORKER_IMPORTS = "strapetsi_lib.batch.worker_imports"
 
 
 def warm_kernels_possible() -> bool:
@@ -123,10 +126,9 @@ def _worker_main(conn: Connection, kernel: tuple[str, str] | None, log_path: str
         from strapetsi_lib.batch.warm_kernel import use_kernelspecs
 
         use_kernelspecs(kernel[1])
-    import nbconvert  # noqa: F401 - import what every task needs once, up front
-    import papermill  # noqa: F401
-
-    from strapetsi_lib.render import export  # noqa: F401
+    # What every task needs, imported once, up front (a worker forked from the fork server
+    # has it already: importing it again costs nothing).
+    importlib.import_module(WORKER_IMPORTS)
 
     # What is imported lives as long as the worker: keep it out of the garbage collections
     # that each report's export (thousands of linked tags) sets off (gc.freeze's own use).
@@ -185,8 +187,14 @@ class LocalExecutor:
         self.warm = warm and not self.portable
         self.notebook_timeout = notebook_timeout
         self.log_dir = log_dir
-        # spawn: the coordinator has threads (progress bar) and must not be forked.
-        self._context = multiprocessing.get_context("spawn")
+        # The coordinator has threads (progress bar) and must not be forked. Workers are forked
+        # from a fork server, started afresh, that has imported what they need
+        # (strapetsi_lib.batch.worker_imports) once; where there is no fork, each is spawned.
+        # A forked worker has the environment the fork server started with (the coordinator's
+        # at its first worker): what a task needs to know comes with the task.
+        self._context = multiprocessing.get_context("spawn" if self.portable else "forkserver")
+        if not self.portable:
+            self._context.set_forkserver_preload([WORKER_IMPORTS])
         self._workers: list[_Worker] = []
         self._kernel = None  # the WarmKernel the workers share
         self._kernel_log = None
