@@ -9,10 +9,10 @@ The design matrices are built with numpy rather than from formulas: the models a
 formulas in the docstrings describe, but building 0/1 columns directly is several times faster
 than formula parsing on ~17,000 rows and keeps the column order under our control.
 
-statsmodels is imported by the functions that fit: the prepare stage fits the models, while a
-report, which only reads their results, imports this module (through
-:mod:`strapetsi_lib.analysis.takehold`) but not statsmodels, a second of every cold kernel's
-start and of the batch's fork server's.
+statsmodels and scipy are imported by the functions that fit: the prepare stage fits the
+models, while a report, which only reads their results, imports this module (through
+:mod:`strapetsi_lib.analysis.takehold`) but neither library, each about a second of every cold
+kernel's start and of the batch's fork server's.
 """
 
 from __future__ import annotations

@@ -9,6 +9,10 @@ The formulas follow well-known reference implementations so that numbers can be 
 against them: R's ``p.adjust`` and ``t.test``, pingouin's ``cronbach_alpha`` and
 ``compute_effsize``, and the Wilson score interval as in Newcombe (1998). The tests in
 ``tests/test_stats.py`` compare against published outputs of those.
+
+scipy is imported inside the functions that use it: provider reports import this module for its
+rules (``CLEAR_ALPHA``, ``is_clear``) but read the computed statistics, so their kernels, and the
+batch's kernel server, start without scipy (README, Decisions).
 """
 
 from __future__ import annotations

@@ -33,9 +33,6 @@ class _QuietSaveManager(NotebookExecutionManager):
     """Papermill's execution state, saving only when it ends or when a save is overdue."""
 
     _finished = False
-    #: Whether :meth:`notebook_complete` writes the notebook (the engine clears it when
-    #: Papermill is about to write the same notebook).
-    save_when_complete = True
 
     def save(self, **kwargs):  # noqa: D102 - see the module docstring
         if kwargs.get("nb") is not None:
@@ -54,10 +51,10 @@ class _QuietSaveManager(NotebookExecutionManager):
             running_marker(Path(self.output_path)).write_text(json.dumps(where),
                                                               encoding="utf-8")
 
-    def notebook_complete(self, **kwargs):  # noqa: D102 - runs also when execution failed
+    def notebook_complete(self, save=True, **kwargs):  # noqa: D102 - see the module docstring
         super().notebook_complete(**kwargs)
         self._finished = True
-        if self.save_when_complete:
+        if save:
             self.save()
 
 
@@ -79,14 +76,12 @@ class QuietSaveEngine(NBClientEngine):
         try:
             cls.execute_managed_notebook(nb_man, kernel_name, log_output=log_output, **kwargs)
         except BaseException:
-            nb_man.cleanup_pbar()
             nb_man.notebook_complete()  # Papermill writes nothing when the engine raises
             raise
         # The cells ran (one may have failed): papermill.execute_notebook writes the notebook
-        # next, with its error marker if a cell failed.
-        nb_man.cleanup_pbar()
-        nb_man.save_when_complete = False
-        nb_man.notebook_complete()
+        # next, with its error marker if a cell failed. (Papermill's notebook_complete also
+        # closes the progress bar.)
+        nb_man.notebook_complete(save=False)
         return nb_man.nb
 
 
