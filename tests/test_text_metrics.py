@@ -1,11 +1,14 @@
-"""Text sizes shared between figures: the same SVGs, measured once a process.
+"""Text sizes and layouts shared between figures: the same SVGs, each text measured and laid
+out once a process.
 
-The oracle is matplotlib itself: every figure drawn with the process's store of text sizes must
-be byte for byte the figure drawn without it (each text measured afresh, as matplotlib does).
+The oracle is matplotlib itself: every figure drawn with the process's store of text sizes and
+layouts must be byte for byte the figure drawn without it (each text measured and laid out
+afresh, as matplotlib does).
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 import time
@@ -25,8 +28,14 @@ from strapetsi_lib.present.report_figures import FIGURES, figure_makers, warm_te
 
 @pytest.fixture
 def empty_store(monkeypatch):
+    """The process's store, emptied for the test: ``{"sizes": {...}, "layouts": {...}}``."""
     monkeypatch.setattr(text_metrics, "_sizes", {})
-    return text_metrics._sizes
+    monkeypatch.setattr(text_metrics, "_layouts", {})
+    return text_metrics.measured()
+
+
+def _counts(store: dict) -> dict[str, int]:
+    return {kind: len(kept) for kind, kept in store.items()}
 
 
 def _report_svgs(prepared, provider_id: str) -> dict[str, bytes]:
@@ -45,7 +54,7 @@ def _providers_after_the_warm_ones(prepared) -> list[str]:
             for language in ("fi", "sv")]
 
 
-def test_this_matplotlib_has_the_hook_the_store_uses():
+def test_this_matplotlib_has_the_hooks_the_store_uses():
     # if an upgrade removes it, figures are still right, only slower: this test says so
     assert text_metrics.available()
 
@@ -56,26 +65,29 @@ def test_figures_drawn_with_the_warmed_store_are_the_figures_drawn_without_it(
     with monkeypatch.context() as plain:
         plain.setattr(text_metrics, "available", lambda: False)
         expected = {p: _report_svgs(prepared, p) for p in providers}
-    assert not empty_store  # without the hook nothing is kept
+    assert _counts(empty_store) == {"sizes": 0, "layouts": 0}  # without the hooks nothing
 
     assert list(warm_text_metrics(prepared)) == []  # every figure of the warm-up was drawn
-    warmed = len(empty_store)
-    assert warmed > 100  # both languages' names, statements, labels and numbers
+    warmed = _counts(empty_store)
+    # both languages' names, statements, labels and numbers
+    assert warmed["sizes"] > 100 and warmed["layouts"] > 100
     for provider_id in providers:
         drawn = _report_svgs(prepared, provider_id)
         assert list(drawn) == list(FIGURES)
         for name in FIGURES:
             assert drawn[name] == expected[provider_id][name], (provider_id, name)
-    # most of what the two reports measure was measured by the warm-up already
-    assert len(empty_store) - warmed < warmed / 4
+    # most of what the two reports measure and lay out was done by the warm-up already
+    for kind, count in _counts(empty_store).items():
+        assert count - warmed[kind] < warmed[kind] / 4, kind
 
 
 def test_a_figure_drawn_again_measures_nothing_again(prepared, empty_store):
     provider_id = _providers_after_the_warm_ones(prepared)[0]
     first = _report_svgs(prepared, provider_id)
-    kept = dict(empty_store)
+    kept = {kind: dict(store) for kind, store in empty_store.items()}
     assert _report_svgs(prepared, provider_id) == first
-    assert empty_store == kept
+    assert _counts(empty_store) == _counts(kept)
+    assert empty_store["sizes"] == kept["sizes"]
 
 
 @pytest.mark.parametrize("fonts", [["DejaVu Sans Mono"], ["DejaVu Serif"]])
@@ -98,16 +110,73 @@ def test_a_text_is_measured_under_the_font_settings_in_force(empty_store, fonts)
     assert width(fonts, shared=True) == width(fonts, shared=False) != kept
 
 
+#: A two-line text, and what else may place it: each variant is laid out again, as matplotlib
+#: lays it out, and differs from the plain text's layout (so the comparison can fail).
+_LABEL = "Osaamisen johtaminen\n3,5 % ($n$ = 12)"
+_PLACED_OTHERWISE = {
+    "horizontal alignment": {"horizontalalignment": "right"},
+    "vertical alignment": {"verticalalignment": "top"},
+    "rotation": {"rotation": 30},
+    "rotation mode": {"rotation": 30, "rotation_mode": "anchor"},
+    "line spacing": {"linespacing": 2.0},
+    "multi-line alignment": {"multialignment": "right"},
+    "font size": {"fontsize": 14},
+    "font weight": {"fontweight": "bold"},
+    "no math": {"parse_math": False},
+    "another text": {"text": "Osaamisen johtaminen\n3,5 %"},
+}
+
+
+def _layout(properties: dict, *, shared: bool, dpi: float = 100) -> tuple:
+    """A text's place in a figure and its layout: its lines, where each starts, its box."""
+    figure = Figure(figsize=(4, 2), dpi=dpi)
+    label = figure.text(0.5, 0.5, properties.get("text", _LABEL),
+                        **{k: v for k, v in properties.items() if k != "text"})
+    renderer = FigureCanvasAgg(figure).get_renderer()
+    with text_metrics.shared_text_metrics() if shared else contextlib.nullcontext():
+        extent = label.get_window_extent(renderer)
+        bbox, lines, box = label._get_layout(renderer)
+    return tuple(extent.bounds), tuple(bbox.bounds), lines, box
+
+
+@pytest.mark.parametrize("what", list(_PLACED_OTHERWISE))
+def test_a_text_placed_otherwise_is_laid_out_again(empty_store, what):
+    plain = _layout({}, shared=True)  # the plain text's layout is in the store
+    laid_out = len(empty_store["layouts"])
+    properties = _PLACED_OTHERWISE[what]
+    assert _layout(properties, shared=True) == _layout(properties, shared=False) != plain
+    assert len(empty_store["layouts"]) == laid_out + 1
+    assert _layout({}, shared=True) == plain  # and the plain one is still found
+
+
+def test_a_text_in_a_figure_of_another_dpi_is_laid_out_again(empty_store):
+    plain = _layout({}, shared=True)
+    assert _layout({}, shared=True, dpi=200) == _layout({}, shared=False, dpi=200) != plain
+
+
+def test_a_wrapped_text_is_laid_out_by_matplotlib_each_time(empty_store):
+    """A wrapped text's lines depend on where it stands in the figure: it is never kept."""
+    wrapped = {"text": "Osaamisen johtaminen " * 6, "wrap": True}
+    assert _layout(wrapped, shared=True) == _layout(wrapped, shared=False)
+    assert not empty_store["layouts"]
+    assert empty_store["sizes"]  # its lines' sizes are kept as any other text's
+
+
 def test_texts_measured_by_forked_children_are_the_sizes_measured_alone(prepared, empty_store):
     """The kernel server's measuring on two cores keeps what one process measuring everything
     keeps, every size (that the child is another process: the next test)."""
     assert threading.active_count() == 1  # otherwise the server would not fork (and says so)
     assert kernel_server.measure_texts(prepared, parts=1) == []
-    alone = dict(empty_store)
-    empty_store.clear()
+    alone = {kind: dict(store) for kind, store in empty_store.items()}
+    for store in empty_store.values():
+        store.clear()
     assert kernel_server.measure_texts(prepared, parts=2) == []
-    assert empty_store == alone
-    assert len({key[2] for key in alone}) > 100  # both languages' texts
+    assert empty_store["sizes"] == alone["sizes"]
+    assert empty_store["layouts"].keys() == alone["layouts"].keys()
+    for key, (points, lines, box) in alone["layouts"].items():
+        kept_points, kept_lines, kept_box = empty_store["layouts"][key]
+        assert (kept_points == points).all() and (kept_lines, kept_box) == (lines, box)
+    assert len({key[2] for key in alone["sizes"]}) > 100  # both languages' texts
 
 
 def test_a_measuring_child_that_fails_or_hangs_costs_its_share_only(prepared, empty_store,
@@ -123,7 +192,7 @@ def test_a_measuring_child_that_fails_or_hangs_costs_its_share_only(prepared, em
 
     monkeypatch.setattr(report_figures, "warm_text_metrics", child_fails)
     assert kernel_server.measure_texts(prepared, parts=2) == ["part 2 of 2"]
-    assert empty_store  # the server's own share is kept
+    assert empty_store["sizes"] and empty_store["layouts"]  # the server's own share is kept
 
     def child_hangs(prepared, part, parts):
         if os.getpid() != server:

@@ -7,9 +7,9 @@ waits on a Unix socket; for every kernel Jupyter starts through the warm kernels
 (:mod:`strapetsi_lib.batch.kernel_launcher`) it forks a child that becomes a real ipykernel
 (``IPKernelApp`` on the given connection file). Each notebook thus still gets its own process,
 namespace and kernel, as with an ordinary kernel; only the already-imported modules are shared,
-copy-on-write, and nothing is computed from data before the fork but the size of texts (the
-prepared tables may be read, and one report's figures a language drawn to measure their texts,
-see below).
+copy-on-write, and nothing is computed from data before the fork but the size and layout of
+texts (the prepared tables may be read, and one report's figures a language drawn to measure
+their texts, see below).
 
 Rules that keep forking safe:
 
@@ -28,9 +28,10 @@ Run with ``python -m strapetsi_lib.batch.kernel_server --socket PATH [--preload 
 read from data before a fork is the run's prepared tables, read-only and keyed like the cache
 (:func:`strapetsi_lib.prepare.preload`): every kernel would read the same file. The server then
 draws the figures of one provider in each report language and keeps nothing of them but the
-size of each text they measured (:func:`measure_texts`): names, statements, labels and numbers
-that every kernel's figures measure again otherwise. Children it forks for the purpose draw
-a share each on the other cores and send back only those sizes (nothing else comes back).
+size and layout of each text they placed (:func:`measure_texts`): names, statements, labels
+and numbers that every kernel's figures measure and lay out again otherwise. Children it forks
+for the purpose draw a share each on the other cores and send back only those sizes and
+layouts (nothing else comes back).
 """
 
 from __future__ import annotations
@@ -269,8 +270,8 @@ class _Server:
             gc.freeze()  # as the imports: out of the kernels' garbage collections
 
     def _measure_texts(self) -> None:
-        """Draw one report's figures a language and keep only their texts' sizes, which every
-        kernel's figures then find measured (:func:`measure_texts`)."""
+        """Draw one report's figures a language and keep only their texts' sizes and layouts,
+        which every kernel's figures then find measured (:func:`measure_texts`)."""
         from strapetsi_lib.prepare import load_prepared
 
         try:
@@ -388,13 +389,13 @@ def measure_texts(prepared: object, parts: int | None = None) -> list[str]:
     """Measure the texts of one report's figures a language, on up to ``parts`` cores.
 
     The server draws its share of the figures (:func:`~strapetsi_lib.present.report_figures.
-    warm_text_metrics`) while forked children draw the rest and send back only the sizes they
-    measured, which the server keeps (:mod:`strapetsi_lib.present.text_metrics`): the server
-    starts forking kernels sooner, while the workers, ready before it, would otherwise wait.
-    ``parts`` defaults to the number of cores, at most :data:`MOST_MEASURERS`; a process with
-    threads measures alone (forking it would not be safe). Best effort: returns what could not
-    be measured (a failed or stuck child's share is left to the kernels, which measure as
-    usual).
+    warm_text_metrics`) while forked children draw the rest and send back only the sizes and
+    layouts of their texts, which the server keeps (:mod:`strapetsi_lib.present.text_metrics`):
+    the server starts forking kernels sooner, while the workers, ready before it, would
+    otherwise wait. ``parts`` defaults to the number of cores, at most :data:`MOST_MEASURERS`;
+    a process with threads measures alone (forking it would not be safe). Best effort: returns
+    what could not be measured (a failed or stuck child's share is left to the kernels, which
+    measure as usual).
     """
     from strapetsi_lib.present import text_metrics
     from strapetsi_lib.present.report_figures import warm_text_metrics
@@ -410,17 +411,17 @@ def measure_texts(prepared: object, parts: int | None = None) -> list[str]:
     finally:  # the children are collected whatever happened here
         deadline = time.monotonic() + _MEASURE_TIMEOUT
         for part, (pid, pipe) in enumerate(children, start=1):
-            sizes = _collect(pid, pipe, deadline)
-            if sizes is None:
+            sent = _collect(pid, pipe, deadline)
+            if sent is None:
                 failed.append(f"part {part + 1} of {parts}")
             else:
-                text_metrics.keep(sizes[0])
-                failed += sizes[1]
+                text_metrics.keep(sent[0])
+                failed += sent[1]
     return failed
 
 
 def _collect(pid: int, pipe: int, deadline: float) -> tuple[dict, list[str]] | None:
-    """What a measuring child sent (its sizes and failures), or ``None`` if it failed or did
+    """What a measuring child sent (its texts' store and failures), or ``None`` if it failed or did
     not finish by ``deadline`` (it is then killed)."""
     payload = _read_until(pipe, deadline)
     if payload is None:
@@ -434,8 +435,8 @@ def _collect(pid: int, pipe: int, deadline: float) -> tuple[dict, list[str]] | N
 
 
 def _measuring_child(prepared: object, part: int, parts: int) -> tuple[int, int]:
-    """Fork a child that measures ``part`` of ``parts`` and writes its sizes to a pipe; return
-    its pid and the pipe's reading end."""
+    """Fork a child that measures ``part`` of ``parts`` and writes its texts' store to a pipe;
+    return its pid and the pipe's reading end."""
     from strapetsi_lib.present import text_metrics
     from strapetsi_lib.present.report_figures import warm_text_metrics
 

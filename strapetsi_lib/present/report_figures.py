@@ -57,8 +57,9 @@ def figure_makers(prepared: Any, provider_id: str) -> dict[str, tuple[Callable[[
 def warm_text_metrics(prepared: Any, part: int = 0, parts: int = 1) -> Iterator[str]:
     """Draw the figures of one provider in each report language, to measure their texts.
 
-    What stays in the process is the size of each text drawn (the dimension names, statements,
-    legends and axis labels of both languages, and numbers), not the figures, which are closed.
+    What stays in the process is the size and layout of each text drawn (the dimension names,
+    statements, legends and axis labels of both languages, and numbers), not the figures, which
+    are closed.
     ``part`` of ``parts`` draws only that share of the figures, in order (with two parts and two
     languages, one language each), so that several processes can measure at once (the kernel
     server does, :func:`strapetsi_lib.batch.kernel_server.measure_texts`). Best effort: yields
