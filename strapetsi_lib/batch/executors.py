@@ -36,6 +36,7 @@ from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from typing import Any
 
+from strapetsi_lib.batch import interrupts
 from strapetsi_lib.batch.tasks import (
     ReportTask,
     TaskResult,
@@ -257,24 +258,26 @@ class LocalExecutor:
         """Run every task; call ``on_start`` when one starts and ``on_done`` when it ends.
 
         On ``KeyboardInterrupt`` the workers are stopped (their kernels with them) before the
-        exception propagates; reports being written then are left as they were before.
+        exception propagates; reports being written then are left as they were before. An
+        interrupt is raised while the loop waits for its workers, or when the books it was
+        keeping are in order (:func:`strapetsi_lib.batch.interrupts.deferred`).
         """
         pending = deque(tasks)
         try:
-            self.start(len(pending))
+            with interrupts.deferred():
+                self.start(len(pending))
             while pending or any(w.task is not None for w in self._workers):
-                if self._kernel is not None:
-                    self._kernel.ensure()  # a crashed server is restarted, a few times
-                self._dispatch(pending)
-                self._collect(on_start, on_done, pending)
-                self._enforce_timeout(on_done, pending)
-                self._replace_dead(on_done, pending)
-                if self._barren_deaths >= _MAX_BARREN_DEATHS:
-                    cause = (f"{self._barren_deaths} worker processes died before running a "
-                             "report; see the worker logs")
-                    while pending:
-                        task = pending.popleft()
-                        on_done(task, failure(task, cause, time.time(), ename="WorkerDied"))
+                with interrupts.deferred():
+                    if self._kernel is not None:
+                        self._kernel.ensure()  # a crashed server is restarted, a few times
+                    self._dispatch(pending)
+                ready = wait([w.conn for w in self._workers if w.task is not None],
+                             timeout=_POLL)
+                with interrupts.deferred():
+                    self._collect(ready, on_start, on_done, pending)
+                    self._enforce_timeout(on_done, pending)
+                    self._replace_dead(on_done, pending)
+                    self._give_up_if_barren(on_done, pending)
             for worker in self._workers:  # let them stop their kernel servers themselves
                 with contextlib.suppress(OSError):
                     worker.conn.send(None)
@@ -290,8 +293,15 @@ class LocalExecutor:
                 worker.task, worker.running = pending.popleft(), False
                 worker.conn.send(worker.task)
 
-    def _collect(self, on_start: OnStart, on_done: OnDone, pending: deque) -> None:
-        ready = wait([w.conn for w in self._workers if w.task is not None], timeout=_POLL)
+    def _give_up_if_barren(self, on_done: OnDone, pending: deque) -> None:
+        if self._barren_deaths >= _MAX_BARREN_DEATHS:
+            cause = (f"{self._barren_deaths} worker processes died before running a "
+                     "report; see the worker logs")
+            while pending:
+                task = pending.popleft()
+                on_done(task, failure(task, cause, time.time(), ename="WorkerDied"))
+
+    def _collect(self, ready: list, on_start: OnStart, on_done: OnDone, pending: deque) -> None:
         for worker in [w for w in self._workers if w.conn in ready]:
             try:
                 kind, payload = worker.conn.recv()

@@ -32,7 +32,6 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
-import signal
 import tempfile
 import time
 from collections.abc import Iterator
@@ -42,7 +41,7 @@ from typing import Any
 
 from rich.console import Console
 
-from strapetsi_lib.batch import layout, run_folder
+from strapetsi_lib.batch import interrupts, layout, run_folder
 from strapetsi_lib.batch import manifest as runs
 from strapetsi_lib.batch.index_page import write_index
 from strapetsi_lib.batch.manifest import Manifest, ReportEntry
@@ -166,19 +165,6 @@ def _locked(out_dir: Path) -> Iterator[None]:
             yield
     except run_folder.FolderBusy as exc:
         raise BatchError(str(exc)) from None
-
-
-@contextlib.contextmanager
-def _sigterm_as_interrupt() -> Iterator[None]:
-    """Treat ``kill`` like Ctrl-C, so both stop the workers and record the run."""
-    def interrupt(_signum: int, _frame: object) -> None:
-        raise KeyboardInterrupt
-
-    previous = signal.signal(signal.SIGTERM, interrupt)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
 
 
 # --- the run ----------------------------------------------------------------------------------
@@ -587,7 +573,9 @@ def _execute(run: _Run, executor: Any) -> RunOutcome:
     if not tasks:
         return run.finish(EXIT_OK)
     try:
-        with _sigterm_as_interrupt(), Progress(run.console, len(tasks)) as progress:
+        # kill is taken like Ctrl-C, so both stop the workers and record the run; both are
+        # held while the executor keeps its books (see batch/interrupts.py)
+        with interrupts.taken_at_safe_points(), Progress(run.console, len(tasks)) as progress:
             executor.run(tasks, run.on_start, progress.wrap(run.on_done))
     except KeyboardInterrupt:
         executor.shutdown()  # before the clean-up, so no worker is still writing
