@@ -93,8 +93,8 @@ def _shared(matplotlib_cached):
 def _layout_key(text: Any, renderer: Any, settings: tuple) -> tuple | None:
     """What a text's layout depends on, or ``None`` if the layout is matplotlib's to make.
 
-    The text's font properties are its own (mutable) object: a key kept in the store holds a
-    copy (:func:`_shared_layout`).
+    The key starts with the text's font properties, its own (mutable) object: a key kept in
+    the store holds a copy (:func:`_shared_layout`).
     """
     method = getattr(getattr(renderer, "get_text_width_height_descent", None), "__func__", None)
     if method not in _SHARED_METHODS:
@@ -102,8 +102,8 @@ def _layout_key(text: Any, renderer: Any, settings: tuple) -> tuple | None:
     try:
         if text.get_wrap() or text.get_usetex() or text.get_transform_rotates_text():
             return None  # placed by the figure's size, by TeX, or turned by the transform
-        return (method, getattr(renderer, "dpi", None), text.get_figure(root=True).dpi,
-                text.get_text(), text.get_fontproperties(), text.get_parse_math(),
+        return (text.get_fontproperties(), method, getattr(renderer, "dpi", None),
+                text.get_figure(root=True).dpi, text.get_text(), text.get_parse_math(),
                 text._linespacing, text._get_multialignment(), text.get_rotation(),  # noqa: SLF001
                 text.get_rotation_mode(), text.get_horizontalalignment(),
                 text.get_verticalalignment(), settings)
@@ -125,8 +125,7 @@ def _shared_layout(matplotlib_layout):
             bbox, lines, box = matplotlib_layout(text, renderer)
             if len(_layouts) >= _MOST_SIZES:
                 _layouts.clear()
-            fontprop = 4  # the key's font properties, copied: the text's own may change
-            key = (*key[:fontprop], key[fontprop].copy(), *key[fontprop + 1:])
+            key = (key[0].copy(), *key[1:])  # the text's own font properties may change
             _layouts[key] = (bbox.get_points().copy(), tuple(lines), box)
             return bbox, lines, box
         points, lines, box = kept
