@@ -2,7 +2,7 @@
 
 Every published number of the provider report, its take-hold section and the network report is
 decided here; the views in :mod:`strapetsi_lib.present` ask these functions and never decide
-privacy on their own. The rules (also in README.md, "Decisions"):
+privacy on their own. The rules (also in docs/methods.md, "Disclosure control"):
 
 1. **Answers, not headcount.** A number is shown only if it rests on at least
    ``min_group_size`` *answers* (default 5, the rule of the national Arvo feedback system).

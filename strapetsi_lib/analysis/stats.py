@@ -12,7 +12,7 @@ against them: R's ``p.adjust`` and ``t.test``, pingouin's ``cronbach_alpha`` and
 
 scipy is imported inside the functions that use it: provider reports import this module for its
 rules (``CLEAR_ALPHA``, ``is_clear``) but read the computed statistics, so their kernels, and the
-batch's kernel server, start without scipy (README, Decisions).
+batch's kernel server, start without scipy (docs/architecture.md §7).
 """
 
 from __future__ import annotations

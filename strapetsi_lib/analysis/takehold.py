@@ -334,7 +334,7 @@ def _measures(table: pd.DataFrame, rules: dict, waves: list[str],
               min_group_size: int) -> pd.DataFrame:
     """Shares, Wilson interval and maintenance from the counts per provider, practice, wave.
 
-    Disclosure control (README "Decisions", :mod:`strapetsi_lib.analysis.disclosure`): a
+    Disclosure control (docs/methods.md, :mod:`strapetsi_lib.analysis.disclosure`): a
     status may rest only on groups that may be shown. So an earlier wave with answers, but
     fewer than ``min_group_size``, counts as unknown for "maintained" (as if nobody had
     answered; ``unknown_waves`` names such waves before each row's wave, ``;``-separated),

@@ -481,7 +481,7 @@ def default_jobs() -> int:
     A report leaves its core idle for moments (the kernel starting, each cell's messages between
     worker and kernel, files written): with one report a core, about a tenth of a run's CPU
     time went unused on two cores; a report more fills most of it (four runs of all 81 each,
-    alternating: 68.2 s to 65.2 s on average; see README, Speed), for another kernel's and
+    alternating: 68.2 s to 65.2 s on average), for another kernel's and
     worker's memory.
     """
     return (os.cpu_count() or 1) + 1
