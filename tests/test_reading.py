@@ -42,7 +42,7 @@ def test_csv_encodings_and_separators(tmp_path, encoding, sep):
     rows = [["respondent_id", "provider_id", "plan1"], ["007", "0112038-9", "4"],
             ["010", "0112038-9", "Täysin samaa mieltä"]]
     text = "\r\n".join(sep.join(r) for r in rows) + "\r\n"
-    table, problems = read_table(_write(tmp_path / "r.csv", text, encoding))
+    table, problems, _ = read_table(_write(tmp_path / "r.csv", text, encoding))
     assert problems == []
     pd.testing.assert_frame_equal(table, EXPECTED)
 
@@ -56,7 +56,7 @@ def test_utf8_is_preferred_over_cp1252():
 def test_undecodable_bytes_are_a_problem(tmp_path):
     path = tmp_path / "r.csv"
     path.write_bytes(b"a,b\r\n\x81x,\x90\r\n")  # not UTF-8, undefined in Windows-1252
-    table, problems = read_table(path)
+    table, problems, _ = read_table(path)
     assert table is None
     assert [(p.file, p.row, p.column) for p in problems] == [("r.csv", 2, "1"), ("r.csv", 2, "4")]
     assert problems[0].message.startswith("byte 0x81 is neither UTF-8 nor Windows-1252")
@@ -73,7 +73,7 @@ PROVIDERS_UTF8 = ("provider_id;name;region\r\n"
 def test_a_stray_windows_1252_byte_in_utf8_is_located_not_re_decoded(tmp_path):
     # one name typed in a Windows-1252 editor into an otherwise UTF-8 file
     data = PROVIDERS_UTF8.encode().replace(b"Savon", "Sävon".encode("cp1252"))
-    table, problems = read_table(_write_bytes(tmp_path / "providers.csv", data))
+    table, problems, _ = read_table(_write_bytes(tmp_path / "providers.csv", data))
     assert table is None
     assert problems == [Problem("providers.csv", 4, "12", problems[0].message)]
     assert str(problems[0]).startswith("providers.csv:4:12: byte 0xE4 is not UTF-8, while the "
@@ -84,7 +84,7 @@ def test_a_stray_windows_1252_byte_in_utf8_is_located_not_re_decoded(tmp_path):
 def test_many_bad_bytes_are_capped_with_a_count(tmp_path):
     lines = ["role;x", "opettaja;ä"] + [f"{'mu'}\udce4;{i}" for i in range(25)]
     data = "\r\n".join(lines).encode("utf-8", errors="surrogateescape")
-    table, problems = read_table(_write_bytes(tmp_path / "r.csv", data))
+    table, problems, _ = read_table(_write_bytes(tmp_path / "r.csv", data))
     assert table is None and len(problems) == MAX_BAD_BYTES + 1
     assert [(p.row, p.column) for p in problems[:2]] == [(3, "3"), (4, "3")]
     assert problems[-1] == Problem("r.csv", None, None,
@@ -94,11 +94,11 @@ def test_many_bad_bytes_are_capped_with_a_count(tmp_path):
 
 def test_windows_1252_throughout_is_still_read(tmp_path):
     data = PROVIDERS_UTF8.encode("cp1252")
-    table, problems = read_table(_write_bytes(tmp_path / "providers.csv", data))
+    table, problems, _ = read_table(_write_bytes(tmp_path / "providers.csv", data))
     assert problems == []
     assert table["region"].tolist() == ["Etelä-Pohjanmaa", "Åland", "Pohjois-Savo"]
     # the same bytes give the same table as the UTF-8 file
-    utf8, _ = read_table(_write_bytes(tmp_path / "utf8.csv", PROVIDERS_UTF8.encode()))
+    utf8, _, _ = read_table(_write_bytes(tmp_path / "utf8.csv", PROVIDERS_UTF8.encode()))
     pd.testing.assert_frame_equal(table, utf8)
 
 
@@ -123,7 +123,7 @@ def test_line_numbers_count_blank_lines_and_multiline_cells(tmp_path):
             '2,0112038-9,"two\nlines"\n'           # 5-6
             ',,\n'                                 # 7: only separators
             '3,0112038-9,x\n')                     # 8
-    table, problems = read_table(_write(tmp_path / "r.csv", text))
+    table, problems, _ = read_table(_write(tmp_path / "r.csv", text))
     assert problems == []
     assert table.index.tolist() == [3, 5, 8]
     assert table.loc[5, "comment"] == "two\nlines"
@@ -131,28 +131,52 @@ def test_line_numbers_count_blank_lines_and_multiline_cells(tmp_path):
 
 def test_cells_and_headers_are_stripped_and_ids_stay_text(tmp_path):
     text = ' respondent_id ; provider_id \n 00012 ; 0112038-9 \n000;0201256-6\n'
-    table, _ = read_table(_write(tmp_path / "r.csv", text))
+    table, _, _ = read_table(_write(tmp_path / "r.csv", text))
     assert list(table.columns) == ["respondent_id", "provider_id"]
     assert table["respondent_id"].tolist() == ["00012", "000"]
 
 
 def test_ragged_lines(tmp_path):
-    text = 'a,b,c\n1,2\n1,2,3,\n1,2,3,4\n1,,\n'
-    table, problems = read_table(_write(tmp_path / "r.csv", text))
-    # A trailing empty field is harmless, and so are empty fields written as separators (`1,,`,
-    # as Excel writes them); a surplus value and a line cut short are problems.
+    text = 'a,b,c\n1,2\n1,2,3,\n1,2,3,4\n1,,\n1\n'
+    table, problems, warnings = read_table(_write(tmp_path / "r.csv", text))
+    # A trailing empty field is harmless, and so are empty fields written as separators (`1,,`)
+    # or left out at the end of a line (`1,2`, as Excel writes rows whose last cells are
+    # empty): one warning lists those lines. A surplus value is a problem.
+    assert table.loc[2].tolist() == ["1", "2", ""]
     assert table.loc[5].tolist() == ["1", "", ""]
+    assert table.loc[6].tolist() == ["1", "", ""]
     assert problems == [
-        Problem("r.csv", 2, "c", "line has 2 fields but the header has 3: the values from "
-                                 "column 'c' on are missing (was the line cut short?)"),
         Problem("r.csv", 4, None, "line has more fields than the header's 3 (numbers with a "
                                   "decimal comma in a file separated by commas? Quote them, or "
                                   "save the file with ; as the separator)")]
+    assert warnings == [Problem(
+        "r.csv", None, None, "2 line(s) have fewer fields than the header's 3 (lines 2, 6): "
+        "their missing last fields are read as empty answers, as Excel leaves out the "
+        "separators of trailing empty cells")]
+
+
+def test_a_short_last_line_without_a_line_end_is_a_file_cut_short(tmp_path):
+    # the same short line is an Excel row when a line end follows it, a cut file when not
+    table, problems, warnings = read_table(_write(tmp_path / "r.csv", "a,b,c\n1,2,3\n1,2"))
+    assert table.loc[3].tolist() == ["1", "2", ""] and warnings == []
+    assert problems == [Problem(
+        "r.csv", 3, "c", "the file ends inside this line, which has 2 fields but the header "
+                         "has 3: the values from column 'c' on are missing (was the file cut "
+                         "short?)")]
+    assert read_table(_write(tmp_path / "r.csv", "a,b,c\n1,2,3\n1,2\n")).problems == []
+
+
+def test_a_short_rows_warning_counts_what_it_does_not_list(tmp_path):
+    text = "a,b,c\n" + "1\n" * 12
+    warnings = read_table(_write(tmp_path / "r.csv", text)).warnings
+    assert [w.message.split(":")[0] for w in warnings] == [
+        "12 line(s) have fewer fields than the header's 3 (lines 2, 3, 4, 5, 6, 7, 8, 9, 10, "
+        "11 … (+2 more))"]
 
 
 def test_duplicate_and_missing_headers(tmp_path):
     text = 'a,b,a,,\n1,2,3,4,\n'
-    table, problems = read_table(_write(tmp_path / "r.csv", text))
+    table, problems, _ = read_table(_write(tmp_path / "r.csv", text))
     assert list(table.columns) == ["a", "b"]
     assert table.loc[2].tolist() == ["1", "2"]
     assert problems == [
@@ -172,14 +196,14 @@ def test_empty_files(tmp_path, content, message):
     path = tmp_path / "r.csv"
     path.write_bytes(content)
     assert read_table(path, "waves/r.csv") == (None, [Problem("waves/r.csv", None, None,
-                                                              message)])
+                                                              message)], [])
 
 
 def test_missing_and_unsupported_files(tmp_path):
     assert read_table(tmp_path / "nope.csv") == (
-        None, [Problem("nope.csv", None, None, "file does not exist")])
+        None, [Problem("nope.csv", None, None, "file does not exist")], [])
     (tmp_path / "r.xls").write_bytes(b"\xd0\xcf\x11\xe0")
-    table, problems = read_table(tmp_path / "r.xls")
+    table, problems, _ = read_table(tmp_path / "r.xls")
     assert table is None and "unsupported file type .xls" in problems[0].message
 
 
@@ -196,7 +220,7 @@ def test_xlsx_cells_become_text_with_sheet_row_numbers(tmp_path):
     sheet.append([])                                                         # row 6: blank
     sheet.append([None, "9", "En osaa sanoa", True, None])                   # row 7
     book.save(tmp_path / "r.xlsx")
-    table, problems = read_table(tmp_path / "r.xlsx")
+    table, problems, _ = read_table(tmp_path / "r.xlsx")
     assert problems == []
     assert list(table.columns) == ["respondent_id", "plan1", "staff", "when"]
     assert table.index.tolist() == [4, 5, 7]
@@ -213,7 +237,7 @@ def test_formulas_without_saved_values_are_problems(tmp_path):
     sheet.append(["1", 4, "=2+2"])
     sheet.append(["2", "=B2", 3])
     book.save(tmp_path / "r.xlsx")
-    table, problems = read_table(tmp_path / "r.xlsx")
+    table, problems, _ = read_table(tmp_path / "r.xlsx")
     message = ("formula without a saved value: open and save the file in Excel (or write the "
                "values instead of formulas)")
     assert problems == [Problem("r.xlsx", 2, "plan2", message), Problem("r.xlsx", 3, "plan1",
@@ -236,13 +260,13 @@ def test_formulas_with_saved_values_are_read(tmp_path):
     with zipfile.ZipFile(tmp_path / "saved.xlsx", "w") as dst:
         for n, data in parts.items():
             dst.writestr(n, data)
-    table, problems = read_table(tmp_path / "saved.xlsx")
+    table, problems, _ = read_table(tmp_path / "saved.xlsx")
     assert problems == [] and table["plan1"].tolist() == ["4"]
 
 
 def test_damaged_xlsx_is_a_problem(tmp_path):
     (tmp_path / "r.xlsx").write_bytes(b"this is not a zip file")
-    table, problems = read_table(tmp_path / "r.xlsx")
+    table, problems, _ = read_table(tmp_path / "r.xlsx")
     assert table is None
     assert problems[0].file == "r.xlsx" and "cannot read as an Excel workbook" in problems[
         0].message
@@ -251,7 +275,7 @@ def test_damaged_xlsx_is_a_problem(tmp_path):
 def test_empty_xlsx(tmp_path):
     openpyxl.Workbook().save(tmp_path / "r.xlsx")
     assert read_table(tmp_path / "r.xlsx") == (
-        None, [Problem("r.xlsx", None, None, "file has no header and no rows")])
+        None, [Problem("r.xlsx", None, None, "file has no header and no rows")], [])
 
 
 # --------------------------------------------------------------------------- headers

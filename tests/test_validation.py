@@ -238,10 +238,10 @@ def test_providers_file_columns(tmp_path, tables, write_dataset):
     providers = providers.drop(columns=["region", "staff_count"]).assign(contact="x")
     root = write_dataset(tmp_path, providers=providers)
     found = problems_in(root)
-    # staff_count is optional; region is not; an extra column is named.
-    assert [(p.file, p.row, p.column) for p in found] == [("providers.csv", None, "contact"),
-                                                          ("providers.csv", None, "region")]
-    assert found[1].message == "required column region is missing"
+    # staff_count is optional; region is not (listed first); an extra column is named.
+    assert [(p.file, p.row, p.column) for p in found] == [("providers.csv", None, "region"),
+                                                          ("providers.csv", None, "contact")]
+    assert found[0].message == "required column region is missing"
 
 
 # --------------------------------------------------------------------------- dataset.yml
@@ -364,13 +364,36 @@ def test_booleans_and_formulas_in_answers_are_problems(tmp_path, write_dataset):
                                        "in Excel")
 
 
-def test_a_line_cut_short_is_a_problem(tmp_path, write_dataset):
+def test_short_lines_are_read_as_empty_answers_with_one_warning(tmp_path, write_dataset):
     root = write_dataset(tmp_path)
     path = root / BASELINE
-    lines = path.read_text(encoding="utf-8").split("\n")
-    lines[4] = ",".join(lines[4].split(",")[:10])  # line 5 loses its last 47 answers
-    path.write_text("\n".join(lines), encoding="utf-8")
+    lines = path.read_bytes().decode().split("\r\n")
+    # lines 5 and 9 lose their separators after the 10th field, as Excel writes rows whose
+    # last cells are empty
+    for number in (5, 9):
+        lines[number - 1] = ",".join(lines[number - 1].split(",")[:10])
+    path.write_bytes("\r\n".join(lines).encode())
+    dataset, problems = validate_dataset(root)
+    assert problems == []
+    [warning] = [w for w in dataset.warnings if w.file == BASELINE]
+    assert warning.message.startswith("2 line(s) have fewer fields than the header's 57 "
+                                      "(lines 5, 9): their missing last fields are read as "
+                                      "empty answers")
+    baseline = dataset.responses[dataset.responses["wave"] == "baseline"]
+    items = dataset.instrument.item_codes
+    # line 5 is the 4th respondent: answers after the 7th item (10 fields - 3 id columns) empty
+    assert baseline.iloc[3][items[7:]].isna().all()
+    assert baseline.iloc[3][items[:7]].notna().any()
+
+
+def test_a_file_that_ends_inside_a_short_line_is_a_problem(tmp_path, write_dataset):
+    root = write_dataset(tmp_path)
+    path = root / BASELINE
+    lines = path.read_bytes().decode().rstrip("\r\n").split("\r\n")
+    lines[-1] = ",".join(lines[-1].split(",")[:10])  # the copy stopped inside the last line
+    path.write_bytes("\r\n".join(lines).encode())
     [problem] = problems_in(root)
-    assert (problem.file, problem.row) == (BASELINE, 5)
-    assert problem.message.startswith("line has 10 fields but the header has 57: the values "
-                                      f"from column {problem.column!r} on are missing")
+    assert (problem.file, problem.row) == (BASELINE, len(lines))
+    assert problem.message.startswith("the file ends inside this line, which has 10 fields but "
+                                      f"the header has 57: the values from column "
+                                      f"{problem.column!r} on are missing")

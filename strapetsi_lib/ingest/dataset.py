@@ -15,11 +15,13 @@ import pandas as pd
 from strapetsi_lib.config import ROLES, THEMES
 from strapetsi_lib.errors import DatasetError, InstrumentError, Problem
 from strapetsi_lib.ingest.dataset_spec import DATASET_FILE, read_dataset_spec
+from strapetsi_lib.ingest.export_map import export_map, export_problems
 from strapetsi_lib.ingest.instrument import Instrument, load_instrument
 from strapetsi_lib.ingest.problem_list import problem_lines
-from strapetsi_lib.ingest.reading import read_table
+from strapetsi_lib.ingest.reading import TableReading, read_table
 from strapetsi_lib.ingest.validation import (
     coverage_problems,
+    problem_order,
     provider_listing,
     validate_providers,
     validate_responses,
@@ -182,38 +184,44 @@ def validate_dataset(path: str | Path) -> tuple[Dataset | None, list[Problem]]:
 
     providers = listing = None
     providers_name = reading.providers
+    warnings: list[Problem] = []
     if providers_name is not None:
-        table, found = _read_listed(folder, providers_name, "the providers file")
+        table, found, noted = _read_listed(folder, providers_name, "the providers file")
         problems += found
+        warnings += noted
         if table is not None:
             providers, found = validate_providers(table, providers_name)
             problems += found
             listing = provider_listing(table)
-    provider_ids = None if listing is None else listing["provider_id"]
 
-    frames, warnings = [], []
+    frames = []
     for number, wave in enumerate(reading.waves):
         file_name = wave.responses
-        table, found = _read_listed(folder, file_name, f"the responses of wave {wave.id}")
+        table, found, noted = _read_listed(folder, file_name, f"the responses of wave {wave.id}")
         problems += found
-        if table is None:
+        warnings += noted
+        if table is None or not reading.maps_ok:
+            # a column map or value map with problems cannot say what the columns hold
             continue
+        export = export_map(reading, number)
+        problems += export_problems(export, reading, table.columns, file_name, instrument,
+                                    listing)
         if not found:  # a file with broken lines says nothing reliable about who answered
-            absent = coverage_problems(table, file_name, wave.id, listing)
+            absent = coverage_problems(table, file_name, wave.id, listing, export)
             # A provider may drop out of a later wave (its report says so); one that never
             # answered the first wave has no baseline to report, and is an error.
             (warnings if number > 0 else problems).extend(absent)
         if instrument is None:
             continue
-        tidy, found = validate_responses(table, file_name, instrument, wave.id,
-                                         provider_ids, providers_name or "providers")
+        tidy, found = validate_responses(table, file_name, instrument, wave.id, listing,
+                                         providers_name or "providers", export)
         problems += found
         if tidy is not None:
             frames.append(tidy.assign(wave=wave.id))
 
     if problems:
-        # Sorted as DatasetError sorts them, so both list problems in the same order.
-        return None, DatasetError(folder, problems).problems
+        # Sorted as DatasetError sorts them, "required column" problems first.
+        return None, problem_order(DatasetError(folder, problems).problems)
     spec = reading.spec
     wave_ids = [w.id for w in spec.waves]
     responses = pd.concat(frames, ignore_index=True)
@@ -227,12 +235,11 @@ def validate_dataset(path: str | Path) -> tuple[Dataset | None, list[Problem]]:
     return dataset, []
 
 
-def _read_listed(folder: Path, name: str, what: str
-                 ) -> tuple[pd.DataFrame | None, list[Problem]]:
+def _read_listed(folder: Path, name: str, what: str) -> TableReading:
     """Read a file named in dataset.yml, saying which entry names it when it is not there."""
     if not (folder / name).is_file():
-        return None, [Problem(name, None, None,
-                              f"file does not exist ({what}, as named in {DATASET_FILE})")]
+        return TableReading(None, [Problem(
+            name, None, None, f"file does not exist ({what}, as named in {DATASET_FILE})")], [])
     return read_table(folder / name, name)
 
 

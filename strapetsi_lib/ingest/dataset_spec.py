@@ -17,6 +17,21 @@ The file::
       - id: baseline
         label: {fi: Alkukartoitus 2024, sv: Baslinje 2024, en: Baseline 2024}  # or one text
         responses: responses_baseline.csv
+
+How a survey tool's export is read, written by ``strapetsi init`` (all optional; at the top
+level for every wave, or inside a wave, where a key replaces the top-level one for that wave)::
+
+    columns:                         # what a column holds → its header in the export
+      provider_id: Oppilaitos
+      role: Tehtävä
+      plan1: "3. Osaamisen ennakointi - Organisaatiomme strategiassa ..."
+    ignore: [Start time, Email]      # columns that are not answers
+    providers_by: name               # the provider column holds names (default: id, Y-tunnus)
+    values:                          # what the export's codes mean: per scale, role, provider_id
+      agreement: {A1: 1, A2: 2, A6: missing}
+      role: {A1: leader}
+
+:mod:`strapetsi_lib.ingest.export_map` resolves and checks these keys against the instrument.
 """
 
 from __future__ import annotations
@@ -24,7 +39,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import yaml
 from pydantic import (
@@ -68,8 +83,68 @@ def _scalar_text(value: Any) -> Any:
     return str(value) if isinstance(value, int | float) and not isinstance(value, bool) else value
 
 
-class WaveSpec(BaseModel):
-    """One wave as written in ``dataset.yml``: ``id``, ``label`` (fi/sv/en) and ``responses``."""
+#: The keys that say how a survey tool's export is read (see the module docstring).
+EXPORT_KEYS = ("columns", "ignore", "providers_by", "values")
+
+
+class ExportKeys(BaseModel):
+    """How a survey tool's export is read: a column map, an ignore list, value maps.
+
+    Every key is optional. Texts are kept as written; what they name (items, scales, roles,
+    providers) is checked against the instrument and the providers file by
+    :mod:`strapetsi_lib.ingest.export_map`, which also applies them.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    #: What a column holds (an item code, ``respondent_id``, ``provider_id`` or ``role``) →
+    #: the column's header as the export writes it.
+    columns: dict[str, str] | None = None
+    #: Headers of the columns that hold no answers (times, e-mail, name, ...).
+    ignore: list[str] | None = None
+    #: Whether the provider column holds business IDs (``id``) or providers' names (``name``).
+    providers_by: Literal["id", "name"] | None = None
+    #: Codes the export writes → what they mean, by scale code, ``role`` or ``provider_id``.
+    values: dict[str, dict[str, str]] | None = None
+
+    @field_validator("columns", mode="before")
+    @classmethod
+    def _texts_by_key(cls, value: Any) -> Any:
+        if isinstance(value, dict):
+            return {_scalar_text(k): _scalar_text(v) for k, v in value.items()}
+        return value
+
+    @field_validator("ignore", mode="before")
+    @classmethod
+    def _list_of_texts(cls, value: Any) -> Any:
+        return [_scalar_text(v) for v in value] if isinstance(value, list) else value
+
+    @field_validator("values", mode="before")
+    @classmethod
+    def _code_texts(cls, value: Any) -> Any:
+        if isinstance(value, dict):
+            return {_scalar_text(k): ({_scalar_text(code): _scalar_text(meaning)
+                                      for code, meaning in codes.items()}
+                                     if isinstance(codes, dict) else codes)
+                    for k, codes in value.items()}
+        return value
+
+    @field_validator("columns", "values")
+    @classmethod
+    def _no_empty_texts(cls, value: dict | None) -> dict | None:
+        for key, text in (value or {}).items():
+            if not key.strip() or (isinstance(text, str) and not text.strip()):
+                raise ValueError(f"{key or 'a key'} is empty: write a text")
+        return value
+
+    def export_keys(self) -> dict[str, Any]:
+        """The export keys given here (``None`` for those not given)."""
+        return {key: getattr(self, key) for key in EXPORT_KEYS}
+
+
+class WaveSpec(ExportKeys):
+    """One wave as written in ``dataset.yml``: ``id``, ``label`` (fi/sv/en), ``responses``, and
+    optionally its own export keys."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -94,7 +169,7 @@ class WaveSpec(BaseModel):
         raise ValueError("label must be a text or texts for " + "/".join(LANGUAGES))
 
 
-class DatasetSpec(BaseModel):
+class DatasetSpec(ExportKeys):
     """The whole of a valid ``dataset.yml``."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -165,10 +240,30 @@ class SpecReading:
     providers: str | None = None
     waves: tuple[WaveSpec, ...] = field(default_factory=tuple)
     lines: dict[KeyPath, int] = field(default_factory=dict, repr=False)
+    #: The top-level export keys (``columns``, ``ignore``, ...), as far as they are valid.
+    export: ExportKeys = field(default_factory=ExportKeys)
+    #: False when some export key is invalid: the exports cannot then be read as meant.
+    maps_ok: bool = True
 
     def line(self, *path: str | int) -> int | None:
         """The line of a key in ``dataset.yml`` (e.g. ``line("instrument")``), for problems."""
         return _line(tuple(path), self.lines)
+
+    def export_keys(self, wave: int) -> dict[str, tuple[Any, KeyPath]]:
+        """The export keys that apply to the wave at index ``wave``, and where each is written.
+
+        A wave's own key replaces the top-level one. Returns, for each key of
+        :data:`EXPORT_KEYS` that is given, its value and its path in ``dataset.yml``
+        (``("columns",)`` or ``("waves", 1, "columns")``) for the lines of problems.
+        """
+        own, top = self.waves[wave].export_keys(), self.export.export_keys()
+        keys = {}
+        for key in EXPORT_KEYS:
+            if own[key] is not None:
+                keys[key] = (own[key], ("waves", wave, key))
+            elif top[key] is not None:
+                keys[key] = (top[key], (key,))
+        return keys
 
 
 def read_dataset_spec(path: str | Path) -> SpecReading:
@@ -226,7 +321,7 @@ def read_dataset_spec(path: str | Path) -> SpecReading:
     if problems:
         return _salvage(folder, doc, problems, lines)
     return SpecReading(folder, spec, [], spec.name, spec.instrument, spec.providers,
-                       tuple(spec.waves), lines)
+                       tuple(spec.waves), lines, export=spec)
 
 
 def load_dataset_spec(path: str | Path) -> DatasetSpec:
@@ -283,7 +378,7 @@ def _walk(node: yaml.Node, path: KeyPath, lines: dict[KeyPath, int]) -> list[Pro
             key = key_node.value
             if key in seen:
                 problems.append(Problem(DATASET_FILE, key_node.start_mark.line + 1,
-                                        _column((*path, key)),
+                                        key_name((*path, key)),
                                         f"key {key} is written twice; only the last is read"))
             seen.add(key)
             problems += _walk(value_node, (*path, key), lines)
@@ -294,7 +389,7 @@ def _walk(node: yaml.Node, path: KeyPath, lines: dict[KeyPath, int]) -> list[Pro
     return problems
 
 
-def _column(path: KeyPath) -> str | None:
+def key_name(path: KeyPath) -> str | None:
     """``waves[2].id`` for ``("waves", 1, "id")``: waves counted from 1, as a person does."""
     text = ""
     for part in path:
@@ -322,15 +417,36 @@ def _problem(error: dict, lines: dict[KeyPath, int]) -> Problem:
         message = wave + str(error["ctx"]["error"])
     elif kind == "duplicate_wave_id":
         message = error["msg"]
+    elif kind in ("string_type", "string_too_short") and _export_key(path):
+        message = f"{key_name(path)} must be a text"
     elif kind in ("string_type", "string_too_short"):
         message = f"{wave}{key} must be a text (a name or a file name)"
+    elif kind == "literal_error":
+        message = f"{key_name(path)} must be id or name, not {error['input']!r}"
+    elif kind in ("dict_type", "list_type") and _export_key(path):
+        shape = "a list of column headers" if kind == "list_type" else "a mapping"
+        message = f"{key_name(path)} must be {shape}"
     elif kind in ("list_type", "too_short") and path == ("waves",):
         message = "waves must be a list of waves, each with id, label, responses"
     elif kind in ("model_type", "dict_type") and path[:1] == ("waves",) and len(path) == 2:
         message = f"wave {path[1] + 1} must be a mapping with id, label, responses"
     else:
-        message = f"{_column(path)}: {error['msg']}"
-    return Problem(DATASET_FILE, _line(path, lines), _column(path), message.strip())
+        message = f"{key_name(path)}: {error['msg']}"
+    return Problem(DATASET_FILE, _line(path, lines), key_name(path), message.strip())
+
+
+def _export_key(path: KeyPath) -> bool:
+    """Whether ``path`` is inside one of the export keys (top level or a wave's)."""
+    return bool(path) and (path[0] in EXPORT_KEYS or (
+        len(path) >= 3 and path[0] == "waves" and path[2] in EXPORT_KEYS))
+
+
+def _valid_export_keys(entry: dict) -> ExportKeys | None:
+    """The export keys of a mapping (the document or a wave), or ``None`` if one is invalid."""
+    try:
+        return ExportKeys.model_validate({k: entry[k] for k in EXPORT_KEYS if k in entry})
+    except ValidationError:
+        return None
 
 
 def _waves_of(doc: Any) -> list[dict]:
@@ -346,6 +462,8 @@ def _salvage(folder: Path, doc: dict, problems: list[Problem], lines: dict[KeyPa
         value = _scalar_text(doc.get(key))
         return value if isinstance(value, str) and value else None
 
+    top = _valid_export_keys(doc)
+    maps_ok = top is not None
     waves, seen = [], set()
     for entry in _waves_of(doc):
         try:
@@ -355,13 +473,17 @@ def _salvage(folder: Path, doc: dict, problems: list[Problem], lines: dict[KeyPa
             if not (isinstance(wave_id, str) and wave_id and isinstance(responses, str)
                     and responses):
                 continue
+            own = _valid_export_keys(entry)
+            maps_ok = maps_ok and own is not None
             # its responses can still be checked; the label problem is reported already
             wave = WaveSpec.model_construct(id=wave_id, label=dict.fromkeys(LANGUAGES, wave_id),
-                                            responses=responses)
+                                            responses=responses,
+                                            **(own or ExportKeys()).export_keys())
         if wave.id not in seen:
             waves.append(wave)
             seen.add(wave.id)
     name = text("name")
     return SpecReading(folder, None, problems,
                        name if name is not None and name_problem(name) is None else None,
-                       text("instrument"), text("providers"), tuple(waves), lines)
+                       text("instrument"), text("providers"), tuple(waves), lines,
+                       export=top or ExportKeys(), maps_ok=maps_ok)

@@ -20,9 +20,10 @@ import datetime
 import io
 import math
 import re
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable, Mapping
 from itertools import islice
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -31,6 +32,7 @@ from strapetsi_lib.errors import Problem
 from strapetsi_lib.ingest.encoding import UndecodableText, UnreadableFile, decode_text
 from strapetsi_lib.ingest.excel import excel_grid, formulas_without_values
 from strapetsi_lib.ingest.instrument import Instrument, Scale, normalise_header
+from strapetsi_lib.ingest.spss import SAV_SUFFIXES, sav_grid
 
 #: Columns every response file must have, besides one column per item.
 RESPONSE_COLUMNS = ("respondent_id", "provider_id", "role")
@@ -53,6 +55,9 @@ ROLE_LABELS: dict[str, tuple[str, ...]] = {
     "support": ("support", "tukihenkilöstö", "stödpersonal", "support staff"),
     "other": ("other", "muu", "annan", "annat", "övrig", "övriga"),
 }
+
+#: The meaning that makes a code of dataset.yml's ``values`` a missing answer (``A6: missing``).
+MISSING_CODE = "missing"
 
 _LANGUAGE_LABELS = {"fi": ("fi", "suomi", "finska", "finnish"),
                     "sv": ("sv", "ruotsi", "svenska", "swedish")}
@@ -88,7 +93,23 @@ def sniff_delimiter(text: str) -> str:
     return best
 
 
-def _csv_grid(data: bytes, name: str) -> tuple[np.ndarray, np.ndarray, list[Problem]]:
+#: Line numbers a short-rows warning names before it counts the rest.
+_SHOWN_LINES = 10
+
+
+def _csv_grid(data: bytes, name: str
+              ) -> tuple[np.ndarray, np.ndarray, list[Problem], list[Problem]]:
+    """Split a CSV file into a grid of cells, with the problems and warnings of its line lengths.
+
+    Returns
+    -------
+    grid, lines
+        The cells (every row as wide as the header) and each row's line number.
+    problems
+        Lines with more fields than the header; a last line cut short (see below).
+    warnings
+        One warning listing the lines with fewer fields than the header.
+    """
     text = decode_text(data)
     delimiter = sniff_delimiter(text)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
@@ -105,14 +126,17 @@ def _csv_grid(data: bytes, name: str) -> tuple[np.ndarray, np.ndarray, list[Prob
         raise UnreadableFile(f"cannot read as CSV after line {previous_end}: {exc}") from exc
     header_at = next((i for i, r in enumerate(rows) if any(c.strip() for c in r)), None)
     if header_at is None:
-        return np.empty((0, 0), dtype=object), np.array([], dtype=int), []
+        return np.empty((0, 0), dtype=object), np.array([], dtype=int), [], []
     width = len(rows[header_at])
     surplus = f"line has more fields than the header's {width}"
     if delimiter == ",":
         # a decimal comma and a separator look alike; the usual cause is worth naming
         surplus += (" (numbers with a decimal comma in a file separated by commas? Quote "
                     "them, or save the file with ; as the separator)")
-    problems = []
+    # A file that ends inside its last line (no line end after it) was cut off while it was
+    # written or copied: that line's missing fields are lost answers, not empty ones.
+    cut_off = len(rows) - 1 if not text.endswith(("\n", "\r")) else None
+    problems, short = [], []
     for i, row in enumerate(rows):
         if len(row) > width:
             # A trailing separator makes an empty surplus field: harmless, so not reported.
@@ -126,17 +150,34 @@ def _csv_grid(data: bytes, name: str) -> tuple[np.ndarray, np.ndarray, list[Prob
             rows[i] = row[:width]
         elif len(row) < width:
             if i > header_at and any(c.strip() for c in row):
-                # A line cut short loses answers silently if padded; an empty cell written
-                # as a separator (`4,5,,`) is a field, so Excel's rows are never short.
-                missing = rows[header_at][len(row)].strip() or f"column {len(row) + 1}"
-                problems.append(Problem(name, lines[i], missing,
-                                        f"line has {len(row)} fields but the header has "
-                                        f"{width}: the values from column {missing!r} on are "
-                                        "missing (was the line cut short?)"))
+                if i == cut_off:
+                    missing = rows[header_at][len(row)].strip() or f"column {len(row) + 1}"
+                    problems.append(Problem(
+                        name, lines[i], missing,
+                        f"the file ends inside this line, which has {len(row)} fields but the "
+                        f"header has {width}: the values from column {missing!r} on are "
+                        "missing (was the file cut short?)"))
+                else:
+                    # Excel leaves out the separators of a row's trailing empty cells, so the
+                    # missing fields of a short row are empty answers, and said once.
+                    short.append(lines[i])
             rows[i] = row + [""] * (width - len(row))
     grid = np.empty((len(rows), width), dtype=object)
     grid[:, :] = rows
-    return grid, np.asarray(lines), problems
+    return grid, np.asarray(lines), problems, _short_rows_warning(name, short, width)
+
+
+def _short_rows_warning(name: str, short: list[int], width: int) -> list[Problem]:
+    """One warning naming the lines whose last fields were left out (read as empty)."""
+    if not short:
+        return []
+    shown = ", ".join(str(line) for line in short[:_SHOWN_LINES])
+    if len(short) > _SHOWN_LINES:
+        shown += f" … (+{len(short) - _SHOWN_LINES:,} more)"
+    return [Problem(name, None, None,
+                    f"{len(short):,} line(s) have fewer fields than the header's {width} "
+                    f"(lines {shown}): their missing last fields are read as empty answers, "
+                    "as Excel leaves out the separators of trailing empty cells")]
 
 
 def _cell_text(value) -> str:
@@ -189,51 +230,67 @@ def _formula_problems(path: Path, text: np.ndarray, name: str) -> list[Problem]:
     return problems
 
 
-def read_table(path: Path, name: str | None = None) -> tuple[pd.DataFrame | None, list[Problem]]:
-    """Read a CSV or Excel file into text cells indexed by the line a person sees.
+class TableReading(NamedTuple):
+    """What :func:`read_table` made of a file."""
+
+    #: Text cells indexed by line; ``None`` when the file cannot be read or has no data rows.
+    table: pd.DataFrame | None
+    #: What made the file unreadable, empty or ragged.
+    problems: list[Problem]
+    #: What is worth knowing but was read safely (lines whose trailing empty cells were left
+    #: out).
+    warnings: list[Problem]
+
+
+def read_table(path: Path, name: str | None = None) -> TableReading:
+    """Read a CSV, Excel or SPSS file into text cells indexed by the line a person sees.
 
     Parameters
     ----------
     path
         The file: ``.csv`` (``;``, ``,`` or tab separated; UTF-8 with or without BOM, or
-        Windows-1252) or ``.xlsx`` (first sheet).
+        Windows-1252), ``.xlsx`` (first sheet) or ``.sav`` (SPSS; cells are value labels, see
+        :mod:`strapetsi_lib.ingest.spss`).
     name
         How problems name the file (its path relative to the dataset folder); defaults to the
         file name.
 
     Returns
     -------
-    table : pandas.DataFrame or None
-        Columns are the headers as written (stripped), cells are stripped text (object dtype)
-        with ``""`` for an empty cell; Excel numbers are written as text (a stored 4.0 as
-        ``"4"``). The index (``line``) is each row's line or sheet row number. Blank rows are
-        left out. ``None`` when the file cannot be read or has no data rows.
-    problems : list of Problem
-        What made the file unreadable, empty, or ragged.
+    TableReading
+        ``table``: columns are the headers as written (stripped), cells are stripped text
+        (object dtype) with ``""`` for an empty cell; Excel numbers are written as text (a
+        stored 4.0 as ``"4"``). The index (``line``) is each row's line, sheet row number or
+        SPSS case number. Blank rows are left out. ``problems`` and ``warnings`` as described
+        there.
     """
     name = name or path.name
     try:
         data = path.read_bytes()
     except FileNotFoundError:
-        return None, [Problem(name, None, None, "file does not exist")]
+        return TableReading(None, [Problem(name, None, None, "file does not exist")], [])
     except OSError as exc:
-        return None, [Problem(name, None, None, f"cannot open the file: {exc.strerror}")]
+        return TableReading(None, [Problem(name, None, None,
+                                           f"cannot open the file: {exc.strerror}")], [])
     if not data:
-        return None, [Problem(name, None, None, "file is empty (0 bytes)")]
+        return TableReading(None, [Problem(name, None, None, "file is empty (0 bytes)")], [])
     suffix = path.suffix.lower()
     problems: list[Problem] = []
+    warnings: list[Problem] = []
     try:
         if suffix in _EXCEL_SUFFIXES:
             grid, lines = excel_grid(path)
         elif suffix in _CSV_SUFFIXES:
-            grid, lines, problems = _csv_grid(data, name)
+            grid, lines, problems, warnings = _csv_grid(data, name)
+        elif suffix in SAV_SUFFIXES:
+            grid, lines = sav_grid(path)
         else:
             raise UnreadableFile(f"unsupported file type {suffix or '(none)'}: "
-                                 "save it as .csv or .xlsx")
+                                 "save it as .csv, .xlsx or .sav")
     except UndecodableText as exc:
-        return None, _encoding_problems(exc, name)
+        return TableReading(None, _encoding_problems(exc, name), [])
     except UnreadableFile as exc:
-        return None, [Problem(name, None, None, str(exc))]
+        return TableReading(None, [Problem(name, None, None, str(exc))], [])
     text = _as_text(grid)
     if suffix in _EXCEL_SUFFIXES:
         problems = _formula_problems(path, text, name)
@@ -241,7 +298,7 @@ def read_table(path: Path, name: str | None = None) -> tuple[pd.DataFrame | None
     if table is None and problems:
         # every row was set aside above, and that is the problem, not an empty file
         more = [p for p in more if p.message != _NO_ROWS]
-    return table, problems + more
+    return TableReading(table, problems + more, warnings)
 
 
 def _encoding_problems(exc: UndecodableText, name: str) -> list[Problem]:
@@ -293,7 +350,9 @@ def _tabulate(grid: np.ndarray, lines: np.ndarray, name: str
 
 
 def column_codes(headers: Iterable[str], instrument: Instrument | None,
-                 fixed: Iterable[str] = RESPONSE_COLUMNS) -> dict[str, str | None]:
+                 fixed: Iterable[str] = RESPONSE_COLUMNS,
+                 mapped: Mapping[str, str] | None = None,
+                 ignored: Collection[str] = ()) -> dict[str, str | None]:
     """Map each header to the column it gives: a fixed column, an item code, or ``None``.
 
     Parameters
@@ -305,6 +364,11 @@ def column_codes(headers: Iterable[str], instrument: Instrument | None,
         recognise only the fixed columns.
     fixed
         Codes of the fixed columns (``RESPONSE_COLUMNS`` or ``PROVIDER_COLUMNS``).
+    mapped
+        What a column holds by normalised header (``dataset.yml``'s ``columns``); it comes
+        before the codes and texts.
+    ignored
+        Normalised headers of columns that hold no answers; they are left out of the result.
     """
     lookup: dict[str, str] = {}
     if instrument is not None:
@@ -313,7 +377,9 @@ def column_codes(headers: Iterable[str], instrument: Instrument | None,
         lookup[normalise_header(code)] = code
         for alias in _COLUMN_ALIASES.get(code, ()):
             lookup[normalise_header(alias)] = code
-    return {h: lookup.get(normalise_header(h)) for h in headers}
+    lookup.update(mapped or {})
+    keys = {h: normalise_header(h) for h in headers}
+    return {h: lookup.get(key) for h, key in keys.items() if key not in ignored}
 
 
 # --------------------------------------------------------------------------- cell values
@@ -350,18 +416,28 @@ class AnswerParser:
     An answer is a number on the scale (``4``, ``4.0``, ``4,0``), a label of the scale in any
     language (``Täysin samaa mieltä`` is 5), both as survey tools export them (``5 - Täysin
     samaa mieltä``, ``5 = ...``, ``5 – ...``; accepted only when the label is the scale's label
-    for that number in fi, sv or en), a "don't know" answer or an empty cell (missing).
+    for that number in fi, sv or en), a "don't know" answer or an empty cell (missing), or a
+    code of the export that ``codes`` gives the meaning of (``A1`` → ``1``, ``A6`` →
+    ``missing``).
     """
 
-    def __init__(self, scale: Scale, missing_answers: Iterable[str]):
+    def __init__(self, scale: Scale, missing_answers: Iterable[str],
+                 codes: Mapping[str, str] | None = None):
         self.scale = scale
         self._missing = {normalise_header(m) for m in missing_answers}
         self._labels = {normalise_header(text): value
                         for value, texts in scale.labels.items() for text in texts.values()}
+        # dataset.yml's values for this scale, by normalised code
+        self._codes = dict(codes or {})
 
     def _one(self, text: str) -> float | None:
         """The number an answer stands for, NaN when missing, ``None`` when invalid."""
         key = normalise_header(text)
+        if key in self._codes:
+            text = self._codes[key]
+            key = normalise_header(text)
+            if key == MISSING_CODE:
+                return math.nan
         if key == "" or key in self._missing:
             return math.nan
         if key in self._labels:
@@ -432,7 +508,8 @@ class AnswerParser:
             return (f"answer {text!r}: the label does not match the scale's label for {number} "
                     f"({expected!r} in Finnish)")
         if number is None:
-            return f"answer {text!r} is not a number or label on the scale {span}"
+            codes = " nor a code in dataset.yml's values" if self._codes else ""
+            return f"answer {text!r} is not a number or label on the scale {span}{codes}"
         if number != int(number):
             return f"answer {text!r} is not a whole number on the scale {span}"
         return f"answer {text!r} is outside the scale {span}"

@@ -15,7 +15,14 @@ import pandera.pandas as pa
 
 from strapetsi_lib.config import ROLES, THEMES
 from strapetsi_lib.errors import Problem
-from strapetsi_lib.ingest.instrument import Instrument
+from strapetsi_lib.ingest.export_map import (
+    ExportMap,
+    provider_name_choices,
+    recode,
+    resolve_providers,
+)
+from strapetsi_lib.ingest.instrument import Instrument, normalise_header
+from strapetsi_lib.ingest.matching import did_you_mean, header_variants, keyed
 from strapetsi_lib.ingest.reading import (
     OPTIONAL_PROVIDER_COLUMNS,
     PROVIDER_COLUMNS,
@@ -37,14 +44,23 @@ class _FileCheck:
     """The columns of one file under their codes, and how to name them back in problems."""
 
     def __init__(self, table: pd.DataFrame, name: str, fixed: Iterable[str],
-                 instrument: Instrument | None, what: str, where: str = ""):
+                 instrument: Instrument | None, what: str, where: str = "",
+                 export: ExportMap | None = None):
         self.name = name
         self.where = where
+        self.instrument = instrument
         self.problems: list[Problem] = []
         self.header_of: dict[str, str] = {}
-        for header, code in column_codes(table.columns, instrument, fixed).items():
+        export = export or ExportMap()
+        codes = column_codes(table.columns, instrument, fixed, export.targets(),
+                             export.ignored())
+        self.unknown = [header for header, code in codes.items() if code is None]
+        choices = _column_choices(instrument, fixed)
+        for header, code in codes.items():
             if code is None:
-                self.problems.append(Problem(name, None, header, f"unknown column: {what}"))
+                self.problems.append(Problem(
+                    name, None, header,
+                    f"unknown column: {what}{did_you_mean(header_variants(header), choices)}"))
             elif code in self.header_of:
                 self.problems.append(Problem(
                     name, None, header,
@@ -52,6 +68,10 @@ class _FileCheck:
                     f"{self.header_of[code]!r}); only the first is read"))
             else:
                 self.header_of[code] = header
+        # the column map names these columns, and dataset.yml's problems say they are absent
+        self.mapped_away = {target for target, header in export.columns.items()
+                            if normalise_header(header) not in
+                            {normalise_header(h) for h in table.columns}}
         values = table[list(self.header_of.values())].to_numpy(dtype=object, copy=True)
         # Empty cells become missing so that pandera's nullable rule sees them.
         values[values == ""] = None
@@ -87,7 +107,8 @@ class _FileCheck:
                 ["column", "check", "failure_case", "index"]].itertuples(index=False):
             line = None if index is None or pd.isna(index) else int(index)
             if check == "column_in_dataframe":
-                problems.append(Problem(self.name, None, value, _missing_column(value)))
+                if value not in self.mapped_away:
+                    problems.append(Problem(self.name, None, value, self._missing(value)))
             elif check == "not_nullable":
                 problems.append(Problem(self.name, line, self.header(column),
                                         f"{column} is empty"))
@@ -107,11 +128,40 @@ class _FileCheck:
         return problems
 
 
-def _missing_column(code: str) -> str:
-    if code in RESPONSE_COLUMNS or code in PROVIDER_COLUMNS:
-        return f"required column {code} is missing"
-    return (f"no column for item {code}: name a column by the item code or by its question "
-            "text in Finnish, Swedish or English")
+    def _missing(self, code: str) -> str:
+        """Why a required column or an item's column is missing, with the nearest column."""
+        if code in RESPONSE_COLUMNS or code in PROVIDER_COLUMNS:
+            return f"{REQUIRED_COLUMN} {code} is missing"
+        item = self.instrument.item(code)
+        hint = did_you_mean([*item.text.values(), code],
+                            keyed({h: h for h in self.unknown}))
+        hint = hint.replace("did you mean", "did you mean column") if hint else ""
+        return (f"no column for item {code}: name a column by the item code or by its question "
+                f"text in Finnish, Swedish or English{hint}")
+
+
+#: How a "required column" problem starts; such problems are listed first
+#: (:func:`problem_order`), since one of them explains many others.
+REQUIRED_COLUMN = "required column"
+
+
+def problem_order(problems: Iterable[Problem]) -> list[Problem]:
+    """Problems in the order to show them: "required column" problems first, then the rest
+    as given (by file, row and column)."""
+    return sorted(problems, key=lambda p: not p.message.startswith(REQUIRED_COLUMN))
+
+
+def _column_choices(instrument: Instrument | None, fixed: Iterable[str]) -> dict[str, str]:
+    """What an unknown column may have meant: ``item (text)`` or a fixed column, by match key."""
+    texts = {code: code for code in fixed}
+    if instrument is not None:
+        for item in instrument.items:
+            texts[item.code] = item.code
+            for text in item.text.values():
+                texts[text] = f"{item.code}: {text}"
+        for key, code in instrument.header_lookup().items():
+            texts.setdefault(key, code)  # e.g. an item's earlier texts
+    return keyed(texts)
 
 
 def _ytunnus_check(fc: _FileCheck, column: str = "provider_id") -> pa.Check:
@@ -204,7 +254,8 @@ def _staff_count(text: str) -> int | None:
 
 
 def validate_responses(table: pd.DataFrame, name: str, instrument: Instrument, wave: str,
-                       provider_ids: Iterable[str] | None, providers_name: str = "providers"
+                       listing: pd.DataFrame | None, providers_name: str = "providers",
+                       export: ExportMap | None = None
                        ) -> tuple[pd.DataFrame | None, list[Problem]]:
     """Validate one wave's response file and return it tidy.
 
@@ -217,51 +268,55 @@ def validate_responses(table: pd.DataFrame, name: str, instrument: Instrument, w
     instrument
         Gives the item columns and their scales.
     wave
-        The wave id, for messages.
-    provider_ids
-        The providers known from the providers file; ``None`` when that file could not be read
-        (then unknown providers are not reported).
+        The wave id, for messages and for numbering respondents of an export without ids.
+    listing
+        The providers' IDs and names (:func:`provider_listing`); ``None`` when the providers
+        file could not be read (then unknown providers are not reported).
     providers_name
         The providers file's name, for messages.
+    export
+        How ``dataset.yml`` says this export is read (column map, ignore list, value maps);
+        ``None`` for a file in the workbench's own layout.
 
     Returns
     -------
     responses : pandas.DataFrame or None
-        ``respondent_id``, ``provider_id``, ``role`` (code), then one float64 column per item in
-        instrument order (NaN = missing), in file order; ``None`` when there are problems.
+        ``respondent_id``, ``provider_id`` (business ID), ``role`` (code), then one float64
+        column per item in instrument order (NaN = missing), in file order; ``None`` when there
+        are problems. An export that ``dataset.yml`` maps and that has no respondent-id column
+        has its respondents numbered ``<wave>-<line>``.
     problems : list of Problem
     """
+    export = export or ExportMap()
     fc = _FileCheck(table, name, RESPONSE_COLUMNS, instrument,
                     f"neither {', '.join(RESPONSE_COLUMNS)} nor an item code or question text "
-                    f"of instrument {instrument.id}", where=f" in wave {wave}")
+                    f"of instrument {instrument.id}", where=f" in wave {wave}", export=export)
     frame = fc.frame
-    known = None if provider_ids is None else pd.Index(list(provider_ids))
-    roles = parse_roles(frame["role"]) if "role" in frame else None
-
-    provider_checks = [_ytunnus_check(fc)]
-    if known is not None:
-        provider_checks.append(fc.check(
-            "provider_id", "known_provider",
-            # A malformed ID is reported as such; only well-formed IDs can be unknown ones.
-            lambda s: s.isin(known) | ytunnus_problems(s).notna(),
-            lambda v: f"provider {v!r} is not in the providers file {providers_name}"))
+    roles = (parse_roles(recode(frame["role"], export.codes("role"))) if "role" in frame
+             else None)
+    providers = (resolve_providers(frame["provider_id"], export, listing)
+                 if "provider_id" in frame else None)
+    numbered = export.maps_columns and "respondent_id" not in frame
     columns = {
-        "respondent_id": pa.Column(nullable=False, unique=True,
+        "respondent_id": pa.Column(nullable=False, unique=True, required=not numbered,
                                    report_duplicates="exclude_first"),
-        "provider_id": pa.Column(nullable=False, checks=provider_checks),
+        "provider_id": pa.Column(nullable=False,
+                                 checks=_provider_checks(fc, providers, export, listing,
+                                                         providers_name)),
         "role": pa.Column(nullable=False, checks=[fc.check(
             "role", "role", lambda s: roles.loc[s.index].notna(),
             lambda v: f"unknown role {v!r}: use {', '.join(ROLES)} (or johto / "
                          "esihenkilö, opettaja, tukihenkilöstö, muu; ledning / chef, lärare, "
                          "stödpersonal, annan)")]),
     }
-    numbers, invalid = _parse_items(frame, instrument)
+    numbers, invalid = _parse_items(frame, instrument, export)
     for code in instrument.item_codes:
         checks = []
         # Answers are parsed once per scale above; a check is attached only where that found
         # a bad cell, as pandera's cost per check would otherwise dominate loading.
         if code in invalid and invalid[code].any():
-            parser = AnswerParser(instrument.scale_of(code), instrument.missing_answers)
+            scale = instrument.scale_of(code)
+            parser = AnswerParser(scale, instrument.missing_answers, export.codes(scale.code))
             suffix = "" if fc.header(code) == code else f" (item {code})"
             checks.append(fc.check(
                 code, "answer", lambda s, bad=invalid[code]: ~bad.reindex(s.index),
@@ -270,16 +325,44 @@ def validate_responses(table: pd.DataFrame, name: str, instrument: Instrument, w
     problems = fc.run(columns)
     if problems:
         return None, problems
+    respondents = (pd.Series([f"{wave}-{line}" for line in frame.index], index=frame.index)
+                   if numbered else frame["respondent_id"])
     tidy = pd.DataFrame({
-        "respondent_id": frame["respondent_id"].astype("str"),
-        "provider_id": frame["provider_id"].astype("str"),
+        "respondent_id": respondents.astype("str"),
+        "provider_id": providers.astype("str"),
         "role": roles.astype("str"),
         **numbers,
     }).reset_index(drop=True)
     return tidy, []
 
 
-def _parse_items(frame: pd.DataFrame, instrument: Instrument
+def _provider_checks(fc: _FileCheck, providers: pd.Series | None, export: ExportMap,
+                     listing: pd.DataFrame | None, providers_name: str) -> list[pa.Check]:
+    """The checks of the provider column: business IDs of listed providers, or (with
+    ``providers_by: name`` or a ``values.provider_id`` map) cells that resolve to one."""
+    known = None if listing is None else pd.Index(listing["provider_id"])
+    if export.providers_by == "name" or export.codes("provider_id"):
+        if providers is None or listing is None:
+            return []
+        choices = provider_name_choices(listing)
+        by = "a provider's name" if export.providers_by == "name" else "a business ID"
+        return [fc.check(
+            "provider_id", "known_provider",
+            lambda s: providers.loc[s.index].isin(known),
+            lambda v: f"provider {v!r} is not {by} in the providers file {providers_name} "
+                      f"(nor a code in dataset.yml's values.provider_id)"
+                      f"{did_you_mean([v], choices)}")]
+    checks = [_ytunnus_check(fc)]
+    if known is not None:
+        checks.append(fc.check(
+            "provider_id", "known_provider",
+            # A malformed ID is reported as such; only well-formed IDs can be unknown ones.
+            lambda s: s.isin(known) | ytunnus_problems(s).notna(),
+            lambda v: f"provider {v!r} is not in the providers file {providers_name}"))
+    return checks
+
+
+def _parse_items(frame: pd.DataFrame, instrument: Instrument, export: ExportMap
                  ) -> tuple[dict[str, pd.Series], dict[str, pd.Series]]:
     """Parse every item column present, all items of a scale as one block."""
     by_scale: dict[str, list[str]] = {}
@@ -289,7 +372,8 @@ def _parse_items(frame: pd.DataFrame, instrument: Instrument
     numbers: dict[str, pd.Series] = {}
     invalid: dict[str, pd.Series] = {}
     for scale, codes in by_scale.items():
-        parser = AnswerParser(instrument.scales[scale], instrument.missing_answers)
+        parser = AnswerParser(instrument.scales[scale], instrument.missing_answers,
+                              export.codes(scale))
         values, bad = parser.parse_block(frame[codes].to_numpy(dtype=object))
         for j, code in enumerate(codes):
             numbers[code] = pd.Series(values[:, j], index=frame.index)
@@ -326,7 +410,8 @@ def provider_listing(table: pd.DataFrame | None) -> pd.DataFrame | None:
 
 
 def coverage_problems(table: pd.DataFrame | None, name: str, wave: str,
-                      providers: pd.DataFrame | None) -> list[Problem]:
+                      providers: pd.DataFrame | None, export: ExportMap | None = None
+                      ) -> list[Problem]:
     """Report each provider that has no respondent in a wave's response file.
 
     Parameters
@@ -337,20 +422,25 @@ def coverage_problems(table: pd.DataFrame | None, name: str, wave: str,
         The file's name and the wave id, for problems.
     providers
         ``provider_id`` and ``name`` of the providers (see :func:`provider_listing`).
+    export
+        How ``dataset.yml`` says the file is read (which column is the provider's, and whether
+        it holds names or codes).
 
     Returns
     -------
     list of Problem
-        With no row (the problem concerns the file as a whole) and the ``provider_id`` column
-        as written in the file.
+        With no row (the problem concerns the file as a whole) and the provider column as
+        written in the file.
     """
     if table is None or providers is None:
         return []
-    codes = column_codes(table.columns, None)
+    export = export or ExportMap()
+    codes = column_codes(table.columns, None, mapped=export.targets(),
+                         ignored=export.ignored())
     header = next((h for h, c in codes.items() if c == "provider_id"), None)
     if header is None:
         return []
-    present = set(table[header].unique())
+    present = set(resolve_providers(table[header], export, providers).dropna())
     return [Problem(name, None, header,
                     f"provider {pid} ({pname}) has no respondents in wave {wave}")
             for pid, pname in zip(providers["provider_id"], providers["name"], strict=True)
