@@ -110,6 +110,8 @@ class ExportKeys(BaseModel):
     @field_validator("columns", mode="before")
     @classmethod
     def _texts_by_key(cls, value: Any) -> Any:
+        if value is None:  # a key whose every entry is commented out (a CHECK line)
+            return {}
         if isinstance(value, dict):
             return {_scalar_text(k): _scalar_text(v) for k, v in value.items()}
         return value
@@ -117,15 +119,20 @@ class ExportKeys(BaseModel):
     @field_validator("ignore", mode="before")
     @classmethod
     def _list_of_texts(cls, value: Any) -> Any:
+        if value is None:
+            return []
         return [_scalar_text(v) for v in value] if isinstance(value, list) else value
 
     @field_validator("values", mode="before")
     @classmethod
     def _code_texts(cls, value: Any) -> Any:
+        if value is None:
+            return {}
         if isinstance(value, dict):
             return {_scalar_text(k): ({_scalar_text(code): _scalar_text(meaning)
                                       for code, meaning in codes.items()}
-                                     if isinstance(codes, dict) else codes)
+                                     if isinstance(codes, dict) else
+                                     {} if codes is None else codes)
                     for k, codes in value.items()}
         return value
 
