@@ -48,18 +48,175 @@ def validate(
     all_lines: Annotated[bool, typer.Option(
         "--all", help="List every problem on its own line (default: the same problem in many "
                       "rows is one line, and the list stops after 50 lines).")] = False,
+    output: Annotated[Path | None, typer.Option(
+        "--output", "-o", help="Write the summary or the problems to this file instead of "
+                               "printing them.")] = None,
 ) -> None:
-    """Check a dataset; print its summary and warnings (exit 0) or its problems (exit 1)."""
+    """Check a dataset; print its summary and warnings (exit 0) or its problems (exit 1).
+
+    Problems go to standard output (or --output FILE), "required column" problems first,
+    each as file:row:column: message.
+    """
+    from strapetsi_lib.files import write_atomic
     from strapetsi_lib.ingest.dataset import format_summary, validate_dataset
     from strapetsi_lib.ingest.problem_list import problem_lines
 
     loaded, problems = validate_dataset(dataset)
     if problems:
-        typer.echo(f"{dataset}: {len(problems)} problem(s) found", err=True)
-        for line in problem_lines(problems, every=all_lines):
-            typer.echo(line, err=True)
+        lines = [f"{dataset}: {len(problems)} problem(s) found",
+                 *problem_lines(problems, every=all_lines)]
+    else:
+        lines = [format_summary(loaded)]
+    report = "\n".join(lines)
+    if output is None:
+        typer.echo(report)
+    else:
+        try:
+            write_atomic(output, report + "\n")
+        except OSError as exc:
+            _fail(f"strapetsi validate: cannot write {output}: {exc.strerror}")
+        typer.echo(f"{dataset}: {len(problems)} problem(s); written to {output}"
+                   if problems else f"{dataset} is valid; its summary is in {output}", err=True)
+    raise typer.Exit(1 if problems else 0)
+
+
+@app.command()
+def init(
+    exports: Annotated[list[Path], typer.Argument(
+        help="The survey tool's exports, one per wave, in wave order (.csv, .xlsx or .sav).",
+        exists=True, dir_okay=False, readable=True)],
+    providers: Annotated[Path, typer.Option(
+        help="The providers file: provider_id (Y-tunnus), name, language, region, themes.",
+        exists=True, dir_okay=False, readable=True)],
+    out: Annotated[Path, typer.Option(help="The dataset folder to write.")],
+    instrument: Annotated[str | None, typer.Option(
+        help="A packaged instrument id or an instrument YAML (default: the packaged "
+             "instrument whose questions the exports' headers name most).")] = None,
+    codes: Annotated[Path | None, typer.Option(
+        help="LimeSurvey's survey structure (tab-separated .txt), which explains the "
+             "question and answer codes of its exports.",
+        exists=True, dir_okay=False, readable=True)] = None,
+    name: Annotated[str | None, typer.Option(
+        help="The dataset's name (default: the folder's name).")] = None,
+    force: Annotated[bool, typer.Option(
+        help="Replace a dataset.yml already in the folder.")] = False,
+) -> None:
+    """Make a dataset folder from a survey tool's exports, with a map for you to review.
+
+    Matches every column to an item, the provider, the role, or metadata to ignore; copies the
+    exports unchanged into the folder; writes dataset.yml and the review table mapping.csv.
+    Uncertain matches are written as CHECK lines, not in use until you accept them.
+
+    Exit status: 0 every item, provider and role column and every answer matched with
+    confidence; 1 something to check (or an export cannot be read); 2 usage.
+    """
+    from rich.console import Console
+
+    from strapetsi_lib.errors import InstrumentError
+    from strapetsi_lib.ingest.dataset_spec import name_problem
+    from strapetsi_lib.ingest.limesurvey import CodeMapError, read_code_map
+    from strapetsi_lib.ingest.survey_export import (
+        MAPPING_FILE,
+        InitError,
+        propose,
+        wave_ids,
+        write_dataset_folder,
+    )
+    from strapetsi_lib.present.i18n import text
+
+    if name is not None and name_problem(name):
+        _fail(f"--name: {name_problem(name)}", 2)
+    try:
+        code_map = read_code_map(codes) if codes is not None else None
+        proposal = propose(exports, providers, instrument, code_map)
+        proposal.code_map = codes
+        labels = [_wave_label(wave_id, len(exports), text) for wave_id in wave_ids(len(exports))]
+        written = write_dataset_folder(proposal, out, labels, name, replace=force)
+    except (InitError, InstrumentError, CodeMapError) as exc:
+        _fail(f"strapetsi init: {exc}")
+    except OSError as exc:
+        _fail(f"strapetsi init: cannot write {out}: {exc.strerror or exc}")
+    _print_review(Console(), proposal)
+    checks = [d for d in proposal.decisions if d.status in ("check", "missing")]
+    typer.echo(f"Instrument: {proposal.instrument.id}. Written {written} and "
+               f"{out / MAPPING_FILE}; the exports are copied unchanged into {out}.")
+    if checks:
+        typer.echo(f"{len(checks)} line(s) to check (status check or missing above): correct "
+                   f"or accept the CHECK lines of {written}, then run "
+                   f"`strapetsi validate {out}`.")
         raise typer.Exit(1)
-    typer.echo(format_summary(loaded))
+    typer.echo(f"Every column matched with confidence. Next: `strapetsi validate {out}`, "
+               f"then `strapetsi run {out}`.")
+
+
+def _wave_label(wave_id: str, count: int, text) -> dict[str, str]:
+    """A wave's default label in every language (edit it in dataset.yml, e.g. add the year)."""
+    from strapetsi_lib.config import LANGUAGES
+
+    if wave_id == "baseline":
+        key, values = "init_wave_baseline", {}
+    elif count == 2:
+        key, values = "init_wave_followup", {}
+    else:
+        key, values = "init_wave_followup_n", {"number": wave_id.removeprefix("followup")}
+    return {lang: str(text(key, lang, **values)) for lang in LANGUAGES}
+
+
+_STATUS_STYLE = {"ok": "green", "check": "bold yellow", "missing": "bold red",
+                 "ignored": "dim"}
+
+
+def _print_review(console, proposal) -> None:
+    """The review table: each column (and answer code) → what it was taken to be, how, score."""
+    from rich.table import Table
+
+    for wave in proposal.waves:
+        table = Table(title=f"{wave.wave_id}: {wave.file_name}", title_justify="left")
+        for heading in ("column", "→ maps to", "how", "score", "status"):
+            table.add_column(heading, overflow="fold",
+                             max_width=60 if heading == "column" else None)
+        for d in wave.decisions:
+            style = _STATUS_STYLE.get(d.status, "")
+            table.add_row(d.column, d.maps_to, d.how, "" if d.score is None else str(d.score),
+                          f"[{style}]{d.status}[/]" if style else d.status)
+        console.print(table)
+
+
+@app.command()
+def template(
+    language: Annotated[str, typer.Option(help="Language of the texts: fi, sv or en.")],
+    out: Annotated[Path, typer.Option(help="The spreadsheet to write (.xlsx).")],
+    instrument: Annotated[str, typer.Option(
+        help="A packaged instrument id or an instrument YAML.")] = "",
+) -> None:
+    """Write the instrument as a spreadsheet (order, code, question, answer options, scales),
+    for building the survey's form in a survey tool."""
+    from strapetsi_lib.errors import InstrumentError
+    from strapetsi_lib.ingest.instrument import load_instrument
+    from strapetsi_lib.present.instrument_sheet import write_instrument_sheet
+
+    if language not in REPORT_LANGUAGES:
+        _fail(f"--language must be one of {', '.join(REPORT_LANGUAGES)}, not {language!r}", 2)
+    if out.suffix.lower() != ".xlsx":
+        _fail("--out must name an .xlsx file", 2)
+    try:
+        chosen = load_instrument(instrument or _only_packaged_instrument())
+        write_instrument_sheet(chosen, language, out)
+    except InstrumentError as exc:
+        _fail(f"strapetsi template: {exc}")
+    except OSError as exc:
+        _fail(f"strapetsi template: cannot write {out}: {exc.strerror or exc}")
+    typer.echo(f"{out}: the questions of instrument {chosen.id} in {language}")
+
+
+def _only_packaged_instrument() -> str:
+    """The packaged instrument, when there is one; with several, --instrument must choose."""
+    from strapetsi_lib.config import INSTRUMENTS_DIR
+
+    packaged = sorted(p.stem for p in INSTRUMENTS_DIR.glob("*.yml"))
+    if len(packaged) != 1:
+        _fail(f"choose the instrument with --instrument: {', '.join(packaged)}", 2)
+    return packaged[0]
 
 
 @app.command()

@@ -290,7 +290,7 @@ def test_init_command_prints_the_review_and_exits_by_confidence(source, tmp_path
     assert (tmp_path / "kysely" / "mapping.csv").is_file()
     assert validate_dataset(tmp_path / "kysely")[1] == []
     # an export without a role column: init writes what it can and exits 1
-    frame = pd.read_excel(exports[0], dtype=str).drop(columns="Tehtäväsi")
+    frame = pd.read_excel(exports[0], dtype=str, engine="openpyxl").drop(columns="Tehtäväsi")
     frame.to_excel(tmp_path / "no_role.xlsx", index=False)
     result = strapetsi("init", str(tmp_path / "no_role.xlsx"), "--providers",
                        str(source.providers_file), "--out", str(tmp_path / "other"))

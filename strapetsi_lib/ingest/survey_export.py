@@ -644,6 +644,9 @@ def _export_lines(wave: WaveProposal, indent: int) -> list[str]:
                 for target, (header, score) in wave.uncertain.items()]
     order = {d.column: i for i, d in enumerate(wave.decisions) if d.kind == "column"}
     columns.sort(key=lambda entry: order.get(entry[1], len(order)))
+    # what has no column: a line to fill in with the column's header
+    columns += [(d.maps_to, "?", d.note, False) for d in wave.decisions
+                if d.kind == "item" and d.status == MISSING]
     if columns:
         lines += _map_lines("columns", columns, indent)
     if wave.ignore:
@@ -671,10 +674,11 @@ def dataset_yml(proposal: Proposal, instrument_ref: str, labels: list[dict[str, 
     ]
     if checks:
         lines += [
-            f"# {checks} line(s) of {MAPPING_FILE} need a check. A line marked CHECK below is "
-            "NOT in use:",
-            "# correct it, or accept it by removing the '# CHECK (...): ' before it. Then run",
-            "# `strapetsi validate` on this folder.",
+            f"# {checks} line(s) of {MAPPING_FILE} need a check (status check or missing). A "
+            "line marked",
+            "# CHECK below is NOT in use: correct it (a '?' is yours to fill in), or accept it "
+            "by removing",
+            "# the '# CHECK (...): ' before it. Then run `strapetsi validate` on this folder.",
         ]
     lines += [
         f"name: {_scalar(name)}",
