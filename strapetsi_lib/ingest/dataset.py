@@ -66,7 +66,8 @@ class Dataset:
         Where the providers were read from.
     warnings : list of Problem
         What does not stop the reports but is worth knowing: each provider without respondents
-        in a later wave (a drop-out; its report says it did not take part in that wave).
+        in a later wave (a drop-out; its report says it did not take part in that wave), and
+        each file's lines whose trailing empty cells were left out (read as empty answers).
     """
 
     def __init__(self, path: Path, name: str, instrument: Instrument, waves: list[Wave],
