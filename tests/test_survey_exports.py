@@ -329,3 +329,11 @@ def test_an_export_reaches_reports_with_init_and_run_alone(source, tmp_path):
         counts = (source.responses[source.responses["provider_id"] == provider["provider_id"]]
                   .groupby("wave", observed=False).size())
         assert shown == [str(counts[wave]) for wave in source.wave_ids]
+
+
+def test_provider_names_without_providers_by_say_what_to_write(source, tmp_path):
+    out = _mapped_dataset(source, tmp_path, {"providers_by": "id"})
+    found = [p for p in validate_dataset(out)[1] if p.column == "Oppilaitos"]
+    name = source.providers["name"].iloc[0]
+    assert any(p.message == f"{name!r} is a provider's name, not its business ID: write "
+                            "providers_by: name in dataset.yml" for p in found)

@@ -164,11 +164,17 @@ def _column_choices(instrument: Instrument | None, fixed: Iterable[str]) -> dict
     return keyed(texts)
 
 
-def _ytunnus_check(fc: _FileCheck, column: str = "provider_id") -> pa.Check:
+def _ytunnus_check(fc: _FileCheck, column: str = "provider_id",
+                   names: Iterable[str] = ()) -> pa.Check:
+    names = {normalise_header(name) for name in names}
+
     def test(values: pd.Series) -> pd.Series:
         return ytunnus_problems(values).isna()
 
     def describe(value: str) -> str:
+        if normalise_header(value) in names:
+            return (f"{value!r} is a provider's name, not its business ID: write "
+                    "providers_by: name in dataset.yml")
         return ytunnus_problem(value) or f"{value!r} is not a valid business ID"
 
     return fc.check(column, "ytunnus", test, describe)
@@ -307,7 +313,8 @@ def validate_responses(table: pd.DataFrame, name: str, instrument: Instrument, w
             "role", "role", lambda s: roles.loc[s.index].notna(),
             lambda v: f"unknown role {v!r}: use {', '.join(ROLES)} (or johto / "
                          "esihenkilö, opettaja, tukihenkilöstö, muu; ledning / chef, lärare, "
-                         "stödpersonal, annan)")]),
+                         "stödpersonal, annan), or give its meaning in dataset.yml's "
+                         "values.role")]),
     }
     numbers, invalid = _parse_items(frame, instrument, export)
     for code in instrument.item_codes:
@@ -352,7 +359,7 @@ def _provider_checks(fc: _FileCheck, providers: pd.Series | None, export: Export
             lambda v: f"provider {v!r} is not {by} in the providers file {providers_name} "
                       f"(nor a code in dataset.yml's values.provider_id)"
                       f"{did_you_mean([v], choices)}")]
-    checks = [_ytunnus_check(fc)]
+    checks = [_ytunnus_check(fc, names=() if listing is None else listing["name"])]
     if known is not None:
         checks.append(fc.check(
             "provider_id", "known_provider",
