@@ -134,15 +134,20 @@ def resolve_providers(values: pd.Series, export: ExportMap, listing: pd.DataFram
                        if isinstance(text, str) else None)
 
 
+def provider_keys(listing: pd.DataFrame) -> tuple[dict[str, str], dict[str, str]]:
+    """The providers' business IDs by normalised ID, and by normalised name."""
+    ids = {normalise_header(pid): pid for pid in listing["provider_id"]}
+    names = {normalise_header(name): pid for pid, name in zip(
+        listing["provider_id"], listing["name"], strict=True) if name}
+    return ids, names
+
+
 def _provider_lookup(listing: pd.DataFrame | None) -> dict[str, str]:
-    """Business ID by normalised name and by normalised ID."""
+    """Business ID by normalised name or normalised ID (an ID wins)."""
     if listing is None:
         return {}
-    lookup = {normalise_header(pid): pid for pid in listing["provider_id"]}
-    for pid, name in zip(listing["provider_id"], listing["name"], strict=True):
-        if name:
-            lookup.setdefault(normalise_header(name), pid)
-    return lookup
+    ids, names = provider_keys(listing)
+    return {**names, **ids}
 
 
 def provider_name_choices(listing: pd.DataFrame | None) -> dict[str, str]:

@@ -49,7 +49,7 @@ from strapetsi_lib.config import DEFAULT_MIN_GROUP_SIZE, INSTRUMENTS_DIR, ROLES
 from strapetsi_lib.errors import Problem, StrapetsiError
 from strapetsi_lib.files import write_atomic
 from strapetsi_lib.ingest.dataset_spec import DATASET_FILE, name_problem
-from strapetsi_lib.ingest.export_map import provider_name_choices
+from strapetsi_lib.ingest.export_map import provider_keys, provider_name_choices
 from strapetsi_lib.ingest.instrument import Instrument, load_instrument, normalise_header
 from strapetsi_lib.ingest.limesurvey import CodeMap
 from strapetsi_lib.ingest.matching import (
@@ -357,7 +357,7 @@ def _is_metadata(header: str, values: pd.Series) -> bool:
     """A survey tool's metadata column, by its header or by values that are all e-mail
     addresses or dates."""
     key = match_key(header)
-    if key in METADATA_HEADERS or _TIMING.fullmatch(key.replace(" ", "")) and " " not in key:
+    if key in METADATA_HEADERS or (" " not in key and _TIMING.fullmatch(key)):
         return True
     answered = values[values != ""]
     if answered.empty:
@@ -389,16 +389,8 @@ def _column_by_values(headers: list[str], table: pd.DataFrame, answers: dict, sh
     return best
 
 
-def _provider_lookup(listing: pd.DataFrame) -> tuple[dict[str, str], dict[str, str]]:
-    """Business ID by normalised ID, and by normalised name."""
-    ids = {normalise_header(pid): pid for pid in listing["provider_id"]}
-    names = {normalise_header(n): pid for pid, n in zip(listing["provider_id"],
-                                                       listing["name"], strict=True) if n}
-    return ids, names
-
-
 def _provider_share(values: pd.Series, listing: pd.DataFrame) -> float:
-    ids, names = _provider_lookup(listing)
+    ids, names = provider_keys(listing)
     keys = values.map(normalise_header)
     return float((keys.isin(ids) | keys.isin(names)).mean())
 
@@ -483,7 +475,7 @@ def _role_meaning(label: str) -> tuple[str | None, str, str, int | None]:
 
 def _provider_meaning(wave: WaveProposal, label: str, listing: pd.DataFrame
                       ) -> tuple[str | None, str, str, int | None]:
-    ids, names = _provider_lookup(listing)
+    ids, names = provider_keys(listing)
     key = normalise_header(label)
     if key in ids:
         return ids[key], "read", label, None
