@@ -337,3 +337,19 @@ def test_provider_names_without_providers_by_say_what_to_write(source, tmp_path)
     name = source.providers["name"].iloc[0]
     assert any(p.message == f"{name!r} is a provider's name, not its business ID: write "
                             "providers_by: name in dataset.yml" for p in found)
+
+
+def test_header_variants_undo_each_tools_decoration():
+    from strapetsi_lib.ingest.matching import header_variants, similarity
+
+    assert header_variants("3. Osaamisen johtaminen - Esihenkilöni tuntee osaamiseni *") == [
+        "3. Osaamisen johtaminen - Esihenkilöni tuntee osaamiseni *",
+        "Osaamisen johtaminen - Esihenkilöni tuntee osaamiseni", "Esihenkilöni tuntee osaamiseni"]
+    assert header_variants("Kehittäminen [Saan palautetta]")[1:] == ["Saan palautetta"]
+    assert header_variants("*Tehtävä") == ["*Tehtävä", "Tehtävä"]
+    assert header_variants("Q3. Kysymys")[1:] == header_variants("3.1 Kysymys")[1:] == [
+        "Kysymys"]
+    # a matrix title is no variant: LimeSurvey's Q1[SQ001] never names an item coded Q1
+    assert "Q1" not in header_variants("Q1[SQ001]")
+    # one word turns a statement around and still scores high: why similar is never taken
+    assert similarity("Saan riittävästi palautetta", "En saa riittävästi palautetta") >= 90

@@ -48,7 +48,8 @@ def header_variants(header: str) -> list[str]:
 
     ``3. Osaamisen johtaminen - Esihenkilöni tuntee osaamiseni *`` gives the header itself,
     ``Osaamisen johtaminen - Esihenkilöni tuntee osaamiseni`` and ``Esihenkilöni tuntee
-    osaamiseni``; ``Kehittäminen [Saan palautetta]`` gives ``Saan palautetta`` (and the title).
+    osaamiseni``; ``Kehittäminen [Saan palautetta]`` gives ``Saan palautetta``. A matrix's
+    title is never a variant: it is the same in every column of the matrix.
     """
     text = str(header).strip()
     bare = _ASTERISK.sub("", text).strip()
@@ -57,11 +58,11 @@ def header_variants(header: str) -> list[str]:
     variants = [text, bare]
     bracketed = _BRACKETED.match(bare)
     if bracketed:
-        variants += [bracketed["statement"], bracketed["title"]]
+        variants.append(bracketed["statement"])
     # "Title - statement": the statement is what follows a dash; a title or a statement may
-    # hold a dash itself, so every split is a variant
+    # hold a dash itself, so what follows each dash is a variant
     for dash in _DASH.finditer(bare):
-        variants += [bare[dash.end():], bare[:dash.start()]]
+        variants.append(bare[dash.end():])
     seen, unique = set(), []
     for variant in variants:
         variant = variant.strip()
