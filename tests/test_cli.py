@@ -5,6 +5,8 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
+
 from strapetsi_lib.config import PROJ_ROOT
 
 
@@ -35,6 +37,7 @@ def test_validate_lists_every_planted_error_with_file_row_column(tmp_path, table
     assert any(line.startswith("responses_followup.xlsx:7:role: ") for line in lines), lines
 
 
+@pytest.mark.slow
 def test_validate_lists_required_columns_first_and_suggests_the_nearest(tmp_path, tables,
                                                                         write_dataset,
                                                                         instrument):

@@ -377,3 +377,27 @@ def test_languages_numbers_and_themes():
         ["future", "pedagogy", "quality"], [])
     assert parse_themes("quality,leadership", known) == (["quality"], ["leadership"])
     assert parse_themes("", known) == ([], [])
+
+
+# --------------------------------------------------------------------------- SPSS
+
+
+def test_sav_cells_are_value_labels_and_rows_are_case_numbers(tmp_path):
+    import pyreadstat
+
+    frame = pd.DataFrame({"JARJ": ["0112038-9", "0112038-9", ""],
+                          "K1": [1.0, 5.0, np.nan], "K2": [9.0, 3.0, 2.0]})
+    labels = {"K1": {1.0: "Täysin samaa mieltä", 5.0: "Täysin eri mieltä"},
+              "K2": {9.0: "En osaa sanoa"}}
+    pyreadstat.write_sav(frame, str(tmp_path / "r.sav"), variable_value_labels=labels,
+                         column_labels={"K1": "Ensimmäinen kysymys"})
+    table, problems, warnings = read_table(tmp_path / "r.sav")
+    assert problems == warnings == []
+    assert list(table.columns) == ["JARJ", "K1", "K2"]
+    assert table.index.tolist() == [1, 2, 3]  # case numbers, as SPSS's Data View shows them
+    # a labelled code becomes its label, an unlabelled one stays the number
+    assert table["K1"].tolist() == ["Täysin samaa mieltä", "Täysin eri mieltä", ""]
+    assert table["K2"].tolist() == ["En osaa sanoa", "3", "2"]
+    (tmp_path / "bad.sav").write_bytes(b"not spss")
+    table, problems, _ = read_table(tmp_path / "bad.sav")
+    assert table is None and problems[0].message.startswith("cannot read as an SPSS .sav file")

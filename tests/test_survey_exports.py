@@ -282,6 +282,7 @@ def strapetsi(*args: str, cwd: Path = PROJ_ROOT, timeout: float = 900
                           capture_output=True, text=True, timeout=timeout)
 
 
+@pytest.mark.slow
 def test_init_command_prints_the_review_and_exits_by_confidence(source, tmp_path):
     exports, _ = write_exports(source, "ms_forms", tmp_path / "exports")
     result = strapetsi("init", *map(str, exports), "--providers", str(source.providers_file),

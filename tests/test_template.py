@@ -55,6 +55,7 @@ def test_a_form_built_from_the_sheet_is_matched_exactly(tmp_path):
     assert all(hows[code] == "exact" for code in INSTRUMENT.item_codes)
 
 
+@pytest.mark.slow
 def test_template_command(tmp_path):
     result = subprocess.run([sys.executable, "-m", "strapetsi_lib", "template", "--language",
                              "fi", "--out", str(tmp_path / "kysely.xlsx")], cwd=PROJ_ROOT,
