@@ -437,7 +437,9 @@ def _propose_values(wave: WaveProposal, table: pd.DataFrame, instrument: Instrum
                     _value(wave, scale_code, cell, "?",
                            f"no label of scale {scale_code} like it", False,
                            "no label like it", header)
-    for target, parse in (("role", _role_meaning), ("provider_id", None)):
+    meaning_of = {"role": _role_meaning,
+                  "provider_id": lambda label: _provider_meaning(wave, label, listing)}
+    for target, meaning_for in meaning_of.items():
         header = wave.columns.get(target)
         if header is None:
             continue
@@ -446,10 +448,7 @@ def _propose_values(wave: WaveProposal, table: pd.DataFrame, instrument: Instrum
             if cell == "":
                 continue
             label = coded[cell][0] if cell in coded else cell
-            if target == "provider_id":
-                meaning, how, note, score = _provider_meaning(wave, label, listing)
-            else:
-                meaning, how, note, score = parse(label)
+            meaning, how, note, score = meaning_for(label)
             if meaning is not None and cell not in coded and how == "read":
                 continue
             certain = meaning is not None and how != "similar"
