@@ -129,7 +129,6 @@ def init(
     try:
         code_map = read_code_map(codes) if codes is not None else None
         proposal = propose(exports, providers, instrument, code_map)
-        proposal.code_map = codes
         labels = [_wave_label(wave_id, len(exports), text) for wave_id in wave_ids(len(exports))]
         written = write_dataset_folder(proposal, out, labels, name, replace=force)
     except (InitError, InstrumentError, CodeMapError) as exc:

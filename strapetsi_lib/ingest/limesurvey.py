@@ -43,10 +43,13 @@ class CodeMap:
         text.
     answers
         Export column → answer code → the answer's labels (one per language).
+    source
+        The file it was read from.
     """
 
     texts: dict[str, list[str]] = field(default_factory=dict)
     answers: dict[str, dict[str, list[str]]] = field(default_factory=dict)
+    source: Path | None = None
 
 
 class CodeMapError(ValueError):
@@ -99,7 +102,7 @@ def read_code_map(path: Path) -> CodeMap:
         for column in columns:
             if question in answers:
                 answers[column] = answers[question]
-    return CodeMap(texts, answers)
+    return CodeMap(texts, answers, path)
 
 
 def _plain(text: str) -> str:

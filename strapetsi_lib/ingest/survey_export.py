@@ -159,7 +159,7 @@ class Proposal:
     instrument_ref: str
     providers: Path
     waves: list[WaveProposal]
-    code_map: Path | None = None
+    code_map: CodeMap | None = None
 
     @property
     def decisions(self) -> list[Decision]:
@@ -222,7 +222,7 @@ def propose(exports: list[Path], providers: Path, instrument: str | Path | None 
              for wave_id, path, table, header_texts in zip(
                  wave_ids(len(exports)), exports, tables, texts, strict=True)]
     _name_copies(waves)
-    return Proposal(chosen, str(ref), providers, waves)
+    return Proposal(chosen, str(ref), providers, waves, code_map)
 
 
 def _header_texts(path: Path, table: pd.DataFrame, code_map: CodeMap | None
@@ -571,8 +571,9 @@ def write_dataset_folder(proposal: Proposal, out: Path, labels: list[dict[str, s
     if proposal.instrument.source is not None and not _packaged(proposal.instrument):
         instrument_ref = Path(proposal.instrument.source).name
         copies.append((Path(proposal.instrument.source), instrument_ref))
-    if proposal.code_map is not None:
-        copies.append((proposal.code_map, proposal.code_map.name))
+    if proposal.code_map is not None and proposal.code_map.source is not None:
+        # kept beside the exports: it is what explains their codes
+        copies.append((proposal.code_map.source, proposal.code_map.source.name))
     names = [target for _, target in copies]
     if len(set(names)) != len(names):
         clash = next(n for n in names if names.count(n) > 1)
