@@ -648,10 +648,17 @@ def _export_lines(wave: WaveProposal, indent: int) -> list[str]:
         blocks = []
         for what, codes in wave.values.items():
             entries = [(code, meaning, comment, certain)
-                       for code, (meaning, comment, certain) in codes.items()]
+                       for code, (meaning, comment, certain) in sorted(
+                           codes.items(), key=lambda entry: _natural(entry[0]))]
             blocks += _map_lines(what, entries, indent + 2)
         lines += [f"{pad}values:", *blocks]
     return lines
+
+
+def _natural(text: str) -> list:
+    """A sort key that puts ``A2`` before ``A10``."""
+    return [(0, int(part), "") if part.isdigit() else (1, 0, part)
+            for part in re.split(r"(\d+)", text) if part]
 
 
 def dataset_yml(proposal: Proposal, instrument_ref: str, labels: list[dict[str, str]],
