@@ -135,10 +135,10 @@ def similar(queries: Iterable[str], choices: Mapping[str, T], limit: int = 3,
     return sorted(best.values(), key=lambda entry: -entry[1])[:limit]
 
 
-def did_you_mean(queries: Iterable[str], choices: Mapping[str, str]) -> str:
+def did_you_mean(queries: Iterable[str], choices: Mapping[str, str], kind: str = "") -> str:
     """`` (did you mean 'X'?)`` naming the choice most like the queries, or ``""``.
 
-    ``choices`` maps a match key to the text to show.
+    ``choices`` maps a match key to the text to show; ``kind`` goes before it (``"column "``).
     """
     found = similar(queries, choices, limit=1)
-    return f" (did you mean {found[0][0]!r}?)" if found else ""
+    return f" (did you mean {kind}{found[0][0]!r}?)" if found else ""

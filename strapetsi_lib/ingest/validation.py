@@ -127,15 +127,13 @@ class _FileCheck:
                 problems.append(Problem(self.name, line, self.header(column), message))
         return problems
 
-
     def _missing(self, code: str) -> str:
         """Why a required column or an item's column is missing, with the nearest column."""
         if code in RESPONSE_COLUMNS or code in PROVIDER_COLUMNS:
             return f"{REQUIRED_COLUMN} {code} is missing"
         item = self.instrument.item(code)
-        hint = did_you_mean([*item.text.values(), code],
-                            keyed({h: h for h in self.unknown}))
-        hint = hint.replace("did you mean", "did you mean column") if hint else ""
+        hint = did_you_mean([*item.text.values(), code], keyed({h: h for h in self.unknown}),
+                            "column ")
         return (f"no column for item {code}: name a column by the item code or by its question "
                 f"text in Finnish, Swedish or English{hint}")
 
