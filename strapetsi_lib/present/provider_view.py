@@ -13,13 +13,22 @@ import pandas as pd
 from strapetsi_lib.analysis.disclosure import (
     gap_may_show,
     may_show,
+    member_states,
     protect,
     suppress_by_group,
     suppress_small,
 )
 from strapetsi_lib.config import ROLES
 from strapetsi_lib.prepare import Prepared
-from strapetsi_lib.present.i18n import and_list, interval, number, percent, text, too_few
+from strapetsi_lib.present.i18n import (
+    and_list,
+    hidden_label,
+    interval,
+    number,
+    percent,
+    text,
+    too_few,
+)
 from strapetsi_lib.present.view_cache import cached_view
 
 
@@ -37,9 +46,11 @@ def role_table(prepared: Prepared, provider_id: str, language: str) -> pd.DataFr
     """Respondents by role and wave, with the total and the response rate.
 
     Each wave's roles are one breakdown with its total shown
-    (:func:`~strapetsi_lib.analysis.disclosure.protect`): hidden roles read "alle 5
-    vastaajaa", roles without respondents 0, and a total under the minimum hides everything,
-    the response rate included.
+    (:func:`~strapetsi_lib.analysis.disclosure.protect`): a hidden role says why it is hidden
+    ("alle 5 vastaajaa", or to protect another role:
+    :func:`~strapetsi_lib.analysis.disclosure.member_states`), a role without respondents
+    reads 0, and a total under the minimum hides everything, the response rate and which roles
+    are empty included (with one respondent, an empty role would tell that person's role).
     """
     mgs = prepared.min_group_size
     counts = prepared.rows("respondents_by_role", provider_id)
@@ -48,9 +59,9 @@ def role_table(prepared: Prepared, provider_id: str, language: str) -> pd.DataFr
     for wave in prepared.wave_ids:
         wave_counts = counts[counts["wave"] == wave].set_index("role")["n"].reindex(ROLES)
         protection = protect(wave_counts, mgs)
+        states = member_states(wave_counts, protection, mgs)
         cells = [str(int(wave_counts[role])) if protection.shown(role)
-                 else "0" if role in protection.empty else too_few(language, mgs)
-                 for role in ROLES]
+                 else hidden_label(states[role], language, mgs) for role in ROLES]
         total = int(wave_counts.fillna(0).sum())
         cells.append(str(total) if protection.total_shown else too_few(language, mgs))
         rate = rates.loc[wave, "response_rate"] if wave in rates.index else float("nan")
@@ -68,13 +79,13 @@ def role_counts(prepared: Prepared, provider_id: str, wave: str) -> pd.Series:
     """Respondents per role at a wave as the report may show them (NaN where suppressed).
 
     Decided by :func:`~strapetsi_lib.analysis.disclosure.protect`, as in :func:`role_table`;
-    a role without respondents reads 0.
+    a role without respondents reads 0 beside a shown total.
     """
     counts = prepared.rows("respondents_by_role", provider_id)
     wave_counts = (counts[counts["wave"] == wave].set_index("role")["n"]
-                   .reindex(ROLES).astype(float))
+                   .reindex(ROLES).astype(float).fillna(0.0))
     protection = protect(wave_counts, prepared.min_group_size)
-    return wave_counts.where([protection.shown(role) or role in protection.empty
+    return wave_counts.where([protection.shown(role) or protection.shows_none(role)
                               for role in wave_counts.index])
 
 
