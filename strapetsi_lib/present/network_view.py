@@ -21,6 +21,7 @@ from strapetsi_lib.analysis.stats import CLEAR_ALPHA as ALPHA
 from strapetsi_lib.analysis.stats import is_clear as _is_clear
 from strapetsi_lib.prepare import Prepared
 from strapetsi_lib.present.i18n import Text, interval, join, number, percent, text
+from strapetsi_lib.present.precision import MEAN_DECIMALS, as_shown, share_as_shown
 from strapetsi_lib.present.provider_codes import provider_codes
 from strapetsi_lib.present.stats_view import adjusted_ci_header, rule_text, verdict_interval
 
@@ -129,18 +130,20 @@ def shown_response_rates(prepared: Prepared) -> pd.DataFrame:
 def provider_response_rates(prepared: Prepared) -> pd.DataFrame:
     """Every provider's response rate per wave (``wave, response_rate``), unnamed; providers
     with too few respondents (:func:`shown_response_rates`) or without a known staff count are
-    left out."""
-    return shown_response_rates(prepared)[["wave", "response_rate"]]
+    left out; rates in whole percentages, as printed (:mod:`strapetsi_lib.present.precision`)."""
+    return share_as_shown(shown_response_rates(prepared)[["wave", "response_rate"]],
+                          ["response_rate"])
 
 
 # ------------------------------------------------------------------------- providers per dimension
 
 
 def provider_means(prepared: Prepared) -> pd.DataFrame:
-    """Every provider's dimension mean per wave, for providers with enough respondents."""
+    """Every provider's dimension mean per wave, for providers with enough respondents,
+    rounded as the report prints means (:mod:`strapetsi_lib.present.precision`)."""
     means = prepared["dimension_means"]
     enough = means["n"].map(lambda n: may_show(n, prepared.min_group_size))
-    return means[enough].reset_index(drop=True)
+    return as_shown(means[enough].reset_index(drop=True), ["mean"], MEAN_DECIMALS)
 
 
 def dimension_spread(prepared: Prepared, language: str,

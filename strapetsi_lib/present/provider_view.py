@@ -29,6 +29,7 @@ from strapetsi_lib.present.i18n import (
     text,
     too_few,
 )
+from strapetsi_lib.present.precision import MEAN_DECIMALS, as_shown, share_as_shown
 from strapetsi_lib.present.view_cache import cached_view
 
 
@@ -96,7 +97,8 @@ def dimension_profile(prepared: Prepared, provider_id: str, wave: str) -> pd.Dat
     -------
     DataFrame
         ``dimension, n, mean, ci_low, ci_high, network_mean`` in the instrument's order;
-        a dimension with fewer than the minimum respondents has NaN values.
+        a dimension with fewer than the minimum respondents has NaN values. Means and interval
+        ends are rounded as the report prints them (:mod:`strapetsi_lib.present.precision`).
     """
     own = prepared.rows("dimension_means", provider_id)
     own = own[own["wave"] == wave].set_index("dimension")
@@ -106,7 +108,15 @@ def dimension_profile(prepared: Prepared, provider_id: str, wave: str) -> pd.Dat
     table = own.reindex(order)[["n", "mean", "ci_low", "ci_high"]]
     table = suppress_small(table, "n", ["mean", "ci_low", "ci_high"], prepared.min_group_size)
     table["network_mean"] = net.reindex(order)
-    return table.drop(columns="suppressed").reset_index()
+    return as_shown(table.drop(columns="suppressed").reset_index(),
+                    ["mean", "ci_low", "ci_high", "network_mean"], MEAN_DECIMALS)
+
+
+def network_profile(prepared: Prepared, wave: str) -> pd.DataFrame:
+    """The network's dimension means for a wave (``dimension, mean``), as the report prints
+    them, for the profile figure."""
+    net = prepared["network_dimension_means"]
+    return as_shown(net[net["wave"] == wave].reset_index(drop=True), ["mean"], MEAN_DECIMALS)
 
 
 def profile_table(profile: pd.DataFrame, prepared: Prepared, language: str) -> pd.DataFrame:
@@ -126,9 +136,11 @@ def profile_table(profile: pd.DataFrame, prepared: Prepared, language: str) -> p
 
 
 def network_ranks(prepared: Prepared, wave: str) -> pd.DataFrame:
-    """Every ranked provider's means for a wave, for the anonymous place-in-network figure."""
+    """Every ranked provider's means for a wave, for the anonymous place-in-network figure,
+    rounded as the report prints means (:mod:`strapetsi_lib.present.precision`)."""
     ranks = prepared["dimension_ranks"]
-    return ranks[ranks["wave"] == wave].reset_index(drop=True)
+    return as_shown(ranks[ranks["wave"] == wave].reset_index(drop=True), ["mean"],
+                    MEAN_DECIMALS)
 
 
 def place_table(prepared: Prepared, provider_id: str, wave: str, language: str) -> pd.DataFrame:
@@ -151,11 +163,14 @@ def place_table(prepared: Prepared, provider_id: str, wave: str, language: str) 
 
 
 def item_distribution(prepared: Prepared, provider_id: str, wave: str) -> pd.DataFrame:
-    """The provider's answer shares per item for a wave, items with too few answers removed."""
+    """The provider's answer shares per item for a wave, items with too few answers removed;
+    shares in whole percentages as the report prints them, so that a bar's width tells no
+    exact count (:mod:`strapetsi_lib.present.precision`)."""
     dist = prepared.rows("item_distributions", provider_id)
     dist = dist[dist["wave"] == wave]
     totals = dist.groupby("item")["n"].transform("sum")
-    return dist[totals.map(lambda n: may_show(n, prepared.min_group_size))].reset_index(drop=True)
+    shown = dist[totals.map(lambda n: may_show(n, prepared.min_group_size))]
+    return share_as_shown(shown.reset_index(drop=True), ["share"])
 
 
 def strengths_and_areas(prepared: Prepared, provider_id: str, wave: str,
@@ -189,6 +204,7 @@ def role_means(prepared: Prepared, provider_id: str, wave: str) -> pd.DataFrame:
     Per dimension the roles are one breakdown of the *answers* to that dimension (the
     provider's mean of the dimension is shown beside it), protected by
     :func:`~strapetsi_lib.analysis.disclosure.protect`; ``suppressed`` marks blank cells.
+    Means are rounded as the report prints them (the heatmap's colours carry no more).
     """
     means = prepared.rows("role_dimension_means", provider_id)
     means = means[means["wave"] == wave]
@@ -197,8 +213,8 @@ def role_means(prepared: Prepared, provider_id: str, wave: str) -> pd.DataFrame:
     table = grid.merge(means[["role", "dimension", "n", "mean"]], on=["role", "dimension"],
                        how="left")
     table["n"] = table["n"].fillna(0)
-    return suppress_by_group(table, ["dimension"], "role", "n", ["mean"],
-                             prepared.min_group_size)
+    return as_shown(suppress_by_group(table, ["dimension"], "role", "n", ["mean"],
+                                      prepared.min_group_size), ["mean"], MEAN_DECIMALS)
 
 
 def leader_gap(prepared: Prepared, provider_id: str, wave: str) -> pd.DataFrame:

@@ -37,11 +37,10 @@ def figure_makers(prepared: Any, provider_id: str) -> dict[str, tuple[Callable[[
     instrument = prepared.instrument
     wave = view.baseline_wave(prepared)
     lang = prepared.provider(provider_id)["language"]
-    network = prepared["network_dimension_means"]
     return {
         "profile": (lambda: view.dimension_profile(prepared, provider_id, wave),
                     lambda rows: plots.dimension_profile(
-                        rows, network[network["wave"] == wave], instrument, lang)),
+                        rows, view.network_profile(prepared, wave), instrument, lang)),
         "place": (lambda: view.network_ranks(prepared, wave),
                   lambda ranks: plots.provider_place(ranks, provider_id, instrument, lang)),
         "items": (lambda: view.item_distribution(prepared, provider_id, wave),
