@@ -242,5 +242,7 @@ def render_index(manifest: Manifest, language: str = "fi") -> str:
 
 
 def write_index(out_dir: Path, manifest: Manifest, language: str = "fi") -> Path:
-    """Write ``index.html`` into ``out_dir`` atomically, in ``language``."""
-    return write_atomic(Path(out_dir) / INDEX, render_index(manifest, language))
+    """Write ``index.html`` into ``out_dir`` atomically, in ``language``, readable by the user
+    only (it names every provider and gives the key to the network report's codes)."""
+    return write_atomic(Path(out_dir) / INDEX, render_index(manifest, language),
+                        mode=layout.PRIVATE_FILE_MODE)

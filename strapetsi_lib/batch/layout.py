@@ -13,7 +13,10 @@ A run folder (``reports/<dataset>/`` or ``--out``) holds::
 
 The HTML reports are the only files meant for providers; ``index.html`` names every provider
 and gives the key to the network report's codes, so it stays with the coordinator. Everything
-under ``_work/`` is for the researcher who runs the batch (README: "Runs and outputs").
+under ``_work/`` is for the researcher who runs the batch (README: "Runs and outputs"). The
+coordinator's files are created readable by the user only (``0600``, folders ``0700``) whatever
+the umask, and no path a run writes by name may be a symbolic link
+(:func:`strapetsi_lib.batch.run_folder.refuse_links`).
 """
 
 from __future__ import annotations
@@ -26,6 +29,15 @@ LOGS_DIR = f"{WORK_DIR}/logs"
 MANIFEST_FILE = f"{WORK_DIR}/manifest.json"
 LOCK_FILE = f"{WORK_DIR}/run.lock"
 INDEX_FILE = "index.html"
+#: Folders of the run's working files, in the order they are made; each readable by the user
+#: only, whatever the umask (``_work`` names every provider; the notebooks their parameters).
+PRIVATE_DIRS = (WORK_DIR, NOTEBOOKS_DIR, LOGS_DIR)
+PRIVATE_DIR_MODE = 0o700
+#: Files for the coordinator only (the index, the manifest, the lock, a network report that
+#: names providers): readable by the user only, whatever the umask.
+PRIVATE_FILE_MODE = 0o600
+#: What a run writes into the run folder by fixed name; none may be a symbolic link.
+WRITTEN = (*PRIVATE_DIRS, MANIFEST_FILE, LOCK_FILE, INDEX_FILE)
 
 
 def html_name(stem: str) -> str:

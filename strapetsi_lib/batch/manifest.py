@@ -284,9 +284,10 @@ def _mark_interrupted(manifest: Manifest) -> None:
 
 
 def write_manifest(path: Path, manifest: Manifest) -> Path:
-    """Write the manifest to ``path`` atomically; readers see the old one or the new one."""
+    """Write the manifest to ``path`` atomically; readers see the old one or the new one.
+    Readable by the user only: it lists every provider."""
     text = json.dumps(manifest.to_record(), indent=1, ensure_ascii=False, default=str) + "\n"
-    return write_atomic(Path(path), text)
+    return write_atomic(Path(path), text, mode=0o600)
 
 
 def file_state(path: Path) -> dict[str, int] | None:

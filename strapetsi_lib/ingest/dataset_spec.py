@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any
 
 import yaml
@@ -63,6 +63,20 @@ def name_problem(name: str) -> str | None:
     return None
 
 
+def outside_folder(path: str) -> bool:
+    """Whether a path written in ``dataset.yml`` can lead out of the dataset folder (absolute,
+    a drive, or ``..``): a ``dataset.yml`` received from someone else must not make a run read,
+    and publish aggregates of, files elsewhere on the machine."""
+    posix = PurePosixPath(path.replace("\\", "/"))
+    return posix.is_absolute() or bool(PureWindowsPath(path).drive) or ".." in posix.parts
+
+
+def _inside_folder(value: Any) -> Any:
+    if isinstance(value, str) and outside_folder(value):
+        raise ValueError(f"the file {value} is outside the dataset folder; name a file inside it")
+    return value
+
+
 def _scalar_text(value: Any) -> Any:
     """YAML reads ``2024`` as a number; as an id or a name it means the text ``"2024"``."""
     return str(value) if isinstance(value, int | float) and not isinstance(value, bool) else value
@@ -78,6 +92,7 @@ class WaveSpec(BaseModel):
     responses: str = Field(min_length=1)
 
     _text_id = field_validator("id", mode="before")(_scalar_text)
+    _responses_inside = field_validator("responses")(_inside_folder)
 
     @field_validator("label", mode="before")
     @classmethod
@@ -106,6 +121,7 @@ class DatasetSpec(BaseModel):
     min_group_size: int = DEFAULT_MIN_GROUP_SIZE
 
     _text_name = field_validator("name", "instrument", mode="before")(_scalar_text)
+    _files_inside = field_validator("providers", "instrument")(_inside_folder)
 
     @field_validator("name")
     @classmethod
@@ -346,6 +362,10 @@ def _salvage(folder: Path, doc: dict, problems: list[Problem], lines: dict[KeyPa
         value = _scalar_text(doc.get(key))
         return value if isinstance(value, str) and value else None
 
+    def inside(key: str) -> str | None:  # a file outside the folder is not read at all
+        value = text(key)
+        return None if value is None or outside_folder(value) else value
+
     waves, seen = [], set()
     for entry in _waves_of(doc):
         try:
@@ -353,7 +373,7 @@ def _salvage(folder: Path, doc: dict, problems: list[Problem], lines: dict[KeyPa
         except ValidationError:
             wave_id, responses = _scalar_text(entry.get("id")), entry.get("responses")
             if not (isinstance(wave_id, str) and wave_id and isinstance(responses, str)
-                    and responses):
+                    and responses) or outside_folder(responses):
                 continue
             # its responses can still be checked; the label problem is reported already
             wave = WaveSpec.model_construct(id=wave_id, label=dict.fromkeys(LANGUAGES, wave_id),
@@ -364,4 +384,4 @@ def _salvage(folder: Path, doc: dict, problems: list[Problem], lines: dict[KeyPa
     name = text("name")
     return SpecReading(folder, None, problems,
                        name if name is not None and name_problem(name) is None else None,
-                       text("instrument"), text("providers"), tuple(waves), lines)
+                       inside("instrument"), inside("providers"), tuple(waves), lines)
