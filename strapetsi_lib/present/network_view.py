@@ -16,7 +16,7 @@ import math
 import numpy as np
 import pandas as pd
 
-from strapetsi_lib.analysis.disclosure import may_show, safe_practice_status
+from strapetsi_lib.analysis.disclosure import may_show, safe_practice_status, singled_out
 from strapetsi_lib.analysis.stats import CLEAR_ALPHA as ALPHA
 from strapetsi_lib.analysis.stats import is_clear as _is_clear
 from strapetsi_lib.prepare import Prepared
@@ -87,6 +87,8 @@ def intro_text(prepared: Prepared, language: str, name_providers: bool = False) 
     )
     if name_providers:
         privacy = text("network_intro_names", language, min_group=prepared.min_group_size)
+    elif has_takehold(prepared) and not rows_by_provider_shown(prepared):
+        privacy = text("network_intro_no_rows", language, min_group=prepared.min_group_size)
     else:
         codes = sorted(provider_labels(prepared).values())
         privacy = text("network_intro_codes", language, first_code=codes[0],
@@ -509,6 +511,26 @@ def status_grid(prepared: Prepared, name_providers: bool = False) -> pd.DataFram
     grid.index = [labels[pid] for pid in grid.index]
     grid.columns.name = None
     return grid.sort_index(key=lambda index: index.str.casefold())
+
+
+def rare_status_rows(prepared: Prepared) -> int:
+    """How many providers' rows of the status grid are singled out: their combination of
+    statuses is shared by fewer than ``min_group_size`` providers
+    (:func:`~strapetsi_lib.analysis.disclosure.singled_out`).
+
+    A provider sees its own statuses in its own report, so such a row gives it its own code in
+    a forwarded network report, and through the codes others' rows. The grid by code is
+    published only when this is 0; a report that names providers is the coordinator's own.
+    """
+    return int(singled_out(status_grid(prepared), prepared.min_group_size).sum())
+
+
+def rows_by_provider_shown(prepared: Prepared, name_providers: bool = False) -> bool:
+    """Whether the network report shows the status of each provider (its one table of rows by
+    provider): always when it names providers (then it is for the coordinator only, see
+    :func:`strapetsi_lib.render.export.coordinator_only`), by code only when no row is
+    singled out (:func:`rare_status_rows`)."""
+    return name_providers or rare_status_rows(prepared) == 0
 
 
 def status_counts(grid: pd.DataFrame) -> pd.DataFrame:
