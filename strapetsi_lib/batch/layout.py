@@ -8,6 +8,7 @@ A run folder (``reports/<dataset>/`` or ``--out``) holds::
     _work/                   the run's working files, never to be sent to a provider:
         manifest.json        the record of the run (inputs, hashes, parameters, versions)
         run.lock             held while a run writes into the folder
+        published.json       what each published report published (the rule across versions)
         notebooks/           executed notebooks (<stem>.ipynb, <stem>.failed.ipynb)
         logs/                the workers' and kernels' messages of the last run
 
@@ -28,6 +29,8 @@ NOTEBOOKS_DIR = f"{WORK_DIR}/notebooks"
 LOGS_DIR = f"{WORK_DIR}/logs"
 MANIFEST_FILE = f"{WORK_DIR}/manifest.json"
 LOCK_FILE = f"{WORK_DIR}/run.lock"
+#: What each published report published, for the rule across versions (batch/publication.py).
+PUBLISHED_FILE = f"{WORK_DIR}/published.json"
 INDEX_FILE = "index.html"
 #: Folders of the run's working files, in the order they are made; each readable by the user
 #: only, whatever the umask (``_work`` names every provider; the notebooks their parameters).
@@ -37,7 +40,7 @@ PRIVATE_DIR_MODE = 0o700
 #: names providers): readable by the user only, whatever the umask.
 PRIVATE_FILE_MODE = 0o600
 #: What a run writes into the run folder by fixed name; none may be a symbolic link.
-WRITTEN = (*PRIVATE_DIRS, MANIFEST_FILE, LOCK_FILE, INDEX_FILE)
+WRITTEN = (*PRIVATE_DIRS, MANIFEST_FILE, LOCK_FILE, PUBLISHED_FILE, INDEX_FILE)
 
 
 def html_name(stem: str) -> str:

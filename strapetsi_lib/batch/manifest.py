@@ -42,9 +42,9 @@ MANIFEST = "manifest.json"
 FORMAT = 2
 
 #: Statuses of a report in a run.
-OK, FAILED, SKIPPED, NOT_RUN, INTERRUPTED, RUNNING = (
-    "ok", "failed", "skipped-unchanged", "not-run", "interrupted", "running")
-STATUSES = (OK, FAILED, SKIPPED, NOT_RUN, INTERRUPTED, RUNNING)
+OK, FAILED, SKIPPED, NOT_RUN, INTERRUPTED, RUNNING, HELD = (
+    "ok", "failed", "skipped-unchanged", "not-run", "interrupted", "running", "held")
+STATUSES = (OK, FAILED, SKIPPED, NOT_RUN, INTERRUPTED, RUNNING, HELD)
 #: Statuses of a report that this run finished (successfully or not).
 FINISHED = (OK, FAILED)
 #: The kinds of report.

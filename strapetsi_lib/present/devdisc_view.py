@@ -17,9 +17,12 @@ from strapetsi_lib.present.i18n import hidden_label, shown_share, text
 TABLE = "development_discussions"
 
 
-def _rows(prepared: Prepared, provider_id: str, wave: str) -> pd.DataFrame:
+def discussion_rows(prepared: Prepared, provider_id: str, wave: str) -> pd.DataFrame:
+    """One provider's rows of the table at a wave, by role and all staff (index), as decided
+    by the disclosure layer (NaN answers where hidden)."""
     rows = prepared.rows(TABLE, provider_id)
     return rows[rows["wave"] == wave].set_index("role").reindex([*ROLES, ALL_STAFF])
+
 
 
 def discussion_intro(prepared: Prepared, language: str) -> str:
@@ -31,7 +34,7 @@ def discussion_intro(prepared: Prepared, language: str) -> str:
 
 def discussion_sentence(prepared: Prepared, provider_id: str, wave: str, language: str) -> str:
     """The all-staff share in one sentence, or why it is not shown."""
-    everyone = _rows(prepared, provider_id, wave).loc[ALL_STAFF]
+    everyone = discussion_rows(prepared, provider_id, wave).loc[ALL_STAFF]
     if pd.isna(everyone["answers"]):
         return text("devdisc_too_few", language, min_group=prepared.min_group_size)
     return text("devdisc_sentence", language, share=_share(everyone, language),
@@ -51,7 +54,7 @@ def discussion_table(prepared: Prepared, provider_id: str, wave: str,
     a role without answers reads 0, unless the total is hidden too.
     """
     mgs = prepared.min_group_size
-    rows = _rows(prepared, provider_id, wave)
+    rows = discussion_rows(prepared, provider_id, wave)
     labels = [text(f"role_{role}", language) for role in ROLES]
     labels.append(text("devdisc_all_staff", language))
     return pd.DataFrame({

@@ -137,6 +137,20 @@ def provider_response_rates(prepared: Prepared) -> pd.DataFrame:
                           ["response_rate"])
 
 
+def published_counts(prepared: Prepared) -> dict[str, int]:
+    """The answers behind every per-provider figure the network report publishes: each shown
+    provider's respondents per wave (its response rate) and answers per dimension and wave (its
+    dot), keyed ``provider/wave/what``; compared between two versions by the publication rule
+    (:mod:`strapetsi_lib.batch.publication`)."""
+    counts: dict[str, int] = {}
+    for row in shown_response_rates(prepared).itertuples():
+        counts[f"{row.provider_id}/{row.wave}/respondents"] = int(row.n)
+    means = prepared["dimension_means"]
+    for row in means[means["n"].map(lambda n: may_show(n, prepared.min_group_size))].itertuples():
+        counts[f"{row.provider_id}/{row.wave}/{row.dimension}"] = int(row.n)
+    return counts
+
+
 # ------------------------------------------------------------------------- providers per dimension
 
 

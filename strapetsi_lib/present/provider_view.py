@@ -309,3 +309,42 @@ def gap_sentence(gaps: pd.DataFrame, prepared: Prepared, language: str) -> str:
     return text("gap_text", language,
                 dimension=prepared.instrument.dimension(row["dimension"]).name[language],
                 gap=number(abs(row["gap"]), language), direction=direction)
+
+
+def published_counts(prepared: Prepared, provider_id: str) -> dict[str, int]:
+    """The answers behind every group whose figures the provider's report publishes.
+
+    Read from the views the report's sections use, after the disclosure layer has decided what
+    they show (a hidden role or a suppressed mean is not a published group): respondents per
+    shown role and in total, answers per shown dimension mean, per shown statement, per shown
+    role cell of the heatmap and per shown row of the development-discussion table, at every
+    wave. Keys name the group (``wave/what/which``); the publication rule across versions
+    (:mod:`strapetsi_lib.batch.publication`) compares them between two versions.
+    """
+    from strapetsi_lib.present.devdisc_view import discussion_rows
+
+    counts: dict[str, int] = {}
+
+    def put(key: str, n: float) -> None:
+        if pd.notna(n) and n > 0:
+            counts[key] = int(n)
+
+    rates = prepared.rows("response_rates", provider_id).set_index("wave")
+    for wave in prepared.wave_ids:
+        for role, n in role_counts(prepared, provider_id, wave).items():
+            put(f"{wave}/respondents/{role}", n)
+        total = rates["n"].get(wave, 0)
+        if may_show(total, prepared.min_group_size):
+            put(f"{wave}/respondents/all", total)
+        for row in dimension_profile(prepared, provider_id, wave).itertuples():
+            if pd.notna(row.mean):
+                put(f"{wave}/dimension/{row.dimension}", row.n)
+        items = item_distribution(prepared, provider_id, wave)
+        for item, n in items.groupby("item", sort=False)["n"].sum().items():
+            put(f"{wave}/item/{item}", n)
+        for row in role_means(prepared, provider_id, wave).itertuples():
+            if pd.notna(row.mean):
+                put(f"{wave}/{row.role}/{row.dimension}", row.n)
+        for role, row in discussion_rows(prepared, provider_id, wave).iterrows():
+            put(f"{wave}/discussion/{role}", row["answers"])
+    return counts
