@@ -124,7 +124,8 @@ show_heading(text("roles_heading", lang), 2)
 show_text(text("roles_text", lang, min_group=mgs))
 role_means = view.role_means(prepared, provider_id, wave)
 if role_means["mean"].notna().any():
-    figure, alt = plots.role_heatmap(role_means, instrument, lang, too_few(lang, mgs))
+    # a cell says "hidden", not "fewer than 5": a role may be hidden to protect another
+    figure, alt = plots.role_heatmap(role_means, instrument, lang, text("hidden_cell", lang))
     show_figure(figure, alt, text("roles_caption", lang))
 show_text(view.gap_sentence(view.leader_gap(prepared, provider_id, wave), prepared, lang))
 

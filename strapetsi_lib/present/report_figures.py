@@ -32,7 +32,7 @@ def figure_makers(prepared: Any, provider_id: str) -> dict[str, tuple[Callable[[
     from strapetsi_lib.present import provider_figures as plots
     from strapetsi_lib.present import provider_view as view
     from strapetsi_lib.present import takehold_view as takehold
-    from strapetsi_lib.present.i18n import too_few
+    from strapetsi_lib.present.i18n import text
 
     instrument = prepared.instrument
     wave = view.baseline_wave(prepared)
@@ -47,7 +47,7 @@ def figure_makers(prepared: Any, provider_id: str) -> dict[str, tuple[Callable[[
                   lambda rows: plots.item_diverging_bars(rows, instrument, lang)),
         "roles": (lambda: view.role_means(prepared, provider_id, wave),
                   lambda rows: plots.role_heatmap(rows, instrument, lang,
-                                                  too_few(lang, prepared.min_group_size))),
+                                                  text("hidden_cell", lang))),
         "change": (lambda: takehold.change_rows(prepared, provider_id),
                    lambda rows: plots.change_forest(rows, instrument, lang)),
     }
