@@ -109,7 +109,8 @@ def test_small_role_group_shows_no_number(prepared, reports):
     alts = [img["alt"] for img in soup.find_all("img")]
     roles_alt = next(a for a in alts if a.startswith(text("alt_roles", "fi", roles="")[:20]))
     hidden_roles = f"{text('role_leader', 'fi')}, {text('role_other', 'fi')}"
-    assert text("alt_roles_hidden", "fi", roles=hidden_roles, label=hidden) in roles_alt
+    assert text("alt_roles_hidden", "fi", roles=hidden_roles,
+                label=text("hidden_cell", "fi")) in roles_alt
     page = soup.get_text(" ")
     assert text("gap_none", "fi", min_group=prepared.min_group_size) in page
 
