@@ -325,9 +325,10 @@ def test_hostile_names_run_nothing_and_go_nowhere_in_chromium(reports):
 # --- precision, attribute disclosure, a lone respondent, the network report's rows ----------
 
 #: The precision each figure's values are printed with (its text alternative's key): means
-#: one decimal, changes two, shares whole percentages (a bar of the statement chart starts
-#: at minus half the neutral share, so half percentages), response rates whole percentages.
-FIGURE_STEPS = {"alt_profile": 0.1, "alt_place": 0.1, "alt_items": 0.5, "alt_change": 0.01,
+#: one decimal, changes two (an interval's bound near 0 three: stats_view.verdict_decimals),
+#: shares whole percentages (a bar of the statement chart starts at minus half the neutral
+#: share, so half percentages), response rates whole percentages.
+FIGURE_STEPS = {"alt_profile": 0.1, "alt_place": 0.1, "alt_items": 0.5, "alt_change": 0.001,
                 "network_alt_spread": 0.1, "network_alt_rates": 1.0}
 
 
