@@ -36,7 +36,7 @@ from strapetsi_lib.batch.manifest import (
     Manifest,
     ReportEntry,
 )
-from strapetsi_lib.files import write_atomic
+from strapetsi_lib.files import PRIVATE_FILE_MODE, write_atomic
 
 INDEX = layout.INDEX_FILE
 
@@ -253,4 +253,4 @@ def write_index(out_dir: Path, manifest: Manifest, language: str = "fi") -> Path
     """Write ``index.html`` into ``out_dir`` atomically, in ``language``, readable by the user
     only (it names every provider and gives the key to the network report's codes)."""
     return write_atomic(Path(out_dir) / INDEX, render_index(manifest, language),
-                        mode=layout.PRIVATE_FILE_MODE)
+                        mode=PRIVATE_FILE_MODE)

@@ -35,10 +35,6 @@ INDEX_FILE = "index.html"
 #: Folders of the run's working files, in the order they are made; each readable by the user
 #: only, whatever the umask (``_work`` names every provider; the notebooks their parameters).
 PRIVATE_DIRS = (WORK_DIR, NOTEBOOKS_DIR, LOGS_DIR)
-PRIVATE_DIR_MODE = 0o700
-#: Files for the coordinator only (the index, the manifest, the lock, a network report that
-#: names providers): readable by the user only, whatever the umask.
-PRIVATE_FILE_MODE = 0o600
 #: What a run writes into the run folder by fixed name; none may be a symbolic link.
 WRITTEN = (*PRIVATE_DIRS, MANIFEST_FILE, LOCK_FILE, PUBLISHED_FILE, INDEX_FILE)
 

@@ -24,7 +24,7 @@ from typing import Any
 
 from strapetsi_lib.batch import layout
 from strapetsi_lib.batch.manifest import HELD
-from strapetsi_lib.files import write_atomic
+from strapetsi_lib.files import PRIVATE_FILE_MODE, write_atomic
 
 __all__ = ["HELD", "Publication", "hold_reason", "report_counts", "small_changes"]
 
@@ -114,7 +114,7 @@ class Publication:
                                   "reports": self.published}
         write_atomic(self.out_dir / layout.PUBLISHED_FILE,
                      json.dumps(record, indent=1, sort_keys=True) + "\n",
-                     mode=layout.PRIVATE_FILE_MODE)
+                     mode=PRIVATE_FILE_MODE)
 
 
 def report_counts(prepared: Any, report_id: str, network_id: str) -> dict[str, int]:

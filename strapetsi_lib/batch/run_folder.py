@@ -23,6 +23,7 @@ from pathlib import Path
 from strapetsi_lib.batch import layout
 from strapetsi_lib.config import PROJ_ROOT
 from strapetsi_lib.errors import OutputFolderError, StrapetsiError
+from strapetsi_lib.files import PRIVATE_DIR_MODE, PRIVATE_FILE_MODE
 
 
 class FolderBusy(StrapetsiError):
@@ -55,10 +56,11 @@ def make_out_dir(out_dir: Path, given: bool) -> None:
 def refuse_links(out_dir: Path) -> None:
     """Stop a run whose folder holds a symbolic link where the run writes.
 
-    A link planted as ``_work`` (or its folders, the lock, the index or a report) would make
-    the run write the manifest, the executed notebooks naming the provider, the logs or the
-    lock wherever it points. Reports and the index are swapped in by rename, which replaces a
-    link rather than following it, but nothing of a run folder is a link, so any is refused.
+    A link planted as ``_work`` (or as its folders, the manifest, the lock, the published
+    counts or the index) would make the run write the manifest, the executed notebooks naming
+    the provider, the logs or the lock wherever it points, or read a planted record. Files
+    swapped in by rename replace a link rather than follow it, but nothing a run writes by name
+    is meant to be a link, so any is refused.
 
     Raises
     ------
@@ -76,10 +78,10 @@ def refuse_links(out_dir: Path) -> None:
 def private_folder(folder: Path) -> None:
     """Create ``folder`` (its parent exists) readable by the user only (``0700``), whatever
     the umask, and make an existing one so: the run's working files name every provider."""
-    folder.mkdir(mode=layout.PRIVATE_DIR_MODE, exist_ok=True)
+    folder.mkdir(mode=PRIVATE_DIR_MODE, exist_ok=True)
     if folder.is_symlink() or not folder.is_dir():
         raise OSError(errno.ENOTDIR, "not a folder", str(folder))
-    os.chmod(folder, layout.PRIVATE_DIR_MODE)
+    os.chmod(folder, PRIVATE_DIR_MODE)
 
 
 @contextlib.contextmanager
@@ -91,7 +93,7 @@ def locked(out_dir: Path) -> Iterator[None]:
 
     refuse_links(out_dir)  # the lock file is opened, and created, where a link points
     lock = FileLock(str(out_dir / layout.LOCK_FILE), timeout=0,
-                    mode=layout.PRIVATE_FILE_MODE)
+                    mode=PRIVATE_FILE_MODE)
     try:
         lock.acquire()
     except Timeout:

@@ -36,7 +36,7 @@ from nbformat import NotebookNode
 
 from strapetsi_lib.config import KERNEL_NAME, PROJ_ROOT, TEMPLATES_DIR
 from strapetsi_lib.errors import OutputFolderError, ReportError
-from strapetsi_lib.files import portable_path, write_atomic
+from strapetsi_lib.files import PRIVATE_FILE_MODE, portable_path, write_atomic
 
 __all__ = [
     "REMOVE_CELL_TAGS",
@@ -636,7 +636,7 @@ def write_report(html: str, target: Path, *, private: bool = False) -> Path:
     Path
         ``target``.
     """
-    return write_atomic(target, html, mode=0o600 if private else None)
+    return write_atomic(target, html, mode=PRIVATE_FILE_MODE if private else None)
 
 
 def render_report(notebook: Path, parameters: Mapping[str, Any], out_dir: Path, stem: str,
