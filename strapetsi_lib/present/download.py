@@ -70,9 +70,19 @@ def _cell(value) -> str:
 def neutralised(cell: str) -> str:
     """``cell`` as a spreadsheet must read it: a text that a spreadsheet would run as a formula
     (it starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return) gets a leading
-    apostrophe, which makes it text; numbers as the report writes them stay numbers."""
-    if cell.startswith(FORMULA_STARTS) and not _NUMBER.fullmatch(cell):
+    apostrophe, which makes it text; numbers as the report writes them stay numbers. A text
+    that itself starts with an apostrophe before one of those gets one more, so that
+    :func:`parse_csv` gives back every cell as shown."""
+    if (cell.startswith(FORMULA_STARTS) and not _NUMBER.fullmatch(cell)) or \
+            (cell.startswith("'") and cell[1:].startswith((*FORMULA_STARTS, "'"))):
         return "'" + cell
+    return cell
+
+
+def _shown(cell: str) -> str:
+    """A cell of the file as the report showed it (:func:`neutralised` undone)."""
+    if cell.startswith("'") and cell[1:].startswith((*FORMULA_STARTS, "'")):
+        return cell[1:]
     return cell
 
 
@@ -105,7 +115,8 @@ def csv_bytes(tables: list[tuple[str, pd.DataFrame]], language: str) -> bytes:
 
 
 def parse_csv(data: bytes, language: str) -> list[tuple[str, list[list[str]]]]:
-    """Read back a file of :func:`csv_bytes`: ``(caption, [header, *rows])`` per table."""
+    """Read back a file of :func:`csv_bytes`: ``(caption, [header, *rows])`` per table, every
+    cell as the report showed it."""
     text = data.decode("utf-8")
     if not text.startswith(BOM):
         raise ValueError("the CSV has no UTF-8 byte-order mark")
@@ -116,10 +127,10 @@ def parse_csv(data: bytes, language: str) -> list[tuple[str, list[list[str]]]]:
         if not row:
             current = None
         elif current is None:
-            current = (row[0], [])
+            current = (_shown(row[0]), [])
             tables.append(current)
         else:
-            current[1].append(row)
+            current[1].append([_shown(cell) for cell in row])
     return tables
 
 
