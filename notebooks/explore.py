@@ -6,7 +6,7 @@
 #       extension: .py
 #       format_name: percent
 #       format_version: '1.3'
-#       jupytext_version: 1.19.6
+#       jupytext_version: 1.19.7
 #   kernelspec:
 #     display_name: Python (strapetsi)
 #     language: python
@@ -75,8 +75,7 @@ def explore(provider_id: str, dimension: str, role: str, wave: str = "",
 
     profile = view.dimension_profile(prepared, provider_id, wave)
     if profile["mean"].notna().any():
-        network = prepared["network_dimension_means"]
-        figure, alt = plots.dimension_profile(profile, network[network["wave"] == wave],
+        figure, alt = plots.dimension_profile(profile, view.network_profile(prepared, wave),
                                               instrument, lang)
         show_figure(figure, alt, text("profile_caption", lang))
     show_table(view.profile_table(profile, prepared, lang), text("profile_caption", lang))

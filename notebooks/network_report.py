@@ -6,7 +6,7 @@
 #       extension: .py
 #       format_name: percent
 #       format_version: '1.3'
-#       jupytext_version: 1.19.6
+#       jupytext_version: 1.19.7
 #   kernelspec:
 #     display_name: Python (strapetsi)
 #     language: python
@@ -114,14 +114,20 @@ if takehold:
 # %%
 if takehold:
     show_heading(text("network_status_heading", lang), 2)
-    show_text(text("network_status_text", lang, wave=latest))
+    by_provider = view.rows_by_provider_shown(prepared, name_providers)
+    show_text(text("network_status_text" if by_provider else "network_status_text_counts", lang,
+                   wave=latest))
     show_text(view.status_rules(prepared, lang))
     show_text(text("stats_levels_of_use_note", lang))
     grid = view.status_grid(prepared, name_providers)
     counts = view.status_counts(grid)
-    figure, alt = plots.status_map(grid, counts, view.practice_names(prepared, lang), latest,
-                                   lang)
-    show_figure(figure, alt, text("takehold_status_map_caption", lang, wave=latest))
+    if by_provider:
+        figure, alt = plots.status_map(grid, counts, view.practice_names(prepared, lang), latest,
+                                       lang)
+        show_figure(figure, alt, text("takehold_status_map_caption", lang, wave=latest))
+    else:
+        show_text(text("network_status_rows_withheld", lang,
+                       n_rare=view.rare_status_rows(prepared), min_group=mgs))
     show_table(view.status_counts_table(counts, prepared, lang),
                text("network_status_counts_caption", lang, wave=latest))
 

@@ -6,7 +6,7 @@
 #       extension: .py
 #       format_name: percent
 #       format_version: '1.3'
-#       jupytext_version: 1.19.6
+#       jupytext_version: 1.19.7
 #   kernelspec:
 #     display_name: Python (strapetsi)
 #     language: python
@@ -76,8 +76,7 @@ show_heading(text("profile_heading", lang), 2)
 profile = view.dimension_profile(prepared, provider_id, wave)
 show_text(view.profile_sentence(profile, prepared, lang))
 if profile["mean"].notna().any():
-    network = prepared["network_dimension_means"]
-    figure, alt = plots.dimension_profile(profile, network[network["wave"] == wave],
+    figure, alt = plots.dimension_profile(profile, view.network_profile(prepared, wave),
                                           instrument, lang)
     show_figure(figure, alt, text("profile_caption", lang))
 tables.show(view.profile_table(profile, prepared, lang), text("profile_caption", lang))
@@ -125,7 +124,8 @@ show_heading(text("roles_heading", lang), 2)
 show_text(text("roles_text", lang, min_group=mgs))
 role_means = view.role_means(prepared, provider_id, wave)
 if role_means["mean"].notna().any():
-    figure, alt = plots.role_heatmap(role_means, instrument, lang, too_few(lang, mgs))
+    # a cell says "hidden", not "fewer than 5": a role may be hidden to protect another
+    figure, alt = plots.role_heatmap(role_means, instrument, lang, text("hidden_cell", lang))
     show_figure(figure, alt, text("roles_caption", lang))
 show_text(view.gap_sentence(view.leader_gap(prepared, provider_id, wave), prepared, lang))
 

@@ -273,6 +273,10 @@ def run(
     = None,
     network_notebook: Annotated[Path | None, typer.Option(
         help="Network report notebook (default notebooks/network_report.ipynb).")] = None,
+    publish_held: Annotated[bool, typer.Option(
+        help="Publish reports that the rule across versions holds back (a new version a few "
+             "answers apart from the published one); the manifest and the index record it.")]
+    = False,
     pdf: Annotated[bool, typer.Option(
         help="Also print each report to a PDF beside its HTML (needs /usr/bin/chromium).")]
     = False,
@@ -312,7 +316,8 @@ def run(
         executor=executor,
         scheduler=scheduler, warm_kernel=warm_kernel, notebook_timeout=timeout or None,
         provider_notebook=notebook or PROVIDER_NOTEBOOK,
-        network_notebook=network_notebook or NETWORK_NOTEBOOK, pdf=pdf)
+        network_notebook=network_notebook or NETWORK_NOTEBOOK, pdf=pdf,
+        publish_held=publish_held)
     console = Console(stderr=True)
     try:
         outcome = run_batch(options, console)
@@ -357,6 +362,10 @@ def _print_run_summary(outcome) -> None:
             typer.echo(f"      in cell {error.cell}", err=True)
         if entry.earlier_html:
             typer.echo(f"      its earlier report is kept: {entry.earlier_html}", err=True)
+    for entry in outcome.manifest.reports:
+        if entry.status == "held":  # batch/publication.py: the published version stays
+            typer.echo(f"  HELD {entry.id} ({entry.name or 'network report'}): {entry.note}",
+                       err=True)
     if outcome.folder_fault is not None:
         typer.echo(f"strapetsi run: {outcome.folder_fault} (earlier reports are kept)",
                    err=True)

@@ -24,6 +24,10 @@ from pathlib import Path
 from typing import Any
 
 _CHUNK = 1 << 20
+#: Modes of what only the user who runs the workbench may read (the coordinator's files: the
+#: index, the run's working files, a report that names providers), whatever the umask.
+PRIVATE_FILE_MODE = 0o600
+PRIVATE_DIR_MODE = 0o700
 
 
 def umask() -> int:

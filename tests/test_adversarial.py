@@ -2,9 +2,13 @@
 
 The dataset is built here with the patterns that broke earlier rules (one lone leader with empty
 roles, 4 + 6, 5 + 5 + 2 + 5 with a leader–staff gap, a role of 6 where one person answered a
-dimension, a provider of 3, a small earlier wave) and with names, a region and a wave label that
-are markup. The real provider and network reports are executed and exported, and the checks
-read only the produced HTML.
+dimension, a provider of 3, a small earlier wave, hidden roles whose answers were all alike, a
+lone respondent at a wave) and with names, a region and a wave label that are markup. The real
+provider and network reports are executed and exported, and the checks read only the produced
+HTML, its figures' SVG included. The batch checks run ``strapetsi run`` twice into one folder
+(a late answer to a hidden role in between) and compare what a recipient would get; they also
+plant a ``_work`` symbolic link, run under umask 022 and give a ``dataset.yml`` whose responses
+lie outside its folder.
 """
 
 from __future__ import annotations
@@ -33,6 +37,8 @@ ONE_ANSWER = "1053720-7"  # baseline: 6 leaders + 6 teachers, one leader answere
 THREE = "2264918-5"       # 3 respondents at both waves
 SMALL_EARLIER = "0912345-3"  # baseline: 3 respondents not using any practice; follow-up: 8
 PLAIN = "0000000-0"       # replaced below by a valid id; a provider with nothing special
+ALIKE = "0000001-0"       # replaced below: follow-up hidden roles (4 + 5) all disagree
+LONE_WAVE = "0000002-0"   # replaced below: one respondent (a leader) at the follow-up
 #: Names that are markup, on providers whose report has no other check, so that a report
 #: failing on them (as the export check should make it, were they markup) hides no other leak.
 HOSTILE_NAMES = {PLAIN: "<img src=x onerror=alert(1)>",
@@ -47,21 +53,31 @@ STAFF = {LONE: 20, FOUR_SIX: 25, GAP: 40, ONE_ANSWER: 30, THREE: 100, SMALL_EARL
 SMALL_RATES = ("3", "8")
 
 
-def _valid_plain_id() -> str:
+def _valid_id(start: int) -> str:
     from strapetsi_lib.ingest.ytunnus import ytunnus_check_digit
 
-    for n in range(3000000, 3000100):
+    for n in range(start, start + 100):
         digit = ytunnus_check_digit(f"{n:07d}")
         if digit is not None:
             return f"{n:07d}-{digit}"
     raise AssertionError("no valid id")
 
 
+#: Placeholder → the valid id it stands for.
+VALID = {PLAIN: _valid_id(3000000), ALIKE: _valid_id(3100000), LONE_WAVE: _valid_id(3200000)}
+#: The development-discussion item, and answers that agree and that disagree.
+DISCUSS, AGREE, DISAGREE = "discuss1", 5, 1
+
+
 def _answers(rng, level: float, use: int | None = None, norm: int | None = None,
-             skip: tuple[str, ...] = (), dimension_answer: dict | None = None) -> dict:
+             skip: tuple[str, ...] = (), dimension_answer: dict | None = None,
+             item_answer: dict | None = None) -> dict:
     row = {}
     for item in INSTRUMENT.items:
         scale = INSTRUMENT.scale_of(item.code)
+        if item_answer and item.code in item_answer:
+            row[item.code] = str(item_answer[item.code])
+            continue
         if item.dimension in skip:
             row[item.code] = "en osaa sanoa"
             continue
@@ -79,18 +95,21 @@ def _answers(rng, level: float, use: int | None = None, norm: int | None = None,
     return row
 
 
-def _tables():
-    plain = _valid_plain_id()
-    ids = [LONE, FOUR_SIX, GAP, ONE_ANSWER, THREE, SMALL_EARLIER, plain]
+def _tables(late_support_at: str | None = None):
+    """The dataset's tables; ``late_support_at`` adds one support answer at that provider's
+    baseline (the late answer of the batch checks)."""
+    plain, alike, lone_wave = VALID[PLAIN], VALID[ALIKE], VALID[LONE_WAVE]
+    ids = [LONE, FOUR_SIX, GAP, ONE_ANSWER, THREE, SMALL_EARLIER, plain, alike, lone_wave]
+    placeholder = {valid: key for key, valid in VALID.items()}
     providers = pd.DataFrame({
         "provider_id": ids,
-        "name": [HOSTILE_NAMES.get(PLAIN if pid == plain else pid, f"Opisto {i}")
+        "name": [HOSTILE_NAMES.get(placeholder.get(pid, pid), f"Opisto {i}")
                  for i, pid in enumerate(ids)],
         "language": ["fi"] * len(ids),
         "region": [HOSTILE_REGION if pid == GAP else "Uusimaa" for pid in ids],
         "staff_count": [str(STAFF.get(pid, STAFF[PLAIN])) for pid in ids],
         "themes": ["quality", "pedagogy", "quality;pedagogy", "competence", "future", "quality",
-                   "pedagogy;competence"],
+                   "pedagogy;competence", "quality", "future"],
     }, dtype="str")
     rng = np.random.default_rng(99)
     baseline = {
@@ -105,10 +124,21 @@ def _tables():
         # practice "maintained" (in use at two waves) and so embedded, revealing what they said
         SMALL_EARLIER: [*[("teacher", {"use": 7, "norm": 5})] * 3],
         plain: [*[("teacher", {})] * 5, *[("support", {})] * 5],
+        alike: [("teacher", {})] * 6,
+        lone_wave: [("teacher", {})] * 6,
     }
+    if late_support_at is not None:
+        baseline[late_support_at] = [*baseline[late_support_at], ("support", {"level": 2})]
     followup = {pid: [("teacher", {})] * 8 for pid in ids}
     followup[THREE] = [("leader", {}), *[("teacher", {})] * 2]
     followup[SMALL_EARLIER] = [("teacher", {"use": 7, "norm": 5})] * 8
+    # leaders (4) and "other" (5) are hidden together and all disagree; teachers and support
+    # are split: the total minus the shown roles must not tell the hidden ones' answer
+    say = {value: {"item_answer": {DISCUSS: value}} for value in (AGREE, DISAGREE)}
+    followup[alike] = [*[("leader", say[DISAGREE])] * 4, *[("other", say[DISAGREE])] * 5,
+                       *[("teacher", say[AGREE])] * 3, *[("teacher", say[DISAGREE])] * 7,
+                       *[("support", say[AGREE])] * 3, *[("support", say[DISAGREE])] * 4]
+    followup[lone_wave] = [("leader", {})]
     responses, counter = {}, 0
     for wave, plan in (("baseline", baseline), ("followup", followup)):
         rows = []
@@ -122,23 +152,37 @@ def _tables():
     return providers, responses
 
 
-@pytest.fixture(scope="module")
-def reports(tmp_path_factory):
-    root = tmp_path_factory.mktemp("adversarial") / "adversarial"
-    providers, responses = _tables()
+def _write(root, late_support_at: str | None = None, responses_at: str | None = None):
+    """The adversarial dataset in ``root`` (see :func:`_tables`); ``responses_at`` names the
+    baseline responses file in dataset.yml instead of the file written."""
+    providers, responses = _tables(late_support_at)
     waves = [{"id": wave, "label": {**WAVE_LABELS[wave],
                                     **({"fi": HOSTILE_WAVE} if wave == "baseline" else {})},
-              "responses": f"responses_{wave}.csv"} for wave in responses]
-    write_dataset(root, providers=providers, responses=responses,
-                  config={"name": "adversarial-test", "waves": waves, "min_group_size": MGS})
+              "responses": (responses_at if responses_at and wave == "baseline"
+                            else f"responses_{wave}.csv")} for wave in responses]
+    return write_dataset(root, providers=providers, responses=responses,
+                         config={"name": "adversarial-test", "waves": waves,
+                                 "min_group_size": MGS})
+
+
+@pytest.fixture(scope="module")
+def adversarial(tmp_path_factory):
+    """The dataset's folder and its prepared tables."""
     from strapetsi_lib.prepare import prepare_tables
 
-    prepared = prepare_tables(load_dataset(root))
+    root = _write(tmp_path_factory.mktemp("adversarial") / "adversarial")
+    return root, prepare_tables(load_dataset(root))
+
+
+@pytest.fixture(scope="module")
+def reports(adversarial):
+    root, prepared = adversarial
     out = root.parent / "reports"
     pages: dict[str, object] = {}
-    plain = _valid_plain_id()
-    for pid in (LONE, FOUR_SIX, GAP, ONE_ANSWER, THREE, SMALL_EARLIER, plain, "network"):
-        key = PLAIN if pid == plain else pid
+    placeholder = {valid: key for key, valid in VALID.items()}
+    for pid in (LONE, FOUR_SIX, GAP, ONE_ANSWER, THREE, SMALL_EARLIER, *VALID.values(),
+                "network"):
+        key = placeholder.get(pid, pid)
         try:  # one failed report fails its own tests only
             pages[key] = (run_network_report(prepared, out, "fi") if pid == "network"
                           else run_provider_report(prepared, pid, out)).html
@@ -276,3 +320,161 @@ def test_hostile_names_run_nothing_and_go_nowhere_in_chromium(reports):
             assert [r for r in requests if not r.startswith(("file:", "data:"))] == []
             assert HOSTILE_NAMES[pid] in page.inner_text("h1")
             page.close()
+
+
+# --- precision, attribute disclosure, a lone respondent, the network report's rows ----------
+
+#: The precision each figure's values are printed with (its text alternative's key): means
+#: one decimal, changes two (an interval's bound near 0 three: stats_view.verdict_decimals),
+#: shares whole percentages (a bar of the statement chart starts at minus half the neutral
+#: share, so half percentages), response rates whole percentages.
+FIGURE_STEPS = {"alt_profile": 0.1, "alt_place": 0.1, "alt_items": 0.5, "alt_change": 0.001,
+                "network_alt_spread": 0.1, "network_alt_rates": 1.0}
+
+
+def _figure_step(alt: str) -> float | None:
+    for key, step in FIGURE_STEPS.items():
+        words = text(key, "fi", n=0, n_items=0, top="", top_share="", bottom="",
+                     bottom_share="")
+        if alt.startswith(str(words)[:25]):
+            return step
+    return None
+
+
+def test_figures_carry_no_more_than_the_tables_print(reports):
+    from figure_precision import figures, imprecise_values
+
+    checked = 0
+    for pid in reports:
+        for alt, svg in figures(page_of(reports, pid).read_text(encoding="utf-8")):
+            step = _figure_step(alt)
+            if step is None:
+                continue
+            checked += 1
+            found = imprecise_values(svg, step)
+            assert found == [], f"{pid}: {alt[:40]}… draws {found[:3]} (printed to {step})"
+    assert checked >= 10
+
+
+def _share_count(cell: str, answers: int) -> int | None:
+    """The agreeing answers behind a printed share (``30 %`` of 10 is 3); None for a band."""
+    match = re.fullmatch(r"(\d+)\u00a0%", cell)
+    return round(int(match.group(1)) * answers / 100) if match else None
+
+
+def test_hidden_roles_that_all_answered_alike_are_not_told(reports):
+    soup = soup_of(reports, ALIKE)
+    caption = text("devdisc_caption", "fi", wave=WAVE_LABELS["followup"]["fi"])
+    rows = table_by_caption(soup, str(caption))[1:]
+    roles, total = rows[:4], rows[4]
+    total_n = _count(total[1])
+    assert total_n == 26
+    total_agree = _share_count(total[2], total_n)
+    shown = [(int(row[1]), _share_count(row[2], int(row[1]))) for row in roles
+             if _count(row[1])]
+    hidden = total_n - sum(n for n, _ in shown)
+    assert hidden >= MGS
+    if total_agree is not None:  # a band tells no count
+        hidden_agree = total_agree - sum(a for _, a in shown)
+        assert 0 < hidden_agree < hidden, f"the {hidden} hidden answers all alike"
+    # a role hidden only to protect another says so, not "fewer than 5"
+    said = {row[0]: row[1] for row in roles}
+    assert said[text("role_other", "fi")] != too_few("fi", MGS)
+
+
+def test_a_lone_respondents_role_is_not_told(reports):
+    rows = table_by_caption(soup_of(reports, LONE_WAVE), text("respondents_caption", "fi"))
+    column = rows[0].index(WAVE_LABELS["followup"]["fi"])
+    cells = [row[column] for row in rows[1:5]]
+    assert "0" not in cells and len(set(cells)) == 1, cells
+
+
+def test_the_network_report_singles_out_no_provider(reports, adversarial):
+    from strapetsi_lib.present.provider_codes import provider_codes
+
+    _, prepared = adversarial
+    page = page_of(reports, "network").read_text(encoding="utf-8")
+    from figure_precision import figures
+
+    words = BeautifulSoup(page, "html.parser").get_text(" ")
+    words += " ".join(" ".join(svg.itertext()) for _, svg in figures(page))
+    # nine providers with their own statuses: any row by code would point to its provider
+    shown = [code for code in provider_codes(prepared).values() if code in words]
+    assert shown == []
+
+
+# --- the batch: a re-run after a late answer, the files -------------------------------------
+
+
+@pytest.fixture(scope="module")
+def reruns(tmp_path_factory):
+    """``strapetsi run`` of one provider and the network report under umask 022, then again
+    into the same folder after one late answer to GAP's hidden support role (2 → 3)."""
+    import os
+
+    from rich.console import Console
+
+    from strapetsi_lib.batch.run import RunOptions, run_batch
+
+    base = tmp_path_factory.mktemp("reruns")
+    out = base / "run"
+    previous = os.umask(0o022)
+    try:
+        versions = []
+        for late in (None, GAP):
+            root = _write(base / ("late" if late else "first"), late_support_at=late)
+            outcome = run_batch(RunOptions(dataset=root, out_dir=out, providers=[GAP],
+                                           network=True), Console(stderr=True))
+            assert outcome.exit_code == 0, outcome
+            versions.append({name: (out / name).read_bytes()
+                             for name in (f"provider_{GAP}.html", "network.html")})
+    finally:
+        os.umask(previous)
+    return out, versions
+
+
+def test_a_late_answer_to_a_hidden_role_does_not_replace_the_published_reports(reruns):
+    _, (first, second) = reruns
+    for name in first:  # what a recipient of both versions could compare
+        assert second[name] == first[name], f"{name} was replaced after one late answer"
+
+
+def test_coordinator_files_are_private_whatever_the_umask(reruns):
+    out, _ = reruns
+    for name, mode in (("index.html", 0o600), ("_work", 0o700), ("_work/manifest.json", 0o600),
+                       ("_work/notebooks", 0o700)):
+        assert (out / name).stat().st_mode & 0o777 == mode, name
+
+
+def test_a_planted_work_link_is_not_written_through(adversarial, tmp_path):
+    from rich.console import Console
+
+    from strapetsi_lib.batch.run import RunOptions, run_batch
+    from strapetsi_lib.errors import OutputFolderError
+
+    root, _ = adversarial
+    elsewhere, out = tmp_path / "elsewhere", tmp_path / "run"
+    elsewhere.mkdir()
+    out.mkdir()
+    (out / "_work").symlink_to(elsewhere, target_is_directory=True)
+    with pytest.raises(OutputFolderError, match="symbolic link"):
+        run_batch(RunOptions(dataset=root, out_dir=out, providers=[GAP]), Console(stderr=True))
+    assert list(elsewhere.iterdir()) == []
+    assert not list(out.glob("*.html"))
+
+
+def test_a_dataset_yml_path_outside_its_folder_is_not_read(tmp_path):
+    from rich.console import Console
+
+    from strapetsi_lib.batch.run import RunOptions, run_batch
+
+    other = _write(tmp_path / "other")
+    root = _write(tmp_path / "given", responses_at="../other/responses_baseline.csv")
+    assert (root / "../other/responses_baseline.csv").resolve() == \
+        other / "responses_baseline.csv"
+    outcome = run_batch(RunOptions(dataset=root, out_dir=tmp_path / "run", providers=[GAP]),
+                        Console(stderr=True))
+    assert [str(p) for p in outcome.problems] == [
+        "dataset.yml:10:waves[1].responses: wave 1 the file ../other/responses_baseline.csv is "
+        "outside the dataset folder; name a file inside it"]
+    assert not (tmp_path / "run").exists() or not list((tmp_path / "run").glob("*.html"))

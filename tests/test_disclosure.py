@@ -14,10 +14,18 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from strapetsi_lib.analysis.disclosure import (
+    EMPTY,
+    HIDDEN,
+    PROTECTS,
+    SHOWN,
+    SMALL,
     gap_may_show,
     may_derive,
+    member_states,
     protect,
+    protect_shares,
     safe_practice_status,
+    singled_out,
     suppress_by_group,
     suppress_small,
 )
@@ -83,6 +91,126 @@ def test_long_tables_are_protected_breakdown_by_breakdown(grid, mgs):
             assert hidden_sum == 0 or hidden_sum >= mgs
         else:
             assert shown.empty
+
+
+# ------------------------------------------------ attribute disclosure, labels, rows by code
+
+#: A breakdown with a share: answers per member and how many of them agree.
+shared_answers = st.lists(st.tuples(st.integers(min_value=0, max_value=14),
+                                    st.floats(min_value=0, max_value=1)),
+                          min_size=1, max_size=6)
+
+
+def _agreeing(pairs) -> tuple[dict, dict]:
+    answers = {f"g{i}": n for i, (n, _) in enumerate(pairs)}
+    agreeing = {f"g{i}": round(n * share) for i, (n, share) in enumerate(pairs)}
+    return answers, agreeing
+
+
+@settings(max_examples=400, deadline=None)
+@given(pairs=shared_answers, mgs=minimums)
+def test_the_hidden_members_of_a_share_never_all_answered_alike(pairs, mgs):
+    answers, agreeing = _agreeing(pairs)
+    protection = protect_shares(answers, agreeing, mgs)
+    shown = [m for m in answers if protection.shown(m)]
+    assert all(answers[m] >= mgs for m in shown)
+    if not protection.total_shown:
+        assert shown == []
+        return
+    hidden_n = sum(answers.values()) - sum(answers[m] for m in shown)
+    hidden_agree = sum(agreeing.values()) - sum(agreeing[m] for m in shown)
+    assert hidden_n == 0 or hidden_n >= mgs
+    if protection.total_band is None:
+        # what the total minus the shown members tells of the hidden ones
+        assert hidden_n == 0 or 0 < hidden_agree < hidden_n, (answers, agreeing, protection)
+    else:
+        # every member is hidden, and the band admits an answer the other way
+        low, high = protection.total_band
+        total = sum(answers.values())
+        assert shown == [] and 0 <= low < high <= 1
+        admitted = [a for a in range(total + 1) if low <= a / total <= high]
+        assert any(0 < a < total for a in admitted)
+        assert sum(agreeing.values()) in admitted
+
+
+def test_the_issue_pattern_of_all_disagreeing_hidden_roles():
+    # total 4 of 44 agree, teachers 1 of 28, support 3 of 7: leaders and "other" (9) all
+    # disagree; support is hidden too, and then the hidden 16 include 3 who agree
+    answers = {"leader": 4, "teacher": 28, "support": 7, "other": 5}
+    agreeing = {"leader": 0, "teacher": 1, "support": 3, "other": 0}
+    protection = protect_shares(answers, agreeing, 5)
+    assert protection.hidden == {"leader", "other", "support"}
+    assert protection.total_band is None
+    everyone = protect_shares({"leader": 2, "teacher": 9}, {"leader": 2, "teacher": 9}, 5)
+    assert everyone.hidden == {"leader", "teacher"} and everyone.total_band == (0.9, 1.0)
+
+
+@settings(max_examples=400, deadline=None)
+@given(values=breakdowns, mgs=minimums)
+def test_hidden_labels_are_honest_and_pin_no_count(values, mgs):
+    counts = {f"g{i}": n for i, n in enumerate(values)}
+    protection = protect(pd.Series(counts), mgs)
+    states = member_states(counts, protection, mgs)
+    if not protection.total_shown:
+        # not even which members are empty: with one respondent, that person's role
+        assert set(states.values()) == {SMALL}
+        return
+    for member, state in states.items():
+        assert (state == SHOWN) == protection.shown(member)
+        assert (state == EMPTY) == (counts[member] == 0)
+        assert state != SMALL or 0 < counts[member] < mgs
+        assert state != PROTECTS or counts[member] >= mgs
+    hidden = [m for m in counts if states[m] in (SMALL, PROTECTS, HIDDEN)]
+    union = sum(counts[m] for m in hidden)
+
+    def bounds(m):
+        return {SMALL: (1, mgs - 1), PROTECTS: (mgs, union), HIDDEN: (1, union)}[states[m]]
+
+    # what a reader can work out of each hidden count from the labels and the union
+    for member in hidden:
+        others = [bounds(o) for o in hidden if o != member]
+        low = max(bounds(member)[0], union - sum(h for _, h in others))
+        high = min(bounds(member)[1], union - sum(lo for lo, _ in others))
+        assert low < high or (mgs == 2 and len(hidden) <= 2) or \
+            set(states[m] for m in hidden) == {HIDDEN}, (counts, states)
+
+
+def test_a_lone_respondent_reads_like_every_other_role():
+    counts = {"leader": 1, "teacher": 0, "support": 0, "other": 0}
+    protection = protect(pd.Series(counts), 5)
+    assert not any(protection.shows_none(m) for m in counts)
+    assert set(member_states(counts, protection, 5).values()) == {SMALL}
+
+
+@settings(max_examples=200, deadline=None)
+@given(rows=st.lists(st.tuples(st.sampled_from("abc"), st.sampled_from("xy")), min_size=1,
+                     max_size=30),
+       mgs=minimums)
+def test_rows_by_code_single_out_no_one_unless_flagged(rows, mgs):
+    frame = pd.DataFrame(rows, columns=["first", "second"])
+    flagged = singled_out(frame, mgs)
+    for index, row in frame.iterrows():
+        sharing = int((frame == row).all(axis=1).sum())
+        assert bool(flagged[index]) == (sharing < mgs)
+
+
+@settings(max_examples=300, deadline=None)
+@given(before=st.dictionaries(st.sampled_from(["all", "teacher", "d1", "d2"]),
+                              st.integers(min_value=5, max_value=40), min_size=1),
+       deltas=st.dictionaries(st.sampled_from(["all", "teacher", "d1", "d2"]),
+                              st.integers(min_value=-6, max_value=6)),
+       mgs=minimums)
+def test_a_version_a_few_answers_apart_is_held(before, deltas, mgs):
+    from strapetsi_lib.batch.publication import Publication, small_changes
+
+    after = {key: n + deltas.get(key, 0) for key, n in before.items()}
+    publication = Publication(out_dir=None, min_group_size=mgs, published={"p": before})
+    held = publication.decide("p", after)
+    apart = [key for key in before if 0 < abs(after[key] - before[key]) < mgs]
+    assert (held is not None) == bool(apart)
+    assert set(small_changes(before, after, mgs)) == set(apart)
+    if held is None:  # what two published versions let a reader subtract: none or enough
+        assert all(after[k] == before[k] or abs(after[k] - before[k]) >= mgs for k in before)
 
 
 @pytest.mark.parametrize("counts, hidden", [

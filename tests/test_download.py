@@ -57,3 +57,23 @@ def test_suppressed_group_is_not_in_the_csv(prepared):
 def test_parse_rejects_a_file_without_bom(language):
     with pytest.raises(ValueError, match="byte-order mark"):
         parse_csv(b"a;b\r\n", language)
+
+
+def test_cells_a_spreadsheet_would_run_are_text():
+    hostile = ['=HYPERLINK("https://example.org","x")', "+1+cmd|' /C calc'!A0", "-2+3",
+               "@SUM(A1:A9)", "'=already quoted"]
+    frame = pd.DataFrame({"Nimi": hostile + ["Opisto", "\u22120,12", "+0,23", "62\u00a0%"]})
+    data = csv_bytes([("=caption", frame)], "fi")
+    import csv
+    import io
+
+    raw = list(csv.reader(io.StringIO(data.decode("utf-8").lstrip("\ufeff")), delimiter=";"))
+    cells = [row[0] for row in raw if row]
+    # every text from data that starts like a formula is made text by a leading apostrophe
+    assert cells[0] == "'=caption"
+    assert cells[2:7] == ["'" + cell for cell in hostile]
+    # names and numbers as the report writes them stay as they are
+    assert cells[7:] == ["Opisto", "-0,12", "+0,23", "62 %"]
+    # and the file reads back as the report showed it
+    (caption, rows), = parse_csv(data, "fi")
+    assert caption == "=caption" and [r[0] for r in rows[1:6]] == hostile

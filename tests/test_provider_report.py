@@ -23,7 +23,15 @@ from bs4 import BeautifulSoup
 
 from strapetsi_lib.analysis.stats import is_clear
 from strapetsi_lib.config import DEMO_DIR, ROLES
-from strapetsi_lib.present.i18n import interval, number, percent, text, too_few
+from strapetsi_lib.present.i18n import (
+    hidden_label,
+    interval,
+    number,
+    percent,
+    shown_share,
+    text,
+    too_few,
+)
 from strapetsi_lib.present.stats_view import verdict_interval
 from strapetsi_lib.present.takehold_view import STATUS_SYMBOLS
 from strapetsi_lib.render.parameters import run_provider_report
@@ -109,7 +117,8 @@ def test_small_role_group_shows_no_number(prepared, reports):
     alts = [img["alt"] for img in soup.find_all("img")]
     roles_alt = next(a for a in alts if a.startswith(text("alt_roles", "fi", roles="")[:20]))
     hidden_roles = f"{text('role_leader', 'fi')}, {text('role_other', 'fi')}"
-    assert text("alt_roles_hidden", "fi", roles=hidden_roles, label=hidden) in roles_alt
+    assert text("alt_roles_hidden", "fi", roles=hidden_roles,
+                label=text("hidden_cell", "fi")) in roles_alt
     page = soup.get_text(" ")
     assert text("gap_none", "fi", min_group=prepared.min_group_size) in page
 
@@ -200,7 +209,7 @@ def test_development_discussion_section_shows_the_library_shares(prepared, repor
     rows = prepared.rows("development_discussions", pid)
     rows = rows[rows["wave"] == wave].set_index("role")
     for cells, role in zip(shown, [*ROLES, "all"], strict=True):
-        share = rows.loc[role, "share"]
-        assert cells[2] == ("\u2013" if share != share else percent(share, lang))
-        if share != share:
-            assert cells[1] == too_few(lang, prepared.min_group_size)
+        row = rows.loc[role]
+        assert cells[2] == shown_share(row["share"], row["share_low"], row["share_high"], lang)
+        if row["answers"] != row["answers"]:  # hidden: it says why (too few, or protecting)
+            assert cells[1] == hidden_label(row["state"], lang, prepared.min_group_size)

@@ -12,9 +12,10 @@ provider report shows it through :mod:`strapetsi_lib.present.devdisc_view`.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
-from strapetsi_lib.analysis.disclosure import suppress_by_group
+from strapetsi_lib.analysis.disclosure import SHOWN, SMALL, member_states, protect_shares
 from strapetsi_lib.config import ROLES
 from strapetsi_lib.ingest.instrument import Instrument, Scale
 
@@ -41,18 +42,22 @@ def discussion_shares(responses: pd.DataFrame, instrument: Instrument, min_group
     instrument
         The instrument, for the item's scale.
     min_group_size
-        Groups with fewer answers are suppressed; when exactly one role is suppressed, the next
-        smallest is too, since the all-staff row would otherwise give it away.
+        Groups with fewer answers are suppressed, and further roles while the all-staff row
+        would give the hidden ones away, by their number or by their all answering alike
+        (:func:`strapetsi_lib.analysis.disclosure.protect_shares`).
     item
         The item's code.
 
     Returns
     -------
     DataFrame
-        ``provider_id, wave, role, answers, agreeing, share, suppressed``; ``role`` is one of
-        :data:`strapetsi_lib.config.ROLES` or :data:`ALL_STAFF`; every role appears for every
-        provider and wave (0 answers where none). Suppressed rows have NaN ``answers``,
-        ``agreeing`` and ``share``.
+        ``provider_id, wave, role, answers, agreeing, share, suppressed, state, share_low,
+        share_high``; ``role`` is one of :data:`strapetsi_lib.config.ROLES` or
+        :data:`ALL_STAFF`; every role appears for every provider and wave. Suppressed rows
+        have NaN ``answers``, ``agreeing`` and ``share``; ``state`` says how a row reads
+        (:func:`strapetsi_lib.analysis.disclosure.member_states`: shown, empty, small,
+        protects, hidden). An all-staff row whose share is published as a band has its
+        ``answers``, NaN ``share`` and the band in ``share_low``, ``share_high``.
     """
     agree = agreeing_values(instrument.scale_of(item))
     answered = responses.loc[responses[item].notna(), ["provider_id", "wave", "role", item]]
@@ -64,15 +69,30 @@ def discussion_shares(responses: pd.DataFrame, instrument: Instrument, min_group
     waves = responses["wave"].unique()
     grid = pd.MultiIndex.from_product([providers, waves, list(ROLES)], names=keys)
     by_role = by_role.reindex(grid, fill_value=0).reset_index()
-    by_role = suppress_by_group(by_role, ["provider_id", "wave"], "role", "answers",
-                                ["agreeing"], min_group_size, total_shown=True)
-    totals = (answered.groupby(["provider_id", "wave"], observed=True)
-              .agg(answers=(item, "size"), agreeing=("agreeing", "sum")).reset_index()
-              .assign(role=ALL_STAFF))
-    totals["suppressed"] = totals["answers"] < min_group_size
-    totals.loc[totals["suppressed"], ["answers", "agreeing"]] = float("nan")
-    table = pd.concat([by_role, totals[by_role.columns]], ignore_index=True)
+    rows = []
+    for (provider, wave), block in by_role.groupby(["provider_id", "wave"], sort=False,
+                                                   observed=True):
+        answers = block.set_index("role")["answers"]
+        agreeing = block.set_index("role")["agreeing"]
+        # the all-staff row is the breakdown's total: the roles are protected against it,
+        # including against all-alike hidden answers (disclosure rule 5)
+        protection = protect_shares(answers, agreeing, min_group_size)
+        states = member_states(answers, protection, min_group_size)
+        for role in ROLES:
+            shown = protection.shown(role)
+            rows.append((provider, wave, role, answers[role] if shown else np.nan,
+                         agreeing[role] if shown else np.nan, not shown, states[role],
+                         np.nan, np.nan))
+        band = protection.total_band
+        total_shown = protection.total_shown and band is None
+        rows.append((provider, wave, ALL_STAFF, answers.sum() if protection.total_shown
+                     else np.nan, agreeing.sum() if total_shown else np.nan, not total_shown,
+                     SHOWN if protection.total_shown else SMALL,
+                     band[0] if band else np.nan, band[1] if band else np.nan))
+    table = pd.DataFrame(rows, columns=["provider_id", "wave", "role", "answers", "agreeing",
+                                        "suppressed", "state", "share_low", "share_high"])
     table["share"] = table["agreeing"] / table["answers"]
     table["wave"] = table["wave"].astype(str)
-    return (table[["provider_id", "wave", "role", "answers", "agreeing", "share", "suppressed"]]
+    return (table[["provider_id", "wave", "role", "answers", "agreeing", "share", "suppressed",
+                   "state", "share_low", "share_high"]]
             .sort_values(["provider_id", "wave"], kind="stable").reset_index(drop=True))

@@ -18,6 +18,17 @@ privacy on their own. The rules (also in docs/methods.md, "Disclosure control"):
 4. **Earlier waves.** A status that looks back at earlier waves (a practice is "embedded" only if
    it was in use at every earlier wave) treats a wave with fewer than ``min_group_size`` answers
    as unknown, i.e. not looked at, and the report says so (:func:`safe_practice_status`).
+5. **No attribute disclosure.** Where a breakdown publishes a share (agree / not), the hidden
+   members together must not have answered all alike (0 % or 100 % of them), which the total
+   minus the shown members would tell: further members are hidden until they have not, and
+   when even all of them did (the whole total did), the total's share is published as a band
+   (:func:`protect_shares`). When the total is hidden, no member reads as empty either, so that
+   the roles of the few who answered are not told (:meth:`Protection.state`); a hidden member
+   is labelled with why it is hidden (too small, or to protect another member) unless the
+   labels together would pin its count (:func:`member_states`).
+6. **No one singled out across reports.** Rows by provider code are published only when every
+   combination of attributes a provider can match with its own report is shared by at least
+   ``min_group_size`` providers (:func:`singled_out`).
 
 Everything here is a pure function of tables (no words, no I/O).
 """
@@ -31,7 +42,16 @@ import numpy as np
 import pandas as pd
 
 __all__ = [
+    "EMPTY",
+    "HIDDEN",
+    "PROTECTS",
+    "SHOWN",
+    "SMALL",
     "Protection",
+    "member_states",
+    "protect_shares",
+    "share_band",
+    "singled_out",
     "gap_may_show",
     "may_derive",
     "may_show",
@@ -41,6 +61,12 @@ __all__ = [
     "suppress_small",
     "suppressed_groups",
 ]
+
+
+#: How a member of a breakdown reads (:func:`member_states`): its figures; none (0 answers);
+#: hidden as too small; hidden to protect another member; hidden, without saying which of the
+#: two (when saying it would pin a count).
+SHOWN, EMPTY, SMALL, PROTECTS, HIDDEN = "shown", "empty", "small", "protects", "hidden"
 
 
 @dataclass(frozen=True)
@@ -61,10 +87,21 @@ class Protection:
     hidden: frozenset
     empty: frozenset
     total_shown: bool
+    #: A share published as a band ``(low, high)`` instead of the total's own share
+    #: (:func:`protect_shares`), or None.
+    total_band: tuple[float, float] | None = None
 
     def shown(self, member: Hashable) -> bool:
         """Whether ``member`` has answers and its figures may be shown."""
         return member not in self.hidden and member not in self.empty
+
+    def shows_none(self, member: Hashable) -> bool:
+        """Whether ``member`` may read as having no answers (0).
+
+        Only beside a shown total: with the total hidden, which members are empty would tell
+        the roles of the few who answered (with one respondent, that person's role).
+        """
+        return member in self.empty and self.total_shown
 
 
 def may_show(n: float, min_group_size: int) -> bool:
@@ -114,6 +151,104 @@ def protect(counts: pd.Series | dict, min_group_size: int, total_known: bool = T
         while 0 < sum(count[m] for m in hidden) < min_group_size:
             hidden.add(candidates.pop(0))  # exists: the present members reach the minimum
     return Protection(frozenset(hidden), empty, total_shown=True)
+
+
+def member_states(counts: pd.Series | dict, protection: Protection,
+                  min_group_size: int) -> dict:
+    """How each member of a breakdown reads: :data:`SHOWN`, :data:`EMPTY`, :data:`SMALL`,
+    :data:`PROTECTS` or :data:`HIDDEN`.
+
+    A hidden member is labelled honestly: too small (fewer than ``min_group_size`` answers), or
+    hidden to protect another member. A reader knows the hidden members' answers together (the
+    total minus the shown members), so the labels bound each hidden count (small: 1 to
+    ``min_group_size - 1``; protecting: at least ``min_group_size``); when those bounds would
+    pin a hidden member's count (e.g. 6 hidden answers, one member small and one protecting:
+    1 and 5), every hidden member reads :data:`HIDDEN` instead, which says both reasons. With
+    the total hidden, every member reads :data:`SMALL` (:meth:`Protection.shows_none`).
+    """
+    series = pd.Series(counts, dtype=float).fillna(0)
+    if not protection.total_shown:
+        return dict.fromkeys(series.index, SMALL)
+    states = {m: SHOWN if protection.shown(m) else EMPTY if m in protection.empty
+              else SMALL if series[m] < min_group_size else PROTECTS for m in series.index}
+    hidden = [m for m in series.index if m in protection.hidden]
+    union = float(series[hidden].sum())
+    bounds = {m: (1.0, min_group_size - 1.0) if states[m] == SMALL else (float(min_group_size),
+                                                                        union)
+              for m in hidden}
+    for m in hidden:
+        others = [bounds[o] for o in hidden if o != m]
+        low = max(bounds[m][0], union - sum(high for _, high in others))
+        high = min(bounds[m][1], union - sum(low for low, _ in others))
+        if low >= high:  # the labels leave this member one possible count
+            return {m: HIDDEN if m in protection.hidden else state
+                    for m, state in states.items()}
+    return states
+
+
+def share_band(agreeing: float, answers: float) -> tuple[float, float]:
+    """The band published for a share where everyone answered alike (0 % or 100 %).
+
+    The band reaches to the next tenth that admits one answer the other way (``answers - 1``
+    of ``answers`` agreeing, or 1): so the hidden members of the breakdown may have answered
+    either way. E.g. 44 of 44 gives (0.9, 1.0), "at least 90 %"; 0 of 5 gives (0.0, 0.2).
+    """
+    if agreeing >= answers:
+        return (np.floor(10 * (answers - 1) / answers) / 10, 1.0)
+    return (0.0, np.ceil(10 / answers) / 10)
+
+
+def protect_shares(answers: pd.Series | dict, agreeing: pd.Series | dict,
+                   min_group_size: int) -> Protection:
+    """Rules 2 and 5 for a breakdown that publishes, per member and in total, a share.
+
+    Parameters
+    ----------
+    answers, agreeing
+        Answers per member and how many of them agree (index = member).
+    min_group_size
+        The smallest number of answers a shown figure may rest on.
+
+    Returns
+    -------
+    Protection
+        As :func:`protect`; then, while the hidden members together all answered alike (all
+        agree or none does), the next smallest shown member is hidden too. If all members are
+        hidden and still alike, so is the whole total, and its share is published as a band
+        (``total_band``, :func:`share_band`).
+    """
+    answers = pd.Series(answers, dtype=float).fillna(0)
+    agreeing = pd.Series(agreeing, dtype=float).reindex(answers.index).fillna(0)
+    protection = protect(answers, min_group_size)
+    if not protection.total_shown:
+        return protection
+
+    def alike(members: set) -> bool:
+        n = answers[list(members)].sum()
+        return n > 0 and agreeing[list(members)].sum() in (0, n)
+
+    hidden = set(protection.hidden)
+    candidates = sorted((m for m in answers.index if protection.shown(m)), key=answers.__getitem__)
+    while alike(hidden) and candidates:
+        hidden.add(candidates.pop(0))
+    band = None
+    if hidden and alike(hidden):  # every member hidden, and the whole total alike
+        band = share_band(agreeing.sum(), answers.sum())
+    return Protection(frozenset(hidden), protection.empty, True, band)
+
+
+def singled_out(rows: pd.DataFrame, min_group_size: int) -> pd.Series:
+    """Rule 6: which rows (e.g. providers by code) have a combination of values that fewer
+    than ``min_group_size`` rows share.
+
+    A provider sees its own values (its statuses) in its own report; a row whose combination
+    is rarer than the minimum points to that provider, and so gives away its code and every
+    other value of its row.
+    """
+    if rows.empty:
+        return pd.Series(False, index=rows.index, dtype=bool)
+    combinations = rows.astype(str).apply(tuple, axis=1)
+    return combinations.map(combinations.value_counts()) < min_group_size
 
 
 def suppressed_groups(counts: pd.Series, min_group_size: int, total_shown: bool = True) -> set:

@@ -26,6 +26,7 @@ from pathlib import Path
 from strapetsi_lib.batch import layout
 from strapetsi_lib.batch.manifest import (
     FAILED,
+    HELD,
     INTERRUPTED,
     NETWORK,
     NOT_RUN,
@@ -35,7 +36,7 @@ from strapetsi_lib.batch.manifest import (
     Manifest,
     ReportEntry,
 )
-from strapetsi_lib.files import write_atomic
+from strapetsi_lib.files import PRIVATE_FILE_MODE, write_atomic
 
 INDEX = layout.INDEX_FILE
 
@@ -45,7 +46,8 @@ CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'n
 
 _STATUS_KEY = {OK: "index_status_ok", FAILED: "index_status_failed",
                SKIPPED: "index_status_skipped", NOT_RUN: "index_status_not_run",
-               INTERRUPTED: "index_status_interrupted", RUNNING: "index_status_running"}
+               INTERRUPTED: "index_status_interrupted", RUNNING: "index_status_running",
+               HELD: "index_status_held"}
 
 _CSS = """
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:2rem auto;
@@ -112,6 +114,8 @@ def _report(entry: ReportEntry, language: str) -> str:
 def _cause(entry: ReportEntry, language: str) -> str:
     error = entry.error
     if error is None:
+        if entry.status == HELD:  # why, and that the published version stays
+            return f'<p class="cause">{_e(entry.note)}</p>'
         key = "index_interrupted_note" if entry.status == INTERRUPTED else None
         return f"<p>{_e(_t(key, language))}</p>" if key else ""
     parts = [f'<p class="cause">{_e(error.cause)}</p>']
@@ -157,7 +161,7 @@ def _network_section(network: ReportEntry | None, language: str) -> str:
         return f"<section>\n<h2>{heading}</h2>\n<p>{_e(_t('index_network_none', language))}" \
                "</p>\n</section>\n"
     body = f"<p>{_report(network, language)} {_status(network, language)}</p>"
-    if network.status in (FAILED, INTERRUPTED):
+    if network.status in (FAILED, INTERRUPTED, HELD):
         body += _cause(network, language)
     elif network.note and network.status == NOT_RUN and not network.files:
         body += f"<p>{_e(_t('index_network_notebook_missing', language))}</p>"
@@ -203,6 +207,9 @@ def render_index(manifest: Manifest, language: str = "fi") -> str:
     ]
     dl = "".join(f"<dt>{_e(_t(key, language))}</dt><dd>{_e(value)}</dd>"
                  for key, value in facts)
+    if run.get("published_held"):  # the coordinator's --publish-held, on the record
+        dl += (f"<dt>{_e(_t('index_published_held', language))}</dt>"
+               f"<dd>{_e(', '.join(run['published_held']))}</dd>")
     dl += (f"<dt>{_e(_t('index_record', language))}</dt><dd>"
            f"{_link(layout.MANIFEST_FILE, layout.MANIFEST_FILE)} – "
            f"{_e(_t('index_record_text', language))}</dd>")
@@ -215,13 +222,14 @@ def render_index(manifest: Manifest, language: str = "fi") -> str:
                         "</section>\n")
     for status, key in ((OK, "index_this_run_heading"), (SKIPPED, "index_unchanged_heading"),
                         (NOT_RUN, "index_missing_heading"),
-                        (RUNNING, "index_status_running")):
+                        (RUNNING, "index_status_running"), (HELD, "index_held_heading")):
         group = [e for e in chosen if e.status == status]
         if group:
             heading = _t(key, language)
             sections.append(f"<section>\n<h2>{_e(heading)}</h2>\n" +
                             _table(_t("index_group_count", language, heading=heading,
-                                      count=len(group)), group, language) + "</section>\n")
+                                      count=len(group)), group, language,
+                                   with_cause=status == HELD) + "</section>\n")
     if others:
         heading = _t("index_other_heading", language, count=len(others))
         sections.append(f"<details>\n<summary>{_e(heading)}</summary>\n" +
@@ -242,5 +250,7 @@ def render_index(manifest: Manifest, language: str = "fi") -> str:
 
 
 def write_index(out_dir: Path, manifest: Manifest, language: str = "fi") -> Path:
-    """Write ``index.html`` into ``out_dir`` atomically, in ``language``."""
-    return write_atomic(Path(out_dir) / INDEX, render_index(manifest, language))
+    """Write ``index.html`` into ``out_dir`` atomically, in ``language``, readable by the user
+    only (it names every provider and gives the key to the network report's codes)."""
+    return write_atomic(Path(out_dir) / INDEX, render_index(manifest, language),
+                        mode=PRIVATE_FILE_MODE)

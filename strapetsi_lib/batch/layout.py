@@ -8,12 +8,16 @@ A run folder (``reports/<dataset>/`` or ``--out``) holds::
     _work/                   the run's working files, never to be sent to a provider:
         manifest.json        the record of the run (inputs, hashes, parameters, versions)
         run.lock             held while a run writes into the folder
+        published.json       what each published report published (the rule across versions)
         notebooks/           executed notebooks (<stem>.ipynb, <stem>.failed.ipynb)
         logs/                the workers' and kernels' messages of the last run
 
 The HTML reports are the only files meant for providers; ``index.html`` names every provider
 and gives the key to the network report's codes, so it stays with the coordinator. Everything
-under ``_work/`` is for the researcher who runs the batch (README: "Runs and outputs").
+under ``_work/`` is for the researcher who runs the batch (README: "Runs and outputs"). The
+coordinator's files are created readable by the user only (``0600``, folders ``0700``) whatever
+the umask, and no path a run writes by name may be a symbolic link
+(:func:`strapetsi_lib.batch.run_folder.refuse_links`).
 """
 
 from __future__ import annotations
@@ -25,7 +29,14 @@ NOTEBOOKS_DIR = f"{WORK_DIR}/notebooks"
 LOGS_DIR = f"{WORK_DIR}/logs"
 MANIFEST_FILE = f"{WORK_DIR}/manifest.json"
 LOCK_FILE = f"{WORK_DIR}/run.lock"
+#: What each published report published, for the rule across versions (batch/publication.py).
+PUBLISHED_FILE = f"{WORK_DIR}/published.json"
 INDEX_FILE = "index.html"
+#: Folders of the run's working files, in the order they are made; each readable by the user
+#: only, whatever the umask (``_work`` names every provider; the notebooks their parameters).
+PRIVATE_DIRS = (WORK_DIR, NOTEBOOKS_DIR, LOGS_DIR)
+#: What a run writes into the run folder by fixed name; none may be a symbolic link.
+WRITTEN = (*PRIVATE_DIRS, MANIFEST_FILE, LOCK_FILE, PUBLISHED_FILE, INDEX_FILE)
 
 
 def html_name(stem: str) -> str:

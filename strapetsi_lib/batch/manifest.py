@@ -36,15 +36,15 @@ from pathlib import Path
 from typing import Any
 
 from strapetsi_lib.config import installed_versions
-from strapetsi_lib.files import write_atomic
+from strapetsi_lib.files import PRIVATE_FILE_MODE, write_atomic
 
 MANIFEST = "manifest.json"
 FORMAT = 2
 
 #: Statuses of a report in a run.
-OK, FAILED, SKIPPED, NOT_RUN, INTERRUPTED, RUNNING = (
-    "ok", "failed", "skipped-unchanged", "not-run", "interrupted", "running")
-STATUSES = (OK, FAILED, SKIPPED, NOT_RUN, INTERRUPTED, RUNNING)
+OK, FAILED, SKIPPED, NOT_RUN, INTERRUPTED, RUNNING, HELD = (
+    "ok", "failed", "skipped-unchanged", "not-run", "interrupted", "running", "held")
+STATUSES = (OK, FAILED, SKIPPED, NOT_RUN, INTERRUPTED, RUNNING, HELD)
 #: Statuses of a report that this run finished (successfully or not).
 FINISHED = (OK, FAILED)
 #: The kinds of report.
@@ -284,9 +284,10 @@ def _mark_interrupted(manifest: Manifest) -> None:
 
 
 def write_manifest(path: Path, manifest: Manifest) -> Path:
-    """Write the manifest to ``path`` atomically; readers see the old one or the new one."""
+    """Write the manifest to ``path`` atomically; readers see the old one or the new one.
+    Readable by the user only: it lists every provider."""
     text = json.dumps(manifest.to_record(), indent=1, ensure_ascii=False, default=str) + "\n"
-    return write_atomic(Path(path), text)
+    return write_atomic(Path(path), text, mode=PRIVATE_FILE_MODE)
 
 
 def file_state(path: Path) -> dict[str, int] | None:

@@ -41,7 +41,7 @@ from typing import Any
 
 from rich.console import Console
 
-from strapetsi_lib.batch import interrupts, layout, run_folder
+from strapetsi_lib.batch import interrupts, layout, publication, run_folder
 from strapetsi_lib.batch import manifest as runs
 from strapetsi_lib.batch.index_page import write_index
 from strapetsi_lib.batch.manifest import Manifest, ReportEntry
@@ -92,6 +92,7 @@ class RunOptions:
     provider_notebook: Path = PROVIDER_NOTEBOOK
     network_notebook: Path = NETWORK_NOTEBOOK
     pdf: bool = False
+    publish_held: bool = False
 
 
 @dataclass
@@ -184,6 +185,7 @@ class _Run:
         self.targets: dict[str, str] = {}  # report id -> the fingerprint of this run's inputs
         self.to_run: list[ReportEntry] = []
         self.manifest: Manifest | None = None
+        self.publication: publication.Publication | None = None
         self.write_fault: OutputFolderError | None = None
         self._saved = 0.0
         self.identify()
@@ -339,8 +341,15 @@ class _Run:
         from strapetsi_lib.render.parameters import network_parameters, provider_parameters
 
         self.prepare()
+        self.publication = publication.Publication.of(
+            self.out_dir, self.prepared.min_group_size, self.options.publish_held)
         tasks = []
-        for entry in self.to_run:
+        for entry in list(self.to_run):
+            held = self.publication.decide(entry.id, publication.report_counts(
+                self.prepared, entry.id, NETWORK_ID))
+            if held:  # the published version stays (batch/publication.py)
+                entry.status, entry.note = runs.HELD, held
+                continue
             if entry.kind == NETWORK_ID:
                 parameters = network_parameters(self.prepared, self.options.language or "fi",
                                                 self.options.name_providers)
@@ -369,6 +378,7 @@ class _Run:
                      "cache_key": self.key, "validation": self.validation},
             inputs=_inputs(self.folder, self.notebooks),
             options={"language": options.language, "name_providers": options.name_providers,
+                     "publish_held": options.publish_held,
                      "cell_timeout": options.cell_timeout,
                      "notebook_timeout": options.notebook_timeout},
             versions=runs.package_versions())
@@ -399,12 +409,26 @@ class _Run:
                 "execute_seconds": _round(result.execute_seconds),
                 "export_seconds": _round(result.export_seconds)}
             entry.earlier_html = None
+            self._published(entry)
         elif (self.out_dir / entry.html).is_file():
             entry.earlier_html = entry.html  # left in place by render_report
         if result.error is not None and result.error.ename == OUTPUT_FOLDER_FAULT:
             self.write_fault = self.write_fault or _folder_fault(result.error.cause,
                                                                  self.out_dir)
         self.save()
+
+    def _published(self, entry: ReportEntry) -> None:
+        """Record what the new version published; one the rule would have held says so."""
+        if self.publication is None:  # no task was planned by this run
+            return
+        try:
+            self.publication.written(entry.id)
+        except OSError as exc:
+            self.write_fault = self.write_fault or OutputFolderError.from_os_error(
+                self.out_dir, exc)
+        if entry.id in self.publication.released:
+            entry.note = ("published with --publish-held, although it differs from the "
+                          "version it replaced by fewer answers than the minimum in a group")
 
     def interrupted(self) -> None:
         for entry in self.to_run:
@@ -430,6 +454,8 @@ class _Run:
         self.manifest.reports = reports
         self.manifest.summary = runs.summarise(reports)
         self.manifest.run["reports_finished"] = self.finished()
+        if self.publication is not None and self.publication.released:
+            self.manifest.run["published_held"] = list(self.publication.released)
         try:
             runs.write_manifest(layout.manifest_path(self.out_dir), self.manifest)
             write_index(self.out_dir, self.manifest, self.index_language)

@@ -10,6 +10,7 @@ in :mod:`strapetsi_lib.batch.layout`.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import re
 import shutil
@@ -22,6 +23,7 @@ from pathlib import Path
 from strapetsi_lib.batch import layout
 from strapetsi_lib.config import PROJ_ROOT
 from strapetsi_lib.errors import OutputFolderError, StrapetsiError
+from strapetsi_lib.files import PRIVATE_DIR_MODE, PRIVATE_FILE_MODE
 
 
 class FolderBusy(StrapetsiError):
@@ -42,10 +44,44 @@ def make_out_dir(out_dir: Path, given: bool) -> None:
     if given and not out_dir.parent.is_dir():
         raise OutputFolderError(str(out_dir), f"its parent folder {out_dir.parent} does not "
                                 "exist", "create it, or choose another folder with --out")
+    refuse_links(out_dir)
     try:
-        (out_dir / layout.NOTEBOOKS_DIR).mkdir(parents=True, exist_ok=True)
+        out_dir.mkdir(parents=True, exist_ok=True)
+        for folder in layout.PRIVATE_DIRS:
+            private_folder(out_dir / folder)
     except OSError as exc:
         raise OutputFolderError.from_os_error(out_dir, exc) from exc
+
+
+def refuse_links(out_dir: Path) -> None:
+    """Stop a run whose folder holds a symbolic link where the run writes.
+
+    A link planted as ``_work`` (or as its folders, the manifest, the lock, the published
+    counts or the index) would make the run write the manifest, the executed notebooks naming
+    the provider, the logs or the lock wherever it points, or read a planted record. Files
+    swapped in by rename replace a link rather than follow it, but nothing a run writes by name
+    is meant to be a link, so any is refused.
+
+    Raises
+    ------
+    OutputFolderError
+        Naming the link and where it points.
+    """
+    for name in layout.WRITTEN:
+        path = out_dir / name
+        if path.is_symlink():
+            raise OutputFolderError(str(out_dir), f"{name} in it is a symbolic link (to "
+                                    f"{os.readlink(path)}), and a run never writes through one",
+                                    f"remove {path}, or choose another folder with --out")
+
+
+def private_folder(folder: Path) -> None:
+    """Create ``folder`` (its parent exists) readable by the user only (``0700``), whatever
+    the umask, and make an existing one so: the run's working files name every provider."""
+    folder.mkdir(mode=PRIVATE_DIR_MODE, exist_ok=True)
+    if folder.is_symlink() or not folder.is_dir():
+        raise OSError(errno.ENOTDIR, "not a folder", str(folder))
+    os.chmod(folder, PRIVATE_DIR_MODE)
 
 
 @contextlib.contextmanager
@@ -55,7 +91,9 @@ def locked(out_dir: Path) -> Iterator[None]:
     on Windows), and the lock is released when the process ends, however it ends."""
     from filelock import FileLock, Timeout
 
-    lock = FileLock(str(out_dir / layout.LOCK_FILE), timeout=0)
+    refuse_links(out_dir)  # the lock file is opened, and created, where a link points
+    lock = FileLock(str(out_dir / layout.LOCK_FILE), timeout=0,
+                    mode=PRIVATE_FILE_MODE)
     try:
         lock.acquire()
     except Timeout:
@@ -93,8 +131,10 @@ def keep_logs(logs: Path, target: Path, replacements: dict[str, str]) -> None:
     pattern = re.compile("|".join(re.escape(k) for k in sorted(replacements, key=len,
                                                                  reverse=True)))
     host = socket.gethostname()
+    if target.is_symlink():  # removed, never followed (rmtree refuses a link)
+        target.unlink()
     shutil.rmtree(target, ignore_errors=True)
-    target.mkdir(parents=True, exist_ok=True)
+    private_folder(target)
     for log in sorted(logs.glob("*.log")):
         text = pattern.sub(lambda m: replacements[m.group(0)],
                            log.read_text(encoding="utf-8", errors="replace"))

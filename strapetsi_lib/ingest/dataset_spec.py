@@ -38,7 +38,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any, Literal
 
 import yaml
@@ -76,6 +76,20 @@ def name_problem(name: str) -> str | None:
     if len(name) > NAME_MAX_LENGTH:
         return f"name is longer than {NAME_MAX_LENGTH} characters"
     return None
+
+
+def outside_folder(path: str) -> bool:
+    """Whether a path written in ``dataset.yml`` can lead out of the dataset folder (absolute,
+    a drive, or ``..``): a ``dataset.yml`` received from someone else must not make a run read,
+    and publish aggregates of, files elsewhere on the machine."""
+    posix = PurePosixPath(path.replace("\\", "/"))
+    return posix.is_absolute() or bool(PureWindowsPath(path).drive) or ".." in posix.parts
+
+
+def _inside_folder(value: Any) -> Any:
+    if isinstance(value, str) and outside_folder(value):
+        raise ValueError(f"the file {value} is outside the dataset folder; name a file inside it")
+    return value
 
 
 def _scalar_text(value: Any) -> Any:
@@ -160,6 +174,7 @@ class WaveSpec(ExportKeys):
     responses: str = Field(min_length=1)
 
     _text_id = field_validator("id", mode="before")(_scalar_text)
+    _responses_inside = field_validator("responses")(_inside_folder)
 
     @field_validator("label", mode="before")
     @classmethod
@@ -188,6 +203,7 @@ class DatasetSpec(ExportKeys):
     min_group_size: int = DEFAULT_MIN_GROUP_SIZE
 
     _text_name = field_validator("name", "instrument", mode="before")(_scalar_text)
+    _files_inside = field_validator("providers", "instrument")(_inside_folder)
 
     @field_validator("name")
     @classmethod
@@ -469,6 +485,10 @@ def _salvage(folder: Path, doc: dict, problems: list[Problem], lines: dict[KeyPa
         value = _scalar_text(doc.get(key))
         return value if isinstance(value, str) and value else None
 
+    def inside(key: str) -> str | None:  # a file outside the folder is not read at all
+        value = text(key)
+        return None if value is None or outside_folder(value) else value
+
     top = _valid_export_keys(doc)
     maps_ok = top is not None
     waves, seen = [], set()
@@ -478,7 +498,7 @@ def _salvage(folder: Path, doc: dict, problems: list[Problem], lines: dict[KeyPa
         except ValidationError:
             wave_id, responses = _scalar_text(entry.get("id")), entry.get("responses")
             if not (isinstance(wave_id, str) and wave_id and isinstance(responses, str)
-                    and responses):
+                    and responses) or outside_folder(responses):
                 continue
             own = _valid_export_keys(entry)
             maps_ok = maps_ok and own is not None
@@ -492,5 +512,5 @@ def _salvage(folder: Path, doc: dict, problems: list[Problem], lines: dict[KeyPa
     name = text("name")
     return SpecReading(folder, None, problems,
                        name if name is not None and name_problem(name) is None else None,
-                       text("instrument"), text("providers"), tuple(waves), lines,
+                       inside("instrument"), inside("providers"), tuple(waves), lines,
                        export=top or ExportKeys(), maps_ok=maps_ok)

@@ -1,7 +1,7 @@
 """The development-discussion section of a provider report: words and a table.
 
 Selects one provider's rows of the prepared ``development_discussions`` table (computed by
-:func:`strapetsi_lib.analysis.devdisc.discussion_shares`, small groups already suppressed) and
+:func:`strapetsi_lib.analysis.devdisc.discussion_shares`, hidden groups already decided) and
 puts them into the report's language. Nothing is computed here.
 """
 
@@ -12,14 +12,17 @@ import pandas as pd
 from strapetsi_lib.analysis.devdisc import ALL_STAFF, ITEM
 from strapetsi_lib.config import ROLES
 from strapetsi_lib.prepare import Prepared
-from strapetsi_lib.present.i18n import percent, text, too_few
+from strapetsi_lib.present.i18n import hidden_label, shown_share, text
 
 TABLE = "development_discussions"
 
 
-def _rows(prepared: Prepared, provider_id: str, wave: str) -> pd.DataFrame:
+def discussion_rows(prepared: Prepared, provider_id: str, wave: str) -> pd.DataFrame:
+    """One provider's rows of the table at a wave, by role and all staff (index), as decided
+    by the disclosure layer (NaN answers where hidden)."""
     rows = prepared.rows(TABLE, provider_id)
     return rows[rows["wave"] == wave].set_index("role").reindex([*ROLES, ALL_STAFF])
+
 
 
 def discussion_intro(prepared: Prepared, language: str) -> str:
@@ -31,25 +34,33 @@ def discussion_intro(prepared: Prepared, language: str) -> str:
 
 def discussion_sentence(prepared: Prepared, provider_id: str, wave: str, language: str) -> str:
     """The all-staff share in one sentence, or why it is not shown."""
-    everyone = _rows(prepared, provider_id, wave).loc[ALL_STAFF]
-    if pd.isna(everyone["share"]):
+    everyone = discussion_rows(prepared, provider_id, wave).loc[ALL_STAFF]
+    if pd.isna(everyone["answers"]):
         return text("devdisc_too_few", language, min_group=prepared.min_group_size)
-    return text("devdisc_sentence", language, share=percent(everyone["share"], language),
+    return text("devdisc_sentence", language, share=_share(everyone, language),
                 answers=int(everyone["answers"]))
+
+
+def _share(row, language: str) -> str:
+    """A row's share as the report writes it: a percentage, a band, or a dash."""
+    return shown_share(row.share, row.share_low, row.share_high, language)
 
 
 def discussion_table(prepared: Prepared, provider_id: str, wave: str,
                      language: str) -> pd.DataFrame:
-    """Answers and the share who agree, per role and for all staff; hidden groups in words."""
-    hidden = too_few(language, prepared.min_group_size)
-    rows = _rows(prepared, provider_id, wave)
+    """Answers and the share who agree, per role and for all staff; hidden groups in words.
+
+    Each hidden role says why it is hidden (:func:`~strapetsi_lib.present.i18n.hidden_label`);
+    a role without answers reads 0, unless the total is hidden too.
+    """
+    mgs = prepared.min_group_size
+    rows = discussion_rows(prepared, provider_id, wave)
     labels = [text(f"role_{role}", language) for role in ROLES]
     labels.append(text("devdisc_all_staff", language))
     return pd.DataFrame({
         text("devdisc_role", language): labels,
-        text("devdisc_answers", language): [hidden if pd.isna(row.share) else str(int(row.answers))
+        text("devdisc_answers", language): [str(int(row.answers)) if pd.notna(row.answers)
+                                            else hidden_label(row.state, language, mgs)
                                             for row in rows.itertuples()],
-        text("devdisc_share", language): ["\u2013" if pd.isna(row.share)
-                                          else percent(row.share, language)
-                                          for row in rows.itertuples()],
+        text("devdisc_share", language): [_share(row, language) for row in rows.itertuples()],
     })

@@ -9,7 +9,8 @@ The CSV is what Excel opens directly in the report's language: UTF-8 with a byte
 Excel guesses a legacy encoding and breaks "ä"), ``;`` between fields where the decimal separator
 is a comma (fi, sv), ``,`` in English. Numbers keep the report's formatting (``3,4``), with the
 typographic minus and the non-breaking spaces turned into the plain characters a spreadsheet
-reads as a number.
+reads as a number. A cell from data that a spreadsheet would run as a formula (it starts with
+``=``, ``+``, ``-`` or ``@``) is written as text (:func:`neutralised`).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import base64
 import csv
 import html
 import io
+import re
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -25,7 +27,7 @@ import pandas as pd
 from strapetsi_lib.present.display import show_table
 from strapetsi_lib.present.i18n import MINUS, NBSP, check_language
 
-__all__ = ["TableCollector", "csv_bytes", "download_html", "parse_csv"]
+__all__ = ["TableCollector", "csv_bytes", "download_html", "neutralised", "parse_csv"]
 
 BOM = "\ufeff"
 #: Field separator by language: a semicolon where the decimal mark is a comma.
@@ -51,10 +53,37 @@ class TableCollector:
         self.tables.append((caption, frame.copy()))
 
 
+#: What a spreadsheet takes for a formula when a cell starts with it (OWASP "CSV injection"):
+#: a name, statement or wave label from data must stay text.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+#: A number as the report writes it (``-0,12``, ``+0,23``, ``1 234``, ``62 %``): kept as is,
+#: so that a spreadsheet reads it as a number.
+_NUMBER = re.compile(r"[+-]?\d[\d ]*(?:[.,]\d+)?(?: ?%)?")
+
+
 def _cell(value) -> str:
     if value is None or (isinstance(value, float) and pd.isna(value)):
         return ""
-    return str(value).translate(_PLAIN)
+    return neutralised(str(value).translate(_PLAIN))
+
+
+def neutralised(cell: str) -> str:
+    """``cell`` as a spreadsheet must read it: a text that a spreadsheet would run as a formula
+    (it starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return) gets a leading
+    apostrophe, which makes it text; numbers as the report writes them stay numbers. A text
+    that itself starts with an apostrophe before one of those gets one more, so that
+    :func:`parse_csv` gives back every cell as shown."""
+    if (cell.startswith(FORMULA_STARTS) and not _NUMBER.fullmatch(cell)) or \
+            (cell.startswith("'") and cell[1:].startswith((*FORMULA_STARTS, "'"))):
+        return "'" + cell
+    return cell
+
+
+def _shown(cell: str) -> str:
+    """A cell of the file as the report showed it (:func:`neutralised` undone)."""
+    if cell.startswith("'") and cell[1:].startswith((*FORMULA_STARTS, "'")):
+        return cell[1:]
+    return cell
 
 
 def csv_bytes(tables: list[tuple[str, pd.DataFrame]], language: str) -> bytes:
@@ -86,7 +115,8 @@ def csv_bytes(tables: list[tuple[str, pd.DataFrame]], language: str) -> bytes:
 
 
 def parse_csv(data: bytes, language: str) -> list[tuple[str, list[list[str]]]]:
-    """Read back a file of :func:`csv_bytes`: ``(caption, [header, *rows])`` per table."""
+    """Read back a file of :func:`csv_bytes`: ``(caption, [header, *rows])`` per table, every
+    cell as the report showed it."""
     text = data.decode("utf-8")
     if not text.startswith(BOM):
         raise ValueError("the CSV has no UTF-8 byte-order mark")
@@ -97,10 +127,10 @@ def parse_csv(data: bytes, language: str) -> list[tuple[str, list[list[str]]]]:
         if not row:
             current = None
         elif current is None:
-            current = (row[0], [])
+            current = (_shown(row[0]), [])
             tables.append(current)
         else:
-            current[1].append(row)
+            current[1].append([_shown(cell) for cell in row])
     return tables
 
 

@@ -150,3 +150,35 @@ def interval(low: float, high: float, language: str, decimals: int = 1) -> str:
 def too_few(language: str, min_group_size: int = DEFAULT_MIN_GROUP_SIZE) -> str:
     """The words shown instead of a suppressed figure, e.g. ``alle 5 vastaajaa``."""
     return text("too_few", language, n=min_group_size)
+
+
+def hidden_label(state: str, language: str,
+                 min_group_size: int = DEFAULT_MIN_GROUP_SIZE) -> str:
+    """The words shown for a member of a breakdown that has no figures, by why it has none.
+
+    ``state`` is one of :func:`strapetsi_lib.analysis.disclosure.member_states`: no answers
+    (``0``), too few answers (:func:`too_few`), hidden to protect another group, or hidden for
+    either reason (when telling which would give a count away).
+    """
+    from strapetsi_lib.analysis import disclosure
+
+    if state == disclosure.EMPTY:
+        return "0"
+    if state == disclosure.SMALL:
+        return too_few(language, min_group_size)
+    if state == disclosure.PROTECTS:
+        return text("hidden_protects", language)
+    if state == disclosure.HIDDEN:
+        return text("hidden_small_or_protects", language, n=min_group_size)
+    raise ValueError(f"a member in state {state!r} has figures to show")
+
+
+def shown_share(share: float, low: float, high: float, language: str) -> str:
+    """A share as published: a percentage, a band where everyone answered alike
+    (:func:`strapetsi_lib.analysis.disclosure.share_band`: "at least 90 %", "at most 20 %"),
+    or a dash where it is hidden."""
+    if low is not None and not math.isnan(low):
+        if low > 0:
+            return text("share_at_least", language, share=percent(low, language))
+        return text("share_at_most", language, share=percent(high, language))
+    return percent(share, language)

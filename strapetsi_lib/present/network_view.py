@@ -16,11 +16,12 @@ import math
 import numpy as np
 import pandas as pd
 
-from strapetsi_lib.analysis.disclosure import may_show, safe_practice_status
+from strapetsi_lib.analysis.disclosure import may_show, safe_practice_status, singled_out
 from strapetsi_lib.analysis.stats import CLEAR_ALPHA as ALPHA
 from strapetsi_lib.analysis.stats import is_clear as _is_clear
 from strapetsi_lib.prepare import Prepared
 from strapetsi_lib.present.i18n import Text, interval, join, number, percent, text
+from strapetsi_lib.present.precision import MEAN_DECIMALS, as_shown, share_as_shown
 from strapetsi_lib.present.provider_codes import provider_codes
 from strapetsi_lib.present.stats_view import adjusted_ci_header, rule_text, verdict_interval
 
@@ -86,6 +87,8 @@ def intro_text(prepared: Prepared, language: str, name_providers: bool = False) 
     )
     if name_providers:
         privacy = text("network_intro_names", language, min_group=prepared.min_group_size)
+    elif has_takehold(prepared) and not rows_by_provider_shown(prepared):
+        privacy = text("network_intro_no_rows", language, min_group=prepared.min_group_size)
     else:
         codes = sorted(provider_labels(prepared).values())
         privacy = text("network_intro_codes", language, first_code=codes[0],
@@ -129,18 +132,34 @@ def shown_response_rates(prepared: Prepared) -> pd.DataFrame:
 def provider_response_rates(prepared: Prepared) -> pd.DataFrame:
     """Every provider's response rate per wave (``wave, response_rate``), unnamed; providers
     with too few respondents (:func:`shown_response_rates`) or without a known staff count are
-    left out."""
-    return shown_response_rates(prepared)[["wave", "response_rate"]]
+    left out; rates in whole percentages, as printed (:mod:`strapetsi_lib.present.precision`)."""
+    return share_as_shown(shown_response_rates(prepared)[["wave", "response_rate"]],
+                          ["response_rate"])
+
+
+def published_counts(prepared: Prepared) -> dict[str, int]:
+    """The answers behind every per-provider figure the network report publishes: each shown
+    provider's respondents per wave (its response rate) and answers per dimension and wave (its
+    dot), keyed ``provider/wave/what``; compared between two versions by the publication rule
+    (:mod:`strapetsi_lib.batch.publication`)."""
+    counts: dict[str, int] = {}
+    for row in shown_response_rates(prepared).itertuples():
+        counts[f"{row.provider_id}/{row.wave}/respondents"] = int(row.n)
+    means = prepared["dimension_means"]
+    for row in means[means["n"].map(lambda n: may_show(n, prepared.min_group_size))].itertuples():
+        counts[f"{row.provider_id}/{row.wave}/{row.dimension}"] = int(row.n)
+    return counts
 
 
 # ------------------------------------------------------------------------- providers per dimension
 
 
 def provider_means(prepared: Prepared) -> pd.DataFrame:
-    """Every provider's dimension mean per wave, for providers with enough respondents."""
+    """Every provider's dimension mean per wave, for providers with enough respondents,
+    rounded as the report prints means (:mod:`strapetsi_lib.present.precision`)."""
     means = prepared["dimension_means"]
     enough = means["n"].map(lambda n: may_show(n, prepared.min_group_size))
-    return means[enough].reset_index(drop=True)
+    return as_shown(means[enough].reset_index(drop=True), ["mean"], MEAN_DECIMALS)
 
 
 def dimension_spread(prepared: Prepared, language: str,
@@ -506,6 +525,26 @@ def status_grid(prepared: Prepared, name_providers: bool = False) -> pd.DataFram
     grid.index = [labels[pid] for pid in grid.index]
     grid.columns.name = None
     return grid.sort_index(key=lambda index: index.str.casefold())
+
+
+def rare_status_rows(prepared: Prepared) -> int:
+    """How many providers' rows of the status grid are singled out: their combination of
+    statuses is shared by fewer than ``min_group_size`` providers
+    (:func:`~strapetsi_lib.analysis.disclosure.singled_out`).
+
+    A provider sees its own statuses in its own report, so such a row gives it its own code in
+    a forwarded network report, and through the codes others' rows. The grid by code is
+    published only when this is 0; a report that names providers is the coordinator's own.
+    """
+    return int(singled_out(status_grid(prepared), prepared.min_group_size).sum())
+
+
+def rows_by_provider_shown(prepared: Prepared, name_providers: bool = False) -> bool:
+    """Whether the network report shows the status of each provider (its one table of rows by
+    provider): always when it names providers (then it is for the coordinator only, see
+    :func:`strapetsi_lib.render.export.coordinator_only`), by code only when no row is
+    singled out (:func:`rare_status_rows`)."""
+    return name_providers or rare_status_rows(prepared) == 0
 
 
 def status_counts(grid: pd.DataFrame) -> pd.DataFrame:

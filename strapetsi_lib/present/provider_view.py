@@ -13,13 +13,23 @@ import pandas as pd
 from strapetsi_lib.analysis.disclosure import (
     gap_may_show,
     may_show,
+    member_states,
     protect,
     suppress_by_group,
     suppress_small,
 )
 from strapetsi_lib.config import ROLES
 from strapetsi_lib.prepare import Prepared
-from strapetsi_lib.present.i18n import and_list, interval, number, percent, text, too_few
+from strapetsi_lib.present.i18n import (
+    and_list,
+    hidden_label,
+    interval,
+    number,
+    percent,
+    text,
+    too_few,
+)
+from strapetsi_lib.present.precision import MEAN_DECIMALS, as_shown, share_as_shown
 from strapetsi_lib.present.view_cache import cached_view
 
 
@@ -37,9 +47,11 @@ def role_table(prepared: Prepared, provider_id: str, language: str) -> pd.DataFr
     """Respondents by role and wave, with the total and the response rate.
 
     Each wave's roles are one breakdown with its total shown
-    (:func:`~strapetsi_lib.analysis.disclosure.protect`): hidden roles read "alle 5
-    vastaajaa", roles without respondents 0, and a total under the minimum hides everything,
-    the response rate included.
+    (:func:`~strapetsi_lib.analysis.disclosure.protect`): a hidden role says why it is hidden
+    ("alle 5 vastaajaa", or to protect another role:
+    :func:`~strapetsi_lib.analysis.disclosure.member_states`), a role without respondents
+    reads 0, and a total under the minimum hides everything, the response rate and which roles
+    are empty included (with one respondent, an empty role would tell that person's role).
     """
     mgs = prepared.min_group_size
     counts = prepared.rows("respondents_by_role", provider_id)
@@ -48,9 +60,9 @@ def role_table(prepared: Prepared, provider_id: str, language: str) -> pd.DataFr
     for wave in prepared.wave_ids:
         wave_counts = counts[counts["wave"] == wave].set_index("role")["n"].reindex(ROLES)
         protection = protect(wave_counts, mgs)
+        states = member_states(wave_counts, protection, mgs)
         cells = [str(int(wave_counts[role])) if protection.shown(role)
-                 else "0" if role in protection.empty else too_few(language, mgs)
-                 for role in ROLES]
+                 else hidden_label(states[role], language, mgs) for role in ROLES]
         total = int(wave_counts.fillna(0).sum())
         cells.append(str(total) if protection.total_shown else too_few(language, mgs))
         rate = rates.loc[wave, "response_rate"] if wave in rates.index else float("nan")
@@ -68,13 +80,13 @@ def role_counts(prepared: Prepared, provider_id: str, wave: str) -> pd.Series:
     """Respondents per role at a wave as the report may show them (NaN where suppressed).
 
     Decided by :func:`~strapetsi_lib.analysis.disclosure.protect`, as in :func:`role_table`;
-    a role without respondents reads 0.
+    a role without respondents reads 0 beside a shown total.
     """
     counts = prepared.rows("respondents_by_role", provider_id)
     wave_counts = (counts[counts["wave"] == wave].set_index("role")["n"]
-                   .reindex(ROLES).astype(float))
+                   .reindex(ROLES).astype(float).fillna(0.0))
     protection = protect(wave_counts, prepared.min_group_size)
-    return wave_counts.where([protection.shown(role) or role in protection.empty
+    return wave_counts.where([protection.shown(role) or protection.shows_none(role)
                               for role in wave_counts.index])
 
 
@@ -85,7 +97,8 @@ def dimension_profile(prepared: Prepared, provider_id: str, wave: str) -> pd.Dat
     -------
     DataFrame
         ``dimension, n, mean, ci_low, ci_high, network_mean`` in the instrument's order;
-        a dimension with fewer than the minimum respondents has NaN values.
+        a dimension with fewer than the minimum respondents has NaN values. Means and interval
+        ends are rounded as the report prints them (:mod:`strapetsi_lib.present.precision`).
     """
     own = prepared.rows("dimension_means", provider_id)
     own = own[own["wave"] == wave].set_index("dimension")
@@ -95,7 +108,15 @@ def dimension_profile(prepared: Prepared, provider_id: str, wave: str) -> pd.Dat
     table = own.reindex(order)[["n", "mean", "ci_low", "ci_high"]]
     table = suppress_small(table, "n", ["mean", "ci_low", "ci_high"], prepared.min_group_size)
     table["network_mean"] = net.reindex(order)
-    return table.drop(columns="suppressed").reset_index()
+    return as_shown(table.drop(columns="suppressed").reset_index(),
+                    ["mean", "ci_low", "ci_high", "network_mean"], MEAN_DECIMALS)
+
+
+def network_profile(prepared: Prepared, wave: str) -> pd.DataFrame:
+    """The network's dimension means for a wave (``dimension, mean``), as the report prints
+    them, for the profile figure."""
+    net = prepared["network_dimension_means"]
+    return as_shown(net[net["wave"] == wave].reset_index(drop=True), ["mean"], MEAN_DECIMALS)
 
 
 def profile_table(profile: pd.DataFrame, prepared: Prepared, language: str) -> pd.DataFrame:
@@ -115,9 +136,11 @@ def profile_table(profile: pd.DataFrame, prepared: Prepared, language: str) -> p
 
 
 def network_ranks(prepared: Prepared, wave: str) -> pd.DataFrame:
-    """Every ranked provider's means for a wave, for the anonymous place-in-network figure."""
+    """Every ranked provider's means for a wave, for the anonymous place-in-network figure,
+    rounded as the report prints means (:mod:`strapetsi_lib.present.precision`)."""
     ranks = prepared["dimension_ranks"]
-    return ranks[ranks["wave"] == wave].reset_index(drop=True)
+    return as_shown(ranks[ranks["wave"] == wave].reset_index(drop=True), ["mean"],
+                    MEAN_DECIMALS)
 
 
 def place_table(prepared: Prepared, provider_id: str, wave: str, language: str) -> pd.DataFrame:
@@ -140,11 +163,14 @@ def place_table(prepared: Prepared, provider_id: str, wave: str, language: str) 
 
 
 def item_distribution(prepared: Prepared, provider_id: str, wave: str) -> pd.DataFrame:
-    """The provider's answer shares per item for a wave, items with too few answers removed."""
+    """The provider's answer shares per item for a wave, items with too few answers removed;
+    shares in whole percentages as the report prints them, so that a bar's width tells no
+    exact count (:mod:`strapetsi_lib.present.precision`)."""
     dist = prepared.rows("item_distributions", provider_id)
     dist = dist[dist["wave"] == wave]
     totals = dist.groupby("item")["n"].transform("sum")
-    return dist[totals.map(lambda n: may_show(n, prepared.min_group_size))].reset_index(drop=True)
+    shown = dist[totals.map(lambda n: may_show(n, prepared.min_group_size))]
+    return share_as_shown(shown.reset_index(drop=True), ["share"])
 
 
 def strengths_and_areas(prepared: Prepared, provider_id: str, wave: str,
@@ -178,6 +204,7 @@ def role_means(prepared: Prepared, provider_id: str, wave: str) -> pd.DataFrame:
     Per dimension the roles are one breakdown of the *answers* to that dimension (the
     provider's mean of the dimension is shown beside it), protected by
     :func:`~strapetsi_lib.analysis.disclosure.protect`; ``suppressed`` marks blank cells.
+    Means are rounded as the report prints them (the heatmap's colours carry no more).
     """
     means = prepared.rows("role_dimension_means", provider_id)
     means = means[means["wave"] == wave]
@@ -186,8 +213,8 @@ def role_means(prepared: Prepared, provider_id: str, wave: str) -> pd.DataFrame:
     table = grid.merge(means[["role", "dimension", "n", "mean"]], on=["role", "dimension"],
                        how="left")
     table["n"] = table["n"].fillna(0)
-    return suppress_by_group(table, ["dimension"], "role", "n", ["mean"],
-                             prepared.min_group_size)
+    return as_shown(suppress_by_group(table, ["dimension"], "role", "n", ["mean"],
+                                      prepared.min_group_size), ["mean"], MEAN_DECIMALS)
 
 
 def leader_gap(prepared: Prepared, provider_id: str, wave: str) -> pd.DataFrame:
@@ -282,3 +309,42 @@ def gap_sentence(gaps: pd.DataFrame, prepared: Prepared, language: str) -> str:
     return text("gap_text", language,
                 dimension=prepared.instrument.dimension(row["dimension"]).name[language],
                 gap=number(abs(row["gap"]), language), direction=direction)
+
+
+def published_counts(prepared: Prepared, provider_id: str) -> dict[str, int]:
+    """The answers behind every group whose figures the provider's report publishes.
+
+    Read from the views the report's sections use, after the disclosure layer has decided what
+    they show (a hidden role or a suppressed mean is not a published group): respondents per
+    shown role and in total, answers per shown dimension mean, per shown statement, per shown
+    role cell of the heatmap and per shown row of the development-discussion table, at every
+    wave. Keys name the group (``wave/what/which``); the publication rule across versions
+    (:mod:`strapetsi_lib.batch.publication`) compares them between two versions.
+    """
+    from strapetsi_lib.present.devdisc_view import discussion_rows
+
+    counts: dict[str, int] = {}
+
+    def put(key: str, n: float) -> None:
+        if pd.notna(n) and n > 0:
+            counts[key] = int(n)
+
+    rates = prepared.rows("response_rates", provider_id).set_index("wave")
+    for wave in prepared.wave_ids:
+        for role, n in role_counts(prepared, provider_id, wave).items():
+            put(f"{wave}/respondents/{role}", n)
+        total = rates["n"].get(wave, 0)
+        if may_show(total, prepared.min_group_size):
+            put(f"{wave}/respondents/all", total)
+        for row in dimension_profile(prepared, provider_id, wave).itertuples():
+            if pd.notna(row.mean):
+                put(f"{wave}/dimension/{row.dimension}", row.n)
+        items = item_distribution(prepared, provider_id, wave)
+        for item, n in items.groupby("item", sort=False)["n"].sum().items():
+            put(f"{wave}/item/{item}", n)
+        for row in role_means(prepared, provider_id, wave).itertuples():
+            if pd.notna(row.mean):
+                put(f"{wave}/{row.role}/{row.dimension}", row.n)
+        for role, row in discussion_rows(prepared, provider_id, wave).iterrows():
+            put(f"{wave}/discussion/{role}", row["answers"])
+    return counts

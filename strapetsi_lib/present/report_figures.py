@@ -32,23 +32,22 @@ def figure_makers(prepared: Any, provider_id: str) -> dict[str, tuple[Callable[[
     from strapetsi_lib.present import provider_figures as plots
     from strapetsi_lib.present import provider_view as view
     from strapetsi_lib.present import takehold_view as takehold
-    from strapetsi_lib.present.i18n import too_few
+    from strapetsi_lib.present.i18n import text
 
     instrument = prepared.instrument
     wave = view.baseline_wave(prepared)
     lang = prepared.provider(provider_id)["language"]
-    network = prepared["network_dimension_means"]
     return {
         "profile": (lambda: view.dimension_profile(prepared, provider_id, wave),
                     lambda rows: plots.dimension_profile(
-                        rows, network[network["wave"] == wave], instrument, lang)),
+                        rows, view.network_profile(prepared, wave), instrument, lang)),
         "place": (lambda: view.network_ranks(prepared, wave),
                   lambda ranks: plots.provider_place(ranks, provider_id, instrument, lang)),
         "items": (lambda: view.item_distribution(prepared, provider_id, wave),
                   lambda rows: plots.item_diverging_bars(rows, instrument, lang)),
         "roles": (lambda: view.role_means(prepared, provider_id, wave),
                   lambda rows: plots.role_heatmap(rows, instrument, lang,
-                                                  too_few(lang, prepared.min_group_size))),
+                                                  text("hidden_cell", lang))),
         "change": (lambda: takehold.change_rows(prepared, provider_id),
                    lambda rows: plots.change_forest(rows, instrument, lang)),
     }

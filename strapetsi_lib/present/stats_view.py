@@ -26,10 +26,15 @@ def verdict_interval(low: float, high: float, language: str, decimals: int = 2) 
     looks like an interval touching zero; such intervals get more decimals (up to
     :data:`MAX_DECIMALS`) until every nonzero bound shows a nonzero digit.
     """
+    return interval(low, high, language, verdict_decimals(low, high, decimals))
+
+
+def verdict_decimals(low: float, high: float, decimals: int = 2) -> int:
+    """The decimals :func:`verdict_interval` writes an interval with."""
     bounds = [b for b in (low, high) if b is not None and not math.isnan(b) and b != 0]
     while decimals < MAX_DECIMALS and any(round(abs(b), decimals) == 0 for b in bounds):
         decimals += 1
-    return interval(low, high, language, decimals)
+    return decimals
 
 
 def level_text(level: float, language: str) -> str:

@@ -16,10 +16,12 @@ from strapetsi_lib.analysis.stats import CLEAR_ALPHA, is_clear
 from strapetsi_lib.analysis.takehold import NOT_IN_USE, TOO_FEW
 from strapetsi_lib.prepare import Prepared
 from strapetsi_lib.present.i18n import number, percent, text, too_few
+from strapetsi_lib.present.precision import CHANGE_DECIMALS, as_shown
 from strapetsi_lib.present.stats_view import (
     adjusted_ci_header,
     level_text,
     rule_text,
+    verdict_decimals,
     verdict_interval,
 )
 from strapetsi_lib.present.view_cache import cached_view
@@ -35,13 +37,23 @@ def change_rows(prepared: Prepared, provider_id: str) -> pd.DataFrame:
     """The provider's change per dimension, in the instrument's order.
 
     A change uses the answers of both waves: it is blanked (``suppressed``) unless each rests on
-    at least ``min_group_size`` answers.
+    at least ``min_group_size`` answers. The change and its 95 % interval are rounded as the
+    report prints them (:mod:`strapetsi_lib.present.precision`).
     """
     rows = prepared.rows("dimension_change", provider_id).set_index("dimension")
     rows = rows.reindex(prepared.instrument.dimension_codes).reset_index()
-    return suppress_small(rows, ["n_before", "n_after"],
+    rows = suppress_small(rows, ["n_before", "n_after"],
                           ["estimate", "ci_low", "ci_high", "p_value", "p_adjusted", "hedges_g"],
                           prepared.min_group_size)
+    # as printed (the change with two decimals, its interval as verdict_interval writes it):
+    # the change figure draws these
+    rows = as_shown(rows, ["estimate"], CHANGE_DECIMALS)
+    decimals = [verdict_decimals(low, high) for low, high in zip(rows["ci_low"],
+                                                                  rows["ci_high"], strict=True)]
+    for column in ("ci_low", "ci_high"):
+        rows[column] = [value if pd.isna(value) else round(float(value), places)
+                        for value, places in zip(rows[column], decimals, strict=True)]
+    return rows
 
 
 def change_sentences(prepared: Prepared, provider_id: str, language: str) -> list[str]:

@@ -36,7 +36,7 @@ from nbformat import NotebookNode
 
 from strapetsi_lib.config import KERNEL_NAME, PROJ_ROOT, TEMPLATES_DIR
 from strapetsi_lib.errors import OutputFolderError, ReportError
-from strapetsi_lib.files import portable_path, write_atomic
+from strapetsi_lib.files import PRIVATE_FILE_MODE, portable_path, write_atomic
 
 __all__ = [
     "REMOVE_CELL_TAGS",
@@ -617,18 +617,26 @@ def _keep_failed(executed: Path, target: Path, notebook: Path, stem: str) -> Pat
     return target
 
 
-def write_report(html: str, target: Path) -> Path:
+def coordinator_only(parameters: Mapping[str, Any]) -> bool:
+    """Whether a report is for the coordinator only: a network report that names providers
+    (its rows by provider are not safe to forward, README "What a report publishes")."""
+    return bool(parameters.get("name_providers"))
+
+
+def write_report(html: str, target: Path, *, private: bool = False) -> Path:
     """Write ``html`` to ``target`` atomically.
 
     The text goes to a temporary file in the same folder, is flushed to disk, and then replaces
     ``target`` in one step, so readers see either the old report or the new one, never a part.
+    A ``private`` report (:func:`coordinator_only`) is readable by the user only, whatever the
+    umask.
 
     Returns
     -------
     Path
         ``target``.
     """
-    return write_atomic(target, html)
+    return write_atomic(target, html, mode=PRIVATE_FILE_MODE if private else None)
 
 
 def render_report(notebook: Path, parameters: Mapping[str, Any], out_dir: Path, stem: str,
@@ -700,7 +708,7 @@ def render_report(notebook: Path, parameters: Mapping[str, Any], out_dir: Path, 
                 raise
             raise dataclasses.replace(error, executed_notebook=kept) from error
         write_atomic(final_nb, nbformat.writes(_portable(executed, Path(notebook), stem)))
-        write_report(html, final_html)
+        write_report(html, final_html, private=coordinator_only(parameters))
         failed_nb.unlink(missing_ok=True)
     except OSError as exc:
         if exc.errno not in FOLDER_FAULTS:
