@@ -394,16 +394,16 @@ class _Run:
         return self.options.language or "fi"
 
     def on_start(self, task: ReportTask) -> None:
-        """Record that a report starts, on disk, before the executor hands it over."""
+        """Record that a report starts, on disk, before the executor hands it over (a
+        write-ahead record: the manifest is written now, whenever it was last written, so that
+        a run killed at any moment, ``kill -9`` included, leaves the report "running", which
+        the next run reads as interrupted). The index page follows at the next :meth:`save`."""
         entry = self.entries[task.report_id]
         entry.status, entry.note = runs.RUNNING, None
-        self.write_ahead()
+        self.write_record()
 
-    def write_ahead(self) -> None:
-        """Write the manifest now, whenever it was last written: the record of a report's
-        start must be on disk before its kernel starts, so that a run killed at any moment
-        (``kill -9`` included) leaves it "running", which the next run reads as interrupted.
-        Only the manifest: the index page follows at the next :meth:`save`."""
+    def write_record(self) -> None:
+        """Write the manifest now (a failed write is recorded as the run folder's fault)."""
         self.manifest.reports = list(self.entries.values())
         self.manifest.summary = runs.summarise(self.manifest.reports)
         self.manifest.run["reports_finished"] = self.finished()
@@ -471,7 +471,7 @@ class _Run:
         """
         if not final and time.monotonic() - self._saved < _SAVE_EVERY:
             return
-        self.write_ahead()
+        self.write_record()
         try:
             write_index(self.out_dir, self.manifest, self.index_language)
         except OSError as exc:
