@@ -183,7 +183,9 @@ def item_distribution(prepared: Prepared, provider_id: str, wave: str) -> pd.Dat
     dist = prepared.rows("item_distributions", provider_id)
     dist = dist[dist["wave"] == wave]
     totals = dist.groupby("item")["n"].transform("sum")
-    shown = dist[totals.map(lambda n: may_show(n, prepared.min_group_size))]
+    # as booleans even when the wave has no rows (a wave the provider did not take part in):
+    # an empty mask of objects would select columns, not rows
+    shown = dist[totals.map(lambda n: may_show(n, prepared.min_group_size)).astype(bool)]
     return share_as_shown(shown.reset_index(drop=True), ["share"])
 
 
