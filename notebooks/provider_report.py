@@ -51,7 +51,7 @@ provider = prepared.provider(provider_id)
 lang = language or provider["language"]
 instrument = prepared.instrument
 mgs = prepared.min_group_size
-wave = view.baseline_wave(prepared)
+wave = view.baseline_wave(prepared, provider_id)  # its first wave with enough answers
 n_providers = len(prepared["providers"])
 tables = download.TableCollector()  # shows each table and keeps it for the CSV download
 
@@ -131,14 +131,14 @@ show_text(view.gap_sentence(view.leader_gap(prepared, provider_id, wave), prepar
 
 # %%
 if takehold.has_takehold(prepared):
-    before, after = prepared.wave_ids[0], prepared.wave_ids[-1]
+    # the provider's own first and latest waves with enough answers, and why if not the network's
+    before, after = takehold.compared_waves(prepared, provider_id)
     show_heading(text("takehold_heading", lang), 2)
-    show_text(text("takehold_intro", lang, wave_before=prepared.wave_label(before, lang),
-                   wave_after=prepared.wave_label(after, lang)))
-    rates = prepared.rows("response_rates", provider_id)  # a drop-out from a later wave
-    for absent in rates.loc[rates["n"] == 0, "wave"].astype(str):
-        show_text(text("takehold_wave_not_taken_part", lang,
-                       wave=prepared.wave_label(absent, lang)))
+    for sentence in takehold.waves_sentences(prepared, provider_id, lang):
+        show_text(sentence)
+
+# %%
+if takehold.has_change(prepared, provider_id):
     show_heading(text("takehold_change_heading", lang), 3)
     show_text(text("takehold_change_intro", lang))
     changes = takehold.change_rows(prepared, provider_id)
@@ -178,7 +178,7 @@ if takehold.has_takehold(prepared):
     show_text(text("takehold_evidence_limits", lang))
 
 # %%
-latest = view.latest_wave(prepared)
+latest = view.latest_wave(prepared, provider_id)
 show_heading(text("devdisc_heading", lang), 2)
 show_text(devdisc.discussion_intro(prepared, lang))
 show_text(devdisc.discussion_sentence(prepared, provider_id, latest, lang))
@@ -194,7 +194,7 @@ show_html(download.download_html(tables.tables, lang, f"strapetsi_{provider_id}.
 # %%
 show_heading(text("methods_heading", lang), 2)
 show_text(text("methods_text", lang))
-if takehold.has_takehold(prepared):
+if takehold.has_change(prepared, provider_id):
     show_text(takehold.change_method(prepared, provider_id, lang))
     show_text(takehold.multiplicity_method(prepared, provider_id, lang))
     show_text(text("takehold_method_hedges_g", lang))

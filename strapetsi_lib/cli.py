@@ -278,7 +278,8 @@ def run(
              "answers apart from the published one); the manifest and the index record it.")]
     = False,
     pdf: Annotated[bool, typer.Option(
-        help="Also print each report to a PDF beside its HTML (needs /usr/bin/chromium).")]
+        help="Also print each report to a PDF beside its HTML (needs Chromium or Chrome: "
+             "$STRAPETSI_CHROMIUM, else on PATH, else where it is usually installed).")]
     = False,
 ) -> None:
     """Validate, prepare once, and write every report of a dataset in parallel.

@@ -131,3 +131,12 @@ class OutputFolderError(StrapetsiError):
 
     def __reduce__(self):
         return (type(self), (self.folder, self.reason, self.advice))
+
+
+class ReportSuperseded(StrapetsiError):
+    """A report's files were not put in place because the run had recorded the report already.
+
+    A Dask scheduler recomputes a task whose finished result was on a worker that died; the run
+    had then recorded that result, and a second production of the report must not replace the
+    files the record describes (:class:`~strapetsi_lib.batch.tasks.ReportTask` ``fence``).
+    """

@@ -138,6 +138,7 @@ def compute_tables(dataset) -> dict[str, pd.DataFrame]:
     """Compute every network-wide table of the baseline analysis for a loaded dataset."""
     from strapetsi_lib.analysis import baseline, devdisc
     from strapetsi_lib.analysis.scores import dimension_scores, long_dimension_scores
+    from strapetsi_lib.analysis.waves import provider_waves
 
     instrument = dataset.instrument
     responses = dataset.responses
@@ -148,6 +149,7 @@ def compute_tables(dataset) -> dict[str, pd.DataFrame]:
     scale_items = instrument.scale_item_codes
     tables = {
         "providers": dataset.providers.copy(),
+        "provider_waves": provider_waves(responses, dataset.providers, dataset.wave_ids, mgs),
         "response_rates": rates,
         "respondents_by_role": baseline.respondents_by_role(responses, dataset.providers),
         "dimension_means": means,

@@ -2,7 +2,8 @@
 
 Import from a test module as ``from browser import ...`` (pytest puts ``tests/`` on
 ``sys.path``). Tests using these helpers should carry ``@pytest.mark.browser`` and
-``@requires_chromium``; they are skipped only when ``/usr/bin/chromium`` is missing.
+``@requires_chromium``; they are skipped only when no Chromium is found (``$STRAPETSI_CHROMIUM``,
+``PATH`` or its usual places, as the workbench looks for it).
 
 The machine has no network: outside requests are recorded and aborted, never sent, so a page
 that would fetch something from another host fails fast instead of waiting for a timeout.
@@ -19,7 +20,19 @@ from urllib.parse import urlsplit
 
 import pytest
 
-CHROMIUM = Path("/usr/bin/chromium")
+
+def _chromium() -> Path:
+    """The Chromium the workbench prints with (``render.pdf.find_chromium``), or where Debian
+    puts it when there is none (the tests that need it are then skipped)."""
+    from strapetsi_lib.render.pdf import ChromiumMissing, find_chromium
+
+    try:
+        return find_chromium()
+    except ChromiumMissing:
+        return Path("/usr/bin/chromium")
+
+
+CHROMIUM = _chromium()
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",

@@ -351,14 +351,40 @@ def test_a_provider_missing_from_a_later_wave_is_a_warning(dropout_root):
         dataset.responses["wave"], observed=False).any()["followup"]
 
 
-def test_a_provider_missing_from_the_first_wave_is_an_error(tmp_path, tables, write_dataset):
+def test_a_late_joiner_is_a_warning_and_a_provider_in_no_wave_a_problem(tmp_path, tables,
+                                                                        write_dataset):
     providers, responses = tables
     baseline = responses["baseline"]
     responses["baseline"] = baseline[baseline["provider_id"] != DROPPED].reset_index(drop=True)
-    dataset, problems = validate_dataset(write_dataset(tmp_path, responses=responses))
-    assert [(p.file, p.message) for p in problems] == [(
+    dataset, problems = validate_dataset(write_dataset(tmp_path / "late", responses=responses))
+    assert problems == []  # it joined at the follow-up: that is its baseline
+    assert [(p.file, p.message) for p in dataset.warnings] == [(
         "responses_baseline.csv",
         f"provider {DROPPED} (Savon koulutuskuntayhtymä) has no respondents in wave baseline")]
+
+    followup = responses["followup"]
+    responses["followup"] = followup[followup["provider_id"] != DROPPED].reset_index(drop=True)
+    dataset, problems = validate_dataset(write_dataset(tmp_path / "never", responses=responses))
+    assert [(p.file, p.column, p.message) for p in problems] == [(
+        "providers.csv", "provider_id",
+        f"provider {DROPPED} (Savon koulutuskuntayhtymä) has no respondents in any wave; "
+        "remove it from providers.csv until it takes part")]
+
+
+def test_two_waves_naming_one_file_is_a_problem(tmp_path, write_dataset):
+    import yaml
+
+    root = write_dataset(tmp_path)
+    spec = yaml.safe_load((root / "dataset.yml").read_text(encoding="utf-8"))
+    first = spec["waves"][0]["responses"]
+    spec["waves"][1]["responses"] = f"./{first}"  # the same file, written another way
+    (root / "dataset.yml").write_text(yaml.safe_dump(spec, allow_unicode=True),
+                                      encoding="utf-8")
+    dataset, problems = validate_dataset(root)
+    assert dataset is None
+    assert [(p.file, p.column, p.message) for p in problems] == [(
+        "dataset.yml", "waves[2].responses",
+        f"wave 2 names the responses file ./{first} of wave 1; each wave needs its own file")]
 
 
 def test_prepare_and_takehold_views_handle_a_drop_out(dropout_root):

@@ -53,7 +53,8 @@ def test_no_hidden_union_under_the_minimum_is_recoverable(values, mgs):
         if protection.shown(member):
             assert n >= mgs, f"{member} shown with {n} answers"
     if protection.total_shown:
-        assert sum(counts.values()) >= mgs
+        # a total of none (nobody answered) tells nothing about anyone
+        assert sum(counts.values()) >= mgs or sum(counts.values()) == 0
         hidden_sum = recoverable(counts, protection)
         assert hidden_sum == 0 or hidden_sum >= mgs, (counts, protection)
         # the hidden members are exactly the non-empty ones not shown
@@ -235,6 +236,13 @@ def test_a_provider_of_three_shows_no_total():
     protection = protect(pd.Series({"leader": 1, "teacher": 2, "support": 0, "other": 0}), 5)
     assert not protection.total_shown
     assert protection.hidden == {"leader", "teacher"}
+
+
+def test_a_breakdown_without_answers_shows_its_total_as_none():
+    # a provider that missed a wave: 0 for every role and 0 in all, not "fewer than 5"
+    protection = protect({"leader": 0, "teacher": 0, "support": 0, "other": 0}, 5)
+    assert protection.total_shown and not protection.hidden
+    assert protection.empty == {"leader", "teacher", "support", "other"}
 
 
 def test_single_figures_need_enough_answers_for_every_group():

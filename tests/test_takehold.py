@@ -220,7 +220,12 @@ def test_change_is_suppressed_where_a_wave_has_too_few_respondents():
     dim = INSTRUMENT.dimension_codes[0]
     a, b, c = (table.loc[(p, dim)] for p in "ABC")
     assert a["suppressed"] and math.isnan(a["estimate"]) and math.isnan(a["p_value"])
-    assert a["n_after"] == MGS - 1
+    # A's follow-up has too few respondents to be one of its waves: nothing is compared
+    assert (a["wave_before"], a["wave_after"], a["n_after"]) == ("baseline", "baseline", 0)
+    forced = dimension_change(dataset, compared=("baseline", "followup")).set_index(
+        ["provider_id", "dimension"]).loc[("A", dim)]
+    assert forced["suppressed"] and math.isnan(forced["estimate"])
+    assert forced["n_after"] == MGS - 1
     assert not b["suppressed"] and b["test"] == "Welch t"
     assert b["estimate"] == pytest.approx(1.0)
     assert not c["suppressed"] and c["test"] == "paired t" and c["n_paired"] == 9

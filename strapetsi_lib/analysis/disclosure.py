@@ -12,7 +12,8 @@ privacy on their own. The rules (also in docs/methods.md, "Disclosure control"):
    shown, the hidden members together are either empty or hold at least ``min_group_size``
    answers. Further members are hidden, the next smallest non-empty one first, until that holds;
    empty groups never count as protection. If no set of hidden members can reach the minimum
-   (the breakdown's total is under it), the total is hidden too (:func:`protect`).
+   (the breakdown's total is under it), the total is hidden too (:func:`protect`); a breakdown
+   without any answers shows its total as none, like its members.
 3. **Derived figures.** A gap, difference, change, range, rank, "above/below" count or status
    is shown only if every group it uses may be shown (:func:`may_derive`).
 4. **Earlier waves.** A status that looks back at earlier waves (a practice is "embedded" only if
@@ -135,13 +136,16 @@ def protect(counts: pd.Series | dict, min_group_size: int, total_known: bool = T
         Small members are hidden; while the hidden non-empty members hold together fewer than
         ``min_group_size`` answers, the next smallest shown non-empty member (ties in the
         breakdown's order) is hidden too. If that cannot reach the minimum, every member and
-        the total are hidden.
+        the total are hidden. A breakdown without any answers (a provider that did not take
+        part in a wave) hides nothing: its members and its total are none.
     """
     series = pd.Series(counts, dtype=float).fillna(0)
     order = list(series.index)
     count = dict(zip(order, series.tolist(), strict=True))
     empty = frozenset(m for m in order if count[m] <= 0)
     present = [m for m in order if count[m] > 0]
+    if not present:  # nobody to protect; "fewer than 5" beside 0 for every member would jar
+        return Protection(frozenset(), empty, total_shown=True)
     if sum(count[m] for m in present) < min_group_size:
         return Protection(frozenset(present), empty, total_shown=False)
     hidden = {m for m in present if count[m] < min_group_size}

@@ -1,7 +1,8 @@
 """Take-hold (jalkautuminen): change between waves, theme effects and practice status.
 
 DESIGN §5. Three kinds of tables, all computed from a loaded
-:class:`~strapetsi_lib.ingest.dataset.Dataset` and compared between its first and its latest wave:
+:class:`~strapetsi_lib.ingest.dataset.Dataset`; a provider's change compares its own baseline and
+latest wave (:mod:`strapetsi_lib.analysis.waves`):
 
 * :func:`dimension_change`: each provider's change on each dimension, with the test chosen by
   whether the same (pseudonymous) respondents answered both waves;
@@ -35,6 +36,7 @@ from strapetsi_lib.analysis.stats import (
     wilson_interval,
     with_fcr_intervals,
 )
+from strapetsi_lib.analysis.waves import provider_waves
 
 __all__ = [
     "TOO_FEW",
@@ -62,7 +64,7 @@ TAKEHOLD_THRESHOLDS = {"penetration_min": "penetration", "in_use_min": "in_use",
 
 def dimension_change(dataset, scores: pd.DataFrame | None = None,
                      compared: tuple[str, str] | None = None) -> pd.DataFrame:
-    """Each provider's change on each dimension between the first and the latest wave.
+    """Each provider's change on each dimension between its baseline and its latest wave.
 
     Parameters
     ----------
@@ -73,15 +75,19 @@ def dimension_change(dataset, scores: pd.DataFrame | None = None,
         (:func:`strapetsi_lib.analysis.network_models.long_scores`),
         if already computed.
     compared
-        Two wave ids (earlier, later) to compare instead of the first and the latest, e.g.
-        neighbouring waves of a survey repeated more than twice.
+        Two wave ids (earlier, later) to compare for every provider instead of each one's own
+        baseline and latest wave (:func:`strapetsi_lib.analysis.waves.provider_waves`: a late
+        joiner's first usable wave, an earlier follow-up when the latest has too few answers),
+        e.g. neighbouring waves of a survey repeated more than twice.
 
     Returns
     -------
     pandas.DataFrame
         One row per provider (providers-file order) and dimension (instrument order):
-        ``provider_id``, ``dimension``, ``wave_before``, ``wave_after``, ``estimate`` (latest
-        minus first, scale points), ``ci_low``, ``ci_high`` (the false-coverage-rate
+        ``provider_id``, ``dimension``, ``wave_before``, ``wave_after`` (the provider's waves
+        compared; equal, with every figure NaN and the counts 0, for a provider with one usable
+        wave), ``estimate`` (later minus earlier, scale points), ``ci_low``, ``ci_high`` (the
+        false-coverage-rate
         adjusted interval at level ``ci_level`` across the provider's dimensions, which
         excludes 0 exactly when the change is clear; see :func:`with_fcr_intervals`),
         ``ci95_low``, ``ci95_high`` (the unadjusted 95 % interval), ``se``, ``df`` (of the t
@@ -115,23 +121,32 @@ def dimension_change(dataset, scores: pd.DataFrame | None = None,
     waves = dataset.wave_ids
     if len(waves) < 2:
         return pd.DataFrame(columns=columns)
-    first, latest = compared or (waves[0], waves[-1])
+    if compared is not None:
+        pairs = dict.fromkeys(dataset.providers["provider_id"], tuple(compared))
+    else:
+        own = provider_waves(dataset.responses, dataset.providers, waves,
+                             dataset.min_group_size)
+        pairs = dict(zip(own["provider_id"], zip(own["baseline_wave"], own["latest_wave"],
+                                                 strict=True), strict=True))
+    wanted = {wave for pair in pairs.values() for wave in pair}
     long = long_scores(dataset) if scores is None else scores
-    long = long[long["wave"].astype(str).isin([first, latest])]
+    long = long[long["wave"].astype(str).isin(wanted)]
     # One column per wave, one row per respondent: linking is a join on the pseudonymous id.
     wide = (long.assign(wave=long["wave"].astype(str))
             .pivot_table(index=["provider_id", "dimension", "respondent_id"], columns="wave",
                          values="score", aggfunc="first")
-            .reindex(columns=[first, latest]))
+            .reindex(columns=[w for w in waves if w in wanted]))
     groups = {key: frame for key, frame in wide.groupby(level=["provider_id", "dimension"])}
     mgs = dataset.min_group_size
     rows = []
     for provider_id in dataset.providers["provider_id"]:
+        before, after = pairs[provider_id]
         for dim in dataset.instrument.dimension_codes:
-            rows.append(_change_row(groups.get((provider_id, dim)), provider_id, dim, mgs))
+            frame = groups.get((provider_id, dim))
+            frame = None if frame is None or before == after else frame[[before, after]]
+            rows.append({"wave_before": before, "wave_after": after,
+                         **_change_row(frame, provider_id, dim, mgs)})
     out = pd.DataFrame(rows)
-    out.insert(2, "wave_before", first)
-    out.insert(3, "wave_after", latest)
     # BH within each provider: the family is the dimensions one leader reads together.
     out["p_adjusted"] = (out.groupby("provider_id", sort=False)["p_value"]
                          .transform(lambda p: bh_adjust(p.to_numpy(dtype=float))))

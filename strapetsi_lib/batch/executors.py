@@ -21,6 +21,7 @@ notebooks, run folder) as this machine and run the same workbench code (both are
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import gc
 import importlib
 import multiprocessing
@@ -36,7 +37,7 @@ from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from typing import Any
 
-from strapetsi_lib.batch import interrupts
+from strapetsi_lib.batch import interrupts, layout
 from strapetsi_lib.batch.tasks import (
     ReportTask,
     TaskResult,
@@ -255,7 +256,8 @@ class LocalExecutor:
             worker.process.join()
 
     def run(self, tasks: list[ReportTask], on_start: OnStart, on_done: OnDone) -> None:
-        """Run every task; call ``on_start`` when one starts and ``on_done`` when it ends.
+        """Run every task; call ``on_start`` before one is handed to a worker and ``on_done``
+        when it ends.
 
         On ``KeyboardInterrupt`` the workers are stopped (their kernels with them) before the
         exception propagates; reports being written then are left as they were before. An
@@ -270,7 +272,7 @@ class LocalExecutor:
                 with interrupts.deferred():
                     if self._kernel is not None:
                         self._kernel.ensure()  # a crashed server is restarted, a few times
-                    self._dispatch(pending)
+                    self._dispatch(pending, on_start)
                 ready = wait([w.conn for w in self._workers if w.task is not None],
                              timeout=_POLL)
                 with interrupts.deferred():
@@ -286,11 +288,13 @@ class LocalExecutor:
         finally:
             self.shutdown()
 
-    def _dispatch(self, pending: deque) -> None:
-        """Give each idle worker the next task."""
+    def _dispatch(self, pending: deque, on_start: OnStart) -> None:
+        """Give each idle worker the next task, once ``on_start`` has recorded that it starts
+        (a write-ahead record: whatever stops the run from now on, the task was begun)."""
         for worker in self._workers:
             if worker.task is None and pending:
                 worker.task, worker.running = pending.popleft(), False
+                on_start(worker.task)
                 worker.conn.send(worker.task)
 
     def _give_up_if_barren(self, on_done: OnDone, pending: deque) -> None:
@@ -307,14 +311,14 @@ class LocalExecutor:
                 kind, payload = worker.conn.recv()
             except (EOFError, OSError):
                 continue  # it died; _replace_dead reports it
-            if kind == "started":
+            if kind == "started":  # recorded when it was handed over; this starts its clock
                 worker.running, worker.worked = True, True
                 worker.started, worker.clock = time.time(), time.monotonic()
-                on_start(worker.task)
             else:
                 task, worker.task = worker.task, None
-                self._dispatch(pending)  # the worker starts its next report while this is recorded
                 on_done(task, payload)
+                # then the next report, whose write-ahead record carries this one's result
+                self._dispatch(pending, on_start)
 
     def _enforce_timeout(self, on_done: OnDone, pending: deque) -> None:
         if self.notebook_timeout is None:
@@ -418,29 +422,41 @@ class DaskExecutor:
                 print(f"warm kernels unavailable on the Dask workers: {exc}", file=sys.stderr)
 
     def run(self, tasks: list[ReportTask], on_start: OnStart, on_done: OnDone) -> None:
-        """Submit every task and report each as it completes."""
+        """Submit every task and report each as it completes.
+
+        Each task is recorded as started (``on_start``) before it is submitted. Once a result
+        is recorded (``on_done``) its future is released, so that the scheduler forgets the
+        task: a worker that dies later (its nanny restarts it) holds nothing the run still
+        wants, and nothing is computed again. A repetition already under way when the result
+        was recorded writes nothing, since the run marks the report recorded first
+        (:func:`strapetsi_lib.batch.layout.fence_name`, the task's ``fence``).
+        """
         from dask.distributed import as_completed
 
         self.start(len(tasks))
         function = run_task_subprocess
         if self.warm:
             from strapetsi_lib.batch.dask_worker import run_on_worker as function
+        token = str(time.time_ns())
         futures = {}
         try:
             for task in tasks:
-                future = self._client.submit(function, task, self.notebook_timeout,
-                                             pure=False,
-                                             key=f"strapetsi-{task.stem}-{time.time_ns()}")
-                futures[future] = task
+                task = dataclasses.replace(task, fence=str(
+                    Path(task.out_dir) / layout.fence_name(task.stem, token)))
                 on_start(task)
-            for future in as_completed(futures):
-                task = futures[future]
+                future = self._client.submit(function, task, self.notebook_timeout,
+                                             pure=False, key=f"strapetsi-{task.stem}-{token}")
+                futures[future] = task
+            for future in as_completed(list(futures)):
+                task = futures.pop(future)
                 try:
                     result = future.result()
                 except Exception as exc:  # noqa: BLE001 - lost worker, cancelled task
                     result = failure(task, f"the Dask task failed: {type(exc).__name__}: {exc}",
                                      time.time(), ename=type(exc).__name__)
+                _mark_recorded(task)
                 on_done(task, result)
+                future.release()
         except BaseException:
             self._client.cancel(list(futures))
             raise
@@ -458,6 +474,13 @@ class DaskExecutor:
         if self._cluster is not None:
             self._cluster.close()
             self._cluster = None
+
+
+def _mark_recorded(task: ReportTask) -> None:
+    """Leave the task's fence before its result is recorded: from now on a repetition of the
+    task (the scheduler recomputing it) writes nothing over the files the record describes."""
+    with contextlib.suppress(OSError):  # an unwritable folder fails the report on its own
+        Path(task.fence).touch()
 
 
 def make_executor(kind: str, jobs: int, scheduler: str | None = None, warm: bool = True,

@@ -7,9 +7,16 @@ run --language``, Finnish by default; words in ``texts/index_texts.yml``) and bu
 run's manifest alone, so the two never disagree.
 
 Order: the network report first, then the reports that failed (with their cause and cell),
-then those made in this run, those unchanged, those missing; after a run of some providers the
-others are one closed ``<details>`` group ("unchanged from earlier runs"), not a row each.
-Grouping by status stands in for sorting and filtering, so the page needs no script.
+then those made in this run, those unchanged, those from earlier runs, those missing; after a
+run of some providers the others are one closed ``<details>`` group, each with its status, not
+a section each. Grouping by status stands in for sorting and filtering, so the page needs no script.
+
+What the page says of a report rests on its files as they are when the page is written
+(:func:`reports_on_disk`), not only on the manifest: a report whose HTML is in the folder but
+that this run neither made nor found up to date (made by an earlier run from other inputs, or
+by another installation of the workbench writing into the same folder) is listed with a link
+and the time its file was written, as "from an earlier run"; only a report without its file
+is "missing".
 
 It is self-contained (inline CSS; a Content-Security-Policy that allows no script and no
 request to any other host) and accessible: ``lang`` set, one ``h1``, tables with captions and
@@ -44,10 +51,14 @@ INDEX = layout.INDEX_FILE
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; " \
       "form-action 'none'"
 
+#: What the page shows, besides the manifest's statuses, for a report this run neither made nor
+#: found up to date: its file is in the folder (from an earlier run), or it is not.
+EARLIER, MISSING = "earlier", "missing"
+
 _STATUS_KEY = {OK: "index_status_ok", FAILED: "index_status_failed",
-               SKIPPED: "index_status_skipped", NOT_RUN: "index_status_not_run",
-               INTERRUPTED: "index_status_interrupted", RUNNING: "index_status_running",
-               HELD: "index_status_held"}
+               SKIPPED: "index_status_skipped", EARLIER: "index_status_earlier",
+               MISSING: "index_status_missing", INTERRUPTED: "index_status_interrupted",
+               RUNNING: "index_status_running", HELD: "index_status_held"}
 
 _CSS = """
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:2rem auto;
@@ -98,20 +109,60 @@ def local_time(value: str | None, language: str) -> str:
               hour=moment.hour, minute=f"{moment.minute:02d}")
 
 
-def _status(entry: ReportEntry, language: str) -> str:
-    key = _STATUS_KEY.get(entry.status)
-    words = _t(key, language) if key else entry.status
-    return f'<span class="status status-{_e(entry.status)}">{_e(words)}</span>'
+#: Reports whose HTML is in the run folder, by id, with the time the file was written (ISO
+#: 8601; ``None`` where only the manifest was asked).
+OnDisk = dict[str, str | None]
 
 
-def _report(entry: ReportEntry, language: str) -> str:
-    made = entry.html in entry.files and entry.files[entry.html] is not None
-    if made or entry.earlier_html:
+def reports_on_disk(out_dir: Path, reports: list[ReportEntry]) -> OnDisk:
+    """The reports whose HTML file is in ``out_dir`` now, with the time it was written.
+
+    The files say what is there, whichever run or installation wrote them; the manifest only
+    says what this installation made or vouched for.
+    """
+    found: OnDisk = {}
+    for entry in reports:
+        try:
+            written = (Path(out_dir) / entry.html).stat().st_mtime
+        except OSError:
+            continue
+        found[entry.id] = dt.datetime.fromtimestamp(written).astimezone().isoformat(
+            timespec="seconds")
+    return found
+
+
+def _recorded_on_disk(reports: list[ReportEntry]) -> OnDisk:
+    """What the manifest alone says is on disk (for a page rendered without the folder)."""
+    return {e.id: None for e in reports
+            if e.files.get(e.html) is not None or e.earlier_html}
+
+
+def shown_status(entry: ReportEntry, on_disk: OnDisk) -> str:
+    """The status the page shows: the manifest's, except for a report this run neither made
+    nor found up to date (or whose file has gone since): :data:`EARLIER` when its HTML is in the
+    folder, :data:`MISSING` when it is not."""
+    if entry.status == NOT_RUN or (entry.status in (OK, SKIPPED) and entry.id not in on_disk):
+        return EARLIER if entry.id in on_disk else MISSING
+    return entry.status
+
+
+def _status(entry: ReportEntry, language: str, on_disk: OnDisk) -> str:
+    status = shown_status(entry, on_disk)
+    key = _STATUS_KEY.get(status)
+    words = _t(key, language) if key else status
+    if status == EARLIER and on_disk.get(entry.id):
+        words = _t("index_written_at", language, status=words,
+                   time=local_time(on_disk[entry.id], language))
+    return f'<span class="status status-{_e(status)}">{_e(words)}</span>'
+
+
+def _report(entry: ReportEntry, language: str, on_disk: OnDisk) -> str:
+    if entry.id in on_disk:
         return _link(entry.html, entry.html)
     return _e(_t("index_no_report", language))
 
 
-def _cause(entry: ReportEntry, language: str) -> str:
+def _cause(entry: ReportEntry, language: str, on_disk: OnDisk) -> str:
     error = entry.error
     if error is None:
         if entry.status == HELD:  # why, and that the published version stays
@@ -124,12 +175,12 @@ def _cause(entry: ReportEntry, language: str) -> str:
     if error.failed_notebook:
         parts.append(f"<p>{_link(error.failed_notebook, _t('index_failed_notebook', language))}"
                      "</p>")
-    if entry.earlier_html:
+    if entry.earlier_html and entry.id in on_disk:
         parts.append(f"<p>{_e(_t('index_earlier_kept', language))}</p>")
     return "".join(parts)
 
 
-def _table(caption: str, entries: list[ReportEntry], language: str, *,
+def _table(caption: str, entries: list[ReportEntry], language: str, on_disk: OnDisk, *,
            with_cause: bool = False, with_status: bool = False) -> str:
     columns = ["index_col_id", "index_col_name", "index_col_code", "index_col_language",
                "index_col_report"]
@@ -144,32 +195,34 @@ def _table(caption: str, entries: list[ReportEntry], language: str, *,
                            if entry.language in ("fi", "sv", "en") else entry.language)
         cells = [f'<th scope="row">{_e(entry.id)}</th>', f"<td{name_lang}>{_e(entry.name)}</td>",
                  f"<td>{_e(entry.code)}</td>", f"<td>{_e(report_language)}</td>",
-                 f"<td>{_report(entry, language)}</td>"]
+                 f"<td>{_report(entry, language, on_disk)}</td>"]
         if with_status:
-            cells.append(f"<td>{_status(entry, language)}</td>")
+            cells.append(f"<td>{_status(entry, language, on_disk)}</td>")
         if with_cause:
-            cells.append(f"<td>{_status(entry, language)}{_cause(entry, language)}</td>")
+            cells.append(f"<td>{_status(entry, language, on_disk)}"
+                         f"{_cause(entry, language, on_disk)}</td>")
         rows.append("<tr>" + "".join(cells) + "</tr>")
     return (f'<div class="scroll"><table>\n<caption>{_e(caption)}</caption>\n'
             f"<thead><tr>{head}</tr></thead>\n<tbody>\n" + "\n".join(rows) +
             "\n</tbody>\n</table></div>\n")
 
 
-def _network_section(network: ReportEntry | None, language: str) -> str:
+def _network_section(network: ReportEntry | None, language: str, on_disk: OnDisk) -> str:
     heading = _e(_t("index_network_heading", language))
     if network is None:
         return f"<section>\n<h2>{heading}</h2>\n<p>{_e(_t('index_network_none', language))}" \
                "</p>\n</section>\n"
-    body = f"<p>{_report(network, language)} {_status(network, language)}</p>"
+    body = (f"<p>{_report(network, language, on_disk)} {_status(network, language, on_disk)}"
+            "</p>")
     if network.status in (FAILED, INTERRUPTED, HELD):
-        body += _cause(network, language)
-    elif network.note and network.status == NOT_RUN and not network.files:
+        body += _cause(network, language, on_disk)
+    elif network.note and network.status == NOT_RUN and network.id not in on_disk:
         body += f"<p>{_e(_t('index_network_notebook_missing', language))}</p>"
     return f"<section>\n<h2>{heading}</h2>\n{body}\n</section>\n"
 
 
-def render_index(manifest: Manifest, language: str = "fi") -> str:
-    """The index page of a run, from its manifest.
+def render_index(manifest: Manifest, language: str = "fi", on_disk: OnDisk | None = None) -> str:
+    """The index page of a run, from its manifest and the report files in its folder.
 
     Parameters
     ----------
@@ -177,6 +230,9 @@ def render_index(manifest: Manifest, language: str = "fi") -> str:
         The run's manifest (:mod:`strapetsi_lib.batch.manifest`).
     language
         The coordinator's language (``fi``, ``sv`` or ``en``).
+    on_disk
+        The reports whose HTML is in the folder (:func:`reports_on_disk`); default what the
+        manifest records.
 
     Returns
     -------
@@ -192,12 +248,15 @@ def render_index(manifest: Manifest, language: str = "fi") -> str:
     chosen = [e for e in providers if e.selected and e not in failed]
     others = [e for e in providers if not e.selected and e not in failed]
     title = _t("index_title", language, dataset=dataset.get("name") or "")
+    on_disk = _recorded_on_disk(reports) if on_disk is None else on_disk
 
     lines = [_t("index_some_failed", language, count=len(failed)) if failed
              else _t("index_all_ok", language)]
     ran = sum(1 for e in reports if e.selected)
     if others:
-        lines.append(_t("index_partial_run", language, run=ran, rest=len(others)))
+        unchanged = all(shown_status(e, on_disk) == SKIPPED for e in others)
+        lines.append(_t("index_partial_run" if unchanged else "index_partial_run_mixed",
+                        language, run=ran, rest=len(others)))
     status_key = _STATUS_KEY.get(str(run.get("status")))
     facts = [
         ("index_run_status", _t(status_key, language) if status_key else run.get("status")),
@@ -214,26 +273,32 @@ def render_index(manifest: Manifest, language: str = "fi") -> str:
            f"{_link(layout.MANIFEST_FILE, layout.MANIFEST_FILE)} – "
            f"{_e(_t('index_record_text', language))}</dd>")
 
-    sections = [_network_section(network, language)]
+    sections = [_network_section(network, language, on_disk)]
     if failed_providers:
         heading = _t("index_failed_heading", language)
         sections.append(f"<section>\n<h2>{_e(heading)}</h2>\n" +
-                        _table(heading, failed_providers, language, with_cause=True) +
+                        _table(heading, failed_providers, language, on_disk, with_cause=True) +
                         "</section>\n")
-    for status, key in ((OK, "index_this_run_heading"), (SKIPPED, "index_unchanged_heading"),
-                        (NOT_RUN, "index_missing_heading"),
-                        (RUNNING, "index_status_running"), (HELD, "index_held_heading")):
-        group = [e for e in chosen if e.status == status]
+    for status, key, note in ((OK, "index_this_run_heading", None),
+                              (SKIPPED, "index_unchanged_heading", None),
+                              (EARLIER, "index_earlier_heading", "index_earlier_note"),
+                              (MISSING, "index_missing_heading", None),
+                              (RUNNING, "index_status_running", None),
+                              (HELD, "index_held_heading", None)):
+        group = [e for e in chosen if shown_status(e, on_disk) == status]
         if group:
             heading = _t(key, language)
-            sections.append(f"<section>\n<h2>{_e(heading)}</h2>\n" +
+            said = f"<p>{_e(_t(note, language))}</p>\n" if note else ""
+            sections.append(f"<section>\n<h2>{_e(heading)}</h2>\n{said}" +
                             _table(_t("index_group_count", language, heading=heading,
-                                      count=len(group)), group, language,
+                                      count=len(group)), group, language, on_disk,
+                                   with_status=status == EARLIER,
                                    with_cause=status == HELD) + "</section>\n")
     if others:
         heading = _t("index_other_heading", language, count=len(others))
         sections.append(f"<details>\n<summary>{_e(heading)}</summary>\n" +
-                        _table(heading, others, language, with_status=True) + "</details>\n")
+                        _table(heading, others, language, on_disk, with_status=True) +
+                        "</details>\n")
     return (
         "<!DOCTYPE html>\n"
         f'<html lang="{_e(language)}">\n<head>\n<meta charset="utf-8">\n'
@@ -250,7 +315,9 @@ def render_index(manifest: Manifest, language: str = "fi") -> str:
 
 
 def write_index(out_dir: Path, manifest: Manifest, language: str = "fi") -> Path:
-    """Write ``index.html`` into ``out_dir`` atomically, in ``language``, readable by the user
-    only (it names every provider and gives the key to the network report's codes)."""
-    return write_atomic(Path(out_dir) / INDEX, render_index(manifest, language),
+    """Write ``index.html`` into ``out_dir`` atomically, in ``language``, from the manifest and
+    the report files in the folder (:func:`reports_on_disk`); readable by the user only (it
+    names every provider and gives the key to the network report's codes)."""
+    on_disk = reports_on_disk(out_dir, manifest.reports)
+    return write_atomic(Path(out_dir) / INDEX, render_index(manifest, language, on_disk),
                         mode=PRIVATE_FILE_MODE)

@@ -5,6 +5,7 @@ A run folder (``reports/<dataset>/`` or ``--out``) holds::
     index.html               the coordinator's page: every report, failures first, code key
     network.html             the network report (coordinator)
     provider_<id>.html       one report per provider: the file to send to that provider
+    provider_<id>.pdf        the same report printed (with ``--pdf``)
     _work/                   the run's working files, never to be sent to a provider:
         manifest.json        the record of the run (inputs, hashes, parameters, versions)
         run.lock             held while a run writes into the folder
@@ -44,6 +45,11 @@ def html_name(stem: str) -> str:
     return f"{stem}.html"
 
 
+def pdf_name(stem: str) -> str:
+    """A report's PDF (``strapetsi run --pdf``), beside its HTML, relative to the run folder."""
+    return f"{stem}.pdf"
+
+
 def notebook_name(stem: str) -> str:
     """A report's executed notebook, relative to the run folder."""
     return f"{NOTEBOOKS_DIR}/{stem}.ipynb"
@@ -52,6 +58,13 @@ def notebook_name(stem: str) -> str:
 def failed_notebook_name(stem: str) -> str:
     """The executed notebook of a report's failed attempt, relative to the run folder."""
     return f"{NOTEBOOKS_DIR}/{stem}.failed.ipynb"
+
+
+def fence_name(stem: str, token: str) -> str:
+    """The mark a Dask run leaves once it has recorded a report (a repeated task then writes
+    nothing; :class:`~strapetsi_lib.batch.tasks.ReportTask`), relative to the run folder. Hidden
+    and named after the report, so the run's clean-up removes it with the report's leftovers."""
+    return f"{NOTEBOOKS_DIR}/.{stem}.{token}.recorded"
 
 
 def manifest_path(out_dir: Path) -> Path:

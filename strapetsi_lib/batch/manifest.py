@@ -147,8 +147,13 @@ class ReportEntry:
         return cls(**values)
 
     def to_record(self) -> dict[str, Any]:
-        """The entry's JSON form."""
-        return asdict(self)
+        """The entry's JSON form (its values as they are: only what the JSON writer reads,
+        without :func:`dataclasses.asdict`'s deep copy, which the manifest written before each
+        report starts would pay for every entry)."""
+        record = _shallow(self)
+        if self.error is not None:
+            record["error"] = asdict(self.error)
+        return record
 
 
 @dataclass
@@ -166,7 +171,9 @@ class Manifest:
 
     def to_record(self) -> dict[str, Any]:
         """The manifest's JSON form."""
-        return asdict(self)
+        record = _shallow(self)
+        record["reports"] = [entry.to_record() for entry in self.reports]
+        return record
 
     @classmethod
     def from_record(cls, record: Any) -> Manifest:
@@ -194,6 +201,11 @@ class Manifest:
                       options=values.get("options") or {},
                       versions=values.get("versions") or {}, summary=values.get("summary") or {})
         return cls(**values)
+
+
+def _shallow(instance: Any) -> dict[str, Any]:
+    """A dataclass's fields as a dict, values not copied (for writing, never for keeping)."""
+    return {f.name: getattr(instance, f.name) for f in dataclasses.fields(instance)}
 
 
 def _fields_of(cls: type, record: dict[str, Any], where: str) -> dict[str, Any]:

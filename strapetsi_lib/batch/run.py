@@ -16,12 +16,15 @@ Steps (docs/architecture.md §1 and §4; README "Runs and outputs"):
    executor (:mod:`strapetsi_lib.batch.executors`) with a progress bar, holding the run
    folder's lock (``_work/run.lock``, a portable :mod:`filelock`), so two runs never write
    into one folder at once.
-5. **Record**: the manifest and ``index.html`` are rewritten atomically as reports finish and
-   at the end. A failed report keeps its earlier good files; the exit status is non-zero when
-   anything failed; Ctrl-C (or SIGTERM) stops the workers and records the run as interrupted,
-   and running it again picks up where it stopped. A run folder that cannot be written (full,
-   read-only, missing) is one :class:`~strapetsi_lib.errors.OutputFolderError`, reported at
-   the end; a failed manifest write never stops the reports still running.
+5. **Record**: a report's start is written to the manifest before the executor hands it over
+   (write-ahead: a run killed at any moment, ``kill -9`` included, leaves it "running", which
+   the next run reads as interrupted); the manifest and ``index.html`` are rewritten
+   atomically as reports finish (at most every few seconds) and at the end. A failed report
+   keeps its earlier good files; the exit status is non-zero when anything failed; Ctrl-C (or
+   SIGTERM) stops the workers and records the run as interrupted, and running it again picks
+   up where it stopped. A run folder that cannot be written (full, read-only, missing) is one
+   :class:`~strapetsi_lib.errors.OutputFolderError`, reported at the end; a failed manifest
+   write never stops the reports still running.
 
 The folder layout (what is for sharing, what is working files) is in
 :mod:`strapetsi_lib.batch.layout`.
@@ -302,7 +305,8 @@ class _Run:
                 continue
             entry = self._entry(info, kind, earlier)
             entry.selected = chosen
-            current = runs.is_current(earlier, self.targets[entry.id], self.out_dir)
+            current = runs.is_current(earlier, self.targets[entry.id], self.out_dir) and (
+                not options.pdf or layout.pdf_name(entry.stem) in entry.files)
             if kind == NETWORK_ID and self.network_note:
                 entry.note = self.network_note
             elif chosen and (options.force or not current):
@@ -359,7 +363,8 @@ class _Run:
             tasks.append(ReportTask(entry.id, entry.kind, str(self.notebooks[entry.kind]),
                                     parameters, str(self.out_dir),
                                     str(self.out_dir / layout.NOTEBOOKS_DIR), entry.stem,
-                                    parameters["language"], self.options.cell_timeout))
+                                    parameters["language"], self.options.cell_timeout,
+                                    self.options.pdf))
         return tasks
 
     # -- recording --
@@ -389,20 +394,36 @@ class _Run:
         return self.options.language or "fi"
 
     def on_start(self, task: ReportTask) -> None:
+        """Record that a report starts, on disk, before the executor hands it over (a
+        write-ahead record: the manifest is written now, whenever it was last written, so that
+        a run killed at any moment, ``kill -9`` included, leaves the report "running", which
+        the next run reads as interrupted). The index page follows at the next :meth:`save`."""
         entry = self.entries[task.report_id]
         entry.status, entry.note = runs.RUNNING, None
-        self.save()  # so that a run killed now leaves a record of what was running
+        self.write_record()
+
+    def write_record(self) -> None:
+        """Write the manifest now (a failed write is recorded as the run folder's fault)."""
+        self.manifest.reports = list(self.entries.values())
+        self.manifest.summary = runs.summarise(self.manifest.reports)
+        self.manifest.run["reports_finished"] = self.finished()
+        if self.publication is not None and self.publication.released:
+            self.manifest.run["published_held"] = list(self.publication.released)
+        try:
+            runs.write_manifest(layout.manifest_path(self.out_dir), self.manifest)
+        except OSError as exc:
+            self.write_fault = self.write_fault or OutputFolderError.from_os_error(
+                self.out_dir, exc)
 
     def on_done(self, task: ReportTask, result: TaskResult) -> None:
         entry = self.entries[task.report_id]
-        if result.ok and self.options.pdf:
-            result = _with_pdf(self.out_dir / entry.html, result)
         entry.status = runs.OK if result.ok else runs.FAILED
         entry.seconds, entry.note, entry.error = round(result.seconds, 3), None, result.error
         if result.ok:
             entry.fingerprint = self.targets[entry.id]
-            entry.files = {name: runs.file_state(self.out_dir / name)
-                           for name in (entry.html, entry.notebook)}
+            made = [entry.html, entry.notebook]
+            made += [layout.pdf_name(entry.stem)] if self.options.pdf else []
+            entry.files = {name: runs.file_state(self.out_dir / name) for name in made}
             entry.produced = {
                 "run_started": self.manifest.run["started"], "worker": result.worker,
                 "started": runs.iso(result.started), "seconds": round(result.seconds, 3),
@@ -450,14 +471,8 @@ class _Run:
         """
         if not final and time.monotonic() - self._saved < _SAVE_EVERY:
             return
-        reports = list(self.entries.values())
-        self.manifest.reports = reports
-        self.manifest.summary = runs.summarise(reports)
-        self.manifest.run["reports_finished"] = self.finished()
-        if self.publication is not None and self.publication.released:
-            self.manifest.run["published_held"] = list(self.publication.released)
+        self.write_record()
         try:
-            runs.write_manifest(layout.manifest_path(self.out_dir), self.manifest)
             write_index(self.out_dir, self.manifest, self.index_language)
         except OSError as exc:
             self.write_fault = self.write_fault or OutputFolderError.from_os_error(
@@ -482,21 +497,6 @@ def _folder_fault(cause: str, out_dir: Path) -> OutputFolderError:
     return OutputFolderError(str(out_dir), reason, advice or "see the failures above")
 
 
-def _with_pdf(html: Path, result: TaskResult) -> TaskResult:
-    """Print the report to a PDF beside it (``--pdf``); a failed print fails the report."""
-    import dataclasses
-
-    from strapetsi_lib.render.pdf import PdfError, write_pdf
-
-    try:
-        write_pdf(html)
-    except PdfError as exc:
-        error = {"cause": str(exc), "ename": "PdfError", "evalue": exc.reason, "cell": None,
-                 "cell_index": None, "failed_notebook": None}
-        return dataclasses.replace(result, ok=False, error=error)
-    return result
-
-
 def _round(value: float | None) -> float | None:
     return None if value is None else round(value, 3)
 
@@ -511,6 +511,16 @@ def default_jobs() -> int:
     worker's memory.
     """
     return (os.cpu_count() or 1) + 1
+
+
+def _check_chromium() -> None:
+    """``--pdf`` needs Chromium: found now, once, or the run stops before anything runs."""
+    from strapetsi_lib.render.pdf import ChromiumMissing, find_chromium
+
+    try:
+        find_chromium()
+    except ChromiumMissing as exc:
+        raise BatchError(f"--pdf needs Chromium: {exc}") from None
 
 
 def _start_executor(options: RunOptions, expected: int, log_dir: Path, dataset: Path):
@@ -546,11 +556,13 @@ def run_batch(options: RunOptions, console: Console | None = None) -> RunOutcome
     ------
     BatchError
         When the run cannot start: an unknown ``--provider`` (``exit_code`` 2), the provider
-        notebook missing, another run holding the folder.
+        notebook missing, another run holding the folder, ``--pdf`` without Chromium.
     OutputFolderError
         When the run folder cannot be created or written at all.
     """
     console = console or Console(stderr=True)
+    if options.pdf:
+        _check_chromium()
     run = _Run(options, console)
     if run.network_note:
         console.print(f"[yellow]Network report {run.network_note}[/yellow]", highlight=False)
@@ -561,6 +573,9 @@ def run_batch(options: RunOptions, console: Console | None = None) -> RunOutcome
         if not run.to_run:  # the no-change path: nothing parsed, nothing started
             run_folder.make_out_dir(run.out_dir, options.out_dir is not None)
             with _locked(run.out_dir):
+                # what a killed run left of the reports it was running
+                run_folder.remove_leftovers(run.out_dir, [
+                    e.stem for e in run.entries.values() if e.status == runs.INTERRUPTED])
                 run.begin()
                 return run.finish(EXIT_OK)
     # There is work: workers import their libraries while the data is validated and prepared.
@@ -608,6 +623,14 @@ def _execute(run: _Run, executor: Any) -> RunOutcome:
         run.interrupted()
         run_folder.remove_leftovers(run.out_dir, [entry.stem for entry in run.to_run])
         return run.finish(EXIT_INTERRUPTED)
+    except Exception:
+        # A fault of the workbench itself: the record is still closed (reports cut off read
+        # interrupted) and no work folder stays; the traceback is for whoever fixes it.
+        executor.shutdown()
+        run.interrupted()
+        run_folder.remove_leftovers(run.out_dir, [entry.stem for entry in run.to_run])
+        run.finish(EXIT_FAILED)
+        raise
     # A worker stopped at its time-out leaves its work folder; no worker is running now.
     run_folder.remove_leftovers(run.out_dir, [entry.stem for entry in run.to_run])
     failed = any(entry.status == runs.FAILED for entry in run.entries.values())

@@ -30,6 +30,8 @@ from strapetsi_lib.files import portable_path, sha256_text
 
 #: ``Failure.ename`` of a report that failed because the run folder cannot be written.
 OUTPUT_FOLDER_FAULT = "OutputFolderError"
+#: ``Failure.ename`` of a repeated task that wrote nothing: the run had recorded the report.
+SUPERSEDED = "ReportSuperseded"
 
 
 @dataclass(frozen=True)
@@ -56,6 +58,14 @@ class ReportTask:
         The report's language.
     cell_timeout
         Seconds one cell may run (``None``: no limit).
+    pdf
+        Also print the report to ``{stem}.pdf`` (``strapetsi run --pdf``); a failed print fails
+        the report and keeps its earlier files.
+    fence
+        A file whose presence means the run has recorded this report already: the task then
+        writes nothing (checked before it starts and again just before its files are put in
+        place). The Dask executor sets it, since a scheduler may run a task again after the
+        worker holding its result died.
     """
 
     report_id: str
@@ -67,6 +77,8 @@ class ReportTask:
     stem: str
     language: str
     cell_timeout: float | None = None
+    pdf: bool = False
+    fence: str | None = None
 
 
 @dataclass
@@ -153,16 +165,26 @@ def run_task(task: ReportTask, kernel_name: str = KERNEL_NAME) -> TaskResult:
         ``ok`` when ``{stem}.ipynb`` and ``{stem}.html`` are in place; on failure the files of
         an earlier run are left untouched (:func:`strapetsi_lib.render.export.render_report`).
     """
-    from strapetsi_lib.errors import OutputFolderError, ReportError
+    from strapetsi_lib.errors import OutputFolderError, ReportError, ReportSuperseded
     from strapetsi_lib.render.export import render_report
+    from strapetsi_lib.render.pdf import PdfError
 
     started = time.time()
     clock = time.perf_counter()
+    fenced = (lambda: os.path.exists(task.fence)) if task.fence else None
     try:
+        if fenced is not None and fenced():
+            raise ReportSuperseded(f"report {task.report_id} was recorded before this task ran")
         result = render_report(Path(task.notebook), task.parameters, Path(task.out_dir),
                                task.stem, task.language, kernel_name=kernel_name,
                                report_id=task.report_id, timeout=task.cell_timeout,
-                               notebook_dir=Path(task.notebook_dir))
+                               notebook_dir=Path(task.notebook_dir), pdf=task.pdf,
+                               superseded=fenced)
+    except ReportSuperseded as exc:  # nobody waits for this result; it says why nothing changed
+        return failure(task, f"nothing written: {exc}", started, ename=SUPERSEDED)
+    except PdfError as exc:  # the report itself is fine; its earlier files are kept
+        return failure(task, f"the PDF could not be printed: {exc.reason}", started,
+                       ename="PdfError", evalue=exc.reason)
     except ReportError as exc:
         failed = exc.executed_notebook
         return failure(task, exc.message, started, ename=exc.ename or "ReportError",

@@ -20,7 +20,9 @@ from strapetsi_lib.ingest.instrument import Instrument, load_instrument
 from strapetsi_lib.ingest.problem_list import problem_lines
 from strapetsi_lib.ingest.reading import TableReading, read_table
 from strapetsi_lib.ingest.validation import (
+    absent_providers,
     coverage_problems,
+    never_answered,
     problem_order,
     provider_listing,
     validate_providers,
@@ -166,8 +168,9 @@ def validate_dataset(path: str | Path) -> tuple[Dataset | None, list[Problem]]:
     -------
     dataset : Dataset or None
         The dataset when there is no problem, else ``None``. What is worth knowing but does not
-        stop the reports (a provider without respondents in a later wave) is in its
-        :attr:`Dataset.warnings`.
+        stop the reports (a provider without respondents in a wave: it joined late or missed
+        it) is in its :attr:`Dataset.warnings`; a provider without respondents in any wave is
+        a problem.
     problems : list of Problem
         Every problem found, sorted by file, row and column; empty when the dataset is valid.
         Data problems never raise.
@@ -196,6 +199,7 @@ def validate_dataset(path: str | Path) -> tuple[Dataset | None, list[Problem]]:
             listing = provider_listing(table)
 
     frames = []
+    absent_from: list[list[tuple[str, str]]] = []  # per wave whose file was read whole
     for number, wave in enumerate(reading.waves):
         file_name = wave.responses
         table, found, noted = _read_listed(folder, file_name, f"the responses of wave {wave.id}")
@@ -208,10 +212,8 @@ def validate_dataset(path: str | Path) -> tuple[Dataset | None, list[Problem]]:
         problems += export_problems(export, reading, table.columns, file_name, instrument,
                                     listing)
         if not found:  # a file with broken lines says nothing reliable about who answered
-            absent = coverage_problems(table, file_name, wave.id, listing, export)
-            # A provider may drop out of a later wave (its report says so); one that never
-            # answered the first wave has no baseline to report, and is an error.
-            (warnings if number > 0 else problems).extend(absent)
+            warnings += coverage_problems(table, file_name, wave.id, listing, export)
+            absent_from.append(absent_providers(table, listing, export) or [])
         if instrument is None:
             continue
         tidy, found = validate_responses(table, file_name, instrument, wave.id, listing,
@@ -219,6 +221,12 @@ def validate_dataset(path: str | Path) -> tuple[Dataset | None, list[Problem]]:
         problems += found
         if tidy is not None:
             frames.append(tidy.assign(wave=wave.id))
+
+    # A provider may join late or miss a wave (its report compares the waves it has and says
+    # so): a warning. One that answered no wave at all has nothing to report: a problem (once
+    # the providers file is valid; an id wrong there is its own problem).
+    if providers is not None and len(absent_from) == len(reading.waves):
+        problems += never_answered(absent_from, providers_name or "providers")
 
     if problems:
         # Sorted as DatasetError sorts them, "required column" problems first.

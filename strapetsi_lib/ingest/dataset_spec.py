@@ -36,6 +36,7 @@ level for every wave, or inside a wave, where a key replaces the top-level one f
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath, PureWindowsPath
@@ -230,6 +231,7 @@ class DatasetSpec(ExportKeys):
         except ValidationError as exc:
             waves, errors = None, exc.errors()
         seen: set[Any] = set()
+        files: dict[str, int] = {}  # each wave's own file: one file twice shows no change
         for index, entry in enumerate(value if isinstance(value, list) else []):
             wave_id = _scalar_text(entry.get("id")) if isinstance(entry, dict) else None
             if wave_id is not None and wave_id in seen:
@@ -237,6 +239,16 @@ class DatasetSpec(ExportKeys):
                     "duplicate_wave_id", "wave id {id} is used twice", {"id": wave_id}),
                     "loc": (index, "id"), "input": wave_id})
             seen.add(wave_id)
+            named = entry.get("responses") if isinstance(entry, dict) else None
+            if isinstance(named, str) and named.strip():
+                same = os.path.normcase(os.path.normpath(named.strip()))
+                if same in files:
+                    errors.append({"type": PydanticCustomError(
+                        "duplicate_wave_file", "wave {n} names the responses file {file} of "
+                        "wave {earlier}; each wave needs its own file",
+                        {"n": index + 1, "file": named, "earlier": files[same] + 1}),
+                        "loc": (index, "responses"), "input": named})
+                files.setdefault(same, index)
         if errors:
             raise ValidationError.from_exception_data("waves", errors)
         return waves
@@ -438,7 +450,7 @@ def _problem(error: dict, lines: dict[KeyPath, int]) -> Problem:
         message = f"{wave}has unknown key {key}" if wave else f"unknown key {key}"
     elif kind == "value_error":
         message = wave + str(error["ctx"]["error"])
-    elif kind == "duplicate_wave_id":
+    elif kind in ("duplicate_wave_id", "duplicate_wave_file"):
         message = error["msg"]
     elif kind in ("string_type", "string_too_short") and _export_key(path):
         message = f"{key_name(path)} must be a text"

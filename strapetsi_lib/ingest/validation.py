@@ -414,6 +414,32 @@ def provider_listing(table: pd.DataFrame | None) -> pd.DataFrame | None:
     return listing.drop_duplicates("provider_id").reset_index(drop=True)
 
 
+def _provider_column(table: pd.DataFrame, export: ExportMap) -> str | None:
+    """The header of the response file's provider column, as written, or ``None``."""
+    codes = column_codes(table.columns, None, mapped=export.targets(),
+                         ignored=export.ignored())
+    return next((h for h, c in codes.items() if c == "provider_id"), None)
+
+
+def absent_providers(table: pd.DataFrame | None, providers: pd.DataFrame | None,
+                     export: ExportMap | None = None) -> list[tuple[str, str]] | None:
+    """The providers (id, name) without any respondent in a wave's response file, in the
+    providers file's order; ``None`` when the file or the providers cannot tell.
+
+    ``export`` is how ``dataset.yml`` says the file is read (which column is the provider's,
+    and whether it holds names or codes).
+    """
+    if table is None or providers is None:
+        return None
+    export = export or ExportMap()
+    header = _provider_column(table, export)
+    if header is None:
+        return None
+    present = set(resolve_providers(table[header], export, providers).dropna())
+    return [(pid, pname) for pid, pname in zip(providers["provider_id"], providers["name"],
+                                                strict=True) if pid not in present]
+
+
 def coverage_problems(table: pd.DataFrame | None, name: str, wave: str,
                       providers: pd.DataFrame | None, export: ExportMap | None = None
                       ) -> list[Problem]:
@@ -437,16 +463,27 @@ def coverage_problems(table: pd.DataFrame | None, name: str, wave: str,
         With no row (the problem concerns the file as a whole) and the provider column as
         written in the file.
     """
-    if table is None or providers is None:
+    absent = absent_providers(table, providers, export)
+    if not absent:
         return []
-    export = export or ExportMap()
-    codes = column_codes(table.columns, None, mapped=export.targets(),
-                         ignored=export.ignored())
-    header = next((h for h, c in codes.items() if c == "provider_id"), None)
-    if header is None:
-        return []
-    present = set(resolve_providers(table[header], export, providers).dropna())
+    header = _provider_column(table, export or ExportMap())
     return [Problem(name, None, header,
                     f"provider {pid} ({pname}) has no respondents in wave {wave}")
-            for pid, pname in zip(providers["provider_id"], providers["name"], strict=True)
-            if pid not in present]
+            for pid, pname in absent]
+
+
+def never_answered(absent_by_wave: list[list[tuple[str, str]]],
+                   providers_file: str) -> list[Problem]:
+    """One problem for each provider absent from every wave (:func:`absent_providers` of each
+    wave, in wave order).
+
+    A provider that joined late or missed a wave still has a report; one that answered no wave
+    has nothing to report, and the providers file lists it by mistake or too early.
+    """
+    if not absent_by_wave:
+        return []
+    later = [{pid for pid, _ in absent} for absent in absent_by_wave[1:]]
+    return [Problem(providers_file, None, "provider_id",
+                    f"provider {pid} ({pname}) has no respondents in any wave; remove it from "
+                    f"{providers_file} until it takes part")
+            for pid, pname in absent_by_wave[0] if all(pid in ids for ids in later)]

@@ -33,14 +33,28 @@ from strapetsi_lib.present.precision import MEAN_DECIMALS, as_shown, share_as_sh
 from strapetsi_lib.present.view_cache import cached_view
 
 
-def baseline_wave(prepared: Prepared) -> str:
-    """The wave the baseline analysis describes: the first wave of the dataset."""
-    return prepared.wave_ids[0]
+def _own_waves(prepared: Prepared, provider_id: str) -> pd.Series | None:
+    """The provider's row of ``provider_waves`` (None for tables prepared without it)."""
+    if "provider_waves" not in prepared.tables:
+        return None
+    rows = prepared.rows("provider_waves", provider_id)
+    return rows.iloc[0] if len(rows) else None
 
 
-def latest_wave(prepared: Prepared) -> str:
-    """The latest wave of the dataset."""
-    return prepared.wave_ids[-1]
+def baseline_wave(prepared: Prepared, provider_id: str | None = None) -> str:
+    """The wave the baseline analysis describes: the provider's first wave with enough answers
+    (:func:`strapetsi_lib.analysis.waves.provider_waves`; a late joiner's first), or the
+    dataset's first wave when no provider is named."""
+    own = None if provider_id is None else _own_waves(prepared, provider_id)
+    return prepared.wave_ids[0] if own is None else str(own["baseline_wave"])
+
+
+def latest_wave(prepared: Prepared, provider_id: str | None = None) -> str:
+    """The provider's latest wave with enough answers (an earlier follow-up when the dataset's
+    latest has none or too few from it), or the dataset's latest wave when no provider is
+    named."""
+    own = None if provider_id is None else _own_waves(prepared, provider_id)
+    return prepared.wave_ids[-1] if own is None else str(own["latest_wave"])
 
 
 def role_table(prepared: Prepared, provider_id: str, language: str) -> pd.DataFrame:
@@ -169,7 +183,9 @@ def item_distribution(prepared: Prepared, provider_id: str, wave: str) -> pd.Dat
     dist = prepared.rows("item_distributions", provider_id)
     dist = dist[dist["wave"] == wave]
     totals = dist.groupby("item")["n"].transform("sum")
-    shown = dist[totals.map(lambda n: may_show(n, prepared.min_group_size))]
+    # as booleans even when the wave has no rows (a wave the provider did not take part in):
+    # an empty mask of objects would select columns, not rows
+    shown = dist[totals.map(lambda n: may_show(n, prepared.min_group_size)).astype(bool)]
     return share_as_shown(shown.reset_index(drop=True), ["share"])
 
 

@@ -48,7 +48,8 @@ class Finding:
     or ``above_network``/``below_network`` (an item differs clearly from the network);
     ``subject`` the dimension or item code; ``size`` the standardised effect (Hedges' g or the
     standardised difference, signed); ``value`` the change in points or the provider's mean;
-    ``reference`` the network mean for an item (NaN for a change).
+    ``reference`` the network mean for an item (NaN for a change); ``wave`` the wave an item's
+    comparison describes (the provider's baseline).
     """
 
     kind: str
@@ -56,6 +57,7 @@ class Finding:
     size: float
     value: float
     reference: float = float("nan")
+    wave: str | None = None
 
 
 @dataclass(frozen=True)
@@ -100,7 +102,7 @@ def _network_findings(prepared: Prepared, provider_id: str, wave: str) -> list[F
     findings = []
     for kind, items in (("above_network", strengths), ("below_network", areas)):
         findings += [Finding(kind, row.item, float(row.std_diff), float(row.mean),
-                             float(row.network_mean)) for row in items.itertuples()]
+                             float(row.network_mean), wave) for row in items.itertuples()]
     return findings
 
 
@@ -139,14 +141,15 @@ def summary_facts(prepared: Prepared, provider_id: str) -> Summary:
     Returns
     -------
     Summary
-        Respondents and response rate at the first and the latest wave (None where suppressed),
-        the roles shown at both waves whose number fell, up to :data:`MAX_FINDINGS` findings
-        ordered by standardised size, the provider's own themes and their practices' status.
+        Respondents and response rate at the provider's baseline and latest wave (None where
+        suppressed; :mod:`strapetsi_lib.analysis.waves`), the roles shown at both waves whose
+        number fell, up to :data:`MAX_FINDINGS` findings ordered by standardised size, the
+        provider's own themes and their practices' status.
     """
-    first, latest = prepared.wave_ids[0], prepared.wave_ids[-1]
+    first, latest = takehold.compared_waves(prepared, provider_id)
     respondents, rates = _response(prepared, provider_id)
     candidates = (_change_findings(prepared, provider_id)
-                  + _network_findings(prepared, provider_id, view.baseline_wave(prepared)))
+                  + _network_findings(prepared, provider_id, first))
     findings = sorted(candidates, key=lambda f: -abs(f.size))[:MAX_FINDINGS]
     return Summary(provider_id=provider_id, first_wave=first, latest_wave=latest,
                    respondents=respondents, response_rates=rates,
@@ -208,7 +211,7 @@ def finding_sentence(finding: Finding, prepared: Prepared, language: str) -> str
     return _t(f"summary_finding_{finding.kind}", language, statement=name,
               mean=number(finding.value, language),
               network=number(finding.reference, language),
-              wave=prepared.wave_label(view.baseline_wave(prepared), language))
+              wave=prepared.wave_label(finding.wave or view.baseline_wave(prepared), language))
 
 
 def practices_sentence(facts: Summary, prepared: Prepared, language: str) -> str:

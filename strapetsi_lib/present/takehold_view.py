@@ -1,5 +1,9 @@
 """One provider's take-hold section: change since the baseline and the status of each practice.
 
+The provider's own waves are compared (:mod:`strapetsi_lib.analysis.waves`): a late joiner's
+first wave is its baseline, and an earlier follow-up stands in for a latest wave without enough
+answers; :func:`waves_sentences` says which.
+
 Like :mod:`strapetsi_lib.present.provider_view`, these functions only select and word the rows of
 the
 prepared tables (``dimension_change``, ``practice_status_by_wave``); nothing is recomputed here,
@@ -17,6 +21,7 @@ from strapetsi_lib.analysis.takehold import NOT_IN_USE, TOO_FEW
 from strapetsi_lib.prepare import Prepared
 from strapetsi_lib.present.i18n import number, percent, text, too_few
 from strapetsi_lib.present.precision import CHANGE_DECIMALS, as_shown
+from strapetsi_lib.present.provider_view import baseline_wave, latest_wave
 from strapetsi_lib.present.stats_view import (
     adjusted_ci_header,
     level_text,
@@ -30,6 +35,45 @@ from strapetsi_lib.present.view_cache import cached_view
 def has_takehold(prepared: Prepared) -> bool:
     """Whether the dataset has the two waves a take-hold section needs."""
     return "dimension_change" in prepared.tables
+
+
+def compared_waves(prepared: Prepared, provider_id: str) -> tuple[str, str]:
+    """The provider's own baseline and latest wave, which its change and take-hold compare
+    (:mod:`strapetsi_lib.analysis.waves`); the same wave twice when it has only one with
+    enough answers."""
+    return baseline_wave(prepared, provider_id), latest_wave(prepared, provider_id)
+
+
+def has_change(prepared: Prepared, provider_id: str) -> bool:
+    """Whether the provider has two waves with enough answers to measure change between."""
+    before, after = compared_waves(prepared, provider_id)
+    return has_takehold(prepared) and before != after
+
+
+def waves_sentences(prepared: Prepared, provider_id: str, language: str) -> list[str]:
+    """Which waves the take-hold section compares, and why when they are not the network's
+    first and latest: every wave the provider did not take part in, or had too few answers
+    in, is named."""
+    before, after = compared_waves(prepared, provider_id)
+    label = prepared.wave_label
+    if before == after:
+        sentences = [text("takehold_intro_one_wave", language, wave=label(before, language))]
+    else:
+        sentences = [text("takehold_intro", language, wave_before=label(before, language),
+                          wave_after=label(after, language))]
+        if (before, after) != (prepared.wave_ids[0], prepared.wave_ids[-1]):
+            sentences.append(text("takehold_own_waves", language))
+    counts = prepared.rows("response_rates", provider_id).set_index("wave")["n"]
+    mgs = prepared.min_group_size
+    for wave in prepared.wave_ids:
+        n = int(counts.get(wave, 0))
+        if n == 0:
+            sentences.append(text("takehold_wave_not_taken_part", language,
+                                  wave=label(wave, language)))
+        elif n < mgs:
+            sentences.append(text("takehold_wave_too_few", language, wave=label(wave, language),
+                                  n=mgs))
+    return sentences
 
 
 @cached_view
@@ -139,14 +183,15 @@ def change_method(prepared: Prepared, provider_id: str, language: str) -> str:
 
 @cached_view
 def practice_rows(prepared: Prepared, provider_id: str) -> pd.DataFrame:
-    """The provider's practice status at the latest wave, in the instrument's order.
+    """The provider's practice status at its latest wave, in the instrument's order.
 
     Decided by :func:`~strapetsi_lib.analysis.disclosure.safe_practice_status`: earlier waves
     with too few answers are not looked at (``unknown_waves`` lists them), and a normalisation
     mean on too few answers is left out.
     """
     by_wave = prepared.rows("practice_status_by_wave", provider_id)
-    rows = safe_practice_status(by_wave, prepared.wave_ids[-1]).set_index("practice")
+    rows = safe_practice_status(by_wave, latest_wave(prepared, provider_id)).set_index(
+        "practice")
     return rows.reindex([p.code for p in prepared.instrument.practices]).reset_index()
 
 

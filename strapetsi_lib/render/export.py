@@ -26,7 +26,7 @@ import re
 import shutil
 import tempfile
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -35,7 +35,7 @@ import nbformat
 from nbformat import NotebookNode
 
 from strapetsi_lib.config import KERNEL_NAME, PROJ_ROOT, TEMPLATES_DIR
-from strapetsi_lib.errors import OutputFolderError, ReportError
+from strapetsi_lib.errors import OutputFolderError, ReportError, ReportSuperseded
 from strapetsi_lib.files import PRIVATE_FILE_MODE, portable_path, write_atomic
 
 __all__ = [
@@ -639,12 +639,26 @@ def write_report(html: str, target: Path, *, private: bool = False) -> Path:
     return write_atomic(target, html, mode=PRIVATE_FILE_MODE if private else None)
 
 
+def _print_pdf(html: str, workdir: Path, stem: str, private: bool) -> Path:
+    """The report printed to a PDF in its work folder (from a copy of its HTML there), ready
+    to be put in place beside the HTML, readable by the user only when the report is
+    (``private``); :class:`~strapetsi_lib.render.pdf.PdfError` if not."""
+    from strapetsi_lib.render.pdf import write_pdf
+
+    page = write_atomic(workdir / f"{stem}.html", html)
+    printed = write_pdf(page, workdir / f"{stem}.pdf", work_dir=workdir)
+    if private:
+        os.chmod(printed, PRIVATE_FILE_MODE)
+    return printed
+
+
 def render_report(notebook: Path, parameters: Mapping[str, Any], out_dir: Path, stem: str,
                   language: str, *, title: str | None = None, kernel_name: str = KERNEL_NAME,
                   cwd: Path | None = None, report_id: str | None = None,
                   timeout: float | None = None, keep_failed: bool = True,
-                  notebook_dir: Path | None = None) -> ReportResult:
-    """Execute a report notebook and export it; write both only if both succeed.
+                  notebook_dir: Path | None = None, pdf: bool = False,
+                  superseded: Callable[[], bool] | None = None) -> ReportResult:
+    """Execute a report notebook and export it; write the files only if all succeed.
 
     Parameters
     ----------
@@ -668,6 +682,14 @@ def render_report(notebook: Path, parameters: Mapping[str, Any], out_dir: Path, 
     notebook_dir
         Folder that receives the executed notebook ``{stem}.ipynb`` (default ``out_dir``); it
         must be on the same file system as ``out_dir``. The work folder is made in it.
+    pdf
+        Also print the HTML to ``{stem}.pdf`` beside it (:mod:`strapetsi_lib.render.pdf`), from
+        the new HTML before anything is put in place: when the print fails, the report's
+        earlier files (HTML and PDF) are all kept. Without ``pdf``, a new HTML removes an
+        earlier PDF, which would no longer match it.
+    superseded
+        Asked just before the files are put in place; when it answers yes, nothing is written
+        (:class:`~strapetsi_lib.errors.ReportSuperseded`).
 
     Returns
     -------
@@ -678,6 +700,10 @@ def render_report(notebook: Path, parameters: Mapping[str, Any], out_dir: Path, 
     ReportError
         On any failure of the report. Existing ``{stem}.ipynb`` / ``{stem}.html`` are then left
         untouched.
+    PdfError
+        When ``pdf`` is asked for and the print fails; nothing is written.
+    ReportSuperseded
+        When ``superseded`` says the report must not be written any more.
     OutputFolderError
         When a folder cannot be written (full, read-only, missing); nothing is left behind.
     """
@@ -687,6 +713,7 @@ def render_report(notebook: Path, parameters: Mapping[str, Any], out_dir: Path, 
     name = _report_id(Path(notebook), parameters, report_id)
     final_nb, final_html = notebook_dir / f"{stem}.ipynb", out_dir / f"{stem}.html"
     failed_nb = notebook_dir / f"{stem}.failed.ipynb"
+    final_pdf = final_html.with_suffix(".pdf")
     workdir = None
     try:
         notebook_dir.mkdir(parents=True, exist_ok=True)
@@ -707,8 +734,16 @@ def render_report(notebook: Path, parameters: Mapping[str, Any], out_dir: Path, 
             if kept is None:
                 raise
             raise dataclasses.replace(error, executed_notebook=kept) from error
+        private = coordinator_only(parameters)
+        printed = _print_pdf(html, workdir, stem, private) if pdf else None
+        if superseded is not None and superseded():
+            raise ReportSuperseded(f"report {name} was recorded before this production ended")
         write_atomic(final_nb, nbformat.writes(_portable(executed, Path(notebook), stem)))
-        write_report(html, final_html, private=coordinator_only(parameters))
+        write_report(html, final_html, private=private)
+        if printed is not None:
+            os.replace(printed, final_pdf)
+        else:
+            final_pdf.unlink(missing_ok=True)
         failed_nb.unlink(missing_ok=True)
     except OSError as exc:
         if exc.errno not in FOLDER_FAULTS:
