@@ -428,7 +428,8 @@ class _Run:
                 "run_started": self.manifest.run["started"], "worker": result.worker,
                 "started": runs.iso(result.started), "seconds": round(result.seconds, 3),
                 "execute_seconds": _round(result.execute_seconds),
-                "export_seconds": _round(result.export_seconds)}
+                "export_seconds": _round(result.export_seconds),
+                "kernel_restarts": result.kernel_restarts}
             entry.earlier_html = None
             self._published(entry)
         elif (self.out_dir / entry.html).is_file():

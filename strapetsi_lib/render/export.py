@@ -61,6 +61,9 @@ REPORT_TEMPLATE = "strapetsi"
 REMOVE_CELL_TAGS = frozenset({"injected-parameters", "parameters", "remove", "remove-cell"})
 #: Cells carrying one of these tags are shown without their outputs (their code is hidden anyway).
 REMOVE_OUTPUT_TAGS = frozenset({"remove-output"})
+#: How many kernels a report may start: a kernel that died before it ran any cell
+#: (:class:`~strapetsi_lib.render.kernel_client.KernelStartError`) is started once more.
+KERNEL_STARTS = 2
 #: The alt text nbconvert puts on images that have none; it must never reach a report.
 NBCONVERT_DEFAULT_ALT = "No description has been provided for this image"
 
@@ -95,12 +98,16 @@ class ReportResult:
         The executed notebook ``{stem}.ipynb`` and the report ``{stem}.html`` in ``out_dir``.
     execute_seconds, export_seconds
         Wall-clock time spent executing the notebook (kernel start included) and exporting it.
+    kernel_restarts
+        How many times the report's kernel died before it ran any cell and was started again
+        (:data:`KERNEL_STARTS`).
     """
 
     notebook: Path
     html: Path
     execute_seconds: float
     export_seconds: float
+    kernel_restarts: int = 0
 
     @property
     def total_seconds(self) -> float:
@@ -721,9 +728,9 @@ def render_report(notebook: Path, parameters: Mapping[str, Any], out_dir: Path, 
         temp_nb = workdir / f"{stem}.ipynb"
         started = time.perf_counter()
         try:
-            executed = execute_notebook(Path(notebook), temp_nb, parameters,
-                                        kernel_name=kernel_name, cwd=cwd, report_id=name,
-                                        timeout=timeout)
+            executed, restarts = _execute_with_a_new_kernel_if_it_died(
+                Path(notebook), temp_nb, parameters, kernel_name=kernel_name, cwd=cwd,
+                report_id=name, timeout=timeout)
             execute_seconds = time.perf_counter() - started
             started = time.perf_counter()
             html = notebook_to_html(executed, language, title, report_id=name)
@@ -753,4 +760,26 @@ def render_report(notebook: Path, parameters: Mapping[str, Any], out_dir: Path, 
     finally:
         if workdir is not None:
             shutil.rmtree(workdir, ignore_errors=True)
-    return ReportResult(final_nb, final_html, execute_seconds, export_seconds)
+    return ReportResult(final_nb, final_html, execute_seconds, export_seconds, restarts)
+
+
+def _execute_with_a_new_kernel_if_it_died(notebook: Path, output: Path,
+                                          parameters: Mapping[str, Any],
+                                          **options: Any) -> tuple[NotebookNode, int]:
+    """:func:`execute_notebook`, starting a new kernel when one died before it ran any cell
+    (at most :data:`KERNEL_STARTS` kernels); returns the executed notebook and how many times a
+    kernel was started again. The error of the last start names them all."""
+    from strapetsi_lib.render.kernel_client import KernelStartError
+
+    restarts = 0
+    while True:
+        try:
+            return execute_notebook(notebook, output, parameters, **options), restarts
+        except ReportError as error:
+            if not isinstance(error.__cause__, KernelStartError):
+                raise
+            if restarts + 1 == KERNEL_STARTS:
+                raise dataclasses.replace(
+                    error, message=f"{error.message} ({KERNEL_STARTS} kernels were started "
+                                   "and each died before it ran a cell)") from error.__cause__
+            restarts += 1
