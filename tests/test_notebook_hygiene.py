@@ -59,6 +59,7 @@ def test_a_new_notebook_in_exploration_gets_its_py_pair():
         shutil.rmtree(folder / ".ipynb_checkpoints", ignore_errors=True)
 
 
+@pytest.mark.slow
 def test_the_filter_strips_run_metadata_it_must():
     """Fast check of the filter on a notebook carrying what a run adds (without a kernel)."""
     committed = (NOTEBOOKS_DIR / "explore.ipynb").read_bytes()

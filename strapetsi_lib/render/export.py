@@ -76,8 +76,6 @@ _FETCH_ATTRIBUTES = ("src", "srcset", "poster", "data", "action", "formaction", 
 _CSS_URL = re.compile(r"url\(\s*(?!['\"]?data:)|@import", re.IGNORECASE)
 _EXTERNAL_LINK = re.compile(r"^\s*(?:[a-z][a-z0-9+.-]*:|//)", re.IGNORECASE)
 _HEADING = re.compile(r"^h[1-6]$")
-#: The blocks nbconvert makes focusable (``tabindex="0"``) inside a notebook's page.
-_FOCUSABLE_CLASSES = frozenset({"jp-Cell-inputWrapper", "jp-OutputArea-output"})
 #: The Content-Security-Policy every report carries (a ``<meta>`` in the template): no script,
 #: no request to anywhere; images and fonts only as ``data:`` URIs, styles only inline.
 CONTENT_SECURITY_POLICY = ("default-src 'none'; img-src data:; style-src 'unsafe-inline'; "
@@ -228,6 +226,9 @@ def execute_notebook(notebook: Path, output: Path, parameters: Mapping[str, Any]
         return pm.execute_notebook(
             str(notebook), str(output), parameters=dict(parameters), kernel_name=kernel_name,
             cwd=str(workdir), progress_bar=False, log_output=False,
+            # written once when the cells ran; the engine keeps a partial notebook when they
+            # could not (see render/papermill_engine.py)
+            request_save_on_cell_execute=False, partial_notebook=str(output),
             engine_name=register_engine(), **engine_kwargs,
         )
     except PapermillExecutionError as exc:
@@ -296,7 +297,9 @@ def running_cell(executed: Path) -> tuple[int | None, str | None]:
 
 @functools.cache
 def _exporter(language: str):
-    """The report exporter for ``language``: made, and its template compiled, once a process."""
+    """The report exporter for ``language``: nbconvert's ``HTMLExporter`` with the report
+    template, made (and its template compiled) once a process."""
+    from nbconvert import HTMLExporter
     from traitlets.config import Config
 
     config = Config()
@@ -313,54 +316,7 @@ def _exporter(language: str):
     # The notebook is checked once, after the last preprocessor, rather than after each of
     # nbconvert's twelve: they only remove cells and outputs, which leave a valid notebook.
     config.HTMLExporter.optimistic_validation = True
-    return _unparsed_html_exporter()(config=config)
-
-
-@functools.cache
-def _unparsed_html_exporter() -> type:
-    """nbconvert's ``HTMLExporter``, returning the rendered page without its last pass.
-
-    ``HTMLExporter.from_notebook_node`` renders the template, then parses the page to give
-    images without a text alternative a placeholder and to make outputs focusable, and writes
-    it out again; :func:`_finish` parses the same page once more for the report rules. This
-    subclass stops after the render (its steps are nbconvert's own up to there) and
-    :func:`_nbconvert_last_pass` does that last pass on :func:`_finish`'s parse: one parse a
-    report instead of two, the same page byte for byte (``tests/test_export.py``).
-    """
-    from nbconvert import HTMLExporter
-    from nbconvert.exporters.templateexporter import TemplateExporter
-    from nbconvert.filters.highlight import Highlight2HTML
-    from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
-
-    class UnparsedHTMLExporter(HTMLExporter):
-        def from_notebook_node(self, nb, resources=None, **kw):
-            # HTMLExporter.from_notebook_node (nbconvert 7) up to the template's render
-            langinfo = nb.metadata.get("language_info", {})
-            lexer = langinfo.get("pygments_lexer", langinfo.get("name", None))
-            highlight_code = self.filters.get(
-                "highlight_code", Highlight2HTML(pygments_lexer=lexer, parent=self))
-            resources = self._init_resources(resources)
-            filter_data_type = WidgetsDataTypeFilter(notebook_metadata=self._nb_metadata,
-                                                     parent=self, resources=resources)
-            self.register_filter("highlight_code", highlight_code)
-            self.register_filter("filter_data_type", filter_data_type)
-            return TemplateExporter.from_notebook_node(self, nb, resources, **kw)
-
-    return UnparsedHTMLExporter
-
-
-def _nbconvert_last_pass(tags: list[Any]) -> None:
-    """What ``HTMLExporter.from_notebook_node`` does to the parsed page (its ``tags``, all its
-    elements in order) after rendering it."""
-    # nbconvert's CSS selectors "img:not([alt])", ".jp-Notebook div.jp-Cell-inputWrapper" and
-    # ".jp-Notebook div.jp-OutputArea-output", matched in the one walk of the page
-    for tag in tags:
-        if tag.name == "img":
-            if not tag.has_attr("alt"):
-                tag.attrs["alt"] = NBCONVERT_DEFAULT_ALT  # the report rules then reject the page
-        elif (tag.name == "div" and _FOCUSABLE_CLASSES.intersection(tag.get("class") or ())
-              and tag.find_parent(class_="jp-Notebook") is not None):
-            tag.attrs["tabindex"] = "0"
+    return HTMLExporter(config=config)
 
 
 def _check_language(language: str) -> str:
@@ -430,7 +386,6 @@ def _finish(body: str, cells: list[Any], cells_by_id: dict[str, int], title: str
     # The page's elements, walked once: each pass below filters this list rather than walking
     # the page again (a report has some 5000 elements; a walk is the bulk of a pass's time).
     tags = soup.find_all(True)
-    _nbconvert_last_pass(tags)
     problems: list[tuple[int | None, str]] = []
 
     def where(tag: Any) -> int | None:
