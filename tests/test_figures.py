@@ -142,6 +142,7 @@ def test_the_theme_is_seaborns_without_importing_it():
                 == sns.color_palette("RdBu", n).as_hex())
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("language", ["fi", "sv"])
 def test_everything_drawn_lies_inside_the_figure(prepared, language):
     """Nothing runs off an edge: not a long dimension name, not the profile's legend (which,

@@ -72,6 +72,7 @@ def test_the_store_is_on_for_this_matplotlib():
                                     f"text_metrics.TESTED_VERSIONS {text_metrics.TESTED_VERSIONS}")
 
 
+@pytest.mark.slow
 def test_figures_drawn_with_the_warmed_store_are_the_figures_drawn_without_it(
         prepared, empty_store, monkeypatch):
     providers = _providers_after_the_warm_ones(prepared)
@@ -94,6 +95,7 @@ def test_figures_drawn_with_the_warmed_store_are_the_figures_drawn_without_it(
         assert count - warmed[kind] < warmed[kind] / 4, kind
 
 
+@pytest.mark.slow
 def test_a_figure_drawn_again_measures_nothing_again(prepared, empty_store):
     provider_id = _providers_after_the_warm_ones(prepared)[0]
     first = _report_svgs(prepared, provider_id)
