@@ -18,6 +18,9 @@ UPGRADE_DIR := .cache/upgrade
 # The fast tests: tests/ (not the notebooks) less those that start a kernel, a process or a
 # browser or run for seconds (the markers in pyproject.toml).
 CHECK_TESTS := tests -m "not slow and not browser" -q
+# JupyterLab's configuration in .venv: after saving a committed notebook that was only run, git's
+# index is told it is unchanged (strapetsi_lib/lab_hooks.py).
+LAB_CONFIG := $(VENV)/etc/jupyter/jupyter_server_config.d/strapetsi.json
 # Notebook metadata that changes on every run and must not reach git (nbstripout already drops
 # outputs, execution counts, cell execution times and widget state); tests/test_notebook_hygiene.py
 # reads this line.
@@ -30,7 +33,7 @@ setup: $(STAMP)
 # The locked versions, checked against their hashes; then the workbench itself, editable, with
 # nothing more (--no-deps); pip check fails when pyproject.toml asks for what the lock lacks
 # (then: make lock).
-$(STAMP): pyproject.toml $(LOCK)
+$(STAMP): pyproject.toml $(LOCK) Makefile
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --require-hashes -r $(LOCK)
 	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
@@ -40,6 +43,8 @@ $(STAMP): pyproject.toml $(LOCK)
 	-git config filter.nbstripout.smudge cat 2>/dev/null
 	-git config filter.nbstripout.extrakeys "$(NBSTRIPOUT_EXTRA_KEYS)" 2>/dev/null
 	-git config diff.ipynb.textconv "$(abspath $(BIN))/nbstripout -t" 2>/dev/null
+	mkdir -p $(dir $(LAB_CONFIG))
+	echo '{"ServerApp": {"jpserver_extensions": {"strapetsi_lib.lab_hooks": true}}}' > $(LAB_CONFIG)
 	touch $(STAMP)
 
 $(DEMO)/dataset.yml: | $(STAMP)
