@@ -1,10 +1,10 @@
 """Report kernels that start: Unix sockets instead of ports, and one more start for a kernel that
 died before it ran a cell.
 
-A report kernel used to get five TCP ports chosen by ``jupyter_client``, which closes them
-before the kernel binds them; with several workers starting kernels at once, about one start in
-a hundred found a port taken ("ZMQError: Address already in use") and its report failed with
-"Kernel died before replying to kernel_info". Every test here starts real kernels.
+Over TCP a report kernel gets five ports that ``jupyter_client`` chose and closed before the
+kernel binds them; with several workers starting kernels at once, about one start in a hundred
+finds a port taken ("ZMQError: Address already in use") and its report fails with "Kernel died
+before replying to kernel_info". Every test here starts real kernels.
 """
 
 from __future__ import annotations
