@@ -24,6 +24,7 @@ import re
 import tomllib
 from importlib import metadata
 from pathlib import Path
+from typing import Any
 
 from strapetsi_lib.config import CACHE_DIR, CHECKOUT, DISTRIBUTION, PACKAGE_DIR
 from strapetsi_lib.files import sha256_file, sha256_text
@@ -130,7 +131,7 @@ def _canonical(name: str) -> str:
     return re.sub(r"[-_.]+", "-", name).lower()
 
 
-def _parse(requirement: str):
+def _parse(requirement: str) -> tuple[str, frozenset[str], Any]:
     """A requirement's distribution, the extras it asks for and its environment marker."""
     from packaging.requirements import Requirement
 
@@ -138,7 +139,7 @@ def _parse(requirement: str):
     return _canonical(parsed.name), frozenset(parsed.extras), parsed.marker
 
 
-def _applies(marker, extras: frozenset[str]) -> bool:
+def _applies(marker: Any, extras: frozenset[str]) -> bool:
     """Whether a requirement with ``marker`` is needed here, given the extras asked for."""
     return marker is None or any(marker.evaluate({"extra": extra})
                                  for extra in (extras or {""}))
