@@ -11,9 +11,9 @@ Times, in one run, on the same notebook and dataset:
 
 ``strapetsi run`` is timed just before and just after the plain loop, and the ratio uses the
 mean of the two: the loop takes some 25 minutes for 81 providers, and a shared machine's speed
-drifts over that long (on this project's machine a run after the loop once took 8 % longer
-than the same run a few minutes later), so a single run on one side of the loop can make the
-ratio look better or worse than it is. Both times are printed.
+drifts over that long (by several per cent on this project's machine between runs a few minutes
+apart), so a single run on one side of the loop can make the ratio look better or worse than it
+is. Both times are printed.
 
 It prints both times, their ratio, where one report's time goes in ``strapetsi run`` (kernel
 start and Papermill, the cells, the figures within them, the export; read from the executed

@@ -28,14 +28,23 @@
 # %%
 import pandas as pd
 
-from strapetsi_lib import load_dataset
-from strapetsi_lib.analysis.scores import dimension_scores, long_dimension_scores
-from strapetsi_lib.config import ROLES, resolve_dataset
-from strapetsi_lib.prepare import load_prepared
-from strapetsi_lib.present import provider_figures as plots
-from strapetsi_lib.present import provider_view as view
-from strapetsi_lib.present.display import show_figure, show_heading, show_table, show_text
-from strapetsi_lib.present.i18n import number, text, too_few
+from strapetsi_lib.api import (
+    ROLES,
+    dimension_scores,
+    load_dataset,
+    load_prepared,
+    long_dimension_scores,
+    number,
+    resolve_dataset,
+    show_figure,
+    show_heading,
+    show_table,
+    show_text,
+    text,
+    too_few,
+)
+from strapetsi_lib.api import provider_figures as plots
+from strapetsi_lib.api import provider_view as view
 
 # %% tags=["parameters"]
 dataset = "data/demo"

@@ -26,18 +26,18 @@
 # words. This cell is not in the HTML report.
 
 # %%
-from strapetsi_lib.config import resolve_dataset
-from strapetsi_lib.prepare import load_prepared
-from strapetsi_lib.present import network_figures as plots
-from strapetsi_lib.present import network_view as view
-from strapetsi_lib.present.display import (
+from strapetsi_lib.api import (
+    load_prepared,
+    resolve_dataset,
     show_figure,
     show_heading,
     show_table,
     show_text,
     show_title,
+    text,
 )
-from strapetsi_lib.present.i18n import text
+from strapetsi_lib.api import network_figures as plots
+from strapetsi_lib.api import network_view as view
 
 # %% tags=["parameters"]
 dataset = "data/demo"

@@ -23,22 +23,25 @@
 # provider's rows, draws the figures and writes the words. This cell is not in the HTML report.
 
 # %%
-from strapetsi_lib.config import resolve_dataset
-from strapetsi_lib.prepare import load_prepared
-from strapetsi_lib.present import comparisons, download, summary
-from strapetsi_lib.present import devdisc_view as devdisc
-from strapetsi_lib.present import provider_figures as plots
-from strapetsi_lib.present import provider_view as view
-from strapetsi_lib.present import takehold_view as takehold
-from strapetsi_lib.present.display import (
+from strapetsi_lib.api import (
+    comparisons,
+    download,
+    load_prepared,
+    resolve_dataset,
     show_figure,
     show_heading,
     show_html,
     show_table,
     show_text,
     show_title,
+    summary,
+    text,
+    too_few,
 )
-from strapetsi_lib.present.i18n import text, too_few
+from strapetsi_lib.api import devdisc_view as devdisc
+from strapetsi_lib.api import provider_figures as plots
+from strapetsi_lib.api import provider_view as view
+from strapetsi_lib.api import takehold_view as takehold
 
 # %% tags=["parameters"]
 dataset = "data/demo"

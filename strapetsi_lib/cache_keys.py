@@ -5,10 +5,11 @@ live apart from :mod:`strapetsi_lib.prepare` (which imports pandas and pyarrow, 
 
 * :func:`cache_key`: the bytes of the dataset's files, the analysis code (:data:`ANALYSIS_CODE`:
   ingest, analysis, the prepare stage, the settings and the instruments) and the versions of
-  Python and of the numerical libraries (:data:`VERSIONED`). Words, figures, templates and
-  notebooks are not in it: a new text does not recompute the tables.
+  Python and of every library the workbench runs on (:func:`library_versions`). Words, figures,
+  templates and notebooks are not in it: a new text does not recompute the tables.
 * :func:`inputs_key`: what a *report* depends on besides its notebook: the cache key and the
-  whole package. The batch uses it to tell which reports are up to date.
+  whole package. The batch uses it to tell which reports are up to date, so a report is made
+  again after any library that shapes its bytes (matplotlib, nbconvert, Jinja2, ...) changes.
 
 See docs/architecture.md §4, "The prepared-tables cache".
 """
@@ -18,9 +19,14 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import platform
+import re
+import tomllib
+from importlib import metadata
 from pathlib import Path
+from typing import Any
 
-from strapetsi_lib.config import CACHE_DIR, PACKAGE_DIR, installed_versions
+from strapetsi_lib.config import CACHE_DIR, CHECKOUT, DISTRIBUTION, PACKAGE_DIR
 from strapetsi_lib.files import sha256_file, sha256_text
 from strapetsi_lib.ingest.dataset_spec import dataset_input_files
 
@@ -31,8 +37,11 @@ ENTRY_FORMAT = 1
 #: The parts of the package (relative to it) that the prepared tables depend on.
 ANALYSIS_CODE = ("ingest", "analysis", "instruments", "prepare.py", "cache_keys.py",
                  "config.py")
-#: The libraries whose versions are part of the key (their results can change between versions).
-VERSIONED = ("numpy", "pandas", "scipy", "statsmodels")
+#: The workbench's requirements that only run the batch (the command line, its progress, the
+#: cluster, the run lock, the notebooks' pairing); no report or table is made with them, so their
+#: versions are not in the keys (the run's manifest records them). Their own requirements count
+#: only where a library that does make reports needs them too.
+RUN_ONLY = frozenset({"typer", "rich", "dask", "distributed", "filelock", "jupytext"})
 CODE_SUFFIXES = {".py", ".yml", ".j2", ".css", ".json"}
 
 
@@ -59,14 +68,81 @@ def code_fingerprint(parts: tuple[str, ...] | None = None) -> str:
 
 @functools.cache
 def library_versions() -> dict[str, str | None]:
-    """The versions of Python and of :data:`VERSIONED`, read without importing the libraries.
+    """The versions of Python and of every distribution the tables and reports are made with.
+
+    That is the workbench's requirements (``pyproject.toml``, without the optional extras and
+    :data:`RUN_ONLY`) and, recursively, theirs with the extras asked for: numpy and pandas, and
+    just as much matplotlib's fonttools, nbconvert's Jinja2 and mistune, IPython for the
+    kernel's displays. An upgrade of any of them changes the keys, so the reports are made
+    again. Read from the installed metadata, without importing anything.
 
     Read once a process (reading package metadata costs a report kernel more than the rest of
     its cache look-up; the batch's kernel server reads it before it forks them): a library
     upgraded under a running process changes nothing the process computes, since it goes on
     running the code it imported. Treat the result as read-only.
     """
-    return installed_versions(VERSIONED)
+    versions: dict[str, str | None] = {}
+    todo = [(name, extras) for name, extras, marker in map(_parse, _own_requirements())
+            if name not in RUN_ONLY and _applies(marker, frozenset())]
+    done: dict[str, frozenset[str]] = {}
+    while todo:
+        name, extras = todo.pop()
+        if name in done and extras <= done[name]:
+            continue
+        extras = done[name] = done.get(name, frozenset()) | extras
+        versions[name], requirements = _version_and_requirements(name)
+        for requirement in requirements:
+            if "extra" in requirement and not any(re.search(rf"""["']{re.escape(extra)}["']""",
+                                                            requirement) for extra in extras):
+                continue  # for an extra not asked for (most are): no need to parse it
+            needed, more, marker = _parse(requirement)
+            if _applies(marker, extras):
+                todo.append((needed, more))
+    return {"python": platform.python_version(), **dict(sorted(versions.items()))}
+
+
+def _own_requirements() -> list[str]:
+    """The workbench's requirements: a checkout's ``pyproject.toml`` when it runs from one (its
+    installed metadata may be older than the file), else the installed package's metadata."""
+    if CHECKOUT is not None:
+        pyproject = tomllib.loads((CHECKOUT / "pyproject.toml").read_text(encoding="utf-8"))
+        return list(pyproject["project"]["dependencies"])
+    return [r for r in metadata.requires(DISTRIBUTION) or [] if "extra ==" not in r]
+
+
+def _version_and_requirements(name: str) -> tuple[str | None, list[str]]:
+    """An installed distribution's version and requirements (``None, []`` when it is not
+    installed), read from the headers of its metadata file: parsing the whole file as
+    :func:`importlib.metadata.metadata` does, long description included, takes ten times as
+    long, and the keys are computed on every run."""
+    try:
+        dist = metadata.distribution(name)
+    except metadata.PackageNotFoundError:
+        return None, []
+    text = dist.read_text("METADATA") or dist.read_text("PKG-INFO") or ""
+    headers = text.replace("\r\n", "\n").split("\n\n", 1)[0]
+    version = re.search(r"^Version:[ \t]*(\S+)", headers, re.MULTILINE)
+    return (version.group(1) if version else dist.version,
+            re.findall(r"^Requires-Dist:[ \t]*(.+?)[ \t]*$", headers, re.MULTILINE))
+
+
+def _canonical(name: str) -> str:
+    """A distribution's name as the packaging standards compare them (PEP 503)."""
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def _parse(requirement: str) -> tuple[str, frozenset[str], Any]:
+    """A requirement's distribution, the extras it asks for and its environment marker."""
+    from packaging.requirements import Requirement
+
+    parsed = Requirement(requirement)
+    return _canonical(parsed.name), frozenset(parsed.extras), parsed.marker
+
+
+def _applies(marker: Any, extras: frozenset[str]) -> bool:
+    """Whether a requirement with ``marker`` is needed here, given the extras asked for."""
+    return marker is None or any(marker.evaluate({"extra": extra})
+                                 for extra in (extras or {""}))
 
 
 def cache_key(dataset_path: str | Path) -> str:

@@ -111,8 +111,8 @@ def resolve_dataset(ref: str | Path) -> Path:
 def installed_versions(distributions: Iterable[str]) -> dict[str, str | None]:
     """Python's version and those of ``distributions`` (``None`` when one is not installed).
 
-    Read from the installed metadata, without importing anything: what run manifests record and
-    what the prepared-tables cache key depends on.
+    Read from the installed metadata, without importing anything: what run manifests record
+    (the keys read every library's: :func:`strapetsi_lib.cache_keys.library_versions`).
     """
     versions: dict[str, str | None] = {"python": platform.python_version()}
     for name in distributions:

@@ -227,11 +227,12 @@ def tiny_dataset(tmp_path) -> Path:
 
 @pytest.fixture(name="prepared", scope="session")
 def demo_prepared():
-    """The built-in demo's prepared tables (``make test`` generates the demo first)."""
+    """The built-in demo's prepared tables, read from the cache (``make test`` generates the
+    demo first; the first use after a change of the data or the analysis code computes and
+    caches them, as ``strapetsi prepare`` would)."""
     from strapetsi_lib.config import DEMO_DIR
-    from strapetsi_lib.ingest.dataset import load_dataset
-    from strapetsi_lib.prepare import prepare_tables
+    from strapetsi_lib.prepare import load_prepared
 
     if not (DEMO_DIR / "dataset.yml").exists():
         pytest.fail("the demo dataset is missing: run `make demo` (make test does)")
-    return prepare_tables(load_dataset(DEMO_DIR))
+    return load_prepared(DEMO_DIR)

@@ -12,6 +12,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 import strapetsi_lib
 
 CHECKOUT = Path(strapetsi_lib.__file__).resolve().parent.parent
@@ -26,12 +28,14 @@ def _lint_imports(project: Path) -> subprocess.CompletedProcess:
                           capture_output=True, text=True, timeout=120)
 
 
+@pytest.mark.slow
 def test_stages_import_only_the_stages_below_them():
     result = _lint_imports(CHECKOUT)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "0 broken" in result.stdout
 
 
+@pytest.mark.slow
 def test_an_import_pointing_up_the_stages_breaks_the_contract(tmp_path):
     # Proof that the contract can fail: ingest (stage 1) importing the batch (stage 6).
     shutil.copy(CHECKOUT / "pyproject.toml", tmp_path)

@@ -15,12 +15,14 @@ def strapetsi(*args: str) -> subprocess.CompletedProcess:
                           capture_output=True, text=True, timeout=120)
 
 
+@pytest.mark.slow
 def test_validate_prints_the_summary_of_a_valid_dataset(tiny_dataset):
     result = strapetsi("validate", str(tiny_dataset))
     assert result.returncode == 0, result.stderr
     assert "6" in result.stdout and "baseline" in result.stdout
 
 
+@pytest.mark.slow
 def test_validate_lists_every_planted_error_with_file_row_column(tmp_path, tables,
                                                                  write_dataset):
     providers, responses = tables

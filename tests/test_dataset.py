@@ -387,6 +387,7 @@ def test_two_waves_naming_one_file_is_a_problem(tmp_path, write_dataset):
         f"wave 2 names the responses file ./{first} of wave 1; each wave needs its own file")]
 
 
+@pytest.mark.slow
 def test_prepare_and_takehold_views_handle_a_drop_out(dropout_root):
     from strapetsi_lib.prepare import prepare_tables
     from strapetsi_lib.present import takehold_view

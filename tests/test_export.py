@@ -119,20 +119,6 @@ def test_same_inputs_give_identical_html(sample, tmp_path):
 
 
 @pytest.mark.slow
-def test_one_parse_gives_nbconvert_s_own_page(sample, monkeypatch):
-    """The exporter skips HTMLExporter's parse of the page and makes its changes on the report
-    rules' parse: the page must be the one nbconvert's own exporter gives, byte for byte."""
-    from nbconvert import HTMLExporter
-
-    executed = nbformat.read(sample.notebook, as_version=4)
-    ours = export.notebook_to_html(executed, "fi")
-    ours_exporter = export._exporter  # noqa: SLF001 - compared with nbconvert's own
-    monkeypatch.setattr(export, "_exporter",
-                        lambda language: HTMLExporter(config=ours_exporter(language).config))
-    assert export.notebook_to_html(executed, "fi") == ours
-
-
-@pytest.mark.slow
 def test_failing_cell_is_reported_and_earlier_report_kept(sample, tmp_path):
     for path in (sample.html, sample.notebook):
         shutil.copy2(path, tmp_path / path.name)

@@ -142,10 +142,11 @@ def test_the_theme_is_seaborns_without_importing_it():
                 == sns.color_palette("RdBu", n).as_hex())
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("language", ["fi", "sv"])
 def test_everything_drawn_lies_inside_the_figure(prepared, language):
     """Nothing runs off an edge: not a long dimension name, not the profile's legend (which,
-    centred over the axes, once ran off the right edge in Swedish)."""
+    centred over the axes rather than the figure, runs off the right edge in Swedish)."""
     import matplotlib.pyplot as plt
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.text import Text

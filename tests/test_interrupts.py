@@ -1,7 +1,8 @@
 """Ctrl-C and kill during a run are raised where the coordinator can stop cleanly.
 
-A run once hung for good after Ctrl-C: the interrupt came while ``subprocess.Popen.poll`` held
-the lock that ``Popen.wait`` later waited on. These tests send real signals to this process.
+An interrupt that comes while ``subprocess.Popen.poll`` holds its lock leaves a run hanging for
+good in ``Popen.wait``; interrupts are therefore held where the run keeps its books. These tests
+send real signals to this process.
 """
 
 from __future__ import annotations

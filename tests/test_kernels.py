@@ -17,6 +17,8 @@ from strapetsi_lib.ingest.dataset import load_dataset
 from strapetsi_lib.render.export import execute_notebook
 from strapetsi_lib.render.kernel_client import QuickStartKernelClient, QuickStartKernelManager
 
+pytestmark = pytest.mark.slow  # every test starts kernels
+
 
 def _notebook(path, *sources: str):
     nb = new_notebook(cells=[new_code_cell(source) for source in sources])

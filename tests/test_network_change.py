@@ -29,6 +29,7 @@ def _benchmark():
     return module
 
 
+@pytest.mark.slow
 def test_interval_covers_the_mean_change_of_providers_and_rarely_calls_a_null_clear():
     bench = _benchmark()
     result = bench.coverage(replicates=16, n_providers=20, change_sd=0.15, seed=100,

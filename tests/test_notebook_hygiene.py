@@ -5,11 +5,13 @@
   ``notebooks/jupytext.toml``.
 * A committed notebook, executed and saved, goes through the git filter that ``make setup``
   configures (nbstripout with the Makefile's ``NBSTRIPOUT_EXTRA_KEYS``) back to its committed
-  bytes, so ``git status`` stays clean.
+  bytes, and JupyterLab's save tells git's index so (``strapetsi_lib/lab_hooks.py``), so
+  ``git status`` stays clean.
 """
 
 from __future__ import annotations
 
+import asyncio
 import re
 import shlex
 import shutil
@@ -59,6 +61,7 @@ def test_a_new_notebook_in_exploration_gets_its_py_pair():
         shutil.rmtree(folder / ".ipynb_checkpoints", ignore_errors=True)
 
 
+@pytest.mark.slow
 def test_the_filter_strips_run_metadata_it_must():
     """Fast check of the filter on a notebook carrying what a run adds (without a kernel)."""
     committed = (NOTEBOOKS_DIR / "explore.ipynb").read_bytes()
@@ -91,3 +94,80 @@ def test_running_and_saving_a_committed_notebook_leaves_git_clean(tmp_path):
     stripped = subprocess.run(git_filter_command(), input=executed.read_bytes(),
                               capture_output=True, check=True, cwd=tmp_path).stdout
     assert stripped == committed
+
+
+def _repository(folder: Path) -> Path:
+    """A git repository holding the committed explore notebook, with the filter and attributes
+    ``make setup`` configures."""
+    folder.mkdir()
+    command = git_filter_command()
+
+    def git(*args: str) -> str:
+        return subprocess.run(["git", *args], cwd=folder, check=True, capture_output=True,
+                              text=True).stdout
+
+    git("init", "-q")
+    git("config", "user.email", "test@example.invalid")
+    git("config", "user.name", "test")
+    git("config", "filter.nbstripout.clean", shlex.join(command))
+    git("config", "filter.nbstripout.smudge", "cat")
+    shutil.copy(PROJ_ROOT / ".gitattributes", folder)
+    shutil.copy(PROJ_ROOT / ".gitignore", folder)  # JupyterLab's checkpoints are ignored
+    shutil.copy(NOTEBOOKS_DIR / "explore.ipynb", folder)
+    git("add", ".")
+    git("commit", "-q", "-m", "committed")
+    return folder
+
+
+def _status(folder: Path) -> str:
+    return subprocess.run(["git", "status", "--porcelain"], cwd=folder, check=True,
+                          capture_output=True, text=True).stdout.strip("\n")
+
+
+def _as_run(notebook: dict) -> dict:
+    """The notebook as a run leaves it: outputs, counts, the kernel's language info."""
+    notebook = nbformat.from_dict(notebook)
+    notebook.metadata["language_info"] = {"name": "python", "version": "3.11.9"}
+    for index, cell in enumerate(notebook.cells):
+        if cell.cell_type == "code":
+            cell.execution_count = index + 1
+            cell.outputs = [nbformat.v4.new_output("stream", text="hello\n")]
+    return notebook
+
+
+@pytest.mark.slow
+def test_saving_a_run_notebook_in_jupyterlab_leaves_git_status_clean(tmp_path):
+    """JupyterLab's contents manager, configured as ``make setup`` configures it, saves a run
+    of the committed notebook: ``git status`` stays clean. A real edit stays modified, and
+    unstaged."""
+    from types import SimpleNamespace
+
+    from jupyter_core.paths import jupyter_config_path
+    from jupyter_server.extension.config import ExtensionConfigManager
+    from jupyter_server.services.contents.largefilemanager import AsyncLargeFileManager
+
+    from strapetsi_lib import lab_hooks
+
+    # the server extension is enabled in this environment's Jupyter configuration (make setup)
+    enabled = ExtensionConfigManager(read_config_path=jupyter_config_path())
+    assert enabled.get_jpserver_extensions().get("strapetsi_lib.lab_hooks") is True
+    repository = _repository(tmp_path / "repository")
+    manager = AsyncLargeFileManager(root_dir=str(repository))
+    committed = nbformat.read(repository / "explore.ipynb", as_version=4)
+    run = _as_run(committed)
+
+    def save() -> None:
+        asyncio.run(manager.save({"type": "notebook", "format": "json", "content": run},
+                                 "explore.ipynb"))
+
+    save()  # without the hook: git's index makes the run look like a change
+    assert "hello" in (repository / "explore.ipynb").read_text(encoding="utf-8")
+    assert _status(repository) == " M explore.ipynb"
+    lab_hooks._load_jupyter_server_extension(SimpleNamespace(contents_manager=manager))
+    run.metadata["language_info"]["version"] = "3.11.10"  # saved again after another run
+    save()
+    assert _status(repository) == ""
+
+    run.cells[-1].source += "\nprint('a real change')"
+    save()
+    assert _status(repository) == " M explore.ipynb"  # modified, not staged

@@ -22,6 +22,7 @@ def test_the_report_notebooks_exist():
     assert {"provider_report.ipynb", "explore.ipynb"} <= names
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_notebook_is_committed_without_outputs(path):
     committed = subprocess.run(["git", "show", f"HEAD:{path.relative_to(PROJ_ROOT)}"],

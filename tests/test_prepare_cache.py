@@ -74,6 +74,7 @@ def _assert_same(a: prepare.Prepared, b: prepare.Prepared) -> None:
         assert getattr(a, name) == getattr(b, name)
 
 
+@pytest.mark.slow
 def test_the_real_tables_come_back_exactly_from_a_private_file(tiny, cache):
     prepared = prepare.prepare_tables(tiny)
     entry = cache_keys.entry_path(tiny.path)

@@ -1,5 +1,7 @@
 """Problem lists a person can read: one line per problem and column, capped."""
 
+import pytest
+
 from strapetsi_lib.errors import Problem
 from strapetsi_lib.ingest.dataset import validate_dataset
 from strapetsi_lib.ingest.problem_list import MAX_LINES, problem_lines
@@ -41,6 +43,7 @@ def test_unquoted_decimal_commas_give_one_clear_line(tmp_path, tables, write_dat
     assert "decimal comma in a file separated by commas" in lines[0]
 
 
+@pytest.mark.slow
 def test_validate_groups_by_default_and_lists_every_line_with_all(tmp_path, tables,
                                                                   write_dataset):
     import subprocess

@@ -98,6 +98,7 @@ def test_in_memory_simulation_is_the_demo_model(tmp_path):
     pd.testing.assert_frame_equal(simulated.providers, loaded.providers)
 
 
+@pytest.mark.slow
 def test_theme_effect_intervals_cover_planted_effects_at_about_nominal_rate():
     # 40 networks of 20 providers: small enough for a few seconds each, small enough that the
     # small-sample correction matters (the plain cluster sandwich covers about 0.87 here).
@@ -115,6 +116,7 @@ def test_theme_effect_intervals_cover_planted_effects_at_about_nominal_rate():
 # --------------------------------------------------------------------------- theme effects
 
 
+@pytest.mark.slow
 def test_theme_effects_has_the_public_columns(effects, demo):
     dataset, _ = demo
     for column in ("dimension", "theme", "estimate", "ci_low", "ci_high", "p_value",
@@ -125,6 +127,7 @@ def test_theme_effects_has_the_public_columns(effects, demo):
             == len(dataset.providers)).all()
 
 
+@pytest.mark.slow
 def test_every_planted_theme_effect_is_found(effects, demo):
     truth = pd.DataFrame(demo[1]["dimension_change_by_theme"])
     merged = effects.merge(truth, on=["dimension", "theme"], validate="one_to_one")
@@ -135,6 +138,7 @@ def test_every_planted_theme_effect_is_found(effects, demo):
             & (planted["effect"] <= planted["ci_high"])).all(), planted
 
 
+@pytest.mark.slow
 def test_nothing_is_flagged_where_nothing_was_planted(effects, demo):
     truth = pd.DataFrame(demo[1]["dimension_change_by_theme"])
     merged = effects.merge(truth, on=["dimension", "theme"], validate="one_to_one")
@@ -146,6 +150,7 @@ def test_nothing_is_flagged_where_nothing_was_planted(effects, demo):
 # --------------------------------------------------------------------------- mixed models
 
 
+@pytest.mark.slow
 def test_mixed_models_track_the_network_change(demo):
     dataset, truth = demo
     table = mixed_models(dataset)
@@ -397,6 +402,7 @@ def test_every_takehold_text_has_all_languages():
                                     change="+0,1", ci="−0,1–0,3").replace("Selvää", "")
 
 
+@pytest.mark.slow
 def test_prepared_tables_on_one_and_two_waves(tmp_path):
     rows = _change_rows("A", 6, 6) + _change_rows("B", 6, 6)
     one = make_dataset([r for r in rows if r["wave"] == "baseline"], waves=("baseline",))
@@ -447,6 +453,7 @@ def test_cr2_satterthwaite_equals_the_full_dummy_regression():
     assert dfs[0] == pytest.approx(df, rel=1e-8)
 
 
+@pytest.mark.slow
 def test_three_waves_compare_the_first_with_the_latest():
     two = _benchmark().simulate_dataset(12, 21)
     responses = two.responses

@@ -27,8 +27,17 @@ from strapetsi_lib.present.report_figures import FIGURES, figure_makers, warm_te
 
 
 @pytest.fixture
-def empty_store(monkeypatch):
-    """The process's store, emptied for the test: ``{"sizes": {...}, "layouts": {...}}``."""
+def store_on(monkeypatch):
+    """The store in use whatever matplotlib this is, where it has the hooks."""
+    if not text_metrics.hooks_present():
+        pytest.fail("matplotlib no longer has the hooks the store replaces")
+    monkeypatch.setattr(text_metrics, "enabled", lambda: True)
+
+
+@pytest.fixture
+def empty_store(monkeypatch, store_on):
+    """The process's store, emptied for the test and in use: ``{"sizes": {...},
+    "layouts": {...}}``."""
     monkeypatch.setattr(text_metrics, "_sizes", {})
     monkeypatch.setattr(text_metrics, "_layouts", {})
     return text_metrics.measured()
@@ -54,18 +63,23 @@ def _providers_after_the_warm_ones(prepared) -> list[str]:
             for language in ("fi", "sv")]
 
 
-def test_this_matplotlib_has_the_hooks_the_store_uses():
-    # if an upgrade removes it, figures are still right, only slower: this test says so
-    assert text_metrics.available()
+def test_the_store_is_on_for_this_matplotlib():
+    # Off, figures are still right, only slower. After an upgrade to a matplotlib version the
+    # store has not been tested on, the next test draws with and without the store anyway:
+    # when it passes, add the version to TESTED_VERSIONS.
+    assert text_metrics.hooks_present(), "matplotlib no longer has the hooks the store replaces"
+    assert text_metrics.enabled(), (f"matplotlib {matplotlib.__version__} is not in "
+                                    f"text_metrics.TESTED_VERSIONS {text_metrics.TESTED_VERSIONS}")
 
 
+@pytest.mark.slow
 def test_figures_drawn_with_the_warmed_store_are_the_figures_drawn_without_it(
         prepared, empty_store, monkeypatch):
     providers = _providers_after_the_warm_ones(prepared)
     with monkeypatch.context() as plain:
-        plain.setattr(text_metrics, "available", lambda: False)
+        plain.setattr(text_metrics, "enabled", lambda: False)
         expected = {p: _report_svgs(prepared, p) for p in providers}
-    assert _counts(empty_store) == {"sizes": 0, "layouts": 0}  # without the hooks nothing
+    assert _counts(empty_store) == {"sizes": 0, "layouts": 0}  # the store off: nothing kept
 
     assert list(warm_text_metrics(prepared)) == []  # every figure of the warm-up was drawn
     warmed = _counts(empty_store)
@@ -81,6 +95,7 @@ def test_figures_drawn_with_the_warmed_store_are_the_figures_drawn_without_it(
         assert count - warmed[kind] < warmed[kind] / 4, kind
 
 
+@pytest.mark.slow
 def test_a_figure_drawn_again_measures_nothing_again(prepared, empty_store):
     provider_id = _providers_after_the_warm_ones(prepared)[0]
     first = _report_svgs(prepared, provider_id)
@@ -162,6 +177,7 @@ def test_a_wrapped_text_is_laid_out_by_matplotlib_each_time(empty_store):
     assert empty_store["sizes"]  # its lines' sizes are kept as any other text's
 
 
+@pytest.mark.slow
 def test_texts_measured_by_forked_children_are_the_sizes_measured_alone(prepared, empty_store):
     """The kernel server's measuring on two cores keeps what one process measuring everything
     keeps, every size (that the child is another process: the next test)."""
@@ -179,6 +195,7 @@ def test_texts_measured_by_forked_children_are_the_sizes_measured_alone(prepared
     assert len({key[2] for key in alone["sizes"]}) > 100  # both languages' texts
 
 
+@pytest.mark.slow
 def test_a_measuring_child_that_fails_or_hangs_costs_its_share_only(prepared, empty_store,
                                                                     monkeypatch, tmp_path):
     server = os.getpid()

@@ -1,9 +1,11 @@
 """Where report tasks run: a pool of warm local worker processes, or a Dask cluster.
 
-Both executors take the same :class:`~strapetsi_lib.batch.tasks.ReportTask` list and call back as
-tasks start and finish; a failure of one task is a failed
-:class:`~strapetsi_lib.batch.tasks.TaskResult`,
-never an exception that stops the others.
+Every executor is an :class:`Executor`: it takes the same
+:class:`~strapetsi_lib.batch.tasks.ReportTask` list and calls back as tasks start and finish; a
+failure of one task is a failed :class:`~strapetsi_lib.batch.tasks.TaskResult`, never an
+exception that stops the others. ``strapetsi run --executor NAME`` picks one from
+:data:`EXECUTORS` (:func:`make_executor`); another executor is a class with the protocol's
+methods and an entry there.
 
 :class:`LocalExecutor` keeps ``jobs`` worker processes, which import Papermill and nbconvert once
 and share one :class:`~strapetsi_lib.batch.warm_kernel.WarmKernel` (a fork server with the analysis
@@ -35,7 +37,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from strapetsi_lib.batch import interrupts, layout
 from strapetsi_lib.batch.tasks import (
@@ -49,6 +51,47 @@ from strapetsi_lib.batch.tasks import (
 
 OnStart = Callable[[ReportTask], None]
 OnDone = Callable[[ReportTask, TaskResult], None]
+
+
+class Executor(Protocol):
+    """What the batch asks of a place where reports run (:func:`strapetsi_lib.batch.run.run_batch`
+    calls the methods in this order: ``start``, ``describe``, ``run``, ``shutdown``).
+
+    Attributes
+    ----------
+    name
+        The executor's name in :data:`EXECUTORS` and in the run's manifest.
+    """
+
+    name: str
+
+    def start(self, expected: int) -> None:
+        """Get ready for about ``expected`` tasks (start workers, connect), while the
+        coordinator validates and prepares; calling it again does nothing."""
+
+    def describe(self) -> dict[str, Any]:
+        """The executor's settings, for the manifest (no host names, no absolute paths)."""
+
+    def run(self, tasks: list[ReportTask], on_start: OnStart, on_done: OnDone) -> None:
+        """Run every task, calling ``on_start`` as one starts and ``on_done`` with its result
+        as it ends (in the calling thread); a task's failure is a failed result. On
+        ``KeyboardInterrupt`` stop the tasks, then let it propagate."""
+
+    def shutdown(self) -> None:
+        """Stop everything ``start`` started; safe to call twice."""
+
+
+@dataclass(frozen=True)
+class ExecutorSettings:
+    """What ``strapetsi run`` tells an executor (see :class:`LocalExecutor` and
+    :class:`DaskExecutor` for each setting)."""
+
+    jobs: int
+    scheduler: str | None = None
+    warm: bool = True
+    notebook_timeout: float | None = None
+    log_dir: Path | None = None
+    dataset: Path | None = None
 
 #: Set this environment variable to 1 to run the batch as on a platform without ``fork``
 #: (Windows): ordinary kernels, no fork server.
@@ -483,16 +526,35 @@ def _mark_recorded(task: ReportTask) -> None:
         Path(task.fence).touch()
 
 
+def _local(settings: ExecutorSettings) -> LocalExecutor:
+    return LocalExecutor(settings.jobs, warm=settings.warm,
+                         notebook_timeout=settings.notebook_timeout, log_dir=settings.log_dir,
+                         dataset=settings.dataset)
+
+
+def _dask(settings: ExecutorSettings) -> DaskExecutor:
+    # Dask workers, possibly on other machines, read the prepared tables in each kernel
+    return DaskExecutor(settings.scheduler, settings.jobs,
+                        notebook_timeout=settings.notebook_timeout, warm=settings.warm)
+
+
+#: The executors by the name ``strapetsi run --executor`` takes, each made from the run's
+#: settings.
+EXECUTORS: dict[str, Callable[[ExecutorSettings], Executor]] = {"local": _local, "dask": _dask}
+
+
 def make_executor(kind: str, jobs: int, scheduler: str | None = None, warm: bool = True,
                   notebook_timeout: float | None = DEFAULT_NOTEBOOK_TIMEOUT,
-                  log_dir: Path | None = None,
-                  dataset: Path | None = None) -> LocalExecutor | DaskExecutor:
-    """The executor named ``kind`` (``local`` or ``dask``); ``dataset`` is the run's dataset
-    folder, whose prepared tables local warm kernels read once (Dask workers, possibly on other
-    machines, read them in each kernel)."""
-    if kind == "local":
-        return LocalExecutor(jobs, warm=warm, notebook_timeout=notebook_timeout, log_dir=log_dir,
-                             dataset=dataset)
-    if kind == "dask":
-        return DaskExecutor(scheduler, jobs, notebook_timeout=notebook_timeout, warm=warm)
-    raise ValueError(f"unknown executor {kind!r}; use local or dask")
+                  log_dir: Path | None = None, dataset: Path | None = None) -> Executor:
+    """The executor named ``kind`` in :data:`EXECUTORS`; ``dataset`` is the run's dataset
+    folder, whose prepared tables local warm kernels read once.
+
+    Raises
+    ------
+    ValueError
+        For a name that is not in :data:`EXECUTORS`.
+    """
+    if kind not in EXECUTORS:
+        raise ValueError(f"unknown executor {kind!r}; use {' or '.join(EXECUTORS)}")
+    return EXECUTORS[kind](ExecutorSettings(jobs, scheduler, warm, notebook_timeout, log_dir,
+                                            dataset))

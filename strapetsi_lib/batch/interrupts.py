@@ -5,9 +5,9 @@ Out: ``KeyboardInterrupt`` in the main thread, raised at once where the coordina
 waiting, and at the end of a :func:`deferred` block where it is keeping its books.
 
 Python raises ``KeyboardInterrupt`` between any two bytecodes, and a library caught in the middle
-does not always recover: a run stopped by Ctrl-C once hung for good because the interrupt came
-while ``subprocess.Popen.poll`` held the lock that ``Popen.wait`` then waited on (the kernel
-server's health check runs on every turn of the run's loop). The executor therefore keeps its
+does not always recover: an interrupt that comes while ``subprocess.Popen.poll`` holds its lock
+leaves the lock held, and the run then hangs for good in ``Popen.wait`` (the kernel server's
+health check polls on every turn of the run's loop). The executor therefore keeps its
 books (checking the kernel server, handing out tasks, recording results, replacing workers)
 inside :func:`deferred`: an interrupt that arrives there is held until the block ends, a fraction
 of a second, and raised then. While the coordinator waits for its workers, an interrupt is

@@ -40,7 +40,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 
@@ -53,6 +53,9 @@ from strapetsi_lib.batch.tasks import OUTPUT_FOLDER_FAULT, ReportTask, TaskResul
 from strapetsi_lib.config import NETWORK_NOTEBOOK, PROJ_ROOT, PROVIDER_NOTEBOOK, REPORTS_DIR
 from strapetsi_lib.errors import OutputFolderError, Problem, StrapetsiError
 from strapetsi_lib.files import portable_path, sha256_file
+
+if TYPE_CHECKING:  # executors is imported only when there is work (a no-change run has none)
+    from strapetsi_lib.batch.executors import Executor
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 NETWORK_ID = runs.NETWORK
@@ -369,7 +372,7 @@ class _Run:
 
     # -- recording --
 
-    def begin(self, executor: Any = None) -> None:
+    def begin(self, executor: Executor | None = None) -> None:
         """Start the manifest of this run (no absolute path, no host name: it may travel)."""
         options = self.options
         self.manifest = Manifest(
@@ -428,7 +431,8 @@ class _Run:
                 "run_started": self.manifest.run["started"], "worker": result.worker,
                 "started": runs.iso(result.started), "seconds": round(result.seconds, 3),
                 "execute_seconds": _round(result.execute_seconds),
-                "export_seconds": _round(result.export_seconds)}
+                "export_seconds": _round(result.export_seconds),
+                "kernel_restarts": result.kernel_restarts}
             entry.earlier_html = None
             self._published(entry)
         elif (self.out_dir / entry.html).is_file():
@@ -523,7 +527,8 @@ def _check_chromium() -> None:
         raise BatchError(f"--pdf needs Chromium: {exc}") from None
 
 
-def _start_executor(options: RunOptions, expected: int, log_dir: Path, dataset: Path):
+def _start_executor(options: RunOptions, expected: int, log_dir: Path,
+                    dataset: Path) -> Executor:
     from strapetsi_lib.batch.executors import make_executor
 
     jobs = options.jobs or default_jobs()
@@ -606,7 +611,7 @@ def run_batch(options: RunOptions, console: Console | None = None) -> RunOutcome
         shutil.rmtree(logs, ignore_errors=True)
 
 
-def _execute(run: _Run, executor: Any) -> RunOutcome:
+def _execute(run: _Run, executor: Executor) -> RunOutcome:
     """Prepare, run the planned reports on ``executor`` and record the run."""
     run_folder.remove_leftovers(run.out_dir, [entry.stem for entry in run.entries.values()])
     tasks = run.tasks() if run.to_run else []

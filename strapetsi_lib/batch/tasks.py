@@ -99,6 +99,8 @@ class TaskResult:
         On failure, why (with the failing cell and the kept notebook, where known).
     worker
         Which process ran the notebook: a short code of the host (not its name) and the pid.
+    kernel_restarts
+        How many times the report's kernel died before it ran any cell and was started again.
     """
 
     report_id: str
@@ -109,6 +111,7 @@ class TaskResult:
     export_seconds: float | None = None
     error: Failure | None = None
     worker: str = field(default_factory=lambda: worker_code())
+    kernel_restarts: int = 0
 
     @classmethod
     def from_record(cls, record: dict[str, Any]) -> TaskResult:
@@ -197,7 +200,8 @@ def run_task(task: ReportTask, kernel_name: str = KERNEL_NAME) -> TaskResult:
         return failure(task, "".join(lines).strip(), started, ename=type(exc).__name__,
                        evalue=str(exc))
     return TaskResult(task.report_id, True, started, time.perf_counter() - clock,
-                      result.execute_seconds, result.export_seconds)
+                      result.execute_seconds, result.export_seconds,
+                      kernel_restarts=result.kernel_restarts)
 
 
 def run_task_subprocess(task: ReportTask, timeout: float | None = None,

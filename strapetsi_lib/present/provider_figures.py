@@ -79,7 +79,7 @@ def dimension_profile(provider_means: pd.DataFrame, network_means: pd.DataFrame,
     number_ticks(ax.xaxis, language)
     ax.set_xlabel(text("mean_scale_1_5", language))
     # over the whole figure, not the axes: long dimension names leave the axes narrow, and a
-    # legend centred on them ran off the figure's right edge (Swedish)
+    # legend centred on them runs off the figure's right edge (Swedish)
     fig.legend(loc="outside upper center", ncol=2, frameon=False)
     parts = [text("alt_profile_item", language, dimension=name,
                   mean=number(m, language), network=number(n, language))

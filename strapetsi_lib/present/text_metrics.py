@@ -7,12 +7,13 @@ matplotlib measures each text (its width, height and descent, which place it) wi
 and keeps what it measured in a cache tied to one renderer: the one that lays a figure out, then
 the one that draws its SVG, and a new pair for the next figure. A report lays out and draws the
 same dimension names, legend entries and numbers in figure after figure, so most of its
-measuring repeats work done before: it was a fifth of a report's drawing time.
+measuring repeats work done before: without the store it is a fifth of a report's drawing
+time.
 
 Around each measurement matplotlib also lays the text out (``Text._get_layout``: its lines, the
 font's line height read from the font file's tables, the alignment and rotation), and it does
 so every time a text is placed: in each of the layout engine's two passes and again when the
-SVG is drawn, for every figure. That came to a sixth of a report's figure time, all of it
+SVG is drawn, for every figure: without the store a sixth of a report's figure time, all of it
 repeated for texts already laid out.
 
 :func:`shared_text_metrics` keeps the sizes and the layouts for the whole process while a figure
@@ -31,10 +32,12 @@ children measuring on the other cores and handing their store back, :func:`measu
 
 The store replaces matplotlib's private hooks ``matplotlib.text._get_text_metrics_with_cache``
 (the one matplotlib's own test fixtures patch) and ``Text._get_layout`` for the length of a
-draw. If a matplotlib version lacks either, figures are drawn exactly as before, only without
-the sharing; a layout whose key it cannot read (a version whose texts keep other attributes) is
-matplotlib's own (``tests/test_text_metrics.py`` checks the hooks are there and the SVGs are
-unchanged).
+draw, and reads ``Text._linespacing`` and ``Text._get_multialignment`` for a layout's key. It is
+on only for the matplotlib versions in :data:`TESTED_VERSIONS`, those on which
+``tests/test_text_metrics.py`` found every figure of a report byte for byte the same with and
+without it; on any other version (or one that lacks a hook) figures are drawn as matplotlib
+draws them, only without the sharing, and that test file says the store is off. A layout whose
+key it cannot read is matplotlib's own.
 """
 
 from __future__ import annotations
@@ -57,6 +60,8 @@ _FONT_SETTINGS = ("font.family", "font.sans-serif", "font.serif", "font.monospac
                   "font.cursive", "font.fantasy", "font.style", "font.variant", "font.weight",
                   "font.stretch", "font.size", "mathtext.fontset", "text.hinting",
                   "text.hinting_factor", "text.kerning_factor", "text.usetex")
+#: The matplotlib versions (major.minor) the store is on for (see the module docstring).
+TESTED_VERSIONS = ("3.11",)
 #: A store larger than this (texts a process has measured, or laid out) starts again empty.
 _MOST_SIZES = 50_000
 
@@ -106,7 +111,8 @@ def _layout_key(text: Any, renderer: Any, settings: tuple) -> tuple | None:
                 text.get_figure(root=True).dpi, text.get_text(), text.get_parse_math(),
                 text._linespacing, text._get_multialignment(), text.get_rotation(),  # noqa: SLF001
                 text.get_rotation_mode(), text.get_horizontalalignment(),
-                text.get_verticalalignment(), settings)
+                text.get_verticalalignment(), text.get_language(), text.get_fontfeatures(),
+                settings)
     except (AttributeError, TypeError):  # another matplotlib's texts: lay out as it does
         return None
 
@@ -150,10 +156,17 @@ def keep(store: dict[str, dict]) -> None:
         kept.update(more)
 
 
-def available() -> bool:
+def hooks_present() -> bool:
     """Whether this matplotlib has the hooks the store replaces while a figure is drawn."""
     return (callable(getattr(_mtext, "_get_text_metrics_with_cache", None))
             and callable(getattr(_mtext.Text, "_get_layout", None)))
+
+
+def enabled() -> bool:
+    """Whether figures are drawn through the store: the hooks are there and this matplotlib
+    is one of :data:`TESTED_VERSIONS`."""
+    tested = ".".join(matplotlib.__version__.split(".")[:2]) in TESTED_VERSIONS
+    return tested and hooks_present()
 
 
 @contextlib.contextmanager
@@ -162,9 +175,10 @@ def shared_text_metrics() -> Iterator[None]:
     a figure.
 
     The block's texts are measured under the matplotlib settings in force when it starts (a
-    figure is laid out and drawn under one set). Without the hooks it does nothing.
+    figure is laid out and drawn under one set). Where the store is off (:func:`enabled`) it
+    does nothing.
     """
-    if not available():
+    if not enabled():
         yield
         return
     matplotlib_cached = _mtext._get_text_metrics_with_cache

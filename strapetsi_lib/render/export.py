@@ -61,6 +61,9 @@ REPORT_TEMPLATE = "strapetsi"
 REMOVE_CELL_TAGS = frozenset({"injected-parameters", "parameters", "remove", "remove-cell"})
 #: Cells carrying one of these tags are shown without their outputs (their code is hidden anyway).
 REMOVE_OUTPUT_TAGS = frozenset({"remove-output"})
+#: How many kernels a report may start: a kernel that died before it ran any cell
+#: (:class:`~strapetsi_lib.render.kernel_client.KernelStartError`) is started once more.
+KERNEL_STARTS = 2
 #: The alt text nbconvert puts on images that have none; it must never reach a report.
 NBCONVERT_DEFAULT_ALT = "No description has been provided for this image"
 
@@ -73,8 +76,6 @@ _FETCH_ATTRIBUTES = ("src", "srcset", "poster", "data", "action", "formaction", 
 _CSS_URL = re.compile(r"url\(\s*(?!['\"]?data:)|@import", re.IGNORECASE)
 _EXTERNAL_LINK = re.compile(r"^\s*(?:[a-z][a-z0-9+.-]*:|//)", re.IGNORECASE)
 _HEADING = re.compile(r"^h[1-6]$")
-#: The blocks nbconvert makes focusable (``tabindex="0"``) inside a notebook's page.
-_FOCUSABLE_CLASSES = frozenset({"jp-Cell-inputWrapper", "jp-OutputArea-output"})
 #: The Content-Security-Policy every report carries (a ``<meta>`` in the template): no script,
 #: no request to anywhere; images and fonts only as ``data:`` URIs, styles only inline.
 CONTENT_SECURITY_POLICY = ("default-src 'none'; img-src data:; style-src 'unsafe-inline'; "
@@ -95,12 +96,16 @@ class ReportResult:
         The executed notebook ``{stem}.ipynb`` and the report ``{stem}.html`` in ``out_dir``.
     execute_seconds, export_seconds
         Wall-clock time spent executing the notebook (kernel start included) and exporting it.
+    kernel_restarts
+        How many times the report's kernel died before it ran any cell and was started again
+        (:data:`KERNEL_STARTS`).
     """
 
     notebook: Path
     html: Path
     execute_seconds: float
     export_seconds: float
+    kernel_restarts: int = 0
 
     @property
     def total_seconds(self) -> float:
@@ -221,6 +226,9 @@ def execute_notebook(notebook: Path, output: Path, parameters: Mapping[str, Any]
         return pm.execute_notebook(
             str(notebook), str(output), parameters=dict(parameters), kernel_name=kernel_name,
             cwd=str(workdir), progress_bar=False, log_output=False,
+            # written once when the cells ran; the engine keeps a partial notebook when they
+            # could not (see render/papermill_engine.py)
+            request_save_on_cell_execute=False, partial_notebook=str(output),
             engine_name=register_engine(), **engine_kwargs,
         )
     except PapermillExecutionError as exc:
@@ -289,7 +297,9 @@ def running_cell(executed: Path) -> tuple[int | None, str | None]:
 
 @functools.cache
 def _exporter(language: str):
-    """The report exporter for ``language``: made, and its template compiled, once a process."""
+    """The report exporter for ``language``: nbconvert's ``HTMLExporter`` with the report
+    template, made (and its template compiled) once a process."""
+    from nbconvert import HTMLExporter
     from traitlets.config import Config
 
     config = Config()
@@ -306,54 +316,7 @@ def _exporter(language: str):
     # The notebook is checked once, after the last preprocessor, rather than after each of
     # nbconvert's twelve: they only remove cells and outputs, which leave a valid notebook.
     config.HTMLExporter.optimistic_validation = True
-    return _unparsed_html_exporter()(config=config)
-
-
-@functools.cache
-def _unparsed_html_exporter() -> type:
-    """nbconvert's ``HTMLExporter``, returning the rendered page without its last pass.
-
-    ``HTMLExporter.from_notebook_node`` renders the template, then parses the page to give
-    images without a text alternative a placeholder and to make outputs focusable, and writes
-    it out again; :func:`_finish` parses the same page once more for the report rules. This
-    subclass stops after the render (its steps are nbconvert's own up to there) and
-    :func:`_nbconvert_last_pass` does that last pass on :func:`_finish`'s parse: one parse a
-    report instead of two, the same page byte for byte (``tests/test_export.py``).
-    """
-    from nbconvert import HTMLExporter
-    from nbconvert.exporters.templateexporter import TemplateExporter
-    from nbconvert.filters.highlight import Highlight2HTML
-    from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
-
-    class UnparsedHTMLExporter(HTMLExporter):
-        def from_notebook_node(self, nb, resources=None, **kw):
-            # HTMLExporter.from_notebook_node (nbconvert 7) up to the template's render
-            langinfo = nb.metadata.get("language_info", {})
-            lexer = langinfo.get("pygments_lexer", langinfo.get("name", None))
-            highlight_code = self.filters.get(
-                "highlight_code", Highlight2HTML(pygments_lexer=lexer, parent=self))
-            resources = self._init_resources(resources)
-            filter_data_type = WidgetsDataTypeFilter(notebook_metadata=self._nb_metadata,
-                                                     parent=self, resources=resources)
-            self.register_filter("highlight_code", highlight_code)
-            self.register_filter("filter_data_type", filter_data_type)
-            return TemplateExporter.from_notebook_node(self, nb, resources, **kw)
-
-    return UnparsedHTMLExporter
-
-
-def _nbconvert_last_pass(tags: list[Any]) -> None:
-    """What ``HTMLExporter.from_notebook_node`` does to the parsed page (its ``tags``, all its
-    elements in order) after rendering it."""
-    # nbconvert's CSS selectors "img:not([alt])", ".jp-Notebook div.jp-Cell-inputWrapper" and
-    # ".jp-Notebook div.jp-OutputArea-output", matched in the one walk of the page
-    for tag in tags:
-        if tag.name == "img":
-            if not tag.has_attr("alt"):
-                tag.attrs["alt"] = NBCONVERT_DEFAULT_ALT  # the report rules then reject the page
-        elif (tag.name == "div" and _FOCUSABLE_CLASSES.intersection(tag.get("class") or ())
-              and tag.find_parent(class_="jp-Notebook") is not None):
-            tag.attrs["tabindex"] = "0"
+    return HTMLExporter(config=config)
 
 
 def _check_language(language: str) -> str:
@@ -423,7 +386,6 @@ def _finish(body: str, cells: list[Any], cells_by_id: dict[str, int], title: str
     # The page's elements, walked once: each pass below filters this list rather than walking
     # the page again (a report has some 5000 elements; a walk is the bulk of a pass's time).
     tags = soup.find_all(True)
-    _nbconvert_last_pass(tags)
     problems: list[tuple[int | None, str]] = []
 
     def where(tag: Any) -> int | None:
@@ -721,9 +683,9 @@ def render_report(notebook: Path, parameters: Mapping[str, Any], out_dir: Path, 
         temp_nb = workdir / f"{stem}.ipynb"
         started = time.perf_counter()
         try:
-            executed = execute_notebook(Path(notebook), temp_nb, parameters,
-                                        kernel_name=kernel_name, cwd=cwd, report_id=name,
-                                        timeout=timeout)
+            executed, restarts = _execute_with_a_new_kernel_if_it_died(
+                Path(notebook), temp_nb, parameters, kernel_name=kernel_name, cwd=cwd,
+                report_id=name, timeout=timeout)
             execute_seconds = time.perf_counter() - started
             started = time.perf_counter()
             html = notebook_to_html(executed, language, title, report_id=name)
@@ -753,4 +715,26 @@ def render_report(notebook: Path, parameters: Mapping[str, Any], out_dir: Path, 
     finally:
         if workdir is not None:
             shutil.rmtree(workdir, ignore_errors=True)
-    return ReportResult(final_nb, final_html, execute_seconds, export_seconds)
+    return ReportResult(final_nb, final_html, execute_seconds, export_seconds, restarts)
+
+
+def _execute_with_a_new_kernel_if_it_died(notebook: Path, output: Path,
+                                          parameters: Mapping[str, Any],
+                                          **options: Any) -> tuple[NotebookNode, int]:
+    """:func:`execute_notebook`, starting a new kernel when one died before it ran any cell
+    (at most :data:`KERNEL_STARTS` kernels); returns the executed notebook and how many times a
+    kernel was started again. The error of the last start names them all."""
+    from strapetsi_lib.render.kernel_client import KernelStartError
+
+    restarts = 0
+    while True:
+        try:
+            return execute_notebook(notebook, output, parameters, **options), restarts
+        except ReportError as error:
+            if not isinstance(error.__cause__, KernelStartError):
+                raise
+            if restarts + 1 == KERNEL_STARTS:
+                raise dataclasses.replace(
+                    error, message=f"{error.message} ({KERNEL_STARTS} kernels were started "
+                                   "and each died before it ran a cell)") from error.__cause__
+            restarts += 1

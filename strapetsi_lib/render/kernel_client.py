@@ -1,32 +1,54 @@
-"""A Jupyter kernel client that knows when a new kernel is ready without waiting out a timer.
+"""A Jupyter kernel manager for report kernels: Unix sockets, and ready without waiting out a timer.
 
-``jupyter_client``'s ``wait_for_ready`` asks the kernel for ``kernel_info``, and once it has the
-reply it "flushes" the IOPub channel: it reads until nothing has come for 0.2 s. Every kernel
-start therefore waits 0.2 s for nothing, which is a tenth of a report's time in a batch. Here the
-wait ends when the kernel's own messages for that request have arrived: the ``idle`` status the
-kernel publishes on IOPub after it answered ``kernel_info``. Seeing it also proves IOPub is
-connected, which is what the flush was for; anything that arrives later belongs to the
-``kernel_info`` request, and nbclient ignores messages of other requests.
+**Unix sockets, not ports.** By default ``jupyter_client`` gives a kernel five TCP ports: it
+binds five sockets to port 0, notes the ports the system chose, closes the sockets and hands the
+ports to the kernel, which binds them when it starts, moments later. Nothing holds a port in
+between. Several batch workers start kernels at once, and in that gap another worker's port
+choice or connection can take a port that was handed out: the kernel then fails to bind it
+(``ZMQError: Address already in use``), dies before it answers, and its report fails with
+``Kernel died before replying to kernel_info`` (jupyter/jupyter_client#487). A report kernel
+started here talks over Unix sockets instead (ZeroMQ's ``ipc`` transport, a documented setting of
+``jupyter_client`` and ipykernel) named after a random name in Jupyter's private runtime folder,
+so no two kernels can want the same address. Where there are no Unix sockets (Windows), or
+the runtime folder's path is too long for one, kernels keep TCP ports.
 
-Its manager also looks more often whether a killed kernel has ended (a report's kernel is
-killed when its last cell ends, see ``shutdown_kernel="immediate"`` there).
+**Ready without a timer.** ``jupyter_client``'s ``wait_for_ready`` asks the kernel for
+``kernel_info``, and once it has the reply it "flushes" the IOPub channel: it reads until
+nothing has come for 0.2 s. Every kernel start therefore waits 0.2 s for nothing, which is a
+tenth of a report's time in a batch. Here the wait ends when the kernel's own messages for that
+request have arrived: the ``idle`` status the kernel publishes on IOPub after it answered
+``kernel_info``. Seeing it also proves IOPub is connected, which is what the flush was for;
+anything that arrives later belongs to the ``kernel_info`` request, and nbclient ignores messages
+of other requests. If no ``idle`` status comes within the usual 0.2 s (an old kernel, IOPub not
+yet connected), the request is repeated, as ``jupyter_client`` does. A kernel that dies before
+it answers raises :class:`KernelStartError`: no cell has run, so the report may start it again
+(:func:`strapetsi_lib.render.export.render_report` does, once).
+
+The manager also looks more often whether a killed kernel has ended (a report's kernel is
+killed when its last cell ends, see ``shutdown_kernel="immediate"`` there), through
+``jupyter_client``'s private ``_async_wait`` (docs/architecture.md §8 lists it).
 
 Papermill takes it as ``kernel_manager_class=QuickStartKernelManager``
-(see :func:`strapetsi_lib.render.export.execute_notebook`). If no ``idle`` status comes within
-the usual 0.2 s (an old kernel, IOPub not yet connected), the request is repeated, as
-``jupyter_client`` does.
+(see :func:`strapetsi_lib.render.export.execute_notebook`).
 """
 
 from __future__ import annotations
 
+import os
+import socket
 import time
+import uuid
 from queue import Empty
 
+from jupyter_client import protocol_version_info
 from jupyter_client.asynchronous.client import AsyncKernelClient
+from jupyter_client.localinterfaces import localhost
 from jupyter_client.manager import AsyncKernelManager
-from traitlets import DottedObjectName, Type
+from jupyter_core.paths import jupyter_runtime_dir
+from traitlets import DottedObjectName, Type, default
 
-__all__ = ["QuickStartKernelClient", "QuickStartKernelManager"]
+__all__ = ["KernelStartError", "QuickStartKernelClient", "QuickStartKernelManager",
+           "ipc_address"]
 
 #: Seconds to wait for the IOPub messages of one ``kernel_info`` request (jupyter_client's).
 IOPUB_WAIT = 0.2
@@ -34,6 +56,25 @@ IOPUB_WAIT = 0.2
 REPLY_WAIT = 1.0
 #: Seconds between two looks at whether a killed kernel has ended.
 KILL_POLL = 0.005
+#: The longest path of a Unix socket that every system binds (Linux allows 107 bytes, macOS 103).
+_MOST_SOCKET_PATH = 100
+
+
+class KernelStartError(RuntimeError):
+    """The kernel died before it answered its first request: it ran no cell."""
+
+
+def ipc_address(folder: str | None = None) -> str | None:
+    """A new address for a kernel's Unix sockets (``ADDRESS-1`` to ``ADDRESS-5``), or ``None``
+    where kernels must use TCP ports (no Unix sockets, or a folder whose path is too long)."""
+    if not hasattr(socket, "AF_UNIX") or os.name != "posix":
+        return None
+    folder = folder or jupyter_runtime_dir()
+    address = os.path.join(folder, f"strapetsi-kernel-{uuid.uuid4().hex[:16]}")
+    if len(os.fsencode(address)) + 2 > _MOST_SOCKET_PATH:
+        return None
+    os.makedirs(folder, mode=0o700, exist_ok=True)
+    return address
 
 
 class QuickStartKernelClient(AsyncKernelClient):
@@ -49,8 +90,10 @@ class QuickStartKernelClient(AsyncKernelClient):
 
         Raises
         ------
+        KernelStartError
+            When the kernel dies before it answers.
         RuntimeError
-            When the kernel dies or does not answer in time (as ``jupyter_client`` does).
+            When it does not answer in time (as ``jupyter_client`` does).
         """
         deadline = time.monotonic() + (float("inf") if timeout is None else timeout)
         while True:
@@ -61,12 +104,19 @@ class QuickStartKernelClient(AsyncKernelClient):
                 reply = None
             if (reply is not None and reply["msg_type"] == "kernel_info_reply"
                     and await self._iopub_done(request)):
-                self._handle_kernel_info_reply(reply)
+                self._speak_the_kernels_protocol(reply)
                 return
-            if not await self._async_is_alive():
-                raise RuntimeError("Kernel died before replying to kernel_info")
+            if not await self.is_alive():
+                raise KernelStartError("Kernel died before replying to kernel_info")
             if time.monotonic() > deadline:
                 raise RuntimeError(f"Kernel didn't respond in {timeout:g} seconds")
+
+    def _speak_the_kernels_protocol(self, reply: dict) -> None:
+        """Adapt the messages to a kernel of another major protocol version, as
+        ``jupyter_client`` does on this reply."""
+        major = int(reply["content"]["protocol_version"].split(".")[0])
+        if major != protocol_version_info[0]:
+            self.session.adapt_version = major
 
     async def _iopub_done(self, request: str) -> bool:
         """Read IOPub until the kernel's ``idle`` status for ``request``; ``False`` if it does
@@ -83,11 +133,21 @@ class QuickStartKernelClient(AsyncKernelClient):
 
 
 class QuickStartKernelManager(AsyncKernelManager):
-    """An ``AsyncKernelManager`` whose clients are :class:`QuickStartKernelClient`, and which
-    sees a killed kernel gone within milliseconds (``jupyter_client`` looks every 0.1 s)."""
+    """An ``AsyncKernelManager`` whose kernels talk over Unix sockets where there are any, whose
+    clients are :class:`QuickStartKernelClient`, and which sees a killed kernel gone within
+    milliseconds (``jupyter_client`` looks every 0.1 s)."""
 
     client_class = DottedObjectName("strapetsi_lib.render.kernel_client.QuickStartKernelClient")
     client_factory = Type(QuickStartKernelClient, klass=AsyncKernelClient)
+
+    @default("transport")
+    def _unix_sockets_where_there_are_any(self) -> str:
+        return "tcp" if ipc_address() is None else "ipc"
+
+    @default("ip")
+    def _a_new_address(self) -> str:
+        address = ipc_address() if self.transport == "ipc" else None
+        return address if address is not None else localhost()
 
     async def _async_wait(self, pollinterval: float = 0.1) -> None:
         # jupyter_client's own hook (private): it polls until the process has ended, called

@@ -2,60 +2,40 @@
 
 Papermill's own engine writes (and validates) the whole output notebook when each cell starts
 and again when it ends: about thirty writes of the notebook, figures included, for a report of
-fifteen cells, where one is read. This engine runs the cells the same way (the same nbclient
-client, the same metadata, the same errors) and writes the notebook:
+fifteen cells, where one is read. The report is executed with Papermill's
+``request_save_on_cell_execute=False`` instead, so Papermill writes the notebook once, when it
+has run (with its error marker if a cell failed), and this engine, through Papermill's
+documented engine hook ``execute_managed_notebook`` and nbclient's documented ``on_cell_start``
+hook, writes the notebook only:
 
 * when execution stops on a time-out or a dead kernel (so the failed notebook that locates the
-  error is there, as before); when the cells ran, also when one failed, Papermill writes the
-  notebook itself right after the engine returns, so the engine does not write it first, and
-* during a long run, at most every ``autosave_cell_every`` seconds (Papermill's own setting), so
-  a notebook stopped from outside still leaves a recent partial notebook.
+  error is there), and
+* during a long run, at most every :data:`AUTOSAVE_EVERY` seconds, so a notebook stopped from
+  outside still leaves a recent partial notebook.
 
 As each cell starts it writes which cell that is to a small file beside the notebook
 (:func:`running_marker`), so that a report stopped from outside (a time-out, a kill) still names
 the cell it was running (:func:`strapetsi_lib.render.export.running_cell`).
+
+It runs the cells as Papermill's nbclient engine does (the same client, metadata and errors);
+the engine learns where the notebook goes from its own argument ``partial_notebook``.
 """
 
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
-from papermill.engines import NBClientEngine, NotebookExecutionManager, papermill_engines
+from papermill.engines import NBClientEngine, papermill_engines
+from papermill.iorw import write_ipynb
 
-__all__ = ["ENGINE_NAME", "QuietSaveEngine", "register", "running_marker"]
+__all__ = ["AUTOSAVE_EVERY", "ENGINE_NAME", "QuietSaveEngine", "register", "running_marker"]
 
 #: The name the engine is registered under (``papermill.execute_notebook(engine_name=...)``).
 ENGINE_NAME = "strapetsi"
-
-
-class _QuietSaveManager(NotebookExecutionManager):
-    """Papermill's execution state, saving only when it ends or when a save is overdue."""
-
-    _finished = False
-
-    def save(self, **kwargs):  # noqa: D102 - see the module docstring
-        if kwargs.get("nb") is not None:
-            self.nb = kwargs["nb"]
-        overdue = (self.now() - self.last_save_time).total_seconds() >= self.autosave_cell_every
-        if self._finished or overdue:
-            super().save()
-
-    def cell_start(self, cell, cell_index=None, **kwargs):  # noqa: D102 - see the module docstring
-        super().cell_start(cell, cell_index=cell_index, **kwargs)
-        if self.output_path and cell_index is not None:
-            from strapetsi_lib.render.export import describe_cell
-
-            where = describe_cell(self.nb.cells, cell_index)
-            # a transient note in the work folder, not a result: a plain write is enough
-            running_marker(Path(self.output_path)).write_text(json.dumps(where),
-                                                              encoding="utf-8")
-
-    def notebook_complete(self, save=True, **kwargs):  # noqa: D102 - see the module docstring
-        super().notebook_complete(**kwargs)
-        self._finished = True
-        if save:
-            self.save()
+#: Seconds between two writes of a notebook still running (Papermill's own default).
+AUTOSAVE_EVERY = 30.0
 
 
 def running_marker(executed: Path) -> Path:
@@ -64,25 +44,55 @@ def running_marker(executed: Path) -> Path:
 
 
 class QuietSaveEngine(NBClientEngine):
-    """Papermill's nbclient engine with :class:`_QuietSaveManager` (see the module docstring)."""
+    """Papermill's nbclient engine writing the notebook only where the module docstring says."""
 
     @classmethod
-    def execute_notebook(cls, nb, kernel_name, output_path=None, progress_bar=True,
-                         log_output=False, autosave_cell_every=30, **kwargs):
-        """As :meth:`papermill.engines.Engine.execute_notebook`, with fewer writes."""
-        nb_man = _QuietSaveManager(nb, output_path=output_path, progress_bar=progress_bar,
-                                   log_output=log_output, autosave_cell_every=autosave_cell_every)
-        nb_man.notebook_start()
+    def execute_managed_notebook(cls, nb_man, kernel_name, partial_notebook=None,
+                                 autosave_every=None, **kwargs):
+        """Run the cells as :class:`papermill.engines.NBClientEngine` does.
+
+        Parameters
+        ----------
+        nb_man
+            Papermill's execution manager (the notebook and its metadata).
+        kernel_name
+            The kernel to start.
+        partial_notebook
+            Where a notebook stopped by a time-out or a dead kernel, or running for longer than
+            ``autosave_every`` seconds, is written, with the running cell's note beside it;
+            ``None`` writes nothing.
+        autosave_every
+            Seconds between two writes of a notebook still running (default
+            :data:`AUTOSAVE_EVERY`).
+        **kwargs
+            Papermill's and nbclient's options, as for ``NBClientEngine``.
+        """
+        from strapetsi_lib.render.export import describe_cell
+
+        target = Path(partial_notebook) if partial_notebook else None
+        every = AUTOSAVE_EVERY if autosave_every is None else autosave_every
+        saved = time.monotonic()
+
+        def on_cell_start(cell, cell_index):
+            nonlocal saved
+            if target is None:
+                return
+            where = describe_cell(nb_man.nb.cells, cell_index)
+            # a transient note in the work folder, not a result: a plain write is enough
+            running_marker(target).write_text(json.dumps(where), encoding="utf-8")
+            if time.monotonic() - saved >= every:
+                write_ipynb(nb_man.nb, str(target))
+                saved = time.monotonic()
+
         try:
-            cls.execute_managed_notebook(nb_man, kernel_name, log_output=log_output, **kwargs)
+            return super().execute_managed_notebook(nb_man, kernel_name,
+                                                    on_cell_start=on_cell_start, **kwargs)
         except BaseException:
-            nb_man.notebook_complete()  # Papermill writes nothing when the engine raises
+            # Papermill writes nothing when the engine raises: keep the notebook that locates
+            # the error (a time-out, a dead kernel).
+            if target is not None:
+                write_ipynb(nb_man.nb, str(target))
             raise
-        # The cells ran (one may have failed): papermill.execute_notebook writes the notebook
-        # next, with its error marker if a cell failed. (Papermill's notebook_complete also
-        # closes the progress bar.)
-        nb_man.notebook_complete(save=False)
-        return nb_man.nb
 
 
 def register() -> str:
