@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from strapetsi_lib.config import DEMO_DIR, REPORT_LANGUAGES
+from strapetsi_lib.config import DATA_DIR, DEMO_DIR, REPORT_LANGUAGES
 
 app = typer.Typer(help="Strapetsi workbench: survey analysis and reports for the network.",
                   no_args_is_help=True, add_completion=False)
@@ -30,15 +30,26 @@ def version() -> None:
 
 @app.command()
 def demo(
-    out: Annotated[Path, typer.Option(help="Folder to write the demo dataset into.")] = DEMO_DIR,
+    out: Annotated[Path | None, typer.Option(
+        help="Folder to write the demo dataset into [default: data/demo, or "
+             "data/demo-INSTRUMENT for another instrument].", show_default=False)] = None,
     providers: Annotated[int, typer.Option(help="Number of fictitious providers.")] = 81,
     seed: Annotated[int, typer.Option(help="Random seed; the same seed gives the same files.")]
     = 2024,
+    instrument: Annotated[str | None, typer.Option(
+        help="A packaged instrument with a demo (default: the built-in network's).",
+        show_default=False)] = None,
 ) -> None:
-    """Write the built-in demo network (fictitious providers, two waves, planted effects)."""
-    from strapetsi_lib.ingest.demo import generate_demo
+    """Write a demo network of fictitious providers with planted effects."""
+    from strapetsi_lib.ingest.demo import DEFAULT_INSTRUMENT, demo_instruments, generate_demo
 
-    path = generate_demo(out, n_providers=providers, seed=seed)
+    instrument = instrument or DEFAULT_INSTRUMENT
+    if instrument not in demo_instruments():
+        _fail(f"instrument {instrument!r} has no demo; instruments with a demo: "
+              f"{', '.join(demo_instruments())}", 2)
+    if out is None:
+        out = DEMO_DIR if instrument == DEFAULT_INSTRUMENT else DATA_DIR / f"demo-{instrument}"
+    path = generate_demo(out, n_providers=providers, seed=seed, instrument=instrument)
     typer.echo(f"demo dataset written to {path}")
 
 
@@ -200,6 +211,9 @@ def template(
         _fail("--out must name an .xlsx file", 2)
     try:
         chosen = load_instrument(instrument or _only_packaged_instrument())
+        if language not in chosen.languages:
+            _fail(f"strapetsi template: the instrument {chosen.id} has no texts in {language} "
+                  f"(its languages are {', '.join(chosen.languages)})", 2)
         write_instrument_sheet(chosen, language, out)
     except InstrumentError as exc:
         _fail(f"strapetsi template: {exc}")
@@ -210,9 +224,9 @@ def template(
 
 def _only_packaged_instrument() -> str:
     """The packaged instrument, when there is one; with several, --instrument must choose."""
-    from strapetsi_lib.config import INSTRUMENTS_DIR
+    from strapetsi_lib.ingest.instrument import packaged_instruments
 
-    packaged = sorted(p.stem for p in INSTRUMENTS_DIR.glob("*.yml"))
+    packaged = packaged_instruments()
     if len(packaged) != 1:
         _fail(f"choose the instrument with --instrument: {', '.join(packaged)}", 2)
     return packaged[0]
