@@ -426,7 +426,7 @@ def published_counts(prepared: Prepared, provider_id: str) -> dict[str, int]:
     wave. Keys name the group (``wave/what/which``); the publication rule across versions
     (:mod:`strapetsi_lib.batch.publication`) compares them between two versions.
     """
-    from strapetsi_lib.present.devdisc_view import discussion_rows
+    from strapetsi_lib.present.devdisc_view import discussion_rows, has_discussions
 
     counts: dict[str, int] = {}
 
@@ -450,6 +450,8 @@ def published_counts(prepared: Prepared, provider_id: str) -> dict[str, int]:
         for row in role_means(prepared, provider_id, wave).itertuples():
             if pd.notna(row.mean):
                 put(f"{wave}/{row.role}/{row.dimension}", row.n)
+        if not has_discussions(prepared):  # an instrument without the section
+            continue
         for role, row in discussion_rows(prepared, provider_id, wave).iterrows():
             put(f"{wave}/discussion/{role}", row["answers"])
     return counts
