@@ -41,7 +41,8 @@ def demo(
         show_default=False)] = None,
 ) -> None:
     """Write a demo network of fictitious providers with planted effects."""
-    from strapetsi_lib.ingest.demo import DEFAULT_INSTRUMENT, demo_instruments, generate_demo
+    from strapetsi_lib.ingest.demo import demo_instruments, generate_demo
+    from strapetsi_lib.ingest.instrument import DEFAULT_INSTRUMENT
 
     instrument = instrument or DEFAULT_INSTRUMENT
     if instrument not in demo_instruments():
@@ -197,12 +198,13 @@ def template(
     language: Annotated[str, typer.Option(help="Language of the texts: fi, sv or en.")],
     out: Annotated[Path, typer.Option(help="The spreadsheet to write (.xlsx).")],
     instrument: Annotated[str, typer.Option(
-        help="A packaged instrument id or an instrument YAML.")] = "",
+        help="A packaged instrument id or an instrument YAML (default: the network's, "
+             "competence_management_v1).")] = "",
 ) -> None:
     """Write the instrument as a spreadsheet (order, code, question, answer options, scales),
     for building the survey's form in a survey tool."""
     from strapetsi_lib.errors import InstrumentError
-    from strapetsi_lib.ingest.instrument import load_instrument
+    from strapetsi_lib.ingest.instrument import DEFAULT_INSTRUMENT, load_instrument
     from strapetsi_lib.present.instrument_sheet import write_instrument_sheet
 
     if language not in REPORT_LANGUAGES:
@@ -210,7 +212,7 @@ def template(
     if out.suffix.lower() != ".xlsx":
         _fail("--out must name an .xlsx file", 2)
     try:
-        chosen = load_instrument(instrument or _only_packaged_instrument())
+        chosen = load_instrument(instrument or DEFAULT_INSTRUMENT)
         if language not in chosen.languages:
             _fail(f"strapetsi template: the instrument {chosen.id} has no texts in {language} "
                   f"(its languages are {', '.join(chosen.languages)})", 2)
@@ -220,16 +222,6 @@ def template(
     except OSError as exc:
         _fail(f"strapetsi template: cannot write {out}: {exc.strerror or exc}")
     typer.echo(f"{out}: the questions of instrument {chosen.id} in {language}")
-
-
-def _only_packaged_instrument() -> str:
-    """The packaged instrument, when there is one; with several, --instrument must choose."""
-    from strapetsi_lib.ingest.instrument import packaged_instruments
-
-    packaged = packaged_instruments()
-    if len(packaged) != 1:
-        _fail(f"choose the instrument with --instrument: {', '.join(packaged)}", 2)
-    return packaged[0]
 
 
 @app.command()

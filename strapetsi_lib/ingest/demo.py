@@ -57,11 +57,9 @@ from scipy.special import ndtr
 
 from strapetsi_lib.config import INSTRUMENTS_DIR
 from strapetsi_lib.files import load_yaml, write_atomic
-from strapetsi_lib.ingest.instrument import Instrument, load_instrument
+from strapetsi_lib.ingest.instrument import DEFAULT_INSTRUMENT, Instrument, load_instrument
 from strapetsi_lib.ingest.ytunnus import ytunnus_check_digit
 
-#: The instrument of ``strapetsi demo`` without ``--instrument``.
-DEFAULT_INSTRUMENT = "competence_management_v1"
 #: Where the packaged instruments' demo plans are.
 PLANS_DIR = INSTRUMENTS_DIR / "demos"
 MIN_GROUP_SIZE = 5

@@ -29,11 +29,16 @@ from strapetsi_lib.ingest.instrument_spec import (
 )
 from strapetsi_lib.ingest.takehold_rules import TakeholdRules
 
-__all__ = ["Dimension", "Instrument", "Item", "Practice", "Role", "Scale", "Theme",
+__all__ = ["DEFAULT_INSTRUMENT", "Dimension", "Instrument", "Item", "Practice", "Role", "Scale",
+           "Theme",
            "load_instrument", "normalise_header", "normalise_role", "packaged_instruments",
            "parse_instrument"]
 
 Texts = dict[str, str]
+
+#: The network's own instrument: what ``strapetsi demo`` and ``strapetsi template`` use when no
+#: instrument is named.
+DEFAULT_INSTRUMENT = "competence_management_v1"
 
 
 @dataclass(frozen=True)
