@@ -82,7 +82,7 @@ def waves_sentences(prepared: Prepared, provider_id: str, language: str) -> list
     in, is named."""
     before, after = compared_waves(prepared, provider_id)
     label = prepared.wave_label
-    practices = has_practices(prepared)
+    practices = bool(prepared.instrument.practices)
     if before == after:
         sentences = [text("takehold_intro_one_wave" if practices
                           else "takehold_intro_one_wave_no_practices", language,
