@@ -3,9 +3,8 @@
 Draws many demo networks with different seeds, fits
 :func:`strapetsi_lib.analysis.takehold.theme_effects`
 on each and counts how often each 95 % interval covers the planted effect. The networks come
-from the demo's own generative model (:mod:`strapetsi_lib.ingest.demo`, the same functions and the
-same
-random streams that :func:`~strapetsi_lib.ingest.demo.generate_demo` uses), but are built in memory
+from the demo's own generative model (:func:`strapetsi_lib.ingest.demo.simulate`, which
+:func:`~strapetsi_lib.ingest.demo.generate_demo` writes out), but are built in memory
 instead of being written as CSV and Excel and read back, which is what makes hundreds of
 replicates affordable; ``tests/test_takehold.py`` checks that the in-memory responses equal what
 ``load_dataset`` reads from ``generate_demo``'s files for the same seed.
@@ -29,65 +28,52 @@ if __package__ in (None, ""):  # run as a script: make the project importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from strapetsi_lib.analysis.takehold import theme_effects  # noqa: E402
-from strapetsi_lib.config import ROLES, THEMES  # noqa: E402
 from strapetsi_lib.ingest import demo  # noqa: E402
 from strapetsi_lib.ingest.dataset import Dataset, Wave  # noqa: E402
-from strapetsi_lib.ingest.instrument import load_instrument  # noqa: E402
 from strapetsi_lib.ingest.validation import validate_providers  # noqa: E402
 
 
 def simulate_dataset(n_providers: int, seed: int) -> Dataset:
     """The demo network of ``generate_demo(out, n_providers, seed)``, built in memory.
 
-    Follows :func:`strapetsi_lib.ingest.demo.generate_demo` step by step (same helpers, same order
-    of
-    random draws) up to the point where it writes files, and returns a :class:`Dataset` whose
-    ``responses`` are what :func:`~strapetsi_lib.ingest.dataset.load_dataset` would read: "don't
-    know"
-    and empty answers are NaN, reverse items as answered.
+    :func:`strapetsi_lib.ingest.demo.simulate` draws the same network as
+    :func:`~strapetsi_lib.ingest.demo.generate_demo` (same model, same random streams); this
+    returns it as the :class:`Dataset` that :func:`~strapetsi_lib.ingest.dataset.load_dataset`
+    would read from its files: "don't know" and empty answers are NaN, reverse items as
+    answered.
     """
-    instrument = load_instrument(demo.INSTRUMENT_ID)
-    rng_prov, rng_resp, rng_model, rng_prac = np.random.default_rng(seed).spawn(4)
-    providers, small = demo._make_providers(rng_prov, n_providers)
-    waves, _ = demo._make_respondents(rng_resp, providers, small)
-    model = demo._dimension_model(rng_model, providers, instrument)
-    practice = demo._plan_practices(rng_prac, providers, instrument)
-    codes = demo._dimension_item_codes(instrument) + demo._practice_item_codes(instrument)
-    order = [codes.index(c) for c in instrument.item_codes]
+    sim = demo.simulate(n_providers, seed)
+    instrument, providers = sim.instrument, sim.providers
     frames = []
-    for w, (wave, _, _) in enumerate(demo.WAVES):
-        answers = np.column_stack([
-            demo._dimension_answers(rng_model, waves[wave], model, instrument, w),
-            demo._practice_answers(rng_prac, waves[wave], practice, instrument, w),
-        ])
-        missing = rng_model.random(answers.shape)
-        answers[missing < demo.P_DONT_KNOW + demo.P_EMPTY] = np.nan  # both read as missing
-        frame = waves[wave]
+    for wave in sim.plan.wave_ids:
+        answers = sim.answers[wave].copy()
+        answers[answers == demo.DONT_KNOW_CODE] = np.nan  # both read as missing
+        frame = sim.waves[wave]
         ids = pd.DataFrame({
             "respondent_id": frame["respondent_id"].astype(str).to_numpy(),
             "provider_id": providers["provider_id"].to_numpy()[frame["provider"]],
             "wave": wave,
-            "role": np.array(ROLES)[frame["role"].to_numpy()],
+            "role": np.array(instrument.role_codes)[frame["role"].to_numpy()],
         })
         frames.append(pd.concat(
-            [ids, pd.DataFrame(answers[:, order], columns=instrument.item_codes)], axis=1))
+            [ids, pd.DataFrame(answers, columns=instrument.item_codes)], axis=1))
     responses = pd.concat(frames, ignore_index=True)
-    wave_ids = [wave for wave, _, _ in demo.WAVES]
-    responses["wave"] = pd.Categorical(responses["wave"], categories=wave_ids, ordered=True)
-    table, problems = validate_providers(providers.astype(str), "providers.csv")
+    responses["wave"] = pd.Categorical(responses["wave"], categories=sim.plan.wave_ids,
+                                       ordered=True)
+    table, problems = validate_providers(providers.astype(str), "providers.csv", instrument)
     if problems:
         raise RuntimeError(f"simulated providers do not validate: {problems}")
     folder = Path(f"/simulated/seed-{seed}")
     return Dataset(folder, f"simulated-{seed}", instrument,
-                   [Wave(w, dict(label), folder / f) for w, label, f in demo.WAVES],
+                   [Wave(w.id, dict(w.label), folder / w.responses) for w in sim.plan.waves],
                    demo.MIN_GROUP_SIZE, table, responses, folder / "providers.csv")
 
 
 def planted_effects(instrument) -> pd.DataFrame:
     """Planted theme effects for every dimension × theme pair, as in ground_truth.json."""
-    return pd.DataFrame([{"dimension": d, "theme": t,
-                          "effect": float(demo.THEME_EFFECTS.get((d, t), 0.0))}
-                         for d in instrument.dimension_codes for t in THEMES])
+    plan = demo.demo_plan(instrument.id)
+    return pd.DataFrame([{"dimension": d, "theme": t, "effect": plan.theme_effect(d, t)}
+                         for d in instrument.dimension_codes for t in instrument.theme_codes])
 
 
 def run(replicates: int, n_providers: int, first_seed: int = 1,

@@ -29,7 +29,6 @@
 import pandas as pd
 
 from strapetsi_lib.api import (
-    ROLES,
     dimension_scores,
     load_dataset,
     load_prepared,
@@ -102,7 +101,7 @@ def explore(provider_id: str, dimension: str, role: str, wave: str = "",
     show_table(place[place[text("dimension", lang)] == dimension_name],
                text("place_caption", lang))
 
-    show_heading(text(f"role_{role}", lang), 3)
+    show_heading(instrument.role(role).label[lang], 3)
     means = view.role_means(prepared, provider_id, wave)
     means = means[means["role"] == role]
     show_table(pd.DataFrame({
@@ -138,7 +137,7 @@ if widgets is not None:
         dimension=widgets.Dropdown(options=[(instrument.dimension(d).name["en"], d)
                                             for d in instrument.dimension_codes],
                                    value=dimension, description="dimension"),
-        role=widgets.Dropdown(options=list(ROLES), value=role, description="role"),
+        role=widgets.Dropdown(options=instrument.role_codes, value=role, description="role"),
         wave=widgets.Dropdown(options=[(prepared.wave_label(w, "en"), w)
                                        for w in prepared.wave_ids],
                               value=wave or prepared.wave_ids[0], description="wave"),

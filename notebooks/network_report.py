@@ -55,7 +55,7 @@ first, latest = waves[view.first_wave(prepared)], waves[view.latest_wave(prepare
 dimensions = {d: instrument.dimension(d).name[lang] for d in instrument.dimension_codes}
 
 # %%
-show_title(text("network_report_title", lang))
+show_title(view.title(prepared, lang))
 show_text(view.intro_text(prepared, lang, name_providers))
 
 # %%
@@ -67,9 +67,9 @@ show_figure(figure, alt, text("network_rates_caption", lang))
 
 # %%
 show_heading(text("network_spread_heading", lang), 2)
-show_text(text("network_spread_text", lang, min_group=mgs))
+show_text(view.spread_text(prepared, lang))
 figure, alt = plots.provider_distribution(view.provider_means(prepared), dimensions, compared,
-                                          lang)
+                                          lang, instrument.score_scale)
 show_figure(figure, alt, text("network_spread_caption", lang,
                               waves=", ".join(compared.values())))
 for wave, label in compared.items():
@@ -90,14 +90,14 @@ if takehold:
     show_text(view.change_summary(change, lang))
     show_text(text("stats_network_estimand", lang))
     caption = text("network_change_caption", lang, wave_before=first, wave_after=latest)
-    figure, alt = plots.change_forest(change, lang)
+    figure, alt = plots.change_forest(change, lang, instrument.score_scale)
     show_figure(figure, alt, caption)
     show_table(view.change_table(change, lang), caption, formatters=view.formatters(lang))
 else:
-    show_text(text("network_no_takehold", lang))
+    show_text(view.no_takehold_text(prepared, lang))
 
 # %%
-if takehold:
+if view.has_themes(prepared):
     show_heading(text("takehold_theme_heading", lang), 2)
     show_text(text("takehold_theme_intro", lang))
     themes = view.theme_results(prepared, lang)
@@ -112,7 +112,7 @@ if takehold:
         show_table(sensitivity[1], text("stats_theme_sensitivity_caption", lang))
 
 # %%
-if takehold:
+if view.has_practices(prepared):
     show_heading(text("network_status_heading", lang), 2)
     by_provider = view.rows_by_provider_shown(prepared, name_providers)
     show_text(text("network_status_text" if by_provider else "network_status_text_counts", lang,
@@ -133,9 +133,9 @@ if takehold:
 
 # %%
 show_heading(text("takehold_evidence_heading", lang), 2)
-show_text(text("takehold_evidence_shows", lang))
+show_text(view.evidence_shows(prepared, lang))
 show_text(text("takehold_evidence_limits", lang))
-if takehold:
+if view.has_themes(prepared):
     show_text(text("takehold_network_evidence_limits", lang))
 
 # %%

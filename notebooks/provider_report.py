@@ -55,19 +55,16 @@ lang = language or provider["language"]
 instrument = prepared.instrument
 mgs = prepared.min_group_size
 wave = view.baseline_wave(prepared, provider_id)  # its first wave with enough answers
-n_providers = len(prepared["providers"])
 tables = download.TableCollector()  # shows each table and keeps it for the CSV download
 
 # %%
-show_title(text("report_title", lang, provider=provider["name"]))
+show_title(view.title(prepared, provider_id, lang))
 show_heading(text("summary_heading", lang), 2)
 show_html(summary.summary_html(summary.summary_facts(prepared, provider_id), prepared, lang))
 
 # %%
 show_heading(text("about_heading", lang), 2)
-waves = ", ".join(prepared.wave_label(w, lang) for w in prepared.wave_ids)
-show_text(text("intro", lang, provider=provider["name"], waves=waves,
-               n_providers=n_providers, min_group=mgs))
+show_text(view.intro_text(prepared, provider_id, lang))
 
 # %%
 show_heading(text("respondents", lang), 2)
@@ -75,7 +72,7 @@ show_text(view.respondents_sentence(prepared, provider_id, wave, lang))
 tables.show(view.role_table(prepared, provider_id, lang), text("respondents_caption", lang))
 
 # %%
-show_heading(text("profile_heading", lang), 2)
+show_heading(view.areas_heading(prepared, lang), 2)
 profile = view.dimension_profile(prepared, provider_id, wave)
 show_text(view.profile_sentence(profile, prepared, lang))
 if profile["mean"].notna().any():
@@ -100,21 +97,21 @@ distribution = view.item_distribution(prepared, provider_id, wave)
 if distribution.empty:
     show_text(too_few(lang, mgs))
 else:
-    show_text(text("items_text", lang))
+    show_text(view.items_text(prepared, lang))
     figure, alt = plots.item_diverging_bars(distribution, instrument, lang)
     show_figure(figure, alt, text("items_caption", lang))
 
 # %%
 show_heading(text("strengths_heading", lang), 2)
-show_text(comparisons.comparison_text(lang))
+show_text(comparisons.comparison_text(lang, instrument))
 compared_items = comparisons.compare_items(prepared, provider_id, wave)
 if compared_items.any_clear:
     lists = ((text("strengths", lang), compared_items.strengths),
              (text("areas_to_develop", lang), compared_items.areas))
 else:
     show_text(text("stats_no_clear_items", lang))
-    lists = ((text("stats_highest_items", lang), compared_items.highest),
-             (text("stats_lowest_items", lang), compared_items.lowest))
+    highest, lowest = view.unclear_items_headings(prepared, lang)
+    lists = ((highest, compared_items.highest), (lowest, compared_items.lowest))
 for heading, items in lists:
     show_heading(heading, 3)
     if items.empty:
@@ -123,27 +120,28 @@ for heading, items in lists:
         tables.show(view.items_table(items, prepared, lang), heading)
 
 # %%
-show_heading(text("roles_heading", lang), 2)
+show_heading(view.roles_heading(prepared, lang), 2)
 show_text(text("roles_text", lang, min_group=mgs))
 role_means = view.role_means(prepared, provider_id, wave)
 if role_means["mean"].notna().any():
     # a cell says "hidden", not "fewer than 5": a role may be hidden to protect another
     figure, alt = plots.role_heatmap(role_means, instrument, lang, text("hidden_cell", lang))
     show_figure(figure, alt, text("roles_caption", lang))
-show_text(view.gap_sentence(view.leader_gap(prepared, provider_id, wave), prepared, lang))
+if view.has_leader_gap(prepared):
+    show_text(view.gap_sentence(view.leader_gap(prepared, provider_id, wave), prepared, lang))
 
 # %%
 if takehold.has_takehold(prepared):
     # the provider's own first and latest waves with enough answers, and why if not the network's
     before, after = takehold.compared_waves(prepared, provider_id)
-    show_heading(text("takehold_heading", lang), 2)
+    show_heading(takehold.section_heading(prepared, lang), 2)
     for sentence in takehold.waves_sentences(prepared, provider_id, lang):
         show_text(sentence)
 
 # %%
 if takehold.has_change(prepared, provider_id):
     show_heading(text("takehold_change_heading", lang), 3)
-    show_text(text("takehold_change_intro", lang))
+    show_text(takehold.change_intro(prepared, lang))
     changes = takehold.change_rows(prepared, provider_id)
     if changes["estimate"].notna().any():
         figure, alt = plots.change_forest(changes, instrument, lang)
@@ -155,38 +153,46 @@ if takehold.has_change(prepared, provider_id):
                      wave_after=prepared.wave_label(after, lang)))
 
 # %%
-if takehold.has_takehold(prepared):
+if takehold.has_practices(prepared):
     show_heading(text("takehold_practice_heading", lang), 3)
     show_text(takehold.practice_intro(prepared, lang))
     show_text(text("stats_levels_of_use_note", lang) + " "
               + text("stats_near_boundary_note", lang))
     latest_label = prepared.wave_label(after, lang)
-    if takehold.own_themes(prepared, provider_id):
+    if takehold.has_own_practices(prepared, provider_id):
         tables.show(takehold.practice_table(prepared, provider_id, lang, own=True),
                     text("practice_own_caption", lang, wave=latest_label))
-        show_text(text("practice_other_note", lang))
+        if takehold.has_other_practices(prepared, provider_id):
+            show_text(text("practice_other_note", lang))
     else:
         show_text(text("practice_own_none", lang))
-    tables.show(takehold.practice_table(prepared, provider_id, lang, own=False),
-                text("practice_other_caption", lang, wave=latest_label))
+    if takehold.has_other_practices(prepared, provider_id):
+        tables.show(takehold.practice_table(prepared, provider_id, lang, own=False),
+                    text("practice_other_caption", lang, wave=latest_label))
     show_heading(text("practice_legend_heading", lang), 4)
     show_text(takehold.practice_legend(prepared, lang))
-    show_heading(text("practice_levels_heading", lang), 4)
-    show_text(takehold.levels_of_use_gloss(prepared, lang))
+    gloss = takehold.levels_of_use_gloss(prepared, lang)
+    if gloss:
+        show_heading(text("practice_levels_heading", lang), 4)
+        show_text(gloss)
     note = takehold.unknown_waves_note(prepared, provider_id, lang)
     if note:
         show_text(note)
+
+# %%
+if takehold.has_takehold(prepared):
     show_heading(text("takehold_evidence_heading", lang), 3)
-    show_text(text("takehold_evidence_shows", lang))
+    show_text(takehold.evidence_shows(prepared, lang))
     show_text(text("takehold_evidence_limits", lang))
 
 # %%
-latest = view.latest_wave(prepared, provider_id)
-show_heading(text("devdisc_heading", lang), 2)
-show_text(devdisc.discussion_intro(prepared, lang))
-show_text(devdisc.discussion_sentence(prepared, provider_id, latest, lang))
-tables.show(devdisc.discussion_table(prepared, provider_id, latest, lang),
-            text("devdisc_caption", lang, wave=prepared.wave_label(latest, lang)))
+if devdisc.has_discussions(prepared):
+    latest = view.latest_wave(prepared, provider_id)
+    show_heading(text("devdisc_heading", lang), 2)
+    show_text(devdisc.discussion_intro(prepared, lang))
+    show_text(devdisc.discussion_sentence(prepared, provider_id, latest, lang))
+    tables.show(devdisc.discussion_table(prepared, provider_id, latest, lang),
+                text("devdisc_caption", lang, wave=prepared.wave_label(latest, lang)))
 
 # %%
 show_heading(text("download_heading", lang), 2)
@@ -196,7 +202,7 @@ show_html(download.download_html(tables.tables, lang, f"strapetsi_{provider_id}.
 
 # %%
 show_heading(text("methods_heading", lang), 2)
-show_text(text("methods_text", lang))
+show_text(view.methods_text(prepared, lang))
 if takehold.has_change(prepared, provider_id):
     show_text(takehold.change_method(prepared, provider_id, lang))
     show_text(takehold.multiplicity_method(prepared, provider_id, lang))

@@ -5,7 +5,7 @@ and ``explore.ipynb`` call, under the names the stages give them:
 
 * **data**: :func:`load_dataset` (a dataset's files, checked), :func:`load_prepared` (the
   network-wide tables, from the cache), :func:`resolve_dataset` (a notebook's ``dataset``
-  parameter as a folder), :data:`ROLES`, and :func:`dimension_scores` and
+  parameter as a folder), and :func:`dimension_scores` and
   :func:`long_dimension_scores` for a dataset's own scores;
 * **the views** (what a report section shows, from the prepared tables): :mod:`provider_view`,
   :mod:`takehold_view`, :mod:`devdisc_view`, :mod:`network_view`, with :mod:`summary`,
@@ -26,7 +26,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from strapetsi_lib.analysis.scores import dimension_scores, long_dimension_scores
-from strapetsi_lib.config import ROLES, resolve_dataset
+from strapetsi_lib.config import resolve_dataset
 from strapetsi_lib.prepare import load_prepared
 from strapetsi_lib.present import (
     comparisons,
@@ -53,7 +53,7 @@ if TYPE_CHECKING:  # imported when first asked for, by __getattr__
     from strapetsi_lib.present import network_figures
 
 __all__ = [
-    "ROLES", "comparisons", "devdisc_view", "dimension_scores", "download", "load_dataset",
+    "comparisons", "devdisc_view", "dimension_scores", "download", "load_dataset",
     "load_prepared", "long_dimension_scores", "network_figures", "network_view", "number",
     "provider_figures", "provider_view", "resolve_dataset", "show_figure", "show_heading",
     "show_html", "show_table", "show_text", "show_title", "summary", "takehold_view", "text",

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from strapetsi_lib.config import DEMO_DIR, REPORT_LANGUAGES
+from strapetsi_lib.config import DATA_DIR, DEMO_DIR, REPORT_LANGUAGES
 
 app = typer.Typer(help="Strapetsi workbench: survey analysis and reports for the network.",
                   no_args_is_help=True, add_completion=False)
@@ -30,15 +30,27 @@ def version() -> None:
 
 @app.command()
 def demo(
-    out: Annotated[Path, typer.Option(help="Folder to write the demo dataset into.")] = DEMO_DIR,
+    out: Annotated[Path | None, typer.Option(
+        help="Folder to write the demo dataset into [default: data/demo, or "
+             "data/demo-INSTRUMENT for another instrument].", show_default=False)] = None,
     providers: Annotated[int, typer.Option(help="Number of fictitious providers.")] = 81,
     seed: Annotated[int, typer.Option(help="Random seed; the same seed gives the same files.")]
     = 2024,
+    instrument: Annotated[str | None, typer.Option(
+        help="A packaged instrument with a demo (default: the built-in network's).",
+        show_default=False)] = None,
 ) -> None:
-    """Write the built-in demo network (fictitious providers, two waves, planted effects)."""
-    from strapetsi_lib.ingest.demo import generate_demo
+    """Write a demo network of fictitious providers with planted effects."""
+    from strapetsi_lib.ingest.demo import demo_instruments, generate_demo
+    from strapetsi_lib.ingest.instrument import DEFAULT_INSTRUMENT
 
-    path = generate_demo(out, n_providers=providers, seed=seed)
+    instrument = instrument or DEFAULT_INSTRUMENT
+    if instrument not in demo_instruments():
+        _fail(f"instrument {instrument!r} has no demo; instruments with a demo: "
+              f"{', '.join(demo_instruments())}", 2)
+    if out is None:
+        out = DEMO_DIR if instrument == DEFAULT_INSTRUMENT else DATA_DIR / f"demo-{instrument}"
+    path = generate_demo(out, n_providers=providers, seed=seed, instrument=instrument)
     typer.echo(f"demo dataset written to {path}")
 
 
@@ -186,12 +198,13 @@ def template(
     language: Annotated[str, typer.Option(help="Language of the texts: fi, sv or en.")],
     out: Annotated[Path, typer.Option(help="The spreadsheet to write (.xlsx).")],
     instrument: Annotated[str, typer.Option(
-        help="A packaged instrument id or an instrument YAML.")] = "",
+        help="A packaged instrument id or an instrument YAML (default: the network's, "
+             "competence_management_v1).")] = "",
 ) -> None:
     """Write the instrument as a spreadsheet (order, code, question, answer options, scales),
     for building the survey's form in a survey tool."""
     from strapetsi_lib.errors import InstrumentError
-    from strapetsi_lib.ingest.instrument import load_instrument
+    from strapetsi_lib.ingest.instrument import DEFAULT_INSTRUMENT, load_instrument
     from strapetsi_lib.present.instrument_sheet import write_instrument_sheet
 
     if language not in REPORT_LANGUAGES:
@@ -199,23 +212,16 @@ def template(
     if out.suffix.lower() != ".xlsx":
         _fail("--out must name an .xlsx file", 2)
     try:
-        chosen = load_instrument(instrument or _only_packaged_instrument())
+        chosen = load_instrument(instrument or DEFAULT_INSTRUMENT)
+        if language not in chosen.languages:
+            _fail(f"strapetsi template: the instrument {chosen.id} has no texts in {language} "
+                  f"(its languages are {', '.join(chosen.languages)})", 2)
         write_instrument_sheet(chosen, language, out)
     except InstrumentError as exc:
         _fail(f"strapetsi template: {exc}")
     except OSError as exc:
         _fail(f"strapetsi template: cannot write {out}: {exc.strerror or exc}")
     typer.echo(f"{out}: the questions of instrument {chosen.id} in {language}")
-
-
-def _only_packaged_instrument() -> str:
-    """The packaged instrument, when there is one; with several, --instrument must choose."""
-    from strapetsi_lib.config import INSTRUMENTS_DIR
-
-    packaged = sorted(p.stem for p in INSTRUMENTS_DIR.glob("*.yml"))
-    if len(packaged) != 1:
-        _fail(f"choose the instrument with --instrument: {', '.join(packaged)}", 2)
-    return packaged[0]
 
 
 @app.command()

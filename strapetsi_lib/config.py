@@ -80,8 +80,6 @@ NETWORK_NOTEBOOK = NOTEBOOKS_DIR / "network_report.ipynb"
 KERNEL_NAME = "strapetsi"
 LANGUAGES = ("fi", "sv", "en")
 REPORT_LANGUAGES = ("fi", "sv", "en")
-ROLES = ("leader", "teacher", "support", "other")
-THEMES = ("pedagogy", "quality", "competence", "future")
 
 #: Smallest group whose figures may be shown, the rule of the national Arvo feedback system.
 DEFAULT_MIN_GROUP_SIZE = 5

@@ -49,7 +49,18 @@ def _problem_sort_key(problem: Problem) -> tuple:
 
 
 class InstrumentError(StrapetsiError):
-    """The instrument definition (YAML) is malformed; the message names the file and key."""
+    """The instrument (YAML) cannot be used; ``problems`` lists every problem found, at once,
+    each ``file:line:key: message``. ``missing`` says that no such instrument exists (the
+    reference to it is what is wrong)."""
+
+    def __init__(self, source: str | Path, problems: list[Problem], missing: bool = False):
+        self.source = str(source)
+        self.problems = sorted(set(problems), key=_problem_sort_key)
+        self.missing = missing
+        super().__init__("\n".join(str(problem) for problem in self.problems))
+
+    def __reduce__(self):
+        return (type(self), (self.source, self.problems, self.missing))
 
 
 @dataclass(eq=False)

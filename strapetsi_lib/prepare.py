@@ -151,17 +151,21 @@ def compute_tables(dataset) -> dict[str, pd.DataFrame]:
         "providers": dataset.providers.copy(),
         "provider_waves": provider_waves(responses, dataset.providers, dataset.wave_ids, mgs),
         "response_rates": rates,
-        "respondents_by_role": baseline.respondents_by_role(responses, dataset.providers),
+        "respondents_by_role": baseline.respondents_by_role(responses, dataset.providers,
+                                                            instrument.role_codes),
         "dimension_means": means,
         "network_dimension_means": baseline.network_dimension_means(long_scores),
-        "dimension_ranks": baseline.dimension_ranks(means, mgs),
+        "dimension_ranks": baseline.dimension_ranks(means, mgs, instrument.lower_is_better),
         "role_dimension_means": baseline.role_dimension_means(long_scores),
-        "leader_staff_gap": baseline.leader_staff_gap(long_scores, mgs),
+        "leader_staff_gap": baseline.leader_staff_gap(long_scores, mgs,
+                                                      instrument.leadership_role),
         "item_distributions": baseline.item_distributions(responses, instrument, scale_items),
         "item_comparison": baseline.item_comparison(responses, instrument, scale_items, mgs),
         "reliability": baseline.reliability(responses, instrument),
-        "development_discussions": devdisc.discussion_shares(responses, instrument, mgs),
     }
+    if instrument.development_discussion is not None:  # its section needs the declared item
+        tables["discussion_shares"] = devdisc.discussion_shares(responses, instrument,
+                                                                      mgs)
     tables.update(_takehold_tables(dataset))
     return tables
 

@@ -16,10 +16,10 @@ import pandas as pd
 import pytest
 import yaml
 
-from strapetsi_lib.config import ROLES
 from strapetsi_lib.ingest.instrument import load_instrument
 
 INSTRUMENT = load_instrument("competence_management_v1")
+ROLES = tuple(INSTRUMENT.role_codes)
 WAVES = ("baseline", "followup")
 WAVE_LABELS = {
     "baseline": {"fi": "Lähtötilanne 2024", "sv": "Utgångsläge 2024", "en": "Baseline 2024"},

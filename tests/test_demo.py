@@ -18,11 +18,12 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from strapetsi_lib.config import ROLES, THEMES
 from strapetsi_lib.ingest.demo import generate_demo
 from strapetsi_lib.ingest.instrument import load_instrument
 
 INSTRUMENT = load_instrument("competence_management_v1")
+ROLES = tuple(INSTRUMENT.role_codes)
+THEMES = tuple(INSTRUMENT.theme_codes)
 FILES = ("dataset.yml", "providers.csv", "responses_baseline.csv", "responses_followup.xlsx",
          "ground_truth.json")
 N_STATS = 40  # providers in the network whose tidy tables are checked against the ground truth

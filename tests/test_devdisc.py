@@ -6,10 +6,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from strapetsi_lib.analysis.devdisc import ALL_STAFF, ITEM, agreeing_values, discussion_shares
+from strapetsi_lib.analysis.devdisc import ALL_STAFF, discussion_shares
 from strapetsi_lib.ingest.instrument import load_instrument
 
 INSTRUMENT = load_instrument("competence_management_v1")
+#: The item the instrument declares for the section.
+ITEM = INSTRUMENT.development_discussion.item
 
 
 def responses(groups: dict[str, list[float]], provider: str = "0100013-3",
@@ -26,9 +28,16 @@ def by_role(table: pd.DataFrame) -> pd.DataFrame:
     return table.set_index("role")
 
 
-def test_agreeing_answers_are_those_above_the_middle():
-    assert agreeing_values(INSTRUMENT.scales["agreement"]) == [4, 5]
-    assert agreeing_values(INSTRUMENT.scales["levels_of_use"]) == [4, 5, 6, 7]
+def test_the_instrument_declares_the_item_and_the_answers_that_agree():
+    assert INSTRUMENT.development_discussion.agreeing == (4, 5)
+    assert INSTRUMENT.scale_of(ITEM).values == [1, 2, 3, 4, 5]
+
+
+def test_an_instrument_without_the_item_has_no_table():
+    wellbeing = load_instrument("wellbeing_at_work_v1")
+    assert wellbeing.development_discussion is None
+    with pytest.raises(ValueError, match="declares no development_discussion"):
+        discussion_shares(responses({"teacher": [4] * 5}), wellbeing, 5)
 
 
 def test_shares_by_role_and_all_staff():

@@ -47,7 +47,7 @@ def test_suppressed_group_is_not_in_the_csv(prepared):
     assert leaders < prepared.min_group_size
     frame = view.role_table(prepared, SMALL, "fi")
     [(_, rows)] = parse_csv(csv_bytes([("t", frame)], "fi"), "fi")
-    leader_row = next(r for r in rows if r[0] == text("role_leader", "fi"))
+    leader_row = next(r for r in rows if r[0] == prepared.instrument.role("leader").label["fi"])
     baseline = rows[0].index(prepared.wave_label("baseline", "fi"))
     assert leader_row[baseline] == too_few("fi", prepared.min_group_size).replace("\u00a0", " ")
     assert str(leaders) not in leader_row

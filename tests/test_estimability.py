@@ -20,11 +20,13 @@ from strapetsi_lib.analysis.network_models import (
     estimable_columns,
     theme_effects,
 )
-from strapetsi_lib.config import THEMES
 from strapetsi_lib.ingest.dataset import load_dataset
 from strapetsi_lib.ingest.demo import generate_demo
+from strapetsi_lib.ingest.instrument import load_instrument
 from strapetsi_lib.present import network_view
 from strapetsi_lib.present.i18n import text
+
+THEMES = tuple(load_instrument("competence_management_v1").theme_codes)
 
 
 def test_estimable_columns_finds_the_confounded_ones():
@@ -76,7 +78,6 @@ def test_a_theme_with_one_participant_is_too_few(one_theme_dataset):
                                    for i in range(len(dataset.providers))]
     effects = theme_effects(dataset)
     assert set(effects["reason"]) == {TOO_FEW_PROVIDERS}
-
 
 
 def _prepared_like(effects: pd.DataFrame):

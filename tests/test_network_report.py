@@ -72,12 +72,13 @@ def waves(prepared: Prepared, language: str) -> tuple[str, str]:
 # ------------------------------------------------------------------------------- the page
 
 
-def test_report_has_language_one_title_and_ordered_headings(reports):
+def test_report_has_language_one_title_and_ordered_headings(prepared, reports):
     for lang, path in reports.items():
         soup = soup_of(path)
         assert soup.html["lang"] == lang
         h1 = soup.find_all("h1")
-        assert [h.get_text(" ", strip=True) for h in h1] == [text("network_report_title", lang)]
+        assert [h.get_text(" ", strip=True) for h in h1] == [
+            prepared.instrument.report_texts["network_title"][lang]]
         levels = [int(h.name[1]) for h in soup.find_all(re.compile(r"^h[1-6]$"))]
         assert all(b - a <= 1 for a, b in zip(levels, levels[1:], strict=False))
         for img in soup.find_all("img"):
@@ -126,7 +127,7 @@ def test_theme_effects_tables_equal_the_library(prepared, reports):
     checked = 0
     for theme, block in effects.groupby("theme", sort=False):
         caption = text("network_theme_table_caption", lang,
-                       theme=text(f"takehold_theme_{theme}", lang),
+                       theme=instrument.theme(theme).name[lang],
                        n_in=number(block["n_providers_in_theme"].iloc[0], lang, 0),
                        n_other=number(block["n_providers_other"].iloc[0], lang, 0))
         shown = as_records(table_by_caption(soup, caption))

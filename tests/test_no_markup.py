@@ -32,7 +32,8 @@ def _notebook(markup: str):
 
 @pytest.mark.parametrize("value", HOSTILE)
 def test_catalogue_words_with_hostile_data_render_the_data_as_text(value):
-    words = text("intro", "fi", provider=value, waves=value, n_providers=6, min_group=5)
+    words = text("survey_intro", "fi", provider=value, waves=value, n_providers=6, min_group=5,
+                 survey=value)
     soup = BeautifulSoup(display.text_html(words), "html.parser")
     assert value in soup.get_text()
     assert not soup.find_all(["img", "meta", "script", "iframe", "a", "b", "em", "strong",

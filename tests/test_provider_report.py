@@ -22,7 +22,8 @@ from browser import (
 from bs4 import BeautifulSoup
 
 from strapetsi_lib.analysis.stats import is_clear
-from strapetsi_lib.config import DEMO_DIR, ROLES
+from strapetsi_lib.config import DEMO_DIR
+from strapetsi_lib.ingest.instrument import load_instrument
 from strapetsi_lib.present.i18n import (
     hidden_label,
     interval,
@@ -35,6 +36,8 @@ from strapetsi_lib.present.i18n import (
 from strapetsi_lib.present.stats_view import verdict_interval
 from strapetsi_lib.present.takehold_view import STATUS_SYMBOLS
 from strapetsi_lib.render.parameters import run_provider_report
+
+ROLES = tuple(load_instrument("competence_management_v1").role_codes)
 
 pytestmark = pytest.mark.slow
 
@@ -93,7 +96,7 @@ def test_respondents_and_rank_in_html_equal_the_library(prepared, reports):
     baseline = counts[counts["wave"] == "baseline"].set_index("role")["n"]
     by_label = {row[0]: row[1] for row in rows[1:]}
     for role in ROLES:
-        assert by_label[text(f"role_{role}", "fi")] == str(baseline[role])
+        assert by_label[prepared.instrument.role(role).label["fi"]] == str(baseline[role])
     assert by_label[text("total", "fi")] == str(baseline.sum())
     rate = prepared.rows("response_rates", FINNISH).set_index("wave").loc["baseline"]
     assert by_label[text("response_rate", "fi")] == percent(rate["response_rate"], "fi")
@@ -111,12 +114,13 @@ def test_small_role_group_shows_no_number(prepared, reports):
     header, body = rows[0], {row[0]: row for row in rows[1:]}
     baseline_col = header.index(prepared.wave_label("baseline", "fi"))
     hidden = too_few("fi", prepared.min_group_size)
-    assert body[text("role_leader", "fi")][baseline_col] == hidden
-    assert body[text("role_other", "fi")][baseline_col] == hidden
+    leader, other = (prepared.instrument.role(r).label["fi"] for r in ("leader", "other"))
+    assert body[leader][baseline_col] == hidden
+    assert body[other][baseline_col] == hidden
     # the heatmap says the leaders are hidden, and no leader-vs-staff gap is given
     alts = [img["alt"] for img in soup.find_all("img")]
     roles_alt = next(a for a in alts if a.startswith(text("alt_roles", "fi", roles="")[:20]))
-    hidden_roles = f"{text('role_leader', 'fi')}, {text('role_other', 'fi')}"
+    hidden_roles = f"{leader}, {other}"
     assert text("alt_roles_hidden", "fi", roles=hidden_roles,
                 label=text("hidden_cell", "fi")) in roles_alt
     page = soup.get_text(" ")
@@ -129,10 +133,13 @@ def test_swedish_provider_report_is_in_swedish(prepared, reports):
     assert soup.html["lang"] == "sv"
     name = prepared.provider(SWEDISH)["name"]
     h1 = soup.find_all("h1")
-    assert len(h1) == 1 and h1[0].get_text(strip=True) == text("report_title", "sv", provider=name)
+    # a follow-up report's title, with the years of its waves (the packaged instrument's words)
+    assert len(h1) == 1 and h1[0].get_text(strip=True) == (
+        f"Kompetensledning och förankring av arbetssätt 2024–2025: {name}")
     headings = [h.get_text(strip=True) for h in soup.find_all("h2")]
-    assert text("profile_heading", "sv") in headings and text("methods_heading", "sv") in headings
-    assert text("profile_heading", "fi") not in headings
+    areas = prepared.instrument.report_texts["areas_heading"]
+    assert areas["sv"] in headings and text("methods_heading", "sv") in headings
+    assert areas["fi"] not in headings
     # Swedish numbers: decimal comma
     assert re.search(r"\d,\d", soup.get_text())
 
@@ -206,7 +213,7 @@ def test_development_discussion_section_shows_the_library_shares(prepared, repor
     wave = prepared.wave_ids[-1]
     caption = text("devdisc_caption", lang, wave=prepared.wave_label(wave, lang))
     shown = table_by_caption(soup, caption)[1:]
-    rows = prepared.rows("development_discussions", pid)
+    rows = prepared.rows("discussion_shares", pid)
     rows = rows[rows["wave"] == wave].set_index("role")
     for cells, role in zip(shown, [*ROLES, "all"], strict=True):
         row = rows.loc[role]

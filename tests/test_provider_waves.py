@@ -9,6 +9,7 @@ from strapetsi_lib.analysis.waves import provider_waves
 from strapetsi_lib.prepare import Prepared
 from strapetsi_lib.present import provider_view, takehold_view
 from strapetsi_lib.present.i18n import text
+from strapetsi_lib.present.survey_words import survey_text
 
 WAVES = ["w1", "w2", "w3"]
 MGS = 5
@@ -65,10 +66,13 @@ def test_the_report_says_which_waves_it_compares_and_why():
     assert provider_view.latest_wave(data, "gone") == "w2"
     assert provider_view.baseline_wave(data) == "w1" and provider_view.latest_wave(data) == "w3"
 
+    # the opening names the compared waves in the instrument's own words
     assert takehold_view.waves_sentences(data, "all", "fi") == [
-        text("takehold_intro", "fi", wave_before="Kierros w1", wave_after="Kierros w3")]
+        survey_text(data.instrument, "takehold_intro", "fi", wave_before="Kierros w1",
+                    wave_after="Kierros w3")]
     assert takehold_view.waves_sentences(data, "few", "sv") == [
-        text("takehold_intro", "sv", wave_before="Omgång w1", wave_after="Omgång w2"),
+        survey_text(data.instrument, "takehold_intro", "sv", wave_before="Omgång w1",
+                    wave_after="Omgång w2"),
         text("takehold_own_waves", "sv"),
         text("takehold_wave_too_few", "sv", wave="Omgång w3", n=MGS)]
     assert takehold_view.waves_sentences(data, "late", "fi")[1:] == [

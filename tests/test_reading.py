@@ -9,6 +9,7 @@ import pytest
 
 from strapetsi_lib.errors import Problem
 from strapetsi_lib.ingest.encoding import MAX_BAD_BYTES
+from strapetsi_lib.ingest.instrument import load_instrument
 from strapetsi_lib.ingest.reading import (
     AnswerParser,
     UnreadableFile,
@@ -359,12 +360,22 @@ def test_answer_descriptions(instrument):
 
 
 def test_roles_codes_and_labels():
+    # the packaged instrument's roles are the default four, with their labels and synonyms
     values = pd.Series(["leader", "Johto / esihenkilö", "johto/esihenkilö", "ESIHENKILÖ",
                         "johto", "opettaja", "Lärare", "tukihenkilöstö", "stödpersonal", "muu",
                         "annan", "Ledning / chef", "chef", "Teacher", "rehtori", None])
-    assert parse_roles(values).tolist() == [
+    assert parse_roles(values, load_instrument("competence_management_v1")).tolist() == [
         "leader", "leader", "leader", "leader", "leader", "teacher", "teacher", "support",
         "support", "other", "other", "leader", "leader", "teacher", None, None]
+
+
+def test_roles_are_the_instruments_own():
+    wellbeing = load_instrument("wellbeing_at_work_v1")
+    values = pd.Series(["Johto ja esihenkilöt", "esihenkilö", "opettaja", "Undervisningspersonal",
+                        "muu", "Övrig personal", "leader", "teacher"])
+    assert parse_roles(values, wellbeing).tolist() == [
+        "management", "management", "teaching", "teaching", "other_staff", "other_staff",
+        None, None]
 
 
 def test_languages_numbers_and_themes():

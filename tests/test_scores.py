@@ -15,7 +15,7 @@ from strapetsi_lib.analysis.scores import (
     long_dimension_scores,
     reverse_scored,
 )
-from strapetsi_lib.ingest.instrument import load_instrument, parse_instrument
+from strapetsi_lib.ingest.instrument import Dimension, Instrument, Item, Scale, load_instrument
 
 
 def _t(text: str) -> dict[str, str]:
@@ -24,27 +24,29 @@ def _t(text: str) -> dict[str, str]:
 
 # A tiny instrument so that every expected number below can be checked by hand:
 # dimension "a" has four 1-5 items, a4 reverse-keyed; dimension "b" has three 1-7 items,
-# b3 reverse-keyed; "use" is a practice item outside every dimension.
-TINY = parse_instrument({
-    "id": "tiny",
-    "title": _t("Tiny"),
-    "scales": {
-        "five": {"min": 1, "max": 5, "labels": {v: _t(str(v)) for v in range(1, 6)}},
-        "seven": {"min": 1, "max": 7, "labels": {v: _t(str(v)) for v in range(1, 8)}},
-        "lou": {"min": 0, "max": 7, "labels": {v: _t(str(v)) for v in range(0, 8)}},
-    },
-    "dimensions": [{"code": "a", "name": _t("A")}, {"code": "b", "name": _t("B")}],
-    "items": [
-        {"code": "a1", "dimension": "a", "scale": "five", "text": _t("a1")},
-        {"code": "a2", "dimension": "a", "scale": "five", "text": _t("a2")},
-        {"code": "a3", "dimension": "a", "scale": "five", "text": _t("a3")},
-        {"code": "a4", "dimension": "a", "scale": "five", "text": _t("a4"), "reverse": True},
-        {"code": "b1", "dimension": "b", "scale": "seven", "text": _t("b1")},
-        {"code": "b2", "dimension": "b", "scale": "seven", "text": _t("b2")},
-        {"code": "b3", "dimension": "b", "scale": "seven", "text": _t("b3"), "reverse": True},
-        {"code": "use", "scale": "lou", "text": _t("use")},
-    ],
-}, Path("tiny.yml"))
+# b3 reverse-keyed; "use" is a practice item outside every dimension. Scoring works on any
+# scales, so it is built directly (an instrument file must give its dimensions one scale,
+# which the reports state).
+def _scale(code: str, low: int, high: int) -> Scale:
+    return Scale(code, low, high, {v: _t(str(v)) for v in range(low, high + 1)})
+
+
+TINY = Instrument(
+    id="tiny", title=_t("Tiny"),
+    scales={"five": _scale("five", 1, 5), "seven": _scale("seven", 1, 7),
+            "lou": _scale("lou", 0, 7)},
+    dimensions=(Dimension("a", _t("A")), Dimension("b", _t("B"))),
+    items=(
+        Item("a1", "five", _t("a1"), dimension="a"),
+        Item("a2", "five", _t("a2"), dimension="a"),
+        Item("a3", "five", _t("a3"), dimension="a"),
+        Item("a4", "five", _t("a4"), reverse=True, dimension="a"),
+        Item("b1", "seven", _t("b1"), dimension="b"),
+        Item("b2", "seven", _t("b2"), dimension="b"),
+        Item("b3", "seven", _t("b3"), reverse=True, dimension="b"),
+        Item("use", "lou", _t("use")),
+    ),
+    practices=(), takehold_rules=None, missing_answers=(), source=Path("tiny.yml"))
 
 NA = np.nan
 

@@ -67,3 +67,9 @@ def test_template_command(tmp_path):
                              "de", "--out", str(tmp_path / "x.xlsx")], cwd=PROJ_ROOT,
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 2 and "--language must be one of fi, sv, en" in result.stderr
+    # an instrument without English texts says so
+    result = subprocess.run([sys.executable, "-m", "strapetsi_lib", "template", "--language",
+                             "en", "--out", str(tmp_path / "x.xlsx"), "--instrument",
+                             "wellbeing_at_work_v1"], cwd=PROJ_ROOT,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 2 and "has no texts in en" in result.stderr

@@ -203,7 +203,8 @@ def test_providers_file_problems(tmp_path, tables, write_dataset):
     assert problems_in(root) == [
         Problem("providers.csv", 3, "language", "language 'en' is not fi or sv"),
         Problem("providers.csv", 4, "themes", "unknown theme(s) leadership in "
-                "'quality;leadership': use pedagogy, quality, competence, future separated by ;"),
+                "'quality;leadership': use the instrument's themes pedagogy, quality, "
+                "competence, future separated by ;"),
         Problem("providers.csv", 5, "staff_count", "staff_count '0' is not a whole number of at "
                                                    "least 1"),
         Problem("providers.csv", 6, "staff_count", "staff_count '12,5' is not a whole number of "

@@ -20,8 +20,10 @@ from bs4 import BeautifulSoup
 
 from strapetsi_lib.ingest.dataset import validate_dataset
 from strapetsi_lib.ingest.demo import generate_demo
+from strapetsi_lib.ingest.instrument import load_instrument
 from strapetsi_lib.ingest.reading import read_table
 from strapetsi_lib.present.i18n import text
+from strapetsi_lib.present.survey_words import survey_text
 
 pytestmark = pytest.mark.slow
 
@@ -126,8 +128,9 @@ def test_every_report_compares_its_own_waves_and_says_which(three_waves, reports
     for provider_id, (before, after, absent) in expected.items():
         lang = languages[provider_id]
         soup, words = page(reports, provider_id)
-        compared = text("takehold_intro", lang, wave_before=label[before][lang],
-                        wave_after=label[after][lang])
+        compared = survey_text(load_instrument("competence_management_v1"), "takehold_intro",
+                               lang, wave_before=label[before][lang],
+                               wave_after=label[after][lang])
         assert said(compared, words), (provider_id, compared)
         caption = text("takehold_change_caption", lang, wave_before=label[before][lang],
                        wave_after=label[after][lang])

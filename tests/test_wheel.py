@@ -86,6 +86,10 @@ def test_the_wheel_carries_the_package_data(installed, tmp_path):
     for name in ("strapetsi_lib/notebooks/provider_report.ipynb",
                  "strapetsi_lib/notebooks/network_report.ipynb",
                  "strapetsi_lib/instruments/competence_management_v1.yml",
+                 "strapetsi_lib/instruments/wellbeing_at_work_v1.yml",
+                 "strapetsi_lib/instruments/instrument.schema.json",
+                 "strapetsi_lib/instruments/defaults/roles.yml",
+                 "strapetsi_lib/instruments/demos/wellbeing_at_work_v1.yml",
                  "strapetsi_lib/texts/texts.yml",
                  "strapetsi_lib/templates/strapetsi/index.html.j2",
                  "strapetsi_lib/batch/kernel_launcher.py"):

@@ -7,28 +7,32 @@ No table here holds respondent-level data.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import numpy as np
 import pandas as pd
 
 from strapetsi_lib.analysis.stats import cronbach_alpha, grouped_mean_ci, quartiles_of
 from strapetsi_lib.ingest.instrument import Instrument
 
-STAFF_ROLES = ("teacher", "support", "other")
 
-
-def respondents_by_role(responses: pd.DataFrame, providers: pd.DataFrame) -> pd.DataFrame:
+def respondents_by_role(responses: pd.DataFrame, providers: pd.DataFrame,
+                        roles: list[str]) -> pd.DataFrame:
     """Respondents per provider, wave and role, with every role present (0 where none).
+
+    Parameters
+    ----------
+    roles
+        The instrument's role codes, in its order.
 
     Returns
     -------
     DataFrame
         ``provider_id, wave, role, n``.
     """
-    from strapetsi_lib.config import ROLES
-
     counts = responses.groupby(["provider_id", "wave", "role"], observed=False).size()
     full = pd.MultiIndex.from_product(
-        [providers["provider_id"], responses["wave"].cat.categories, list(ROLES)],
+        [providers["provider_id"], responses["wave"].cat.categories, list(roles)],
         names=["provider_id", "wave", "role"])
     counts = counts.reindex(full, fill_value=0).rename("n").reset_index()
     counts["wave"] = pd.Categorical(counts["wave"], categories=responses["wave"].cat.categories,
@@ -138,14 +142,21 @@ def icc_anova(values: np.ndarray, codes: np.ndarray) -> float:
     return float(max(0.0, (msb - msw) / denom)) if denom > 0 else float("nan")
 
 
-def dimension_ranks(means: pd.DataFrame, min_group_size: int) -> pd.DataFrame:
+def dimension_ranks(means: pd.DataFrame, min_group_size: int,
+                    lower_is_better: Iterable[str] = ()) -> pd.DataFrame:
     """Each provider's place among all providers, per wave and dimension.
 
     Only providers with at least ``min_group_size`` respondents in the dimension are ranked. The
-    percentile is the share of ranked providers below the provider plus half of those level with
-    it (itself included), in percent: a mid-rank, so the middle provider gets 50 and the
-    top one of 20 gets 97.5. The quartile follows the one rule of
-    :func:`strapetsi_lib.analysis.stats.quartile_of` (quartile 4 is the top quarter, [75, 100]).
+    percentile is the share of ranked providers with a worse result plus half of those level
+    with it (itself included), in percent: a mid-rank, so the middle provider gets 50 and the
+    best one of 20 gets 97.5. The quartile follows the one rule of
+    :func:`strapetsi_lib.analysis.stats.quartile_of` (quartile 4 is the best quarter,
+    [75, 100]).
+
+    Parameters
+    ----------
+    lower_is_better
+        Dimensions where a lower mean is the better result (ranked the other way round).
 
     Returns
     -------
@@ -154,7 +165,9 @@ def dimension_ranks(means: pd.DataFrame, min_group_size: int) -> pd.DataFrame:
     """
     ranked = means.loc[means["n"] >= min_group_size,
                        ["provider_id", "wave", "dimension", "mean"]].copy()
-    groups = ranked.groupby(["wave", "dimension"], observed=True)["mean"]
+    flip = ranked["dimension"].isin(list(lower_is_better))
+    goodness = ranked["mean"].where(~flip, -ranked["mean"])
+    groups = goodness.groupby([ranked["wave"], ranked["dimension"]], observed=True)
     size = groups.transform("size")
     # average rank r counts those below plus (ties + 1) / 2, so r - 0.5 = below + ties / 2
     ranked["percentile"] = 100 * (groups.rank(method="average") - 0.5) / size
@@ -169,12 +182,22 @@ def role_dimension_means(long_scores: pd.DataFrame) -> pd.DataFrame:
     return grouped["score"].agg(n="count", mean="mean").reset_index()
 
 
-def leader_staff_gap(long_scores: pd.DataFrame, min_group_size: int) -> pd.DataFrame:
+def leader_staff_gap(long_scores: pd.DataFrame, min_group_size: int,
+                     leader: str | None) -> pd.DataFrame:
     """Leaders' mean minus other staff's mean per provider, wave and dimension.
+
+    Parameters
+    ----------
+    leader
+        The role that is the leadership (the instrument's); ``None`` gives an empty table.
 
     The gap is NaN where either group is smaller than ``min_group_size``.
     """
-    scores = long_scores.assign(group=np.where(long_scores["role"] == "leader", "leader", "staff"))
+    columns = ["provider_id", "wave", "dimension", "n_leader", "n_staff", "leader_mean",
+               "staff_mean", "gap"]
+    if leader is None:
+        return pd.DataFrame(columns=columns)
+    scores = long_scores.assign(group=np.where(long_scores["role"] == leader, "leader", "staff"))
     table = (scores.groupby(["provider_id", "wave", "dimension", "group"], observed=True)["score"]
              .agg(["count", "mean"]).unstack("group"))
     table.columns = [f"{stat}_{group}" for stat, group in table.columns]
@@ -188,8 +211,7 @@ def leader_staff_gap(long_scores: pd.DataFrame, min_group_size: int) -> pd.DataF
     table[["n_leader", "n_staff"]] = table[["n_leader", "n_staff"]].fillna(0).astype(int)
     enough = (table["n_leader"] >= min_group_size) & (table["n_staff"] >= min_group_size)
     table["gap"] = (table["leader_mean"] - table["staff_mean"]).where(enough)
-    return table[["provider_id", "wave", "dimension", "n_leader", "n_staff", "leader_mean",
-                  "staff_mean", "gap"]]
+    return table[columns]
 
 
 def item_distributions(responses: pd.DataFrame, instrument: Instrument,
@@ -218,7 +240,7 @@ MIN_CLEAR_STD_DIFF = 0.2
 STRENGTH, AREA_TO_DEVELOP, NO_CLEAR_DIFFERENCE = "strength", "area_to_develop", ""
 
 
-def classify_difference(std_diff, ci_low, ci_high, enough) -> np.ndarray:
+def classify_difference(std_diff, ci_low, ci_high, enough, higher_is_better=True) -> np.ndarray:
     """The honest-comparison rule: a strength or an area to develop, or no clear difference.
 
     An item (or area) is a **strength** when its standardised difference from the network is
@@ -226,13 +248,18 @@ def classify_difference(std_diff, ci_low, ci_high, enough) -> np.ndarray:
     above 0, and an **area to develop** when it is at most ``-MIN_CLEAR_STD_DIFF`` and the
     interval lies wholly below 0; both need groups that meet the minimum size (``enough``).
     Everything else is :data:`NO_CLEAR_DIFFERENCE`. The size threshold is inclusive (0.2 is
-    enough), the interval's is strict (an interval touching 0 is not evidence).
+    enough), the interval's is strict (an interval touching 0 is not evidence). Where a lower
+    score is the better one (``higher_is_better`` False) the sides swap: a clear difference
+    below the network is the strength.
 
     Parameters
     ----------
     std_diff, ci_low, ci_high, enough
         Array-likes of equal length: standardised difference, the interval of the (raw or
         standardised) difference, and whether the groups are large enough.
+    higher_is_better
+        A bool, or one per row: whether a higher score is the better one (the instrument's
+        ``higher_is_better`` of the dimension).
 
     Returns
     -------
@@ -248,8 +275,10 @@ def classify_difference(std_diff, ci_low, ci_high, enough) -> np.ndarray:
     with np.errstate(invalid="ignore"):
         up = ok & big & (d > 0) & (low > 0)
         down = ok & big & (d < 0) & (high < 0)
+    higher = np.broadcast_to(np.asarray(higher_is_better, dtype=bool), d.shape)
     out = np.full(d.shape, NO_CLEAR_DIFFERENCE, dtype=object)
-    out[up], out[down] = STRENGTH, AREA_TO_DEVELOP
+    out[up] = np.where(higher[up], STRENGTH, AREA_TO_DEVELOP)
+    out[down] = np.where(higher[down], AREA_TO_DEVELOP, STRENGTH)
     return out
 
 
@@ -257,9 +286,12 @@ def item_comparison(responses: pd.DataFrame, instrument: Instrument, items: list
                     min_group_size: int) -> pd.DataFrame:
     """Each provider's item means against the network, as standardised differences.
 
-    Reverse items are reversed first, so that a higher value is always the better one. The
+    Reverse items are reversed first, so that every item runs the way of its dimension. The
     standardised difference is (provider mean − network mean) / network SD over respondents;
     it is NaN where the provider or the network has fewer than ``min_group_size`` answers.
+    ``higher_is_better`` is the item's dimension's (the instrument's declaration), and
+    ``better_diff`` the standardised difference signed so that a positive one is the better
+    result (the order of strengths and areas to develop).
 
     The interval of the difference (``diff_ci_low``, ``diff_ci_high``, scale points) is the
     provider mean's 95 % t interval minus the network mean: the network mean, over thousands
@@ -288,9 +320,13 @@ def item_comparison(responses: pd.DataFrame, instrument: Instrument, items: list
     raw = table["mean"] - table["network_mean"]
     table["diff_ci_low"] = (raw - half).where(enough)
     table["diff_ci_high"] = (raw + half).where(enough)
-    table["comparison"] = classify_difference(table["std_diff"], table["diff_ci_low"],
-                                              table["diff_ci_high"], enough)
     table["dimension"] = table["item"].map(lambda code: instrument.item(code).dimension)
+    table["higher_is_better"] = table["dimension"].map(
+        lambda dim: dim is None or instrument.higher_is_better(dim)).astype(bool)
+    table["comparison"] = classify_difference(table["std_diff"], table["diff_ci_low"],
+                                              table["diff_ci_high"], enough,
+                                              table["higher_is_better"])
+    table["better_diff"] = table["std_diff"].where(table["higher_is_better"], -table["std_diff"])
     return table.drop(columns=["sd"])
 
 

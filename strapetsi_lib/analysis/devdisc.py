@@ -1,10 +1,12 @@
 """Development discussions (kehityskeskustelut): who says they have one at least once a year.
 
-The instrument asks every respondent to agree or disagree with "I have a development discussion
-with my supervisor at least once a year" (item ``discuss1``, 1-5 agreement). This module turns
-the answers into the share of staff who agree, per provider, wave and role, with the privacy
-rules of :mod:`strapetsi_lib.analysis.disclosure` applied to the number of *answers* to the item
-(a role with enough respondents but too few answers to this item is still hidden).
+An instrument may declare the item that asks about them and the answers that count as yes
+(its ``development_discussion``, e.g. agreeing with "I have a development discussion with my
+supervisor at least once a year"). This module turns the answers into the share of staff who
+agree, per provider, wave and role, with the privacy rules of
+:mod:`strapetsi_lib.analysis.disclosure` applied to the number of *answers* to the item (a role
+with enough respondents but too few answers to this item is still hidden). An instrument
+without the declaration has no such table and its reports no such section.
 
 It is the worked example of ``docs/adding-a-report-section.md``: a pure table, no words; the
 provider report shows it through :mod:`strapetsi_lib.present.devdisc_view`.
@@ -16,50 +18,49 @@ import numpy as np
 import pandas as pd
 
 from strapetsi_lib.analysis.disclosure import SHOWN, SMALL, member_states, protect_shares
-from strapetsi_lib.config import ROLES
-from strapetsi_lib.ingest.instrument import Instrument, Scale
+from strapetsi_lib.ingest.instrument import Instrument
 
-#: The item that asks about the yearly development discussion.
-ITEM = "discuss1"
 #: The role label of the all-staff row.
 ALL_STAFF = "all"
 
 
-def agreeing_values(scale: Scale) -> list[int]:
-    """The answers that agree: those above the middle of the scale (4 and 5 on 1-5)."""
-    middle = (scale.min + scale.max) / 2
-    return [value for value in scale.values if value > middle]
-
-
-def discussion_shares(responses: pd.DataFrame, instrument: Instrument, min_group_size: int,
-                      item: str = ITEM) -> pd.DataFrame:
-    """The share of staff who agree with ``item``, per provider, wave and role, and all staff.
+def discussion_shares(responses: pd.DataFrame, instrument: Instrument,
+                      min_group_size: int) -> pd.DataFrame:
+    """The share of staff who say yes to the development-discussion item, per provider, wave
+    and role, and for all staff.
 
     Parameters
     ----------
     responses
         The dataset's tidy responses (``provider_id, wave, role`` and one column per item).
     instrument
-        The instrument, for the item's scale.
+        The instrument: its ``development_discussion`` names the item and the answers that
+        count as yes, its roles the rows.
     min_group_size
         Groups with fewer answers are suppressed, and further roles while the all-staff row
         would give the hidden ones away, by their number or by their all answering alike
         (:func:`strapetsi_lib.analysis.disclosure.protect_shares`).
-    item
-        The item's code.
 
     Returns
     -------
     DataFrame
         ``provider_id, wave, role, answers, agreeing, share, suppressed, state, share_low,
-        share_high``; ``role`` is one of :data:`strapetsi_lib.config.ROLES` or
-        :data:`ALL_STAFF`; every role appears for every provider and wave. Suppressed rows
-        have NaN ``answers``, ``agreeing`` and ``share``; ``state`` says how a row reads
+        share_high``; ``role`` is one of the instrument's roles or :data:`ALL_STAFF`; every
+        role appears for every provider and wave. Suppressed rows have NaN ``answers``,
+        ``agreeing`` and ``share``; ``state`` says how a row reads
         (:func:`strapetsi_lib.analysis.disclosure.member_states`: shown, empty, small,
         protects, hidden). An all-staff row whose share is published as a band has its
         ``answers``, NaN ``share`` and the band in ``share_low``, ``share_high``.
+
+    Raises
+    ------
+    ValueError
+        When the instrument declares no development-discussion item.
     """
-    agree = agreeing_values(instrument.scale_of(item))
+    spec = instrument.development_discussion
+    if spec is None:
+        raise ValueError(f"instrument {instrument.id} declares no development_discussion")
+    item, agree = spec.item, list(spec.agreeing)
     answered = responses.loc[responses[item].notna(), ["provider_id", "wave", "role", item]]
     answered = answered.assign(agreeing=answered[item].isin(agree).astype(int))
     keys = ["provider_id", "wave", "role"]
@@ -67,7 +68,7 @@ def discussion_shares(responses: pd.DataFrame, instrument: Instrument, min_group
                .agg(answers=(item, "size"), agreeing=("agreeing", "sum")))
     providers = responses["provider_id"].unique()
     waves = responses["wave"].unique()
-    grid = pd.MultiIndex.from_product([providers, waves, list(ROLES)], names=keys)
+    grid = pd.MultiIndex.from_product([providers, waves, instrument.role_codes], names=keys)
     by_role = by_role.reindex(grid, fill_value=0).reset_index()
     rows = []
     for (provider, wave), block in by_role.groupby(["provider_id", "wave"], sort=False,
@@ -78,7 +79,7 @@ def discussion_shares(responses: pd.DataFrame, instrument: Instrument, min_group
         # including against all-alike hidden answers (disclosure rule 5)
         protection = protect_shares(answers, agreeing, min_group_size)
         states = member_states(answers, protection, min_group_size)
-        for role in ROLES:
+        for role in instrument.role_codes:
             shown = protection.shown(role)
             rows.append((provider, wave, role, answers[role] if shown else np.nan,
                          agreeing[role] if shown else np.nan, not shown, states[role],

@@ -25,7 +25,6 @@ import pandas as pd
 
 from strapetsi_lib.analysis.scores import dimension_scores, long_dimension_scores
 from strapetsi_lib.analysis.stats import bh_adjust, with_fcr_intervals
-from strapetsi_lib.config import ROLES
 
 __all__ = ["long_scores", "mixed_models", "theme_effects", "theme_effects_by_provider"]
 
@@ -38,8 +37,14 @@ MODEL_FAILED = "model_failed"
 
 
 def long_scores(dataset) -> pd.DataFrame:
-    """Respondent-level dimension scores in long form (one row per response and dimension)."""
-    return long_dimension_scores(dimension_scores(dataset.responses, dataset.instrument))
+    """Respondent-level dimension scores in long form (one row per response and dimension).
+
+    ``role`` is categorical in the instrument's order of roles, which the models' role
+    columns follow (:func:`_roles_present`).
+    """
+    long = long_dimension_scores(dimension_scores(dataset.responses, dataset.instrument))
+    long["role"] = pd.Categorical(long["role"], categories=dataset.instrument.role_codes)
+    return long
 
 
 def _dummies(values: pd.Series, categories: list) -> np.ndarray:
@@ -49,10 +54,14 @@ def _dummies(values: pd.Series, categories: list) -> np.ndarray:
 
 
 def _roles_present(frame: pd.DataFrame) -> list[str]:
-    """Roles in glossary order that occur, teachers first: the largest group is the reference."""
-    present = set(frame["role"].unique())
-    order = ["teacher", *[r for r in ROLES if r != "teacher"]]
-    return [r for r in order if r in present]
+    """The roles that occur: the largest group first (the reference level), then the others in
+    the instrument's order (the categories of a categorical ``role``, else as they occur)."""
+    counts = frame["role"].value_counts(sort=False)
+    counts = counts[counts > 0]
+    if counts.empty:
+        return []
+    reference = counts.idxmax()  # the first of equally large groups
+    return [reference, *[role for role in counts.index if role != reference]]
 
 
 #: The estimands of the network change: the mean of the providers' changes (each provider
@@ -278,7 +287,8 @@ def theme_effects(dataset, scores: pd.DataFrame | None = None,
     Returns
     -------
     pandas.DataFrame
-        One row per dimension and theme (instrument order, then ``config.THEMES`` order):
+        One row per dimension and theme that some provider takes part in (both in instrument
+        order):
         ``dimension``, ``theme``, ``estimate``, ``ci_low``, ``ci_high`` (false-coverage-rate
         adjusted at ``ci_level`` across all dimensions × themes, so that an interval excludes
         0 exactly when the difference is clear), ``ci95_low``, ``ci95_high``, ``p_value``,
@@ -291,7 +301,8 @@ def theme_effects(dataset, scores: pd.DataFrame | None = None,
         there is an estimate, else :data:`TOO_FEW_PROVIDERS` or :data:`NOT_IDENTIFIED` (the
         design cannot tell the theme apart from the other themes and the network's change,
         e.g. every provider takes part in exactly one theme; see :func:`estimable_columns`).
-        Empty with these columns when the dataset has fewer than two waves.
+        Empty with these columns when the dataset has fewer than two waves or no provider takes
+        part in a theme.
     """
     inputs = _theme_inputs(dataset, scores)
     if inputs is None:
@@ -355,13 +366,16 @@ def theme_effects_by_provider(dataset, scores: pd.DataFrame | None = None) -> pd
 def _theme_inputs(dataset, scores: pd.DataFrame | None
                   ) -> tuple[list[str], pd.DataFrame, pd.DataFrame, list[str]] | None:
     """What both theme analyses start from: the waves, the long scores, the providers' theme
-    membership and the themes; ``None`` when the dataset has fewer than two waves."""
+    membership and the themes some provider takes part in; ``None`` when the dataset has fewer
+    than two waves or no provider takes part in a theme."""
     waves = dataset.wave_ids
-    if len(waves) < 2:
+    membership = dataset.theme_membership()
+    # a theme no provider takes part in has nothing to compare; without any, no analysis
+    themes = [theme for theme in membership.columns if membership[theme].any()]
+    if len(waves) < 2 or not themes:
         return None
     long = long_scores(dataset) if scores is None else scores
-    membership = dataset.theme_membership()
-    return waves, long, membership, list(membership.columns)
+    return waves, long, membership, themes
 
 
 def _theme_sides(member: pd.DataFrame, themes: list[str]

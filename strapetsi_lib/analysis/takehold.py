@@ -246,6 +246,13 @@ def classify_practice(penetration: float, in_use: float, normalisation: float,
     return NOT_IN_USE, f"{NOT_IN_USE}: none of {names}"
 
 
+#: The columns of :func:`practice_status`.
+PRACTICE_STATUS_COLUMNS = ["provider_id", "practice", "theme", "wave", "category", "rule",
+                           "penetration", "penetration_ci_low", "penetration_ci_high", "in_use",
+                           "normalisation", "normalisation_hidden", "maintained",
+                           "unknown_waves", "near_boundary", "n", "n_normalisation"]
+
+
 def practice_status(dataset, all_waves: bool = False) -> pd.DataFrame:
     """Each practice's take-hold category per provider, at the latest wave.
 
@@ -266,7 +273,8 @@ def practice_status(dataset, all_waves: bool = False) -> pd.DataFrame:
         ``penetration_ci_low`` and ``penetration_ci_high`` (95 % Wilson), ``in_use``,
         ``normalisation``, ``maintained``, ``n`` (answers to the Levels of Use item) and
         ``n_normalisation`` (respondents who answered a NoMAD item). A provider with no
-        answers at a wave has ``n`` 0, NaN measures and ``too_few_responses``.
+        answers at a wave has ``n`` 0, NaN measures and ``too_few_responses``. Empty with
+        these columns when the instrument has no practices.
 
     Notes
     -----
@@ -277,6 +285,8 @@ def practice_status(dataset, all_waves: bool = False) -> pd.DataFrame:
     All levels and thresholds come from the instrument's ``takehold_rules``.
     """
     instrument = dataset.instrument
+    if not instrument.practices:  # nothing to follow: the reports show no practice section
+        return pd.DataFrame(columns=PRACTICE_STATUS_COLUMNS)
     rules = instrument.takehold_rules
     waves = dataset.wave_ids
     responses = dataset.responses
@@ -309,10 +319,7 @@ def practice_status(dataset, all_waves: bool = False) -> pd.DataFrame:
     order = {code: i for i, code in enumerate(p.code for p in instrument.practices)}
     table = table.sort_values(["wave", "provider_id", "practice"],
                               key=lambda s: s.map(_sort_key(s.name, dataset, order)))
-    return table[["provider_id", "practice", "theme", "wave", "category", "rule", "penetration",
-                  "penetration_ci_low", "penetration_ci_high", "in_use", "normalisation",
-                  "normalisation_hidden", "maintained", "unknown_waves", "near_boundary", "n",
-                  "n_normalisation"]].reset_index(drop=True)
+    return table[PRACTICE_STATUS_COLUMNS].reset_index(drop=True)
 
 
 def status_from_counts(counts: pd.DataFrame, rules: dict, waves: list[str],

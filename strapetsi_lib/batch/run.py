@@ -358,7 +358,7 @@ class _Run:
                 entry.status, entry.note = runs.HELD, held
                 continue
             if entry.kind == NETWORK_ID:
-                parameters = network_parameters(self.prepared, self.options.language or "fi",
+                parameters = network_parameters(self.prepared, self.network_language,
                                                 self.options.name_providers)
             else:
                 parameters = provider_parameters(self.prepared, entry.id, self.options.language)
@@ -390,6 +390,13 @@ class _Run:
                      "cell_timeout": options.cell_timeout,
                      "notebook_timeout": options.notebook_timeout},
             versions=runs.package_versions())
+
+    @property
+    def network_language(self) -> str:
+        """The network report's language: the run's ``--language``, else Finnish, else the
+        instrument's first language (an instrument may carry only Swedish texts)."""
+        languages = self.prepared.instrument.languages
+        return self.options.language or ("fi" if "fi" in languages else languages[0])
 
     @property
     def index_language(self) -> str:
@@ -540,6 +547,26 @@ def _start_executor(options: RunOptions, expected: int, log_dir: Path,
     return executor
 
 
+def _check_language(options: RunOptions) -> None:
+    """A ``--language`` the dataset's instrument has no texts in stops the run before it starts
+    (exit status 2); a dataset that cannot be read is left to validation."""
+    if options.language is None:
+        return
+    from strapetsi_lib.errors import DatasetError, InstrumentError
+    from strapetsi_lib.ingest.dataset_spec import load_dataset_spec
+    from strapetsi_lib.ingest.instrument import load_instrument
+
+    folder = Path(options.dataset)
+    try:
+        instrument = load_instrument(load_dataset_spec(folder).instrument, folder)
+    except (DatasetError, InstrumentError):
+        return
+    if options.language not in instrument.languages:
+        raise BatchError(f"--language {options.language}: the instrument {instrument.id} has no "
+                         f"texts in {options.language} (its languages are "
+                         f"{', '.join(instrument.languages)})", exit_code=2)
+
+
 def run_batch(options: RunOptions, console: Console | None = None) -> RunOutcome:
     """Run the reports of a dataset into a run folder; see the module docstring.
 
@@ -568,6 +595,7 @@ def run_batch(options: RunOptions, console: Console | None = None) -> RunOutcome
     console = console or Console(stderr=True)
     if options.pdf:
         _check_chromium()
+    _check_language(options)
     run = _Run(options, console)
     if run.network_note:
         console.print(f"[yellow]Network report {run.network_note}[/yellow]", highlight=False)

@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pandas as pd
 
-from strapetsi_lib.config import ROLES, THEMES
 from strapetsi_lib.errors import DatasetError, InstrumentError, Problem
 from strapetsi_lib.ingest.dataset_spec import DATASET_FILE, read_dataset_spec
 from strapetsi_lib.ingest.export_map import export_map, export_problems
@@ -100,12 +99,13 @@ class Dataset:
         Returns
         -------
         pandas.DataFrame
-            Index ``provider_id``; one bool column per theme code in ``config.THEMES``.
+            Index ``provider_id``; one bool column per theme of the instrument, in its order
+            (no columns when it declares none).
         """
         codes = self.providers["themes"].str.split(";")
         return pd.DataFrame(
             {theme: codes.map(lambda c, t=theme: t in c).astype(bool).to_numpy()
-             for theme in THEMES},
+             for theme in self.instrument.theme_codes},
             index=pd.Index(self.providers["provider_id"], name="provider_id"))
 
     def provider(self, provider_id: str) -> pd.Series:
@@ -128,13 +128,15 @@ class Dataset:
         -------
         dict
             ``name``, ``instrument``, ``providers`` (count), ``languages`` (providers per
-            language), ``waves`` (ids), ``respondents`` (per wave: per role code, with zeros),
+            language), ``waves`` (ids), ``roles`` (the instrument's role codes),
+            ``respondents`` (per wave: per role code, with zeros),
             ``respondents_total`` (per wave), ``missing_share`` (per wave: share of item
             answers missing, 0–1).
         """
         items = self.instrument.item_codes
+        roles = self.instrument.role_codes
         by_role = (self.responses.groupby(["wave", "role"], observed=False).size()
-                   .unstack("role", fill_value=0).reindex(columns=list(ROLES), fill_value=0))
+                   .unstack("role", fill_value=0).reindex(columns=roles, fill_value=0))
         totals = self.responses.groupby("wave", observed=False).size()
         missing = (self.responses[items].isna().groupby(self.responses["wave"], observed=False)
                    .sum().sum(axis=1) / (totals * len(items)))
@@ -145,7 +147,8 @@ class Dataset:
             "providers": len(self.providers),
             "languages": {lang: int(languages.get(lang, 0)) for lang in ("fi", "sv")},
             "waves": self.wave_ids,
-            "respondents": {w: {role: int(by_role.loc[w, role]) for role in ROLES}
+            "roles": roles,
+            "respondents": {w: {role: int(by_role.loc[w, role]) for role in roles}
                             for w in self.wave_ids},
             "respondents_total": {w: int(totals.get(w, 0)) for w in self.wave_ids},
             "missing_share": {w: float(missing.get(w, 0.0)) if totals.get(w, 0) else 0.0
@@ -183,8 +186,11 @@ def validate_dataset(path: str | Path) -> tuple[Dataset | None, list[Problem]]:
         try:
             instrument = load_instrument(reading.instrument, base_dir=folder)
         except InstrumentError as exc:
-            problems.append(Problem(DATASET_FILE, reading.line("instrument"), "instrument",
-                                    str(exc)))
+            if exc.missing:  # the reference in dataset.yml is what is wrong
+                problems += [Problem(DATASET_FILE, reading.line("instrument"), "instrument",
+                                     p.message) for p in exc.problems]
+            else:  # each problem names the instrument's file, line and key
+                problems += exc.problems
 
     providers = listing = None
     providers_name = reading.providers
@@ -194,7 +200,7 @@ def validate_dataset(path: str | Path) -> tuple[Dataset | None, list[Problem]]:
         problems += found
         warnings += noted
         if table is not None:
-            providers, found = validate_providers(table, providers_name)
+            providers, found = validate_providers(table, providers_name, instrument)
             problems += found
             listing = provider_listing(table)
 
@@ -287,10 +293,12 @@ def format_summary(dataset: Dataset) -> str:
              f"Providers: {info['providers']} ({langs})",
              "Respondents per wave and role:"]
     width = max(len("wave"), *(len(w) for w in info["waves"]))
-    header = f"  {'wave':<{width}}  {'total':>7}" + "".join(f"  {r:>7}" for r in ROLES)
+    roles = {role: max(7, len(role)) for role in info["roles"]}  # column widths
+    header = f"  {'wave':<{width}}  {'total':>7}" + "".join(f"  {r:>{w}}"
+                                                             for r, w in roles.items())
     lines.append(header)
     for wave in info["waves"]:
-        counts = "".join(f"  {info['respondents'][wave][r]:>7}" for r in ROLES)
+        counts = "".join(f"  {info['respondents'][wave][r]:>{w}}" for r, w in roles.items())
         lines.append(f"  {wave:<{width}}  {info['respondents_total'][wave]:>7}{counts}")
     missing = ", ".join(f"{w} {100 * info['missing_share'][w]:.1f} %" for w in info["waves"])
     lines.append(f"Share of item answers missing: {missing}")

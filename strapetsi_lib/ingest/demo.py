@@ -1,10 +1,13 @@
-"""A deterministic demo network: fictitious providers, two survey waves and planted effects.
+"""A deterministic demo network: fictitious providers, survey waves and planted effects.
 
-:func:`generate_demo` writes a dataset folder (see data/README.md) that looks like real exports:
-the baseline as a Finnish survey tool's CSV (Windows-1252, ``;``, decimal comma), the follow-up
-as an Excel file with the Finnish question texts as headers. Next to it, ``ground_truth.json``
-records everything that was planted, so that tests and analysts can check that the analysis
-recovers it.
+:func:`generate_demo` writes a dataset folder (see data/README.md) for a packaged instrument
+that has a demo plan (``instruments/demos/<id>.yml``: the dataset's name and waves, the roles'
+shares and effects, the planted theme effects): it looks like real exports, the first wave as
+a Finnish survey tool's CSV (Windows-1252, ``;``, decimal comma), later waves as Excel files
+with the Finnish question texts as headers (as the plan names the files). Next to it,
+``ground_truth.json`` records everything that was planted, so that tests and analysts can check
+that the analysis recovers it. Everything about the instrument (its dimensions, scales,
+reverse-keyed items, themes, practices and take-hold rules) is read from the instrument.
 
 The model for a dimension item of respondent *i* at provider *p*, in scale points::
 
@@ -14,8 +17,8 @@ The model for a dimension item of respondent *i* at provider *p*, in scale point
 
 clipped to the scale and answered as ``floor(x) + Bernoulli(x - floor(x))``, so that the
 expected answer equals the clipped ``x`` exactly. Reverse-scored items are written reversed.
-Theme effects are planted only for the pairs in :data:`THEME_EFFECTS` (none for
-``development_discussions``); providers take part in each theme independently.
+Theme effects are planted only for the pairs the plan lists; providers take part in each
+theme independently (1 to all but one of the themes, when the instrument has themes).
 
 Practices get a planted category per provider and wave, with penetration, in-use share and
 normalisation placed inside that category's region of the instrument's take-hold rules (read
@@ -23,9 +26,9 @@ from the instrument); providers in a practice's theme move one category up betwe
 
 ``ground_truth.json`` holds: ``seed``, ``n_providers``, ``waves``, ``min_group_size``,
 ``dimension_change_by_theme`` (all dimension x theme pairs), ``common_change``,
-``dimension_base``, ``baseline_dimension_means`` and ``followup_dimension_means`` (expected
-reverse-corrected dimension scores over the wave's respondents, given the drawn providers and
-roles, clipping included), ``role_effects``, ``sd``, ``provider_effects``, ``practice_status``
+``dimension_base``, ``<wave>_dimension_means`` per wave (expected reverse-corrected dimension
+scores over the wave's respondents, given the drawn providers and roles, clipping included),
+``role_effects``, ``sd``, ``provider_effects``, ``practice_status``
 (planted population values and the category the rules give them), ``small_groups`` (role
 groups below ``min_group_size``) and ``panel_providers`` (providers whose respondent ids persist
 across waves; elsewhere follow-up ids are fresh).
@@ -37,6 +40,8 @@ import datetime
 import io
 import json
 import re
+from dataclasses import dataclass
+from functools import cache
 from itertools import product
 from pathlib import Path
 from xml.sax.saxutils import escape
@@ -47,34 +52,18 @@ import openpyxl
 import pandas as pd
 import yaml
 from openpyxl.writer.excel import ExcelWriter
+from pydantic import BaseModel, ConfigDict, Field
 from scipy.special import ndtr
 
-from strapetsi_lib.config import ROLES, THEMES
-from strapetsi_lib.files import write_atomic
-from strapetsi_lib.ingest.instrument import Instrument, load_instrument
+from strapetsi_lib.config import INSTRUMENTS_DIR
+from strapetsi_lib.files import load_yaml, write_atomic
+from strapetsi_lib.ingest.instrument import DEFAULT_INSTRUMENT, Instrument, load_instrument
 from strapetsi_lib.ingest.ytunnus import ytunnus_check_digit
 
-INSTRUMENT_ID = "competence_management_v1"
+#: Where the packaged instruments' demo plans are.
+PLANS_DIR = INSTRUMENTS_DIR / "demos"
 MIN_GROUP_SIZE = 5
-WAVES = (
-    ("baseline", {"fi": "Lähtötilanne 2024", "sv": "Utgångsläge 2024", "en": "Baseline 2024"},
-     "responses_baseline.csv"),
-    ("followup", {"fi": "Seuranta 2025", "sv": "Uppföljning 2025", "en": "Follow-up 2025"},
-     "responses_followup.xlsx"),
-)
 DONT_KNOW = "En osaa sanoa"
-ROLE_LABELS_FI = {"leader": "johto", "teacher": "opettaja", "support": "tukihenkilöstö",
-                  "other": "muu"}
-ROLE_SHARES = {"leader": 0.08, "teacher": 0.60, "support": 0.25, "other": 0.07}
-ROLE_EFFECTS = {"leader": 0.35, "teacher": 0.0, "support": -0.10, "other": -0.05}
-#: Planted extra change (scale points) at providers taking part in a theme; all else is 0.
-THEME_EFFECTS = {
-    ("competence_development", "competence"): 0.5,
-    ("competence_assessment", "competence"): 0.4,
-    ("knowledge_based_management", "quality"): 0.4,
-    ("co_learning", "pedagogy"): 0.35,
-    ("strategic_planning", "future"): 0.3,
-}
 SD = {"provider": 0.25, "provider_change": 0.05, "respondent": 0.45, "item": 0.35,
       "practice_respondent": 0.40}
 P_DONT_KNOW, P_EMPTY = 0.03, 0.02
@@ -82,7 +71,7 @@ THEME_SHARE, PANEL_RETURN = 0.45, 0.70
 #: Category shares of the practices at baseline, lowest first.
 BASELINE_PRACTICE_SHARES = (0.30, 0.35, 0.25, 0.10)
 XLSX_TIMESTAMP = datetime.datetime(2025, 3, 31, 12, 0, 0)
-_EOS = -1.0  # "en osaa sanoa" in the answer matrices; NaN is an empty cell
+DONT_KNOW_CODE = _EOS = -1.0  # "en osaa sanoa" in the answer matrices; NaN is an empty cell
 
 # Regions (maakunnat, Åland excluded) with rough weights; Swedish-language ones below.
 REGIONS = {
@@ -102,8 +91,155 @@ FI_PLACES = ("Kallio", "Harju", "Koivu", "Kuusi", "Niemi", "Saari", "Ranta", "La
 SV_KINDS = ("Demo yrkesinstitut", "Fiktiva utbildningsförbundet", "Exempel yrkesakademi")
 SV_PLACES = ("Strand", "Udde", "Holm", "Berg", "Skog", "Vik", "Näs", "Dal", "Sund", "Ås")
 
+_STRICT = ConfigDict(extra="forbid", frozen=True)
 
-def generate_demo(out: str | Path, n_providers: int = 81, seed: int = 2024) -> Path:
+
+class PlanWave(BaseModel):
+    """A wave of the demo dataset: its id, its label (fi/sv/en) and its responses file (the
+    first wave's a ``.csv``, the others ``.xlsx``)."""
+
+    model_config = _STRICT
+
+    id: str
+    label: dict[str, str]
+    responses: str = Field(pattern=r"\.(csv|xlsx)$")
+
+
+class PlanRole(BaseModel):
+    """A role's share of the respondents, its effect on every dimension (scale points) and how
+    the first wave's CSV writes it."""
+
+    model_config = _STRICT
+
+    role: str
+    share: float = Field(gt=0, le=1)
+    effect: float
+    written: str
+
+
+class PlanThemeEffect(BaseModel):
+    """Extra change of a dimension at providers taking part in a theme (scale points)."""
+
+    model_config = _STRICT
+
+    dimension: str
+    theme: str
+    effect: float
+
+
+class DemoPlan(BaseModel):
+    """What the demo of one packaged instrument plants (``instruments/demos/<id>.yml``)."""
+
+    model_config = _STRICT
+
+    name: str
+    waves: list[PlanWave] = Field(min_length=1)
+    dimension_base: tuple[float, float]
+    roles: list[PlanRole] = Field(min_length=1)
+    theme_effects: list[PlanThemeEffect] = Field(default_factory=list)
+
+    @property
+    def wave_ids(self) -> list[str]:
+        return [wave.id for wave in self.waves]
+
+    def theme_effect(self, dimension: str, theme: str) -> float:
+        return next((e.effect for e in self.theme_effects
+                     if (e.dimension, e.theme) == (dimension, theme)), 0.0)
+
+
+def demo_instruments() -> list[str]:
+    """The packaged instruments that have a demo."""
+    return sorted(path.stem for path in PLANS_DIR.glob("*.yml"))
+
+
+@cache
+def demo_plan(instrument_id: str) -> DemoPlan:
+    """The demo plan of a packaged instrument, checked against the instrument.
+
+    Raises
+    ------
+    ValueError
+        When the instrument has no demo, or its plan names roles, dimensions or themes the
+        instrument does not have.
+    """
+    path = PLANS_DIR / f"{instrument_id}.yml"
+    if not path.is_file():
+        raise ValueError(f"instrument {instrument_id!r} has no demo; instruments with a demo: "
+                         f"{', '.join(demo_instruments())}")
+    plan = DemoPlan.model_validate(load_yaml(path.read_text(encoding="utf-8")))
+    instrument = load_instrument(instrument_id)
+    if [r.role for r in plan.roles] != instrument.role_codes:
+        raise ValueError(f"{path}: roles must be the instrument's, in its order: "
+                         f"{', '.join(instrument.role_codes)}")
+    for effect in plan.theme_effects:
+        if effect.dimension not in instrument.dimension_codes \
+                or effect.theme not in instrument.theme_codes:
+            raise ValueError(f"{path}: theme effect {effect.dimension} × {effect.theme} names a "
+                             "dimension or theme the instrument does not have")
+    return plan
+
+
+@dataclass(frozen=True)
+class Simulation:
+    """A demo network drawn in memory, before anything is written.
+
+    ``answers`` holds per wave one row per respondent (in ``waves[wave]``'s order) and one
+    column per item in the instrument's order: the answer as written, NaN for an empty cell
+    and :data:`DONT_KNOW_CODE` for "en osaa sanoa".
+    """
+
+    instrument: Instrument
+    plan: DemoPlan
+    seed: int
+    providers: pd.DataFrame
+    small: list[int]
+    waves: dict[str, pd.DataFrame]
+    panel: np.ndarray
+    model: dict
+    practice: pd.DataFrame
+    answers: dict[str, np.ndarray]
+
+
+def simulate(n_providers: int = 81, seed: int = 2024,
+             instrument: str = DEFAULT_INSTRUMENT) -> Simulation:
+    """Draw a demo network in memory: providers, respondents and their answers.
+
+    Parameters
+    ----------
+    n_providers
+        Number of fictitious providers (at least 4).
+    seed
+        Seed of :func:`numpy.random.default_rng`; the same seed gives the same network.
+    instrument
+        A packaged instrument with a demo plan (:func:`demo_instruments`).
+    """
+    if n_providers < 4:
+        raise ValueError("the demo network needs at least 4 providers")
+    plan = demo_plan(instrument)
+    questions = load_instrument(instrument)
+    rng_prov, rng_resp, rng_model, rng_prac = np.random.default_rng(seed).spawn(4)
+    providers, small = _make_providers(rng_prov, n_providers, questions)
+    waves, panel = _make_respondents(rng_resp, providers, small, plan)
+    model = _dimension_model(rng_model, providers, questions, plan)
+    practice = _plan_practices(rng_prac, providers, questions, plan)
+    codes = _dimension_item_codes(questions) + _practice_item_codes(questions)
+    order = [codes.index(c) for c in questions.item_codes]
+    answers = {}
+    for w, wave in enumerate(plan.wave_ids):
+        drawn = np.column_stack([
+            _dimension_answers(rng_model, waves[wave], model, questions, w),
+            _practice_answers(rng_prac, waves[wave], practice, questions, plan, w),
+        ])
+        missing = rng_model.random(drawn.shape)
+        drawn[missing < P_DONT_KNOW] = _EOS
+        drawn[(missing >= P_DONT_KNOW) & (missing < P_DONT_KNOW + P_EMPTY)] = np.nan
+        answers[wave] = drawn[:, order]
+    return Simulation(questions, plan, seed, providers, small, waves, panel, model, practice,
+                      answers)
+
+
+def generate_demo(out: str | Path, n_providers: int = 81, seed: int = 2024,
+                  instrument: str = DEFAULT_INSTRUMENT) -> Path:
     """Write the demo dataset folder and its ``ground_truth.json``.
 
     Parameters
@@ -114,6 +250,8 @@ def generate_demo(out: str | Path, n_providers: int = 81, seed: int = 2024) -> P
         Number of fictitious providers.
     seed
         Seed of :func:`numpy.random.default_rng`; the same seed gives byte-identical files.
+    instrument
+        A packaged instrument with a demo plan (:func:`demo_instruments`).
 
     Returns
     -------
@@ -121,35 +259,16 @@ def generate_demo(out: str | Path, n_providers: int = 81, seed: int = 2024) -> P
         The dataset folder, holding ``dataset.yml``, ``providers.csv``, one response file per
         wave and ``ground_truth.json``.
     """
-    if n_providers < 4:
-        raise ValueError("the demo network needs at least 4 providers")
-    instrument = load_instrument(INSTRUMENT_ID)
-    rng_prov, rng_resp, rng_model, rng_prac = np.random.default_rng(seed).spawn(4)
-    providers, small = _make_providers(rng_prov, n_providers)
-    waves, panel = _make_respondents(rng_resp, providers, small)
-    model = _dimension_model(rng_model, providers, instrument)
-    practice = _plan_practices(rng_prac, providers, instrument)
-    answers = {}
-    for w, (wave, _, _) in enumerate(WAVES):
-        answers[wave] = np.column_stack([
-            _dimension_answers(rng_model, waves[wave], model, instrument, w),
-            _practice_answers(rng_prac, waves[wave], practice, instrument, w),
-        ])
-        missing = rng_model.random(answers[wave].shape)
-        answers[wave][missing < P_DONT_KNOW] = _EOS
-        answers[wave][(missing >= P_DONT_KNOW) & (missing < P_DONT_KNOW + P_EMPTY)] = np.nan
-    codes = _dimension_item_codes(instrument) + _practice_item_codes(instrument)
-    order = [codes.index(c) for c in instrument.item_codes]
-    files = {
-        "dataset.yml": _dataset_yml(seed),
-        "providers.csv": providers.to_csv(index=False).encode("utf-8"),
-        WAVES[0][2]: _baseline_csv(waves["baseline"], answers["baseline"][:, order],
-                                   providers, instrument),
-        WAVES[1][2]: _followup_xlsx(waves["followup"], answers["followup"][:, order],
-                                    providers, instrument),
-        "ground_truth.json": _ground_truth(seed, providers, waves, panel, model, practice,
-                                           instrument),
-    }
+    sim = simulate(n_providers, seed, instrument)
+    providers = sim.providers
+    if not sim.instrument.themes:  # a network without themes has no such column
+        providers = providers.drop(columns="themes")
+    files = {"dataset.yml": _dataset_yml(sim),
+             "providers.csv": providers.to_csv(index=False).encode("utf-8")}
+    for number, wave in enumerate(sim.plan.waves):
+        write = _first_wave_csv if number == 0 else _later_wave_xlsx
+        files[wave.responses] = write(sim.waves[wave.id], sim.answers[wave.id], sim)
+    files["ground_truth.json"] = _ground_truth(sim)
     folder = Path(out)
     folder.mkdir(parents=True, exist_ok=True)
     for name, data in files.items():  # everything is built before anything is written
@@ -177,7 +296,8 @@ def _names(rng: np.random.Generator, kinds: tuple, places: tuple, n: int) -> lis
             for i in range(n)]
 
 
-def _make_providers(rng: np.random.Generator, n: int) -> tuple[pd.DataFrame, list[int]]:
+def _make_providers(rng: np.random.Generator, n: int,
+                    instrument: Instrument) -> tuple[pd.DataFrame, list[int]]:
     """Providers table and the positions of the few small providers with small role groups."""
     n_sv = max(1, round(n / 10))
     is_sv = np.zeros(n, bool)
@@ -191,9 +311,14 @@ def _make_providers(rng: np.random.Generator, n: int) -> tuple[pd.DataFrame, lis
     small = sorted(rng.choice(n, max(1, min(4, n // 8)), replace=False).tolist())
     staff = np.clip(np.exp(rng.normal(np.log(150), 0.85, n)), 80, 2000).round().astype(int)
     staff[small] = rng.integers(20, 61, len(small))
-    themes = rng.random((n, len(THEMES))) < THEME_SHARE  # independently per theme
-    while (redraw := (themes.sum(axis=1) == 0) | themes.all(axis=1)).any():  # 1-3 themes each
-        themes[redraw] = rng.random((redraw.sum(), len(THEMES))) < THEME_SHARE
+    codes = instrument.theme_codes
+    themes = np.zeros((n, 0), dtype=bool)
+    if codes:
+        themes = rng.random((n, len(codes))) < THEME_SHARE  # independently per theme
+        # with two themes or more: at least one each, and never all
+        while len(codes) > 1 and (redraw := (themes.sum(axis=1) == 0)
+                                  | themes.all(axis=1)).any():
+            themes[redraw] = rng.random((redraw.sum(), len(codes))) < THEME_SHARE
     fi_i = sv_i = 0
     rows = []
     for i, pid in enumerate(_ytunnus(rng, n)):
@@ -205,7 +330,7 @@ def _make_providers(rng: np.random.Generator, n: int) -> tuple[pd.DataFrame, lis
             fi_i += 1
         rows.append({"provider_id": pid, "name": name, "language": language, "region": region,
                      "staff_count": int(staff[i]),
-                     "themes": ";".join(t for t, on in zip(THEMES, themes[i], strict=True) if on)})
+                     "themes": ";".join(t for t, on in zip(codes, themes[i], strict=True) if on)})
     return pd.DataFrame(rows), small
 
 
@@ -214,16 +339,16 @@ def _normalised(weights) -> np.ndarray:
     return w / w.sum()
 
 
-def _role_counts(rng: np.random.Generator, n: int, floor: int) -> np.ndarray:
-    counts = rng.multinomial(n, list(ROLE_SHARES.values()))
+def _role_counts(rng: np.random.Generator, n: int, floor: int, plan: DemoPlan) -> np.ndarray:
+    counts = rng.multinomial(n, [role.share for role in plan.roles])
     while counts.min() < floor:  # move respondents from the largest group to the smallest
         counts[counts.argmin()] += 1
         counts[counts.argmax()] -= 1
     return counts
 
 
-def _make_respondents(rng: np.random.Generator, providers: pd.DataFrame,
-                      small: list[int]) -> tuple[dict[str, pd.DataFrame], np.ndarray]:
+def _make_respondents(rng: np.random.Generator, providers: pd.DataFrame, small: list[int],
+                      plan: DemoPlan) -> tuple[dict[str, pd.DataFrame], np.ndarray]:
     """Respondents per wave (provider and role positions, respondent effect, id) and the panel.
 
     At panel providers about :data:`PANEL_RETURN` of each role's earlier respondents answer
@@ -236,13 +361,13 @@ def _make_respondents(rng: np.random.Generator, providers: pd.DataFrame,
     pool = iter(rng.choice(16**6, size=int(staff.sum() * 2), replace=False))
     waves: dict[str, pd.DataFrame] = {}
     previous = None
-    for wave, _, _ in WAVES:
+    for wave in plan.wave_ids:
         parts = []
         for p in range(n):
             is_small = p in small
             size = round(rng.uniform(0.25, 0.70) * staff[p])
             size = max(size, 8 if is_small else 4 * MIN_GROUP_SIZE)
-            counts = _role_counts(rng, size, 1 if is_small else MIN_GROUP_SIZE)
+            counts = _role_counts(rng, size, 1 if is_small else MIN_GROUP_SIZE, plan)
             for r, count in enumerate(counts):
                 ids = [f"R-{next(pool):06X}" for _ in range(count)]
                 u = rng.normal(0, SD["respondent"], count)
@@ -271,15 +396,18 @@ def _practice_item_codes(instrument: Instrument) -> list[str]:
 
 
 def _dimension_model(rng: np.random.Generator, providers: pd.DataFrame,
-                     instrument: Instrument) -> dict:
+                     instrument: Instrument, plan: DemoPlan) -> dict:
     """Draw the dimension bases, common changes, provider intercepts and change noise."""
-    dims = instrument.dimension_codes
-    member = np.array([[t in s.split(";") for t in THEMES] for s in providers["themes"]], float)
-    effects = np.array([[THEME_EFFECTS.get((d, t), 0.0) for d in dims] for t in THEMES])
+    dims, themes = instrument.dimension_codes, instrument.theme_codes
+    member = np.array([[t in s.split(";") for t in themes] for s in providers["themes"]],
+                      float).reshape(len(providers), len(themes))
+    effects = np.array([[plan.theme_effect(d, t) for d in dims] for t in themes],
+                       float).reshape(len(themes), len(dims))
     common = np.where(rng.random(len(dims)) < 0.5, 0.0,
                       rng.uniform(0.03, 0.10, len(dims)).round(2))
     return {
-        "base": rng.uniform(2.8, 3.5, len(dims)).round(2),
+        "base": rng.uniform(*plan.dimension_base, len(dims)).round(2),
+        "role_effects": np.array([role.effect for role in plan.roles]),
         "common": common,
         "intercept": rng.normal(0, SD["provider"], len(providers)),
         "change": member @ effects + rng.normal(0, SD["provider_change"],
@@ -291,7 +419,7 @@ def _dimension_model(rng: np.random.Generator, providers: pd.DataFrame,
 def _latent_means(respondents: pd.DataFrame, model: dict, wave_index: int) -> np.ndarray:
     """Expected latent value per respondent and dimension, before respondent and item noise."""
     p = respondents["provider"].to_numpy()
-    roles = np.array(list(ROLE_EFFECTS.values()))[respondents["role"].to_numpy()]
+    roles = model["role_effects"][respondents["role"].to_numpy()]
     mean = model["base"][None, :] + (model["intercept"][p] + roles)[:, None]
     if wave_index > 0:
         mean = mean + model["common"][None, :] + model["change"][p]
@@ -362,8 +490,11 @@ def _category_targets(rules: dict, low: int, high: int) -> dict[str, tuple[float
 
 
 def _plan_practices(rng: np.random.Generator, providers: pd.DataFrame,
-                    instrument: Instrument) -> pd.DataFrame:
+                    instrument: Instrument, plan: DemoPlan) -> pd.DataFrame:
     """Planted category and population values per provider, practice and wave."""
+    if not instrument.practices:
+        return pd.DataFrame(columns=["provider", "provider_id", "practice", "wave", "category",
+                                     "penetration", "in_use", "normalisation", "_latent"])
     rules = instrument.takehold_rules
     order = _category_order(rules)
     agree = instrument.scale_of(instrument.practices[0].normalisation_items[0])
@@ -375,7 +506,7 @@ def _plan_practices(rng: np.random.Generator, providers: pd.DataFrame,
         for practice in instrument.practices:
             level = rng.choice(len(order), p=BASELINE_PRACTICE_SHARES)
             maintained = True
-            for w, (wave, _, _) in enumerate(WAVES):
+            for w, wave in enumerate(plan.wave_ids):
                 if w > 0 and (practice.theme in themes or rng.random() < 0.15):
                     level = min(level + 1, len(order) - 1)
                 pen, use, norm = targets[order[level]]
@@ -396,17 +527,19 @@ def _plan_practices(rng: np.random.Generator, providers: pd.DataFrame,
     return pd.DataFrame(rows)
 
 
-def _practice_answers(rng: np.random.Generator, respondents: pd.DataFrame, plan: pd.DataFrame,
-                      instrument: Instrument, wave_index: int) -> np.ndarray:
+def _practice_answers(rng: np.random.Generator, respondents: pd.DataFrame, planted: pd.DataFrame,
+                      instrument: Instrument, plan: DemoPlan, wave_index: int) -> np.ndarray:
     """Levels of Use drawn to hit the planted shares; NoMAD items around the planted mean."""
-    rules = instrument.takehold_rules
-    routine, use_level = rules["routine_level"], rules["use_level"]
-    plan = plan[plan["wave"] == WAVES[wave_index][0]]
     p = respondents["provider"].to_numpy()
     n = len(p)
+    if not instrument.practices:
+        return np.empty((n, 0))
+    rules = instrument.takehold_rules
+    routine, use_level = rules["routine_level"], rules["use_level"]
+    planted = planted[planted["wave"] == plan.wave_ids[wave_index]]
     columns = []
     for practice in instrument.practices:
-        rows = plan[plan["practice"] == practice.code].set_index("provider")
+        rows = planted[planted["practice"] == practice.code].set_index("provider")
         pen, use = rows["penetration"].to_numpy()[p], rows["in_use"].to_numpy()[p]
         lou = instrument.scale_of(practice.use_item)
         high, low = np.arange(routine, lou.max + 1), np.arange(lou.min, use_level)
@@ -426,15 +559,17 @@ def _practice_answers(rng: np.random.Generator, respondents: pd.DataFrame, plan:
 
 # --- writing -------------------------------------------------------------------------------
 
-def _dataset_yml(seed: int) -> bytes:
+def _dataset_yml(sim: Simulation) -> bytes:
     doc = {
-        "name": "demo-2024",
-        "instrument": INSTRUMENT_ID,
+        "name": sim.plan.name,
+        "instrument": sim.instrument.id,
         "providers": "providers.csv",
-        "waves": [{"id": w, "label": label, "responses": f} for w, label, f in WAVES],
+        "waves": [{"id": w.id, "label": w.label, "responses": w.responses}
+                  for w in sim.plan.waves],
         "min_group_size": MIN_GROUP_SIZE,
     }
-    head = (f"# Demo network of fictitious providers, written by `strapetsi demo` (seed {seed}).\n"
+    head = (f"# Demo network of fictitious providers, written by `strapetsi demo` "
+            f"(seed {sim.seed}).\n"
             "# Planted effects are in ground_truth.json.\n")
     return (head + yaml.safe_dump(doc, allow_unicode=True, sort_keys=False)).encode("utf-8")
 
@@ -445,19 +580,18 @@ def _id_columns(respondents: pd.DataFrame, providers: pd.DataFrame, roles) -> di
             "role": np.array(roles)[respondents["role"].to_numpy()]}
 
 
-def _baseline_csv(respondents: pd.DataFrame, answers: np.ndarray, providers: pd.DataFrame,
-                  instrument: Instrument) -> bytes:
+def _first_wave_csv(respondents: pd.DataFrame, answers: np.ndarray, sim: Simulation) -> bytes:
     """As a Finnish survey tool exports: cp1252, ``;``, Excel's one-decimal numbers ("4,0")."""
     text = np.char.add(np.nan_to_num(answers).astype(np.int64).astype(str), ",0").astype(object)
     text[np.isnan(answers)] = ""
     text[answers == _EOS] = DONT_KNOW
-    frame = pd.DataFrame(_id_columns(respondents, providers, [ROLE_LABELS_FI[r] for r in ROLES]))
-    frame = pd.concat([frame, pd.DataFrame(text, columns=instrument.item_codes)], axis=1)
+    frame = pd.DataFrame(_id_columns(respondents, sim.providers,
+                                     [role.written for role in sim.plan.roles]))
+    frame = pd.concat([frame, pd.DataFrame(text, columns=sim.instrument.item_codes)], axis=1)
     return frame.to_csv(sep=";", index=False, lineterminator="\r\n").encode("cp1252")
 
 
-def _followup_xlsx(respondents: pd.DataFrame, answers: np.ndarray, providers: pd.DataFrame,
-                   instrument: Instrument) -> bytes:
+def _later_wave_xlsx(respondents: pd.DataFrame, answers: np.ndarray, sim: Simulation) -> bytes:
     """Excel with Finnish question texts as headers, numbers as numbers, fixed timestamps.
 
     openpyxl writes the workbook's frame (styles, relations, properties); the sheet's cells are
@@ -468,7 +602,8 @@ def _followup_xlsx(respondents: pd.DataFrame, answers: np.ndarray, providers: pd
     cells = np.nan_to_num(answers).astype(np.int64).astype(object)
     cells[np.isnan(answers)] = None
     cells[answers == _EOS] = DONT_KNOW
-    ids = _id_columns(respondents, providers, list(ROLES))
+    instrument = sim.instrument
+    ids = _id_columns(respondents, sim.providers, instrument.role_codes)
     header = ["respondent_id", "provider_id", "role"] + [
         instrument.item(c).text["fi"] for c in instrument.item_codes]
     rows = [header] + np.column_stack(
@@ -521,8 +656,8 @@ def _sheet_data(rows: list[list]) -> str:
     return "".join(out)
 
 
-def _ground_truth(seed: int, providers: pd.DataFrame, waves: dict, panel: np.ndarray,
-                  model: dict, practice: pd.DataFrame, instrument: Instrument) -> bytes:
+def _ground_truth(sim: Simulation) -> bytes:
+    instrument, providers, waves, model = sim.instrument, sim.providers, sim.waves, sim.model
     dims = instrument.dimension_codes
     sd = float(np.hypot(SD["respondent"], SD["item"]))
     agree = instrument.scale_of(_dimension_item_codes(instrument)[0])
@@ -535,26 +670,26 @@ def _ground_truth(seed: int, providers: pd.DataFrame, waves: dict, panel: np.nda
         counts = frame.groupby(["provider", "role"]).size()
         for (p, r), size in counts[counts < MIN_GROUP_SIZE].items():
             small_groups.append({"provider_id": providers.at[p, "provider_id"], "wave": wave,
-                                 "role": ROLES[r], "n": int(size)})
+                                 "role": instrument.role_codes[r], "n": int(size)})
     pids = providers["provider_id"].tolist()
     truth = {
-        "seed": seed,
+        "seed": sim.seed,
         "n_providers": len(providers),
-        "waves": [{"id": wave, "responses": f, "n_respondents": len(waves[wave])}
-                  for wave, _, f in WAVES],
+        "waves": [{"id": wave.id, "responses": wave.responses,
+                   "n_respondents": len(waves[wave.id])} for wave in sim.plan.waves],
         "min_group_size": MIN_GROUP_SIZE,
         "dimension_change_by_theme": [
             {"dimension": d, "theme": t, "effect": float(model["effects"][i, j])}
-            for j, d in enumerate(dims) for i, t in enumerate(THEMES)],
+            for j, d in enumerate(dims) for i, t in enumerate(instrument.theme_codes)],
         "common_change": dict(zip(dims, model["common"].tolist(), strict=True)),
         "dimension_base": dict(zip(dims, model["base"].tolist(), strict=True)),
-        "baseline_dimension_means": {d: round(float(v), 4) for d, v in means["baseline"].items()},
-        "followup_dimension_means": {d: round(float(v), 4) for d, v in means["followup"].items()},
-        "role_effects": ROLE_EFFECTS,
+        **{f"{wave}_dimension_means": {d: round(float(v), 4) for d, v in means[wave].items()}
+           for wave in sim.plan.wave_ids},
+        "role_effects": {role.role: role.effect for role in sim.plan.roles},
         "sd": SD,
         "provider_effects": dict(zip(pids, model["intercept"].round(4).tolist(), strict=True)),
-        "practice_status": practice.drop(columns=["provider", "_latent"]).to_dict("records"),
+        "practice_status": sim.practice.drop(columns=["provider", "_latent"]).to_dict("records"),
         "small_groups": small_groups,
-        "panel_providers": [pid for pid, on in zip(pids, panel, strict=True) if on],
+        "panel_providers": [pid for pid, on in zip(pids, sim.panel, strict=True) if on],
     }
     return (json.dumps(truth, ensure_ascii=False, indent=2) + "\n").encode("utf-8")

@@ -235,7 +235,9 @@ def _value_problems(export: ExportMap, reading: SpecReading, what: str, codes: d
 
     scales = instrument.scales if instrument is not None else {}
     if what == "role":
-        parsed = parse_roles(pd.Series(list(codes.values()), dtype=object))
+        # the instrument declares the roles: without it they cannot be checked
+        parsed = (parse_roles(pd.Series(list(codes.values()), dtype=object), instrument)
+                  if instrument is not None else pd.Series(list(codes.values())))
         for (code, meaning), role in zip(codes.items(), parsed, strict=True):
             if role is None and normalise_header(meaning) != MISSING_CODE:
                 problem(code, f"{meaning!r} is not a role")

@@ -1,52 +1,88 @@
-"""The survey instrument: dimensions, items, response scales, practices and take-hold rules.
+"""The survey instrument: what the reports are built from.
 
-Instruments are YAML files. The packaged ones live in ``strapetsi_lib/instruments/``; a dataset
-may instead name a path to its own YAML (relative to the dataset folder).
+An instrument declares its dimensions and items, the response scales, the respondent roles
+(which one is the leadership), the development themes, the practices whose take-hold is
+followed with the rules that decide their status, the item behind the development-discussion
+section, its languages and the words of the reports that are its own (docs/instrument.md). The
+reports show a section when the instrument declares what the section needs, and no code names
+an item, scale or dimension of any instrument.
+
+Instruments are YAML files, checked by :mod:`strapetsi_lib.ingest.instrument_spec`. The packaged
+ones live in ``strapetsi_lib/instruments/``; a dataset may instead name a path to its own YAML
+(relative to the dataset folder).
 """
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
-import yaml
+from strapetsi_lib.config import INSTRUMENTS_DIR
+from strapetsi_lib.errors import InstrumentError, Problem
+from strapetsi_lib.ingest.instrument_spec import (
+    InstrumentSpec,
+    check_instrument,
+    default_roles,
+    normalise_header,
+    normalise_role,
+)
+from strapetsi_lib.ingest.takehold_rules import TakeholdRules
 
-from strapetsi_lib.config import INSTRUMENTS_DIR, LANGUAGES
-from strapetsi_lib.errors import InstrumentError
-from strapetsi_lib.files import load_yaml
-from strapetsi_lib.ingest.takehold_rules import TakeholdRules, parse_takehold_rules
+__all__ = ["DEFAULT_INSTRUMENT", "Dimension", "Instrument", "Item", "Practice", "Role", "Scale",
+           "Theme",
+           "load_instrument", "normalise_header", "normalise_role", "packaged_instruments",
+           "parse_instrument"]
 
 Texts = dict[str, str]
+
+#: The network's own instrument: what ``strapetsi demo`` and ``strapetsi template`` use when no
+#: instrument is named.
+DEFAULT_INSTRUMENT = "competence_management_v1"
 
 
 @dataclass(frozen=True)
 class Scale:
-    """A response scale: whole numbers from ``min`` to ``max`` with a label per value."""
+    """A response scale: whole numbers from ``min`` to ``max``, labelled (some or all)."""
 
     code: str
     min: int
     max: int
     labels: dict[int, Texts]
+    descriptions: dict[int, Texts] = field(default_factory=dict)
 
     @property
     def values(self) -> list[int]:
         return list(range(self.min, self.max + 1))
 
+    @property
+    def middle(self) -> float:
+        """The middle of the scale (3 on 1–5, 3.5 on 1–6): answers above it agree."""
+        return (self.min + self.max) / 2
+
+    def label(self, value: int, language: str) -> str:
+        """The value's label, or the number itself where the scale labels only some values."""
+        return self.labels[value][language] if value in self.labels else str(value)
+
+    def span(self) -> str:
+        """The scale as a range of numbers, ``1–5``."""
+        return f"{self.min}\u2013{self.max}"
+
 
 @dataclass(frozen=True)
 class Dimension:
-    """A dimension of competence management, scored as the mean of its items."""
+    """A dimension, scored as the mean of its items; ``higher_is_better`` False for a
+    dimension where a lower score is the better one (stress, workload)."""
 
     code: str
     name: Texts
+    higher_is_better: bool = True
 
 
 @dataclass(frozen=True)
 class Item:
-    """One question. ``dimension`` is set for scale items, ``practice`` for adoption items."""
+    """One question. ``dimension`` is set for scale items, ``practice`` for adoption items;
+    ``aliases`` are earlier wordings an export's header may still use."""
 
     code: str
     scale: str
@@ -54,6 +90,7 @@ class Item:
     reverse: bool = False
     dimension: str | None = None
     practice: str | None = None
+    aliases: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -61,10 +98,37 @@ class Practice:
     """A practice whose take-hold is followed: one Levels of Use item and NoMAD-style items."""
 
     code: str
-    theme: str
+    theme: str | None
     name: Texts
     use_item: str
     normalisation_items: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Role:
+    """A respondent group: its code, its name in the reports, the spellings accepted in files,
+    and whether it is the leadership (compared with the rest of the staff)."""
+
+    code: str
+    label: Texts
+    synonyms: tuple[str, ...] = ()
+    leadership: bool = False
+
+
+@dataclass(frozen=True)
+class Theme:
+    """A development theme providers may take part in."""
+
+    code: str
+    name: Texts
+
+
+@dataclass(frozen=True)
+class DevelopmentDiscussion:
+    """The item asking about development discussions, and the answers that count as yes."""
+
+    item: str
+    agreeing: tuple[int, ...]
 
 
 @dataclass(frozen=True)
@@ -81,6 +145,12 @@ class Instrument:
     takehold_rules: TakeholdRules | None
     missing_answers: tuple[str, ...]
     source: Path | None = None
+    languages: tuple[str, ...] = ("fi", "sv", "en")
+    roles: tuple[Role, ...] = ()
+    themes: tuple[Theme, ...] = ()
+    development_discussion: DevelopmentDiscussion | None = None
+    #: The instrument's own report words (``report_texts`` of the YAML), by key.
+    report_texts: dict[str, Texts] = field(default_factory=dict)
     _by_code: dict[str, Item] = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -112,11 +182,25 @@ class Instrument:
         """Codes of the items that belong to a dimension (not the practice items)."""
         return [item.code for item in self.items if item.dimension is not None]
 
+    @property
+    def score_scale(self) -> Scale:
+        """The scale of the dimensions' items (they share one), so of every dimension score."""
+        return self.scale_of(self.scale_item_codes[0])
+
     def dimension(self, code: str) -> Dimension:
         for dim in self.dimensions:
             if dim.code == code:
                 return dim
         raise KeyError(code)
+
+    def higher_is_better(self, dimension: str) -> bool:
+        """Whether a higher score on the dimension is the better one."""
+        return self.dimension(dimension).higher_is_better
+
+    @property
+    def lower_is_better(self) -> list[str]:
+        """The dimensions where a lower score is the better one, in instrument order."""
+        return [d.code for d in self.dimensions if not d.higher_is_better]
 
     def practice(self, code: str) -> Practice:
         for practice in self.practices:
@@ -124,120 +208,156 @@ class Instrument:
                 return practice
         raise KeyError(code)
 
+    @property
+    def use_scale(self) -> Scale | None:
+        """The Levels of Use scale of the practices (``None`` without practices)."""
+        return self.scale_of(self.practices[0].use_item) if self.practices else None
+
+    @property
+    def normalisation_scale(self) -> Scale | None:
+        """The scale of the practices' normalisation items (``None`` without practices)."""
+        return (self.scale_of(self.practices[0].normalisation_items[0]) if self.practices
+                else None)
+
+    @property
+    def role_codes(self) -> list[str]:
+        """The respondent roles' codes, in the order the reports list them."""
+        return [role.code for role in self.roles]
+
+    def role(self, code: str) -> Role:
+        for role in self.roles:
+            if role.code == code:
+                return role
+        raise KeyError(code)
+
+    @property
+    def leadership_role(self) -> str | None:
+        """The role that is the leadership, compared with the rest of the staff; ``None``
+        when the instrument names none (the reports then show no leader–staff gap)."""
+        return next((role.code for role in self.roles if role.leadership), None)
+
+    def role_lookup(self) -> dict[str, str]:
+        """Every accepted spelling of a role (normalised with :func:`normalise_role`) → code:
+        the code, the labels in every language and the synonyms."""
+        lookup: dict[str, str] = {}
+        for role in self.roles:
+            for name in (role.code, *role.label.values(), *role.synonyms):
+                lookup.setdefault(normalise_role(name), role.code)
+        return lookup
+
+    @property
+    def theme_codes(self) -> list[str]:
+        """The development themes' codes, in instrument order."""
+        return [theme.code for theme in self.themes]
+
+    def theme(self, code: str) -> Theme:
+        for theme in self.themes:
+            if theme.code == code:
+                return theme
+        raise KeyError(code)
+
     def header_lookup(self) -> dict[str, str]:
-        """Map every accepted column header (code or question text, any language) to its code.
+        """Map every accepted column header (code, question text in any language, or an
+        earlier wording of the question) to its code.
 
         Keys are normalised with :func:`normalise_header`, so case, spacing, Unicode form and
         trailing punctuation differences between survey tools do not matter.
         """
         lookup: dict[str, str] = {}
         for item in self.items:
-            lookup[normalise_header(item.code)] = item.code
-            for text in item.text.values():
-                lookup[normalise_header(text)] = item.code
+            for name in (item.code, *item.text.values(), *item.aliases):
+                lookup[normalise_header(name)] = item.code
         return lookup
 
 
-def normalise_header(text: str) -> str:
-    """Normalise a header or label for matching: NFC, case-folded, single spaces, no end dot."""
-    text = unicodedata.normalize("NFC", str(text)).replace("\u00a0", " ")
-    text = text.replace("\u2019", "'").replace("\u2018", "'")
-    text = re.sub(r"\s+", " ", text).strip().rstrip(".?!:").strip()
-    return text.casefold()
-
-
-def _texts(value, where: str, source: Path) -> Texts:
-    if not isinstance(value, dict) or any(lang not in value for lang in LANGUAGES):
-        raise InstrumentError(f"{source}: {where} needs a text in each of {', '.join(LANGUAGES)}")
-    return {lang: str(value[lang]) for lang in LANGUAGES}
+def _instrument(spec: InstrumentSpec, source: Path | None) -> Instrument:
+    """The :class:`Instrument` of a checked spec."""
+    scales = {code: Scale(code, s.min, s.max, dict(s.labels), dict(s.descriptions))
+              for code, s in spec.scales.items()}
+    roles = spec.roles if spec.roles is not None else default_roles()
+    discussion = spec.development_discussion
+    return Instrument(
+        id=spec.id, title=dict(spec.title), scales=scales,
+        dimensions=tuple(Dimension(d.code, dict(d.name), d.higher_is_better)
+                         for d in spec.dimensions),
+        items=tuple(Item(i.code, i.scale, dict(i.text), i.reverse, i.dimension, i.practice,
+                         tuple(i.aliases)) for i in spec.items),
+        practices=tuple(Practice(p.code, p.theme, dict(p.name), p.use_item,
+                                 tuple(p.normalisation_items)) for p in spec.practices),
+        takehold_rules=spec.takehold_rules if spec.practices else None,
+        missing_answers=tuple(spec.missing_answers), source=source,
+        languages=tuple(spec.languages),
+        roles=tuple(Role(r.code, dict(r.label), tuple(r.synonyms), r.leadership) for r in roles),
+        themes=tuple(Theme(t.code, dict(t.name)) for t in spec.themes),
+        development_discussion=(DevelopmentDiscussion(discussion.item,
+                                                      tuple(discussion.agreeing))
+                                if discussion is not None else None),
+        report_texts={key: dict(texts) for key, texts in spec.report_texts if texts},
+    )
 
 
 def parse_instrument(doc: dict, source: Path) -> Instrument:
-    """Build an :class:`Instrument` from its parsed YAML, checking that references resolve."""
-    try:
-        scales = {
-            code: Scale(code, int(s["min"]), int(s["max"]),
-                        {int(v): _texts(t, f"scales.{code}.labels.{v}", source)
-                         for v, t in s["labels"].items()})
-            for code, s in doc["scales"].items()
-        }
-        dimensions = tuple(Dimension(d["code"], _texts(d["name"], f"dimension {d['code']}", source))
-                           for d in doc["dimensions"])
-        items = tuple(
-            Item(code=i["code"], scale=i["scale"],
-                 text=_texts(i["text"], f"item {i['code']}", source),
-                 reverse=bool(i.get("reverse", False)), dimension=i.get("dimension"),
-                 practice=i.get("practice"))
-            for i in doc["items"]
-        )
-        practices = tuple(
-            Practice(p["code"], p["theme"], _texts(p["name"], f"practice {p['code']}", source),
-                     p["use_item"], tuple(p["normalisation_items"]))
-            for p in doc.get("practices", [])
-        )
-        instrument_id, title = doc["id"], _texts(doc["title"], "title", source)
-        missing_answers = tuple(doc.get("missing_answers", []))
-    except (KeyError, TypeError, ValueError) as exc:
-        raise InstrumentError(f"{source}: malformed instrument, missing or bad key {exc}") from exc
-    codes = [i.code for i in items]
-    items_by_code = {i.code: i for i in items}
-    if len(set(codes)) != len(codes):
-        raise InstrumentError(f"{source}: item codes are not unique")
-    dim_codes = {d.code for d in dimensions}
-    for item in items:
-        if item.scale not in scales:
-            raise InstrumentError(
-                f"{source}: item {item.code} has unknown scale {item.scale}")
-        if item.dimension is not None and item.dimension not in dim_codes:
-            raise InstrumentError(
-                f"{source}: item {item.code} has unknown dimension {item.dimension}")
-    for practice in practices:
-        for code in (practice.use_item, *practice.normalisation_items):
-            if code not in codes:
-                raise InstrumentError(
-                    f"{source}: practice {practice.code} names unknown item {code}")
-    rules = None
-    if practices or "takehold_rules" in doc:
-        levels = {(s.min, s.max) for s in (scales[items_by_code[p.use_item].scale]
-                                           for p in practices)}
-        if len(levels) > 1:
-            raise InstrumentError(f"{source}: the practices' Levels of Use items use different "
-                                  "scales")
-        low, high = levels.pop() if levels else (None, None)
-        rules = parse_takehold_rules(doc.get("takehold_rules"), source,
-                                     None if low is None else range(low, high + 1))
-    return Instrument(id=instrument_id, title=title, scales=scales, dimensions=dimensions,
-                      items=items, practices=practices, takehold_rules=rules,
-                      missing_answers=missing_answers, source=source)
+    """Build an :class:`Instrument` from its parsed YAML, checking everything.
+
+    Raises
+    ------
+    InstrumentError
+        Listing every problem (without line numbers, which only a file has).
+    """
+    from strapetsi_lib.ingest.instrument_spec import check_document
+    from strapetsi_lib.ingest.yaml_lines import YamlLines
+
+    spec, problems = check_document(doc, YamlLines(str(source)))
+    if spec is None:
+        raise InstrumentError(source, problems)
+    return _instrument(spec, source)
 
 
 @cache
-def _load_cached(path: Path) -> Instrument:
+def _load_cached(path: Path, name: str) -> Instrument:
     try:
-        doc = load_yaml(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise InstrumentError(f"{path}: cannot read instrument: {exc}") from exc
-    return parse_instrument(doc, path)
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InstrumentError(path, [Problem(name, None, None,
+                                             f"cannot read the instrument: {exc}")]) from exc
+    spec, problems = check_instrument(text, name)
+    if spec is None:
+        raise InstrumentError(path, problems)
+    return _instrument(spec, path)
+
+
+def packaged_instruments() -> list[str]:
+    """The ids of the packaged instruments."""
+    return sorted(path.stem for path in INSTRUMENTS_DIR.glob("*.yml"))
 
 
 def load_instrument(ref: str | Path, base_dir: Path | None = None) -> Instrument:
-    """Load an instrument by packaged id (``competence_management_v1``) or by YAML path.
+    """Load an instrument by packaged id (see :func:`packaged_instruments`) or by YAML path.
 
     Parameters
     ----------
     ref
         A packaged instrument id, or a path to a YAML file.
     base_dir
-        Folder that a relative path is resolved against (the dataset folder).
+        Folder that a relative path is resolved against (the dataset folder); problems name
+        the file relative to it.
+
+    Raises
+    ------
+    InstrumentError
+        When the instrument cannot be found or read, or has problems; ``problems`` lists them
+        all, each ``file:line:key: message``.
     """
     packaged = INSTRUMENTS_DIR / f"{ref}.yml"
     if packaged.exists():
-        return _load_cached(packaged)
+        return _load_cached(packaged, packaged.name)
     path = Path(ref)
     if not path.is_absolute() and base_dir is not None:
         path = base_dir / path
-    if not path.exists():
-        known = ", ".join(sorted(p.stem for p in INSTRUMENTS_DIR.glob("*.yml")))
-        raise InstrumentError(f"unknown instrument {ref!r}: neither a packaged id ({known}) "
-                              f"nor an existing file")
-    return _load_cached(path.resolve())
+    if not path.is_file():
+        known = ", ".join(packaged_instruments())
+        raise InstrumentError(ref, [Problem(str(ref), None, None,
+                                            f"unknown instrument {str(ref)!r}: neither a "
+                                            f"packaged id ({known}) nor an existing file")],
+                              missing=True)
+    return _load_cached(path.resolve(), str(ref))

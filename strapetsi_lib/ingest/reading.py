@@ -31,29 +31,21 @@ import pandas as pd
 from strapetsi_lib.errors import Problem
 from strapetsi_lib.ingest.encoding import UndecodableText, UnreadableFile, decode_text
 from strapetsi_lib.ingest.excel import excel_grid, formulas_without_values
-from strapetsi_lib.ingest.instrument import Instrument, Scale, normalise_header
+from strapetsi_lib.ingest.instrument import Instrument, Scale, normalise_header, normalise_role
 from strapetsi_lib.ingest.spss import SAV_SUFFIXES, sav_grid
 
 #: Columns every response file must have, besides one column per item.
 RESPONSE_COLUMNS = ("respondent_id", "provider_id", "role")
-#: Columns of the providers file; ``staff_count`` may be left out.
+#: Columns of the providers file; ``staff_count`` may be left out, and ``themes`` by a network
+#: whose providers take part in no development theme.
 PROVIDER_COLUMNS = ("provider_id", "name", "language", "region", "staff_count", "themes")
-OPTIONAL_PROVIDER_COLUMNS = ("staff_count",)
+OPTIONAL_PROVIDER_COLUMNS = ("staff_count", "themes")
 
 # Header spellings accepted for the fixed columns, besides the code itself (normalised form).
 _COLUMN_ALIASES = {
     "provider_id": ("y-tunnus", "ytunnus", "fo-nummer", "business_id"),
     "respondent_id": ("vastaaja", "vastaaja_id", "respondent"),
     "role": ("rooli", "roll"),
-}
-
-#: Role labels accepted in the ``role`` column (matched case-insensitively), by role code.
-ROLE_LABELS: dict[str, tuple[str, ...]] = {
-    "leader": ("leader", "johto / esihenkilö", "johto", "esihenkilö", "esimies", "johtaja",
-               "ledning / chef", "ledning", "chef", "förman", "management", "manager"),
-    "teacher": ("teacher", "opettaja", "opettajat", "lärare", "opetushenkilöstö"),
-    "support": ("support", "tukihenkilöstö", "stödpersonal", "support staff"),
-    "other": ("other", "muu", "annan", "annat", "övrig", "övriga"),
 }
 
 #: The meaning that makes a code of dataset.yml's ``values`` a missing answer (``A6: missing``).
@@ -515,19 +507,16 @@ class AnswerParser:
         return f"answer {text!r} is outside the scale {span}"
 
 
-def _role_key(text: str) -> str:
-    return re.sub(r"\s*/\s*", " / ", normalise_header(text))
+def parse_roles(values: pd.Series, instrument: Instrument) -> pd.Series:
+    """Turn the role column's texts into the instrument's role codes.
 
-
-_ROLE_LOOKUP = {_role_key(label): code for code, labels in ROLE_LABELS.items() for label in labels}
-
-
-def parse_roles(values: pd.Series) -> pd.Series:
-    """Turn role codes or Finnish, Swedish or English role labels into role codes.
-
-    Returns the code per row, missing where the text is empty or not a known role.
+    A role is accepted by its code, its label in any language or one of its synonyms
+    (:meth:`~strapetsi_lib.ingest.instrument.Instrument.role_lookup`; case, spacing and the
+    spaces around ``/`` do not matter). Returns the code per row, missing where the text is
+    empty or not a role of the instrument.
     """
-    return _distinct_map(values, lambda text: _ROLE_LOOKUP.get(_role_key(text)))
+    lookup = instrument.role_lookup()
+    return _distinct_map(values, lambda text: lookup.get(normalise_role(text)))
 
 
 _LANGUAGE_LOOKUP = {label: code for code, labels in _LANGUAGE_LABELS.items() for label in labels}

@@ -45,7 +45,7 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from strapetsi_lib.config import DEFAULT_MIN_GROUP_SIZE, INSTRUMENTS_DIR, ROLES
+from strapetsi_lib.config import DEFAULT_MIN_GROUP_SIZE, INSTRUMENTS_DIR
 from strapetsi_lib.errors import Problem, StrapetsiError
 from strapetsi_lib.files import write_atomic
 from strapetsi_lib.ingest.dataset_spec import DATASET_FILE, name_problem
@@ -309,7 +309,8 @@ def _propose_wave(wave_id: str, path: Path, table: pd.DataFrame,
             taken["provider_id"] = (found, "provider values")
             rest.remove(found)
     if "role" not in taken:
-        found = _column_by_values(rest, table, answers, _role_share)
+        found = _column_by_values(rest, table, answers,
+                                  lambda v: _role_share(v, instrument))
         if found:
             taken["role"] = (found, "role labels")
             rest.remove(found)
@@ -395,8 +396,8 @@ def _provider_share(values: pd.Series, listing: pd.DataFrame) -> float:
     return float((keys.isin(ids) | keys.isin(names)).mean())
 
 
-def _role_share(values: pd.Series) -> float:
-    return float(parse_roles(values).notna().mean())
+def _role_share(values: pd.Series, instrument: Instrument) -> float:
+    return float(parse_roles(values, instrument).notna().mean())
 
 
 # --------------------------------------------------------------------------- answers
@@ -437,7 +438,7 @@ def _propose_values(wave: WaveProposal, table: pd.DataFrame, instrument: Instrum
                     _value(wave, scale_code, cell, "?",
                            f"no label of scale {scale_code} like it", False,
                            "no label like it", header)
-    meaning_of = {"role": _role_meaning,
+    meaning_of = {"role": lambda label: _role_meaning(label, instrument),
                   "provider_id": lambda label: _provider_meaning(wave, label, listing)}
     for target, meaning_for in meaning_of.items():
         header = wave.columns.get(target)
@@ -465,11 +466,11 @@ def _meaning(parser: AnswerParser, label: str) -> str | None:
     return MISSING_CODE if pd.isna(value) else str(int(value))
 
 
-def _role_meaning(label: str) -> tuple[str | None, str, str, int | None]:
-    role = parse_roles(pd.Series([label], dtype=object)).iloc[0]
+def _role_meaning(label: str, instrument: Instrument) -> tuple[str | None, str, str, int | None]:
+    role = parse_roles(pd.Series([label], dtype=object), instrument).iloc[0]
     if role is not None:
         return role, "read", label, None
-    return None, "no role like it", f"one of {', '.join(ROLES)}", None
+    return None, "no role like it", f"one of {', '.join(instrument.role_codes)}", None
 
 
 def _provider_meaning(wave: WaveProposal, label: str, listing: pd.DataFrame

@@ -3,12 +3,17 @@
 An instrument's ``takehold_rules`` say when a practice counts as embedded, adopting or trying
 (see the comment at the top of ``instruments/competence_management_v1.yml`` and
 :func:`strapetsi_lib.analysis.takehold.classify_practice`). A misspelt condition or a share
-above 1 is an :class:`~strapetsi_lib.errors.InstrumentError` naming the file and the key when
-the instrument is loaded, not a surprise at prepare time.
+above 1 is a problem naming the file, the line and the key when the instrument is loaded, not a
+surprise at prepare time.
 
 The records are read-only mappings as well as typed objects, so ``rules["routine_level"]``,
 ``spec.get("maintained")`` and ``set(spec)`` keep working beside ``rules.routine_level``; a
 category's mapping holds only the conditions it declares.
+
+The rules are a part of the instrument's schema
+(:class:`strapetsi_lib.ingest.instrument_spec.InstrumentSpec`), which also checks what needs
+the rest of the instrument: the levels on the practices' Levels of Use scale, ``use_level`` not
+above ``routine_level``, ``normalisation_min`` on the normalisation items' scale.
 """
 
 from __future__ import annotations
@@ -16,10 +21,8 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from pydantic import ConfigDict, Field, ValidationError, field_validator
+from pydantic import ConfigDict, Field, field_validator
 from pydantic.dataclasses import dataclass
-
-from strapetsi_lib.errors import InstrumentError
 
 #: Category names the analysis gives itself; a rule may not take them.
 RESERVED_CATEGORIES = ("not_in_use", "too_few_responses")
@@ -93,48 +96,3 @@ class TakeholdRules(_MappingView):
         if twice:
             raise ValueError(f"category {', '.join(twice)} is declared more than once")
         return value
-
-
-def parse_takehold_rules(doc: Any, source: Any, levels: range | None) -> TakeholdRules:
-    """Check an instrument's ``takehold_rules`` and type them.
-
-    Parameters
-    ----------
-    doc
-        The parsed YAML value of ``takehold_rules``.
-    source
-        The instrument file, for the message.
-    levels
-        The values of the practices' Levels of Use scale, which ``routine_level`` and
-        ``use_level`` must lie on; ``None`` when the instrument has no practices.
-
-    Raises
-    ------
-    InstrumentError
-        Naming the file and each bad key, e.g. ``takehold_rules.categories[2].in_use_min``.
-    """
-    if not isinstance(doc, dict):
-        raise InstrumentError(f"{source}: takehold_rules must be a mapping with routine_level, "
-                              "use_level, categories, maintenance_in_use_min")
-    try:
-        rules = TakeholdRules(**doc)
-    except TypeError as exc:  # an unknown or missing top-level key
-        raise InstrumentError(f"{source}: takehold_rules: {exc}") from exc
-    except ValidationError as exc:
-        lines = [f"takehold_rules{_where(e['loc'])}: {e['msg']}" for e in exc.errors()]
-        raise InstrumentError(f"{source}: " + "; ".join(lines)) from exc
-    if levels is not None:
-        for key in ("routine_level", "use_level"):
-            if getattr(rules, key) not in levels:
-                raise InstrumentError(
-                    f"{source}: takehold_rules.{key} {getattr(rules, key)} is not on the Levels "
-                    f"of Use scale {levels.start}–{levels.stop - 1}")
-    if rules.use_level > rules.routine_level:
-        raise InstrumentError(f"{source}: takehold_rules.use_level must not be above "
-                              "routine_level (routine use is use)")
-    return rules
-
-
-def _where(loc: tuple) -> str:
-    """``.categories[2].in_use_min`` for ``("categories", 1, "in_use_min")``."""
-    return "".join(f"[{part + 1}]" if isinstance(part, int) else f".{part}" for part in loc)

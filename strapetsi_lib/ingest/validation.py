@@ -13,7 +13,6 @@ from collections.abc import Callable, Iterable
 import pandas as pd
 import pandera.pandas as pa
 
-from strapetsi_lib.config import ROLES, THEMES
 from strapetsi_lib.errors import Problem
 from strapetsi_lib.ingest.export_map import (
     ExportMap,
@@ -181,7 +180,8 @@ def _ytunnus_check(fc: _FileCheck, column: str = "provider_id",
 # --------------------------------------------------------------------------- providers
 
 
-def validate_providers(table: pd.DataFrame, name: str) -> tuple[pd.DataFrame | None, list[Problem]]:
+def validate_providers(table: pd.DataFrame, name: str, instrument: Instrument | None = None
+                       ) -> tuple[pd.DataFrame | None, list[Problem]]:
     """Validate the providers file and return it tidy.
 
     Parameters
@@ -190,13 +190,17 @@ def validate_providers(table: pd.DataFrame, name: str) -> tuple[pd.DataFrame | N
         The file as read by :func:`strapetsi_lib.ingest.reading.read_table`.
     name
         The file's name relative to the dataset folder, for problems.
+    instrument
+        Gives the languages a report can be written in and the development themes; ``None``
+        when it could not be loaded (then neither is checked).
 
     Returns
     -------
     providers : pandas.DataFrame or None
         ``provider_id``, ``name``, ``language`` (``fi``/``sv``), ``region``, ``staff_count``
-        (Int64, missing when not given), ``themes`` (known codes sorted and joined by ``;``);
-        ``None`` when there are problems.
+        (Int64, missing when not given), ``themes`` (the instrument's theme codes sorted and
+        joined by ``;``; ``""`` for none, or when the file has no themes column); ``None`` when
+        there are problems.
     problems : list of Problem
     """
     fc = _FileCheck(table, name, PROVIDER_COLUMNS, None,
@@ -204,18 +208,29 @@ def validate_providers(table: pd.DataFrame, name: str) -> tuple[pd.DataFrame | N
     frame = fc.frame
     language_check = fc.check("language", "language", lambda s: parse_languages(s).notna(),
                               lambda v: f"language {v!r} is not fi or sv")
+    language_checks = [language_check]
+    if instrument is not None:
+        # A report is written in the provider's language from the instrument's texts.
+        language_checks.append(fc.check(
+            "language", "instrument_language",
+            lambda s: parse_languages(s).isin(instrument.languages) | parse_languages(s).isna(),
+            lambda v: (f"the instrument {instrument.id} has no texts in {v!r} (its languages "
+                       f"are {', '.join(instrument.languages)}): add them to the instrument")))
     staff_check = fc.check("staff_count", "staff_count", _staff_counts_ok,
                            lambda v: f"staff_count {v!r} is not a whole number of at least 1")
-    themes_check = fc.check("themes", "themes", _themes_ok, _describe_themes)
+    themes = instrument.theme_codes if instrument is not None else None
+    themes_check = fc.check("themes", "themes", lambda s: _themes_ok(s, themes),
+                            lambda v: _describe_themes(v, themes))
     columns = {
         "provider_id": pa.Column(nullable=False, unique=True, report_duplicates="exclude_first",
                                  checks=[_ytunnus_check(fc)]),
         "name": pa.Column(nullable=False),
-        "language": pa.Column(nullable=False, checks=[language_check]),
+        "language": pa.Column(nullable=False, checks=language_checks),
         "region": pa.Column(nullable=True),
         "staff_count": pa.Column(nullable=True, checks=[staff_check],
                                  required="staff_count" not in OPTIONAL_PROVIDER_COLUMNS),
-        "themes": pa.Column(nullable=True, checks=[themes_check]),
+        "themes": pa.Column(nullable=True, checks=[themes_check],
+                            required="themes" not in OPTIONAL_PROVIDER_COLUMNS),
     }
     problems = fc.run(columns)
     if problems:
@@ -228,8 +243,9 @@ def validate_providers(table: pd.DataFrame, name: str) -> tuple[pd.DataFrame | N
         "language": parse_languages(frame["language"]).astype("str"),
         "region": frame["region"].fillna("").astype("str"),
         "staff_count": pd.array(staff.to_numpy(dtype=object), dtype="Int64"),
-        "themes": frame["themes"].fillna("").map(lambda t: ";".join(parse_themes(t, THEMES)[0]))
-                  .astype("str"),
+        "themes": (frame["themes"].fillna("").map(
+            lambda t: ";".join(parse_themes(t, themes or ())[0])).astype("str")
+            if "themes" in frame else ""),
     }).reset_index(drop=True)
     return providers, []
 
@@ -238,13 +254,19 @@ def _staff_counts_ok(values: pd.Series) -> pd.Series:
     return values.map(_staff_count, na_action="ignore").notna() | values.isna()
 
 
-def _themes_ok(values: pd.Series) -> pd.Series:
-    return values.fillna("").map(lambda text: not parse_themes(text, THEMES)[1])
+def _themes_ok(values: pd.Series, themes: list[str] | None) -> pd.Series:
+    if themes is None:  # the instrument could not be loaded: its themes are not known
+        return pd.Series(True, index=values.index)
+    return values.fillna("").map(lambda text: not parse_themes(text, themes)[1])
 
 
-def _describe_themes(value: str) -> str:
-    unknown = ", ".join(parse_themes(value, THEMES)[1])
-    return f"unknown theme(s) {unknown} in {value!r}: use {', '.join(THEMES)} separated by ;"
+def _describe_themes(value: str, themes: list[str] | None) -> str:
+    unknown = ", ".join(parse_themes(value, themes or ())[1])
+    if not themes:
+        return (f"unknown theme(s) {unknown} in {value!r}: the instrument declares no themes, so "
+                "leave the column empty")
+    return (f"unknown theme(s) {unknown} in {value!r}: use the instrument's themes "
+            f"{', '.join(themes)} separated by ;")
 
 
 def _staff_count(text: str) -> int | None:
@@ -296,8 +318,8 @@ def validate_responses(table: pd.DataFrame, name: str, instrument: Instrument, w
                     f"neither {', '.join(RESPONSE_COLUMNS)} nor an item code or question text "
                     f"of instrument {instrument.id}", where=f" in wave {wave}", export=export)
     frame = fc.frame
-    roles = (parse_roles(recode(frame["role"], export.codes("role"))) if "role" in frame
-             else None)
+    roles = (parse_roles(recode(frame["role"], export.codes("role")), instrument)
+             if "role" in frame else None)
     providers = (resolve_providers(frame["provider_id"], export, listing)
                  if "provider_id" in frame else None)
     numbered = export.maps_columns and "respondent_id" not in frame
@@ -309,10 +331,8 @@ def validate_responses(table: pd.DataFrame, name: str, instrument: Instrument, w
                                                          providers_name)),
         "role": pa.Column(nullable=False, checks=[fc.check(
             "role", "role", lambda s: roles.loc[s.index].notna(),
-            lambda v: f"unknown role {v!r}: use {', '.join(ROLES)} (or johto / "
-                         "esihenkilö, opettaja, tukihenkilöstö, muu; ledning / chef, lärare, "
-                         "stödpersonal, annan), or give its meaning in dataset.yml's "
-                         "values.role")]),
+            lambda v: f"unknown role {v!r}: use {_role_names(instrument)}, or give its "
+                      "meaning in dataset.yml's values.role")]),
     }
     numbers, invalid = _parse_items(frame, instrument, export)
     for code in instrument.item_codes:
@@ -365,6 +385,13 @@ def _provider_checks(fc: _FileCheck, providers: pd.Series | None, export: Export
             lambda s: s.isin(known) | ytunnus_problems(s).notna(),
             lambda v: f"provider {v!r} is not in the providers file {providers_name}"))
     return checks
+
+
+def _role_names(instrument: Instrument) -> str:
+    """The instrument's roles as a message lists them: codes, then the labels accepted too."""
+    labels = "; ".join(", ".join(dict.fromkeys(role.label[lang] for role in instrument.roles))
+                       for lang in instrument.languages)
+    return f"{', '.join(instrument.role_codes)} (or {labels})"
 
 
 def _parse_items(frame: pd.DataFrame, instrument: Instrument, export: ExportMap

@@ -22,8 +22,10 @@ import numpy as np
 import pandas as pd
 
 from strapetsi_lib.analysis.baseline import AREA_TO_DEVELOP, MIN_CLEAR_STD_DIFF, STRENGTH
+from strapetsi_lib.ingest.instrument import Instrument
 from strapetsi_lib.prepare import Prepared
 from strapetsi_lib.present.i18n import number, text
+from strapetsi_lib.present.survey_words import direction_note
 from strapetsi_lib.present.view_cache import cached_view
 
 __all__ = ["ItemComparisons", "compare_items", "comparison_text", "rounded_sign"]
@@ -36,8 +38,9 @@ class ItemComparisons(NamedTuple):
     """A provider's items against the network at one wave (rows of ``item_comparison``).
 
     ``strengths`` and ``areas`` hold only items that meet the rule (largest difference first,
-    at most ``count`` each); ``highest`` and ``lowest`` hold the provider's highest and lowest
-    standardised differences whatever their size, for the report to show *as such* when no
+    at most ``count`` each); ``highest`` and ``lowest`` hold the provider's best and weakest
+    standardised differences whatever their size (``better_diff``: where a lower score is
+    better, the lowest difference is the best), for the report to show *as such* when no
     item differs clearly. ``any_clear`` says whether any item met the rule.
     """
 
@@ -72,18 +75,23 @@ def compare_items(prepared: Prepared, provider_id: str, wave: str,
     items = items[(items["wave"] == wave) & items["std_diff"].notna()]
     if "comparison" not in items:  # tables prepared before the rule existed: nothing is clear
         items = items.assign(comparison="")
-    strengths = items[items["comparison"] == STRENGTH].nlargest(count, "std_diff")
-    areas = items[items["comparison"] == AREA_TO_DEVELOP].nsmallest(count, "std_diff")
+    # better_diff: the difference signed so that positive is better (a dimension where a lower
+    # score is better reads the other way round)
+    order = "better_diff" if "better_diff" in items else "std_diff"
+    strengths = items[items["comparison"] == STRENGTH].nlargest(count, order)
+    areas = items[items["comparison"] == AREA_TO_DEVELOP].nsmallest(count, order)
     return ItemComparisons(strengths.reset_index(drop=True), areas.reset_index(drop=True),
-                           items.nlargest(count, "std_diff").reset_index(drop=True),
-                           items.nsmallest(count, "std_diff").reset_index(drop=True),
+                           items.nlargest(count, order).reset_index(drop=True),
+                           items.nsmallest(count, order).reset_index(drop=True),
                            bool(len(strengths) or len(areas)))
 
 
-def comparison_text(language: str) -> str:
-    """How strengths and areas to develop are chosen, with the threshold from the code."""
+def comparison_text(language: str, instrument: Instrument) -> str:
+    """How strengths and areas to develop are chosen, with the threshold from the code and
+    which way is better from the instrument."""
     return text("stats_strengths_rule", language,
-                threshold=number(MIN_CLEAR_STD_DIFF, language, 1))
+                threshold=number(MIN_CLEAR_STD_DIFF, language, 1),
+                direction=direction_note(instrument, language))
 
 
 def rounded_sign(value: float, reference: float, decimals: int = MEAN_DECIMALS) -> int:

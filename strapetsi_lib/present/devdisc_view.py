@@ -1,6 +1,6 @@
 """The development-discussion section of a provider report: words and a table.
 
-Selects one provider's rows of the prepared ``development_discussions`` table (computed by
+Selects one provider's rows of the prepared ``discussion_shares`` table (computed by
 :func:`strapetsi_lib.analysis.devdisc.discussion_shares`, hidden groups already decided) and
 puts them into the report's language. Nothing is computed here.
 """
@@ -9,27 +9,38 @@ from __future__ import annotations
 
 import pandas as pd
 
-from strapetsi_lib.analysis.devdisc import ALL_STAFF, ITEM
-from strapetsi_lib.config import ROLES
+from strapetsi_lib.analysis.devdisc import ALL_STAFF
 from strapetsi_lib.prepare import Prepared
-from strapetsi_lib.present.i18n import hidden_label, shown_share, text
+from strapetsi_lib.present.i18n import hidden_label, or_list, shown_share, text
+from strapetsi_lib.present.survey_words import role_label
 
-TABLE = "development_discussions"
+TABLE = "discussion_shares"
+
+
+def has_discussions(prepared: Prepared) -> bool:
+    """Whether the instrument declares the development-discussion item the section needs."""
+    return prepared.instrument.development_discussion is not None and TABLE in prepared.tables
 
 
 def discussion_rows(prepared: Prepared, provider_id: str, wave: str) -> pd.DataFrame:
     """One provider's rows of the table at a wave, by role and all staff (index), as decided
     by the disclosure layer (NaN answers where hidden)."""
     rows = prepared.rows(TABLE, provider_id)
-    return rows[rows["wave"] == wave].set_index("role").reindex([*ROLES, ALL_STAFF])
-
+    return rows[rows["wave"] == wave].set_index("role").reindex(
+        [*prepared.instrument.role_codes, ALL_STAFF])
 
 
 def discussion_intro(prepared: Prepared, language: str) -> str:
     """What was asked and how the table reads."""
+    instrument = prepared.instrument
+    spec = instrument.development_discussion
     # the template quotes the statement and ends the sentence itself
-    statement = prepared.instrument.item(ITEM).text[language].rstrip(".")
-    return text("devdisc_text", language, statement=statement, min_group=prepared.min_group_size)
+    statement = instrument.item(spec.item).text[language].rstrip(".")
+    scale = instrument.scale_of(spec.item)
+    agreeing = or_list([text("quoted", language, words=scale.label(value, language))
+                        for value in spec.agreeing], language)
+    return text("devdisc_text", language, statement=statement, agreeing=agreeing,
+                min_group=prepared.min_group_size)
 
 
 def discussion_sentence(prepared: Prepared, provider_id: str, wave: str, language: str) -> str:
@@ -55,7 +66,8 @@ def discussion_table(prepared: Prepared, provider_id: str, wave: str,
     """
     mgs = prepared.min_group_size
     rows = discussion_rows(prepared, provider_id, wave)
-    labels = [text(f"role_{role}", language) for role in ROLES]
+    labels = [role_label(prepared.instrument, role, language)
+              for role in prepared.instrument.role_codes]
     labels.append(text("devdisc_all_staff", language))
     return pd.DataFrame({
         text("devdisc_role", language): labels,

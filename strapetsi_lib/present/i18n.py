@@ -103,9 +103,18 @@ def join(parts: list[str], separator: str = " ") -> Text:
 def and_list(parts: list[str], language: str) -> Text:
     """Parts listed as the language lists them: ``a``, ``a ja b``, ``a, b ja c`` (no comma
     before the last, in Finnish, Swedish and English alike). Parts keep their own escaping."""
+    return _listed(parts, language, "list_and")
+
+
+def or_list(parts: list[str], language: str) -> Text:
+    """Alternatives listed as the language lists them: ``a tai b``, ``a, b tai c``."""
+    return _listed(parts, language, "list_or")
+
+
+def _listed(parts: list[str], language: str, conjunction: str) -> Text:
     if len(parts) <= 1:
         return join(parts)
-    return join([join(parts[:-1], ", "), parts[-1]], f" {text('list_and', language)} ")
+    return join([join(parts[:-1], ", "), parts[-1]], f" {text(conjunction, language)} ")
 
 
 def number(value: float, language: str, decimals: int = 1, signed: bool = False) -> str:

@@ -18,7 +18,6 @@ from pathlib import Path
 import openpyxl
 from openpyxl.styles import Alignment, Font
 
-from strapetsi_lib.config import ROLES
 from strapetsi_lib.files import write_atomic
 from strapetsi_lib.ingest.instrument import Instrument, normalise_header
 from strapetsi_lib.present.i18n import check_language, text
@@ -49,11 +48,11 @@ def question_rows(instrument: Instrument, language: str) -> list[list]:
     rows = [[1, "provider_id", background, str(text("template_provider_question", language)),
              str(text("template_provider_options", language)), ""],
             [2, "role", background, str(text("template_role_question", language)),
-             "; ".join(text(f"role_{role}", language) for role in ROLES), ""]]
+             "; ".join(role.label[language] for role in instrument.roles), ""]]
     extra = dont_know(instrument, language)
     for order, item in enumerate(instrument.items, start=3):
         scale = instrument.scales[item.scale]
-        options = [f"{value} = {scale.labels[value][language]}" for value in scale.values]
+        options = [f"{value} = {scale.label(value, language)}" for value in scale.values]
         if extra:
             options.append(extra)
         rows.append([order, item.code, _group(instrument, item.code, language),
@@ -66,7 +65,7 @@ def scale_rows(instrument: Instrument, language: str) -> list[list]:
     rows = []
     extra = dont_know(instrument, language)
     for scale in instrument.scales.values():
-        rows += [[scale.code, value, scale.labels[value][language]] for value in scale.values]
+        rows += [[scale.code, value, scale.label(value, language)] for value in scale.values]
         if extra:
             rows.append([scale.code, "", extra])
     return rows

@@ -22,6 +22,7 @@ import seaborn as sns  # noqa: E402
 from matplotlib.colors import ListedColormap  # noqa: E402
 from matplotlib.patches import Patch, Rectangle  # noqa: E402
 
+from strapetsi_lib.ingest.instrument import Scale  # noqa: E402
 from strapetsi_lib.present.figure_style import apply_style, number_ticks, seeded_jitter  # noqa: E402
 from strapetsi_lib.present.i18n import number, percent, text  # noqa: E402
 from strapetsi_lib.present.network_view import (  # noqa: E402
@@ -106,8 +107,8 @@ def _wave_colours(n: int) -> list[str]:
 
 
 def provider_distribution(means: pd.DataFrame, dimension_names: dict[str, str],
-                          wave_labels: dict[str, str],
-                          language: str) -> tuple[plt.Figure, str]:
+                          wave_labels: dict[str, str], language: str,
+                          scale: Scale) -> tuple[plt.Figure, str]:
     """Box and dots of the provider means per dimension, the compared waves side by side.
 
     Parameters
@@ -120,6 +121,8 @@ def provider_distribution(means: pd.DataFrame, dimension_names: dict[str, str],
         Dimension code to name, in the order to draw.
     wave_labels
         The waves to draw (id to label), in time order.
+    scale
+        The dimensions' scale (the instrument's), the figure's axis.
     """
     _style()
     data = means[means["wave"].isin(list(wave_labels))
@@ -137,9 +140,9 @@ def provider_distribution(means: pd.DataFrame, dimension_names: dict[str, str],
         sns.stripplot(data=data, x="mean", y="name", order=order, hue="label",
                       hue_order=hue_order, palette=palette, dodge=True, size=3.5, jitter=0.15,
                       alpha=0.9, edgecolor="black", linewidth=0.3, ax=ax)
-    ax.set_xlim(1, 5)
+    ax.set_xlim(scale.min, scale.max)
     number_ticks(ax.xaxis, language)
-    ax.set_xlabel(text("network_means_axis", language))
+    ax.set_xlabel(text("network_means_axis", language, scale=scale.span()))
     ax.set_ylabel("")
     ax.set_yticks(range(len(order)), [textwrap.fill(name, 28) for name in order])
     ax.legend(title="", loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=len(hue_order),
@@ -156,7 +159,7 @@ def provider_distribution(means: pd.DataFrame, dimension_names: dict[str, str],
                               median=number(values.median(), language), low=low, high=high))
         if waves:
             parts.append(f"{name}: " + ", ".join(waves))
-    alt = text("network_alt_spread", language) + " " + "; ".join(parts) + "."
+    alt = text("network_alt_spread", language, scale=scale.span()) + " " + "; ".join(parts) + "."
     return fig, alt
 
 
@@ -194,19 +197,22 @@ def _symmetric_limits(ax: plt.Axes, frame: pd.DataFrame, language: str) -> None:
     number_ticks(ax.xaxis, language)
 
 
-def change_forest(change: pd.DataFrame, language: str) -> tuple[plt.Figure, str]:
+def change_forest(change: pd.DataFrame, language: str,
+                  scale: Scale) -> tuple[plt.Figure, str]:
     """Forest plot of the network's change per dimension (mixed model).
 
     Parameters
     ----------
     change
         :func:`strapetsi_lib.present.network_view.network_change`.
+    scale
+        The dimensions' scale (the instrument's), which the change is in points of.
     """
     _style()
     fig, ax = plt.subplots(figsize=(8, 0.55 * len(change) + 1.6))
     _forest(ax, change, [textwrap.fill(n, 30) for n in change["name"]])
     _symmetric_limits(ax, change, language)
-    ax.set_xlabel(text("network_change_axis", language))
+    ax.set_xlabel(text("network_change_axis", language, scale=scale.span()))
     _verdict_legend(fig, language)
     alt = text("network_alt_change", language) + " " + " ".join(
         change_sentences(change, language))

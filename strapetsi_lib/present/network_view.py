@@ -24,6 +24,7 @@ from strapetsi_lib.present.i18n import Text, interval, join, number, percent, te
 from strapetsi_lib.present.precision import MEAN_DECIMALS, as_shown, share_as_shown
 from strapetsi_lib.present.provider_codes import provider_codes
 from strapetsi_lib.present.stats_view import adjusted_ci_header, rule_text, verdict_interval
+from strapetsi_lib.present.survey_words import best_note, scale_span, survey_text, theme_name
 
 #: Decimals of model estimates (scale points): effects of 0.03 and 0.3 must read differently.
 EFFECT_DECIMALS = 2
@@ -71,13 +72,49 @@ def has_takehold(prepared: Prepared) -> bool:
     return "mixed_models" in prepared.tables and not prepared["mixed_models"].empty
 
 
+def has_themes(prepared: Prepared) -> bool:
+    """Whether there are theme results: two waves, and providers taking part in a theme."""
+    return has_takehold(prepared) and "theme_effects" in prepared.tables \
+        and not prepared["theme_effects"].empty
+
+
+def has_practices(prepared: Prepared) -> bool:
+    """Whether there is a practice status to show: two waves and practices in the instrument."""
+    return has_takehold(prepared) and bool(prepared.instrument.practices)
+
+
+def title(prepared: Prepared, language: str) -> Text:
+    """The report's title."""
+    return survey_text(prepared.instrument, "network_title", language)
+
+
+def spread_text(prepared: Prepared, language: str) -> Text:
+    """How the figure of provider means reads, with the scale and which end is best."""
+    instrument = prepared.instrument
+    return text("network_spread_text", language, min_group=prepared.min_group_size,
+                scale=scale_span(instrument), best_note=best_note(instrument, language))
+
+
+def no_takehold_text(prepared: Prepared, language: str) -> Text:
+    """Why there is no change (one wave), naming the practices only where there are some."""
+    return text("network_no_takehold" if prepared.instrument.practices
+                else "network_no_takehold_no_practices", language)
+
+
+def evidence_shows(prepared: Prepared, language: str) -> Text:
+    """What the results on change show, as the provider reports say it."""
+    from strapetsi_lib.present.takehold_view import evidence_shows
+
+    return evidence_shows(prepared, language)
+
+
 def intro_text(prepared: Prepared, language: str, name_providers: bool = False) -> Text:
     """The report's opening words, computed from the data: providers, waves, respondents."""
     rates = prepared["response_rates"]
     per_wave = rates.groupby("wave")["n"].sum()
     waves = [w for w in prepared.wave_ids]
-    words = text(
-        "network_intro", language,
+    words = survey_text(
+        prepared.instrument, "network_intro", language,
         n_providers=number(len(prepared["providers"]), language, 0),
         waves=", ".join(prepared.wave_label(w, language) for w in waves),
         respondents=number(per_wave.reindex(waves).fillna(0).sum(), language, 0),
@@ -367,7 +404,7 @@ def theme_results(prepared: Prepared, language: str) -> pd.DataFrame:
     out = effects.assign(_t=effects["theme"].map(theme_order),
                          _d=effects["dimension"].map(dim_order))
     out = out.sort_values(["_t", "_d"]).drop(columns=["_t", "_d"]).reset_index(drop=True)
-    out["theme_name"] = [text(f"takehold_theme_{t}", language) for t in out["theme"]]
+    out["theme_name"] = [theme_name(instrument, t, language) for t in out["theme"]]
     out["name"] = [instrument.dimension(d).name[language] for d in out["dimension"]]
     out["clear"] = [is_clear(p) for p in out["p_adjusted"]]
     if "reason" not in out:  # tables prepared before the reason column existed
@@ -478,7 +515,7 @@ def theme_sensitivity(prepared: Prepared, language: str) -> tuple[str, pd.DataFr
                                         frame["reason"].fillna(""), strict=True)]
 
     table = pd.DataFrame({
-        text("network_col_theme", language): [text(f"takehold_theme_{t}", language)
+        text("network_col_theme", language): [theme_name(instrument, t, language)
                                               for t in main["theme"]],
         text("dimension", language): [instrument.dimension(d).name[language]
                                       for d in main["dimension"]],
@@ -578,10 +615,19 @@ def status_rules(prepared: Prepared, language: str) -> Text:
                  for c in status_categories(prepared)], "\n")
 
 
-def methods_text(prepared: Prepared, language: str) -> str:
-    """The methods note, with the threshold and group size from the code and the dataset."""
-    return text("network_methods_text", language, alpha=number(ALPHA, language, 2),
-                min_group=prepared.min_group_size)
+def methods_text(prepared: Prepared, language: str) -> Text:
+    """The methods note, with the scale, the threshold and the group size from the instrument,
+    the code and the dataset; the change models are described where there are results of
+    them."""
+    parts = [text("network_methods_text", language, scale=scale_span(prepared.instrument))]
+    if has_takehold(prepared):
+        parts.append(text("network_methods_change", language))
+        if has_themes(prepared):
+            parts.append(text("network_methods_themes", language))
+        parts.append(text("network_methods_tests", language, alpha=number(ALPHA, language, 2)))
+    parts.append(text("network_methods_reliability", language,
+                      min_group=prepared.min_group_size))
+    return join(parts)
 
 
 def clustering_table(prepared: Prepared, wave: str, language: str) -> pd.DataFrame:

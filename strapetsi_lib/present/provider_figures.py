@@ -35,6 +35,7 @@ from strapetsi_lib.present.figure_style import (  # noqa: E402
     tick_labels_as_text,
 )
 from strapetsi_lib.present.i18n import interval, number, percent, text  # noqa: E402
+from strapetsi_lib.present.survey_words import role_label, scale_span  # noqa: E402
 
 __all__ = ["HIGHLIGHT", "NETWORK", "change_forest", "dimension_profile", "item_diverging_bars",
            "provider_place", "role_heatmap"]
@@ -75,22 +76,23 @@ def dimension_profile(provider_means: pd.DataFrame, network_means: pd.DataFrame,
                label=text("network_average", language))
     ax.set_yticks(y, names)
     ax.invert_yaxis()
-    ax.set_xlim(1, 5)
+    scale = instrument.score_scale
+    ax.set_xlim(scale.min, scale.max)
     number_ticks(ax.xaxis, language)
-    ax.set_xlabel(text("mean_scale_1_5", language))
+    ax.set_xlabel(text("mean_axis", language, scale=scale.span()))
     # over the whole figure, not the axes: long dimension names leave the axes narrow, and a
     # legend centred on them runs off the figure's right edge (Swedish)
     fig.legend(loc="outside upper center", ncol=2, frameon=False)
     parts = [text("alt_profile_item", language, dimension=name,
                   mean=number(m, language), network=number(n, language))
              for name, m, n in zip(names, own["mean"], net["mean"], strict=True) if pd.notna(m)]
-    alt = text("alt_profile", language) + " " + "; ".join(parts) + "."
+    alt = text("alt_profile", language, scale=scale.span()) + " " + "; ".join(parts) + "."
     return fig, alt
 
 
 def item_diverging_bars(distribution: pd.DataFrame, instrument: Instrument,
                         language: str) -> tuple[plt.Figure, str]:
-    """Diverging stacked bars of the answers to each agreement item, grouped by area.
+    """Diverging stacked bars of the answers to each statement, grouped by area.
 
     Disagreement extends left of zero, agreement right, and the neutral answer straddles zero.
     The statements are grouped under their area's (dimension's) name, each labelled with its
@@ -102,14 +104,14 @@ def item_diverging_bars(distribution: pd.DataFrame, instrument: Instrument,
         One provider's and wave's rows of ``item_distributions`` (``item, value, share``).
     """
     _style()
-    scale = instrument.scales["agreement"]
+    scale = instrument.score_scale
     values = scale.values
     shares = (distribution.pivot_table(index="item", columns="value", values="share",
                                        aggfunc="sum", observed=True)
               .reindex(columns=values).fillna(0.0))
     order = [code for code in instrument.scale_item_codes if code in shares.index]
     shares = shares.reindex(order) * 100
-    mid = (scale.min + scale.max) / 2
+    mid = scale.middle
     neg = [v for v in values if v < mid]
     neutral = [v for v in values if v == mid]
     agree = shares[[v for v in values if v > mid]].sum(axis=1)
@@ -144,7 +146,7 @@ def item_diverging_bars(distribution: pd.DataFrame, instrument: Instrument,
                   (x0, c + BAR / 2)] for x0, w, c in zip(left, width, centres, strict=True)]
         ax.add_collection(PolyCollection(boxes, facecolors=colour, edgecolors="white",
                                          linewidths=0.5), autolim=False)
-        handles.append(Patch(facecolor=colour, label=scale.labels[value][language]))
+        handles.append(Patch(facecolor=colour, label=scale.label(value, language)))
         left = left + width
     for end, centre, code in zip(left, centres, codes, strict=True):
         # inside the axes (the x limit leaves room after a full bar): nothing for the layout
@@ -206,13 +208,13 @@ def role_heatmap(role_means: pd.DataFrame, instrument: Instrument, language: str
         Text written into a suppressed cell (e.g. "alle 5 vastaajaa").
     """
     _style()
-    roles = [r for r in ("leader", "teacher", "support", "other")
-             if r in set(role_means["role"])]
+    roles = [r for r in instrument.role_codes if r in set(role_means["role"])]
     grid = (role_means.pivot_table(index="dimension", columns="role", values="mean",
                                    aggfunc="first", dropna=False, observed=True)
             .reindex(index=instrument.dimension_codes, columns=roles))
     annot = grid.map(lambda v: suppressed_label if pd.isna(v) else number(v, language, 1))
-    vmin, vmax = fitted_limits(grid.to_numpy(dtype=float).ravel(), 1, 5)
+    scale = instrument.score_scale
+    vmin, vmax = fitted_limits(grid.to_numpy(dtype=float).ravel(), scale.min, scale.max)
     fig, ax = plt.subplots(figsize=(1.9 * len(roles) + 3.5, 0.55 * len(grid) + 1.4))
     # Drawn directly rather than with seaborn's heatmap, which draws the whole figure once
     # more to decide whether its tick labels overlap.
@@ -223,11 +225,11 @@ def role_heatmap(role_means: pd.DataFrame, instrument: Instrument, language: str
     for (i, j), label in np.ndenumerate(annot.to_numpy()):
         ax.text(j + 0.5, i + 0.5, label, ha="center", va="center", fontsize=10,
                 color=_text_colour(colours[i, j]) if not values.mask[i, j] else "black")
-    colorbar = fig.colorbar(mesh, ax=ax, label=text("mean_scale_1_5", language))
+    colorbar = fig.colorbar(mesh, ax=ax, label=text("mean_axis", language, scale=scale.span()))
     colorbar.outline.set_visible(False)
     number_ticks(colorbar.ax.yaxis, language)
     tick_labels_as_text(ax, "x", np.arange(len(roles)) + 0.5,
-                        [text(f"role_{r}", language) for r in roles], tick_length=0)
+                        [role_label(instrument, r, language) for r in roles], tick_length=0)
     tick_labels_as_text(ax, "y", np.arange(len(grid)) + 0.5,
                         [instrument.dimension(d).name[language] for d in grid.index],
                         tick_length=0)
@@ -235,8 +237,8 @@ def role_heatmap(role_means: pd.DataFrame, instrument: Instrument, language: str
     ax.grid(False)
     for spine in ax.spines.values():
         spine.set_visible(False)
-    shown = [text(f"role_{r}", language) for r in roles if grid[r].notna().any()]
-    hidden = [text(f"role_{r}", language) for r in roles if grid[r].isna().all()]
+    shown = [role_label(instrument, r, language) for r in roles if grid[r].notna().any()]
+    hidden = [role_label(instrument, r, language) for r in roles if grid[r].isna().all()]
     alt = text("alt_roles", language, roles=", ".join(shown) or "\u2013")
     if hidden:
         alt += " " + text("alt_roles_hidden", language, roles=", ".join(hidden),
@@ -267,7 +269,7 @@ def provider_place(ranks: pd.DataFrame, provider_id: str, instrument: Instrument
     ax.scatter(own["mean"], [order.index(d) for d in own["dimension"]], color=HIGHLIGHT,
                marker="o", s=90, edgecolor="black", zorder=5, label=text("this_provider", language))
     number_ticks(ax.xaxis, language)
-    ax.set_xlabel(text("provider_means_axis", language))
+    ax.set_xlabel(text("provider_means_axis", language, scale=scale_span(instrument)))
     ax.set_ylabel("")
     ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), frameon=False)
     parts = [text("alt_place_item", language, dimension=names[row.dimension],
@@ -309,7 +311,7 @@ def change_forest(changes: pd.DataFrame, instrument: Instrument,
     ax.set_yticks(y, names)
     ax.invert_yaxis()
     number_ticks(ax.xaxis, language)
-    ax.set_xlabel(text("change_axis", language))
+    ax.set_xlabel(text("change_axis", language, scale=scale_span(instrument)))
     parts = [text("alt_change_item", language, dimension=name,
                   change=number(row.estimate, language, 2, signed=True),
                   ci=interval(row.ci_low, row.ci_high, language, 2))

@@ -18,18 +18,29 @@ from strapetsi_lib.analysis.disclosure import (
     suppress_by_group,
     suppress_small,
 )
-from strapetsi_lib.config import ROLES
 from strapetsi_lib.prepare import Prepared
 from strapetsi_lib.present.i18n import (
+    Text,
     and_list,
     hidden_label,
     interval,
+    join,
     number,
     percent,
     text,
     too_few,
 )
 from strapetsi_lib.present.precision import MEAN_DECIMALS, as_shown, share_as_shown
+from strapetsi_lib.present.survey_words import (
+    best_note,
+    direction_note,
+    items_note,
+    report_title,
+    role_label,
+    scale_labels,
+    scale_span,
+    survey_text,
+)
 from strapetsi_lib.present.view_cache import cached_view
 
 
@@ -57,6 +68,37 @@ def latest_wave(prepared: Prepared, provider_id: str | None = None) -> str:
     return prepared.wave_ids[-1] if own is None else str(own["latest_wave"])
 
 
+def title(prepared: Prepared, provider_id: str, language: str) -> Text:
+    """The report's title: the survey's, with the provider's name (and the years it covers)."""
+    return report_title(prepared, prepared.provider(provider_id)["name"], language)
+
+
+def intro_text(prepared: Prepared, provider_id: str, language: str) -> Text:
+    """The report's opening paragraph: the survey, its waves, the network, the minimum group."""
+    return survey_text(prepared.instrument, "intro", language,
+                       provider=prepared.provider(provider_id)["name"],
+                       waves=", ".join(prepared.wave_label(w, language)
+                                       for w in prepared.wave_ids),
+                       n_providers=len(prepared["providers"]),
+                       min_group=prepared.min_group_size)
+
+
+def areas_heading(prepared: Prepared, language: str) -> Text:
+    """The heading of the section on the dimensions."""
+    return survey_text(prepared.instrument, "areas_heading", language)
+
+
+def methods_text(prepared: Prepared, language: str) -> Text:
+    """The methods paragraph: what the survey measures, on which scale, and how it is scored."""
+    instrument = prepared.instrument
+    measures = survey_text(instrument, "methods_intro", language,
+                           n_dimensions=len(instrument.dimensions),
+                           n_items=len(instrument.scale_item_codes),
+                           scale=scale_span(instrument), **scale_labels(instrument, language))
+    return join([measures, text("methods_text", language,
+                                direction=direction_note(instrument, language))])
+
+
 def role_table(prepared: Prepared, provider_id: str, language: str) -> pd.DataFrame:
     """Respondents by role and wave, with the total and the response rate.
 
@@ -68,21 +110,22 @@ def role_table(prepared: Prepared, provider_id: str, language: str) -> pd.DataFr
     are empty included (with one respondent, an empty role would tell that person's role).
     """
     mgs = prepared.min_group_size
+    roles = prepared.instrument.role_codes
     counts = prepared.rows("respondents_by_role", provider_id)
     rates = prepared.rows("response_rates", provider_id).set_index("wave")
     columns = {}
     for wave in prepared.wave_ids:
-        wave_counts = counts[counts["wave"] == wave].set_index("role")["n"].reindex(ROLES)
+        wave_counts = counts[counts["wave"] == wave].set_index("role")["n"].reindex(roles)
         protection = protect(wave_counts, mgs)
         states = member_states(wave_counts, protection, mgs)
         cells = [str(int(wave_counts[role])) if protection.shown(role)
-                 else hidden_label(states[role], language, mgs) for role in ROLES]
+                 else hidden_label(states[role], language, mgs) for role in roles]
         total = int(wave_counts.fillna(0).sum())
         cells.append(str(total) if protection.total_shown else too_few(language, mgs))
         rate = rates.loc[wave, "response_rate"] if wave in rates.index else float("nan")
         cells.append(percent(rate, language) if protection.total_shown else "\u2013")
         columns[prepared.wave_label(wave, language)] = cells
-    index = [text(f"role_{role}", language) for role in ROLES]
+    index = [role_label(prepared.instrument, role, language) for role in roles]
     index += [text("total", language), text("response_rate", language)]
     table = pd.DataFrame(columns, index=index)
     table.index.name = text("respondents", language)
@@ -98,7 +141,7 @@ def role_counts(prepared: Prepared, provider_id: str, wave: str) -> pd.Series:
     """
     counts = prepared.rows("respondents_by_role", provider_id)
     wave_counts = (counts[counts["wave"] == wave].set_index("role")["n"]
-                   .reindex(ROLES).astype(float).fillna(0.0))
+                   .reindex(prepared.instrument.role_codes).astype(float).fillna(0.0))
     protection = protect(wave_counts, prepared.min_group_size)
     return wave_counts.where([protection.shown(role) or protection.shows_none(role)
                               for role in wave_counts.index])
@@ -176,6 +219,13 @@ def place_table(prepared: Prepared, provider_id: str, wave: str, language: str) 
     return pd.DataFrame(rows)
 
 
+def items_text(prepared: Prepared, language: str) -> Text:
+    """How the chart of answers reads, and where disagreeing is the good result."""
+    note = items_note(prepared.instrument, language)
+    words = text("items_text", language)
+    return words if note is None else join([words, note])
+
+
 def item_distribution(prepared: Prepared, provider_id: str, wave: str) -> pd.DataFrame:
     """The provider's answer shares per item for a wave, items with too few answers removed;
     shares in whole percentages as the report prints them, so that a bar's width tells no
@@ -202,6 +252,15 @@ def strengths_and_areas(prepared: Prepared, provider_id: str, wave: str,
     return result.strengths, result.areas
 
 
+def unclear_items_headings(prepared: Prepared, language: str) -> tuple[Text, Text]:
+    """The headings of the provider's items furthest above and below the network when none
+    differs clearly: highest and lowest, or best and weakest where a dimension's lower score is
+    the better one (the lists are ordered by which is better)."""
+    if prepared.instrument.lower_is_better:
+        return text("items_best", language), text("items_weakest", language)
+    return text("stats_highest_items", language), text("stats_lowest_items", language)
+
+
 def items_table(items: pd.DataFrame, prepared: Prepared, language: str) -> pd.DataFrame:
     """Strength or development items as a table in the report's language."""
     instrument = prepared.instrument
@@ -224,13 +283,25 @@ def role_means(prepared: Prepared, provider_id: str, wave: str) -> pd.DataFrame:
     """
     means = prepared.rows("role_dimension_means", provider_id)
     means = means[means["wave"] == wave]
-    grid = pd.MultiIndex.from_product([ROLES, prepared.instrument.dimension_codes],
+    grid = pd.MultiIndex.from_product([prepared.instrument.role_codes,
+                                       prepared.instrument.dimension_codes],
                                       names=["role", "dimension"]).to_frame(index=False)
     table = grid.merge(means[["role", "dimension", "n", "mean"]], on=["role", "dimension"],
                        how="left")
     table["n"] = table["n"].fillna(0)
     return as_shown(suppress_by_group(table, ["dimension"], "role", "n", ["mean"],
                                       prepared.min_group_size), ["mean"], MEAN_DECIMALS)
+
+
+def has_leader_gap(prepared: Prepared) -> bool:
+    """Whether the instrument names the role that is the leadership, which the gap needs."""
+    return prepared.instrument.leadership_role is not None
+
+
+def roles_heading(prepared: Prepared, language: str) -> Text:
+    """The roles section's heading: the leadership and the staff, or the groups alone."""
+    return text("roles_heading" if has_leader_gap(prepared) else "roles_heading_no_leadership",
+                language)
 
 
 def leader_gap(prepared: Prepared, provider_id: str, wave: str) -> pd.DataFrame:
@@ -249,8 +320,10 @@ def leader_gap(prepared: Prepared, provider_id: str, wave: str) -> pd.DataFrame:
     means = means[means["wave"] == wave]
     answers = dict(zip(zip(means["dimension"], means["role"], strict=True), means["n"],
                        strict=True))
-    allowed = [gap_may_show(protect({role: answers.get((dim, role), 0) for role in ROLES}, mgs),
-                            row.n_leader, row.n_staff, mgs)
+    instrument = prepared.instrument
+    allowed = [gap_may_show(protect({role: answers.get((dim, role), 0)
+                                     for role in instrument.role_codes}, mgs),
+                            row.n_leader, row.n_staff, mgs, leader=instrument.leadership_role)
                for dim, row in zip(gap.index, gap.itertuples(index=False), strict=True)]
     gap["gap"] = gap["gap"].where(pd.Series(allowed, index=gap.index))
     return gap.reset_index()
@@ -282,33 +355,49 @@ def respondents_sentence(prepared: Prepared, provider_id: str, wave: str, langua
 
 
 def profile_sentence(profile: pd.DataFrame, prepared: Prepared, language: str) -> str:
-    """The strongest and weakest dimension and how many are above the network average."""
+    """The strongest and weakest dimension and how many are better than the network average.
+
+    Where a dimension declares that a lower score is better, its strength is read that way
+    round: the strongest dimension is the one whose mean is best on its own direction, and a
+    mean below the network's is the better one.
+    """
     shown = profile.dropna(subset=["mean"])
     if shown.empty:
         return text("profile_none", language)
-    names = {d.code: d.name[language] for d in prepared.instrument.dimensions}
+    instrument = prepared.instrument
+    names = {d.code: d.name[language] for d in instrument.dimensions}
     from strapetsi_lib.present.comparisons import rounded_sign
 
-    best = shown.loc[shown["mean"].idxmax()]
-    worst = shown.loc[shown["mean"].idxmin()]
-    signs = [rounded_sign(m, n) for m, n in zip(shown["mean"], shown["network_mean"],
-                                                strict=True)]
+    scale = instrument.score_scale
+    sign = shown["dimension"].map(lambda d: 1 if instrument.higher_is_better(d) else -1)
+    # a lower-is-better mean m stands where (min + max) - m would on a higher-is-better one
+    goodness = shown["mean"].where(sign > 0, scale.min + scale.max - shown["mean"])
+    best = shown.loc[goodness.idxmax()]
+    worst = shown.loc[goodness.idxmin()]
+    signs = [s * rounded_sign(m, n) for m, n, s in zip(shown["mean"], shown["network_mean"],
+                                                       sign, strict=True)]
     return text("stats_profile_text", language, best=names[best["dimension"]],
                 best_mean=number(best["mean"], language), worst=names[worst["dimension"]],
-                worst_mean=number(worst["mean"], language),
+                worst_mean=number(worst["mean"], language), scale=scale_span(instrument),
+                best_note=best_note(instrument, language),
                 comparison=comparison_sentence(signs.count(1), signs.count(0),
-                                               signs.count(-1), language))
+                                               signs.count(-1), language,
+                                               by_direction=bool(instrument.lower_is_better)))
 
 
-def comparison_sentence(above: int, level: int, below: int, language: str) -> str:
+def comparison_sentence(above: int, level: int, below: int, language: str,
+                        by_direction: bool = False) -> str:
     """How many areas are above, level with and below the network average, in one sentence.
 
     Only the sides with at least one area are listed, so no sentence says "0 areas"; the first
     side listed names the network average, the later ones refer back to it (the texts
-    ``stats_profile_*``).
+    ``stats_profile_*``). With ``by_direction`` (an instrument with a dimension where a lower
+    score is better) the counts are of better and worse results, and the words say so.
     """
     parts = []
-    for side, count in (("above", above), ("level", level), ("below", below)):
+    sides = (("better", above), ("level", level), ("worse", below)) if by_direction else (
+        ("above", above), ("level", level), ("below", below))
+    for side, count in sides:
         if count:
             form = "later" if parts else ("first_one" if count == 1 else "first")
             parts.append(text(f"stats_profile_{side}_{form}", language, n=count))
@@ -337,7 +426,7 @@ def published_counts(prepared: Prepared, provider_id: str) -> dict[str, int]:
     wave. Keys name the group (``wave/what/which``); the publication rule across versions
     (:mod:`strapetsi_lib.batch.publication`) compares them between two versions.
     """
-    from strapetsi_lib.present.devdisc_view import discussion_rows
+    from strapetsi_lib.present.devdisc_view import discussion_rows, has_discussions
 
     counts: dict[str, int] = {}
 
@@ -361,6 +450,8 @@ def published_counts(prepared: Prepared, provider_id: str) -> dict[str, int]:
         for row in role_means(prepared, provider_id, wave).itertuples():
             if pd.notna(row.mean):
                 put(f"{wave}/{row.role}/{row.dimension}", row.n)
+        if not has_discussions(prepared):  # an instrument without the section
+            continue
         for role, row in discussion_rows(prepared, provider_id, wave).iterrows():
             put(f"{wave}/discussion/{role}", row["answers"])
     return counts

@@ -24,11 +24,11 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from strapetsi_lib.analysis.stats import is_clear
-from strapetsi_lib.config import ROLES
 from strapetsi_lib.prepare import Prepared
 from strapetsi_lib.present import provider_view as view
 from strapetsi_lib.present import takehold_view as takehold
 from strapetsi_lib.present.i18n import number, percent, text
+from strapetsi_lib.present.survey_words import direction_note, role_label, scale_span, theme_name
 
 __all__ = ["Finding", "Summary", "summary_facts", "summary_html"]
 
@@ -44,12 +44,14 @@ TAKEN_HOLD = ("embedded", "adopting")
 class Finding:
     """One finding of the summary.
 
-    ``kind`` is ``change_up``/``change_down`` (a dimension changed clearly since the baseline)
-    or ``above_network``/``below_network`` (an item differs clearly from the network);
-    ``subject`` the dimension or item code; ``size`` the standardised effect (Hedges' g or the
-    standardised difference, signed); ``value`` the change in points or the provider's mean;
-    ``reference`` the network mean for an item (NaN for a change); ``wave`` the wave an item's
-    comparison describes (the provider's baseline).
+    ``kind`` is ``change_up``/``change_down`` (a dimension's mean rose or fell clearly since the
+    baseline) or ``above_network``/``below_network`` (an item is clearly better or worse than
+    the network: a strength or an area to develop); ``subject`` the dimension or item code;
+    ``size`` the standardised effect (Hedges' g or the standardised difference, signed);
+    ``value`` the change in points or the provider's mean; ``reference`` the network mean for
+    an item (NaN for a change); ``wave`` the wave an item's comparison describes (the
+    provider's baseline); ``higher_is_better`` whether a rise is an improvement (False for a
+    dimension where a lower score is better).
     """
 
     kind: str
@@ -58,6 +60,14 @@ class Finding:
     value: float
     reference: float = float("nan")
     wave: str | None = None
+    higher_is_better: bool = True
+
+    @property
+    def better(self) -> bool:
+        """Whether the finding is good news: an improvement or a strength."""
+        if self.kind.startswith("change"):
+            return (self.kind == "change_up") == self.higher_is_better
+        return self.kind == "above_network"
 
 
 @dataclass(frozen=True)
@@ -92,7 +102,8 @@ def _roles_fell(prepared: Prepared, provider_id: str, first: str, latest: str) -
     """Roles shown at both waves whose number of respondents fell, as (role, before, after)."""
     before = view.role_counts(prepared, provider_id, first)
     after = view.role_counts(prepared, provider_id, latest)
-    return [(role, int(before[role]), int(after[role])) for role in ROLES
+    return [(role, int(before[role]), int(after[role]))
+            for role in prepared.instrument.role_codes
             if pd.notna(before[role]) and pd.notna(after[role]) and after[role] < before[role]]
 
 
@@ -115,13 +126,15 @@ def _change_findings(prepared: Prepared, provider_id: str) -> list[Finding]:
         if row.suppressed or pd.isna(row.estimate) or not is_clear(row.p_adjusted):
             continue
         kind = "change_up" if row.estimate > 0 else "change_down"
-        findings.append(Finding(kind, row.dimension, float(row.hedges_g), float(row.estimate)))
+        findings.append(Finding(kind, row.dimension, float(row.hedges_g), float(row.estimate),
+                                higher_is_better=prepared.instrument.higher_is_better(
+                                    row.dimension)))
     return findings
 
 
 def own_practices(prepared: Prepared, provider_id: str) -> pd.DataFrame:
     """The status rows of the practices that belong to the provider's own themes."""
-    if not takehold.has_takehold(prepared):
+    if not takehold.has_practices(prepared):
         return pd.DataFrame(columns=["practice", "theme", "category", "penetration"])
     rows = takehold.practice_rows(prepared, provider_id)
     mine = rows["theme"].isin(takehold.own_themes(prepared, provider_id))
@@ -196,7 +209,8 @@ def response_sentence(facts: Summary, prepared: Prepared, language: str) -> str:
                       rate=percent(rate_latest, language))
     if facts.roles_fell:
         roles = ", ".join(_t("summary_role_change", language,
-                             role=text(f"role_{role}", language).lower(), before=before,
+                             role=role_label(prepared.instrument, role, language).lower(),
+                             before=before,
                              after=after) for role, before, after in facts.roles_fell)
         sentence += " " + _t("summary_roles_fell", language) + " " + roles + "."
     return sentence
@@ -206,8 +220,11 @@ def finding_sentence(finding: Finding, prepared: Prepared, language: str) -> str
     """One finding in words, with the number that makes it a finding."""
     name = _subject_name(finding, prepared, language)
     if finding.kind.startswith("change"):
-        return _t(f"summary_finding_{finding.kind}", language, dimension=name,
-                  amount=number(abs(finding.value), language, 2))
+        # where a lower score is better, a rise is a worsening and a fall an improvement
+        key = f"summary_finding_{finding.kind}" + (
+            "" if finding.higher_is_better
+            else "_worse" if finding.kind == "change_up" else "_better")
+        return _t(key, language, dimension=name, amount=number(abs(finding.value), language, 2))
     return _t(f"summary_finding_{finding.kind}", language, statement=name,
               mean=number(finding.value, language),
               network=number(finding.reference, language),
@@ -216,11 +233,12 @@ def finding_sentence(finding: Finding, prepared: Prepared, language: str) -> str
 
 def practices_sentence(facts: Summary, prepared: Prepared, language: str) -> str:
     """Whether the practices of the provider's own themes took hold."""
-    if not takehold.has_takehold(prepared):
-        return ""
+    if not takehold.has_practices(prepared) or not prepared.instrument.themes:
+        return ""  # no practices, or none belongs to a theme of the provider's own
     if not facts.own_themes:
         return _t("summary_no_own_themes", language)
-    themes = ", ".join(text(f"takehold_theme_{theme}", language) for theme in facts.own_themes)
+    themes = ", ".join(theme_name(prepared.instrument, theme, language)
+                       for theme in facts.own_themes)
     rows = facts.own_practices
     if rows.empty:
         return _t("summary_own_no_practices", language, themes=themes)
@@ -240,8 +258,11 @@ def discussion_questions(facts: Summary, prepared: Prepared, language: str) -> l
     questions = []
     for finding in facts.findings:
         name = _subject_name(finding, prepared, language)
-        placeholder = "dimension" if finding.kind.startswith("change") else "statement"
-        questions.append(_t(f"summary_question_{finding.kind}", language, **{placeholder: name}))
+        if finding.kind.startswith("change"):  # improved or weakened, whichever way that is
+            key = "summary_question_change_up" if finding.better else "summary_question_change_down"
+            questions.append(_t(key, language, dimension=name))
+        else:
+            questions.append(_t(f"summary_question_{finding.kind}", language, statement=name))
     first, latest = facts.first_wave, facts.latest_wave
     before, after = facts.response_rates[first], facts.response_rates[latest]
     if first != latest and before is not None and after is not None \
@@ -267,7 +288,10 @@ def summary_html(facts: Summary, prepared: Prepared, language: str) -> str:
     """The summary's body as HTML (the notebook adds the heading): who answered, the findings,
     the own themes' practices and the discussion questions. Data values are escaped."""
     parts = [f"<p>{response_sentence(facts, prepared, language)}</p>"]
-    parts.append(f"<p>{_t('summary_findings_intro', language)}</p>")
+    instrument = prepared.instrument
+    intro = _t("summary_findings_intro", language, scale=scale_span(instrument),
+               direction=direction_note(instrument, language))
+    parts.append(f"<p>{intro}</p>")
     if facts.findings:
         items = "".join(f"<li>{finding_sentence(f, prepared, language)}</li>"
                         for f in facts.findings)

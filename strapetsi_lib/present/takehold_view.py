@@ -19,7 +19,7 @@ from strapetsi_lib.analysis.disclosure import safe_practice_status, suppress_sma
 from strapetsi_lib.analysis.stats import CLEAR_ALPHA, is_clear
 from strapetsi_lib.analysis.takehold import NOT_IN_USE, TOO_FEW
 from strapetsi_lib.prepare import Prepared
-from strapetsi_lib.present.i18n import number, percent, text, too_few
+from strapetsi_lib.present.i18n import Text, number, percent, text, too_few
 from strapetsi_lib.present.precision import CHANGE_DECIMALS, as_shown
 from strapetsi_lib.present.provider_view import baseline_wave, latest_wave
 from strapetsi_lib.present.stats_view import (
@@ -29,12 +29,38 @@ from strapetsi_lib.present.stats_view import (
     verdict_decimals,
     verdict_interval,
 )
+from strapetsi_lib.present.survey_words import change_note, scale_span, survey_text, theme_name
 from strapetsi_lib.present.view_cache import cached_view
 
 
 def has_takehold(prepared: Prepared) -> bool:
     """Whether the dataset has the two waves a take-hold section needs."""
     return "dimension_change" in prepared.tables
+
+
+def has_practices(prepared: Prepared) -> bool:
+    """Whether the section follows practices: two waves and an instrument that declares some."""
+    return has_takehold(prepared) and bool(prepared.instrument.practices)
+
+
+def section_heading(prepared: Prepared, language: str) -> Text:
+    """The section's heading: practices taking hold, or change only when there are none."""
+    return text("takehold_heading" if has_practices(prepared)
+                else "takehold_heading_no_practices", language)
+
+
+def change_intro(prepared: Prepared, language: str) -> Text:
+    """How the change reads: on which scale, and what a positive change means."""
+    instrument = prepared.instrument
+    return text("takehold_change_intro", language, scale=scale_span(instrument),
+                positive=change_note(instrument, language))
+
+
+def evidence_shows(prepared: Prepared, language: str) -> Text:
+    """What the results on change show (the report then says what they do not)."""
+    return survey_text(prepared.instrument, "takehold_evidence_shows", language,
+                       None if prepared.instrument.practices
+                       else "survey_takehold_evidence_shows_no_practices")
 
 
 def compared_waves(prepared: Prepared, provider_id: str) -> tuple[str, str]:
@@ -56,11 +82,16 @@ def waves_sentences(prepared: Prepared, provider_id: str, language: str) -> list
     in, is named."""
     before, after = compared_waves(prepared, provider_id)
     label = prepared.wave_label
+    practices = bool(prepared.instrument.practices)
     if before == after:
-        sentences = [text("takehold_intro_one_wave", language, wave=label(before, language))]
+        sentences = [text("takehold_intro_one_wave" if practices
+                          else "takehold_intro_one_wave_no_practices", language,
+                          wave=label(before, language))]
     else:
-        sentences = [text("takehold_intro", language, wave_before=label(before, language),
-                          wave_after=label(after, language))]
+        sentences = [survey_text(prepared.instrument, "takehold_intro", language,
+                                 None if practices else "survey_takehold_intro_no_practices",
+                                 wave_before=label(before, language),
+                                 wave_after=label(after, language))]
         if (before, after) != (prepared.wave_ids[0], prepared.wave_ids[-1]):
             sentences.append(text("takehold_own_waves", language))
     counts = prepared.rows("response_rates", provider_id).set_index("wave")["n"]
@@ -208,14 +239,15 @@ def unknown_waves_note(prepared: Prepared, provider_id: str, language: str) -> s
 
 def _routine_label(prepared: Prepared, language: str) -> str:
     instrument = prepared.instrument
-    levels = instrument.scale_of(instrument.practices[0].use_item).labels
-    return levels[instrument.takehold_rules["routine_level"]][language]
+    return instrument.use_scale.label(instrument.takehold_rules["routine_level"], language)
 
 
 def practice_intro(prepared: Prepared, language: str) -> str:
-    """How a practice's status is decided, naming the routine level."""
+    """How a practice's status is decided, naming the routine level and the scale of the
+    normalisation items."""
     return text("takehold_practice_intro", language,
-                routine_label=_routine_label(prepared, language))
+                routine_label=_routine_label(prepared, language),
+                scale=prepared.instrument.normalisation_scale.span())
 
 
 #: A symbol beside each status word, so that the status never rests on colour alone (and reads
@@ -252,6 +284,22 @@ def own_themes(prepared: Prepared, provider_id: str) -> list[str]:
     return [theme.strip() for theme in themes.split(";") if theme.strip()]
 
 
+def _own(prepared: Prepared, provider_id: str, rows: pd.DataFrame) -> pd.Series:
+    """Which practice rows are the provider's own: of a theme it takes part in, or of no theme
+    (a practice the whole network follows)."""
+    return rows["theme"].isin(own_themes(prepared, provider_id)) | rows["theme"].isna()
+
+
+def has_own_practices(prepared: Prepared, provider_id: str) -> bool:
+    """Whether some practice is the provider's own (see :func:`practice_table`)."""
+    return bool(_own(prepared, provider_id, practice_rows(prepared, provider_id)).any())
+
+
+def has_other_practices(prepared: Prepared, provider_id: str) -> bool:
+    """Whether some practice belongs to a theme the provider does not take part in."""
+    return not _own(prepared, provider_id, practice_rows(prepared, provider_id)).all()
+
+
 def deciding_figure(row, prepared: Prepared, language: str) -> str:
     """The number that decided a practice's status, with the level it counts from.
 
@@ -263,13 +311,13 @@ def deciding_figure(row, prepared: Prepared, language: str) -> str:
         return text("too_few", language, n=prepared.min_group_size)
     instrument = prepared.instrument
     rules = instrument.takehold_rules
-    levels = instrument.scale_of(instrument.practices[0].use_item).labels
+    levels = instrument.use_scale
     if row.category in ("embedded", "adopting"):
         return text("practice_decided_penetration", language,
                     value=percent(row.penetration, language),
-                    label=levels[rules["routine_level"]][language])
+                    label=levels.label(rules["routine_level"], language))
     return text("practice_decided_in_use", language, value=percent(row.in_use, language),
-                label=levels[rules["use_level"]][language])
+                label=levels.label(rules["use_level"], language))
 
 
 def practice_table(prepared: Prepared, provider_id: str, language: str,
@@ -279,14 +327,14 @@ def practice_table(prepared: Prepared, provider_id: str, language: str,
     Parameters
     ----------
     own
-        ``True``: only the practices of the provider's own themes; ``False``: only the others;
-        ``None``: all, own themes first. The rules are shown once, by :func:`practice_legend`.
+        ``True``: only the provider's own practices (of its own themes, or of no theme);
+        ``False``: only the others; ``None``: all, its own first. The rules are shown once, by
+        :func:`practice_legend`.
     """
     instrument = prepared.instrument
     mgs = prepared.min_group_size
-    themes = own_themes(prepared, provider_id)
     rows = practice_rows(prepared, provider_id)
-    mine = rows["theme"].isin(themes)
+    mine = _own(prepared, provider_id, rows)
     if own is not None:
         rows = rows[mine == own]
     else:
@@ -297,10 +345,12 @@ def practice_table(prepared: Prepared, provider_id: str, language: str,
         table.append({
             text("takehold_col_practice", language): instrument.practice(row.practice)
             .name[language],
-            text("practice_col_theme", language): text(f"takehold_theme_{row.theme}", language),
+            text("practice_col_theme", language): (theme_name(instrument, row.theme, language)
+                                                    if isinstance(row.theme, str) else ""),
             text("takehold_col_status", language): status_text(row, language),
             text("practice_col_decided", language): deciding_figure(row, prepared, language),
-            text("takehold_col_normalisation", language): (
+            text("takehold_col_normalisation", language,
+                 scale=instrument.normalisation_scale.span()): (
                 "" if not shown else too_few(language, mgs) if row.normalisation_hidden
                 else number(row.normalisation, language)),
         })
@@ -316,9 +366,11 @@ def practice_legend(prepared: Prepared, language: str) -> str:
 
 
 def levels_of_use_gloss(prepared: Prepared, language: str) -> str:
-    """The Levels of Use in plain words, as a Markdown list (``3 Mekaaninen käyttö: …``)."""
-    instrument = prepared.instrument
-    scale = instrument.scale_of(instrument.practices[0].use_item)
-    lines = [f"- {text('practice_level_line', language, value=value, label=label[language], gloss=text(f'practice_level_{value}', language))}"  # noqa: E501
-             for value, label in sorted(scale.labels.items())]
+    """The Levels of Use in plain words, as a Markdown list (``3 Mekaaninen käyttö: …``): the
+    scale's labels with the instrument's descriptions of them; "" when it describes none."""
+    scale = prepared.instrument.use_scale
+    lines = [f"- {text('practice_level_line', language, value=value, label=scale.label(value, language), gloss=gloss[language])}"  # noqa: E501
+             for value, gloss in sorted(scale.descriptions.items())]
+    if not lines:
+        return ""
     return text("practice_levels_intro", language) + "\n\n" + "\n".join(lines)

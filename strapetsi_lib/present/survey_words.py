@@ -1,0 +1,154 @@
+"""The words a report takes from its instrument and dataset: titles, the survey's name, the
+scale, which way is better, role and theme names.
+
+A report speaks of the survey it was made from: its titles and opening words are the
+instrument's own (its ``report_texts``) or plain ones built from the instrument's ``title``
+(:func:`survey_text`), a follow-up report's title names the years of its waves
+(:func:`period`), and every sentence, axis and alternative text that states the scale states
+the instrument's (:func:`scale_span`), saying which way is better where a dimension declares
+that a lower score is the better one (:func:`best_note`, :func:`direction_note`). Nothing here
+names an item, a scale or a dimension of any instrument.
+"""
+
+from __future__ import annotations
+
+import re
+
+from strapetsi_lib.ingest.instrument import Instrument
+from strapetsi_lib.prepare import Prepared
+from strapetsi_lib.present.i18n import Text, and_list, text
+
+__all__ = ["best_note", "change_note", "direction_note", "items_note", "period",
+           "report_title", "role_label", "scale_labels", "scale_span", "survey_text",
+           "theme_name"]
+
+#: A year as wave labels write it ("Seuranta 2025", "Kevät 2026").
+_YEAR = re.compile(r"(?<!\d)(19|20)\d\d(?!\d)")
+
+
+def survey_text(instrument: Instrument, key: str, language: str, /, default: str | None = None,
+                **values) -> Text:
+    """The instrument's own words for ``key`` (its ``report_texts``), else the package's.
+
+    Parameters
+    ----------
+    instrument
+        The report's instrument.
+    key
+        A key of the instrument's ``report_texts`` (see
+        :data:`strapetsi_lib.ingest.instrument_spec.REPORT_TEXT_PLACEHOLDERS`).
+    language
+        The report's language.
+    default
+        The package's text used when the instrument has none (``survey_<key>`` unless given);
+        it may use ``{survey}``, the instrument's title.
+    **values
+        The placeholders' values.
+
+    Returns
+    -------
+    Text
+        The words. An instrument's text is data, as its item texts are: it is shown as written,
+        never read as Markdown.
+    """
+    own = instrument.report_texts.get(key)
+    if own is not None:
+        return Text("{words}", {"words": own[language].format(**values)})
+    return text(default or f"survey_{key}", language, survey=instrument.title[language],
+                **values)
+
+
+def period(prepared: Prepared, language: str) -> str:
+    """The years the report covers, from the first and the latest wave's labels: ``2024–2025``
+    (``2025`` when both name the same year). Where a label names no year, the two labels
+    themselves: ``Syksy – Kevät``."""
+    first = prepared.wave_label(prepared.wave_ids[0], language)
+    latest = prepared.wave_label(prepared.wave_ids[-1], language)
+    years = [_YEAR.search(label) for label in (first, latest)]
+    if all(years):
+        start, end = (match.group(0) for match in years)
+        return start if start == end else f"{start}\u2013{end}"
+    return f"{first} \u2013 {latest}"
+
+
+def report_title(prepared: Prepared, provider: str, language: str) -> Text:
+    """A provider report's title: a baseline-only report's, or the follow-up's with its years."""
+    instrument = prepared.instrument
+    if len(prepared.wave_ids) > 1:
+        return survey_text(instrument, "provider_title_followup", language, provider=provider,
+                           period=period(prepared, language))
+    return survey_text(instrument, "provider_title", language, provider=provider)
+
+
+def scale_span(instrument: Instrument) -> str:
+    """The dimensions' scale as a range: ``1–5``."""
+    return instrument.score_scale.span()
+
+
+def scale_labels(instrument: Instrument, language: str) -> dict[str, str]:
+    """The scale's ends and their labels, for a sentence: ``low``, ``high``, ``low_label``,
+    ``high_label`` (labels in lower case, as they read inside a sentence)."""
+    scale = instrument.score_scale
+
+    def inside(label: str) -> str:
+        return label[:1].lower() + label[1:]
+
+    return {"low": str(scale.min), "high": str(scale.max),
+            "low_label": inside(scale.label(scale.min, language)),
+            "high_label": inside(scale.label(scale.max, language))}
+
+
+def _lower_names(instrument: Instrument, language: str) -> Text:
+    return and_list([instrument.dimension(code).name[language]
+                     for code in instrument.lower_is_better], language)
+
+
+def best_note(instrument: Instrument, language: str) -> Text:
+    """Which end of the scale is best: ``5 = paras``, or with a dimension where a lower score
+    is better ``6 = paras; Kuormitus: 1 = paras``."""
+    scale = instrument.score_scale
+    if not instrument.lower_is_better:
+        return text("scale_best", language, high=scale.max)
+    return text("scale_best_mixed", language, high=scale.max, low=scale.min,
+                lower=_lower_names(instrument, language))
+
+
+def _mixed(key: str, instrument: Instrument, language: str, **values) -> Text:
+    """``key``'s ``_mixed_one`` or ``_mixed_many`` form, naming the lower-is-better areas."""
+    form = "one" if len(instrument.lower_is_better) == 1 else "many"
+    return text(f"{key}_mixed_{form}", language, lower=_lower_names(instrument, language),
+                **values)
+
+
+def direction_note(instrument: Instrument, language: str) -> Text:
+    """Which way is better, as a clause: ``suurempi luku on aina parempi``, or naming the
+    dimensions where a lower score is better."""
+    if not instrument.lower_is_better:
+        return text("direction_higher", language)
+    return _mixed("direction", instrument, language)
+
+
+def change_note(instrument: Instrument, language: str) -> Text:
+    """What a positive change means, as a clause (an improvement, except where a lower score
+    is better)."""
+    if not instrument.lower_is_better:
+        return text("change_positive", language)
+    return _mixed("change_positive", instrument, language)
+
+
+def items_note(instrument: Instrument, language: str) -> Text | None:
+    """How the statements of dimensions where a lower score is better read in the answers'
+    chart; ``None`` when there are none."""
+    if not instrument.lower_is_better:
+        return None
+    return _mixed("items_lower", instrument, language)
+
+
+def role_label(instrument: Instrument, role: str, language: str) -> str:
+    """A role's name in the report's language (the instrument's declaration)."""
+    return instrument.role(role).label[language]
+
+
+def theme_name(instrument: Instrument, theme: str, language: str) -> str:
+    """A development theme's name in the report's language (the instrument's declaration)."""
+    return instrument.theme(theme).name[language]
