@@ -868,13 +868,16 @@ def change_point(prepared: Prepared, language: str) -> Text:
     """The summary's point on the network's change: how many dimensions improved clearly, the
     largest, and any clear decline."""
     change = network_change(prepared, language)
-    up = change[change["clear"] & (change["estimate"] > 0)]
-    down = change[change["clear"] & (change["estimate"] < 0)]
+    # better: up, or down where a lower score is the better one
+    sign = change["dimension"].map(lambda d: 1 if prepared.instrument.higher_is_better(d)
+                                   else -1)
+    up = change[change["clear"] & (sign * change["estimate"] > 0)]
+    down = change[change["clear"] & (sign * change["estimate"] < 0)]
     if up.empty and down.empty:
         return text("network_summary_no_change", language)
     words = []
     if not up.empty:
-        top = up.loc[up["estimate"].idxmax()]
+        top = up.loc[(sign[up.index] * up["estimate"]).idxmax()]
         words.append(text("network_summary_improved", language,
                           where=areas_phrase(len(up), len(change), language),
                           dimension=top["name"], change=effect(top["estimate"], language)))

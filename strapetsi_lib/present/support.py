@@ -15,7 +15,8 @@ numbers of that report:
 * **too few respondents**: fewer than ``min_group_size`` respondents in the latest wave, so its
   report cannot show that wave's results;
 * **clear decline**: a dimension whose change since the baseline the report calls clear and
-  negative (:func:`strapetsi_lib.present.takehold_view.change_rows`, the same "clear" rule).
+  for the worse (down, or up where a lower score is the better one;
+  :func:`strapetsi_lib.present.takehold_view.change_rows`, the same "clear" rule).
 
 Every number comes from the view functions the provider's report uses, after the disclosure
 layer, so a reason never says what the report hides. The list names providers and is for the
@@ -93,9 +94,10 @@ def _declines(prepared: Prepared, provider_id: str, language: str) -> str | None
     if not has_takehold(prepared):
         return None
     rows = change_rows(prepared, provider_id)
+    better = prepared.instrument.higher_is_better  # a rise is an improvement, or a decline
     down = [row for row in rows.itertuples()
             if not row.suppressed and pd.notna(row.estimate) and is_clear(row.p_adjusted)
-            and row.estimate < 0]
+            and (row.estimate < 0 if better(row.dimension) else row.estimate > 0)]
     if not down:
         return None
     parts = [f"{prepared.instrument.dimension(row.dimension).name[language]} "
