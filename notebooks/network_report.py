@@ -16,22 +16,25 @@
 # %% [markdown] tags=["remove"]
 # # Network report: the whole network for the coordinator
 #
-# The coordinator's report, in the language asked for: response rates, how the providers differ
-# per dimension, reliability, the network's change (mixed model), the theme effects
-# (difference-in-differences), a providers × practices status map, and what the evidence does and
-# does not show. `strapetsi run DATASET --network` writes it; here in JupyterLab it runs with the
-# defaults below on the demo dataset (`make demo` creates it). Providers appear by neutral code
-# unless `name_providers` is true. Every statistic comes from the prepared network-wide tables
-# (`strapetsi_lib.prepare`); this notebook only shapes them, draws the figures and writes the
-# words. This cell is not in the HTML report.
+# The coordinator's report, in the language asked for: a summary, response rates, how the
+# providers differ per dimension, reliability, the network's change (mixed model), the theme
+# effects (difference-in-differences), the practices' status (among the providers taking part,
+# and by provider where no provider is singled out), what the evidence does and does not show,
+# and the numbers as CSV and xlsx. `strapetsi run DATASET --network` writes it; here in
+# JupyterLab it runs with the defaults below on the demo dataset (`make demo` creates it).
+# Providers appear by neutral code unless `name_providers` is true. Every statistic comes from
+# the prepared network-wide tables (`strapetsi_lib.prepare`); this notebook only shapes them,
+# draws the figures and writes the words. This cell is not in the HTML report.
 
 # %%
 from strapetsi_lib.api import (
+    colophon_html,
+    download,
     load_prepared,
     resolve_dataset,
     show_figure,
     show_heading,
-    show_table,
+    show_html,
     show_text,
     show_title,
     text,
@@ -53,17 +56,36 @@ waves = view.wave_labels(prepared, lang)
 compared = {w: waves[w] for w in view.compared_waves(prepared)}
 first, latest = waves[view.first_wave(prepared)], waves[view.latest_wave(prepared)]
 dimensions = {d: instrument.dimension(d).name[lang] for d in instrument.dimension_codes}
+tables = download.TableCollector()  # shows each table and keeps it for the downloads
 
 # %%
 show_title(view.title(prepared, lang))
+show_html(colophon_html(prepared, lang))
+show_heading(text("network_summary_heading", lang), 2)
+show_html(view.summary_html(view.summary_points(prepared, lang)))
+
+# %%
+show_heading(text("network_about_heading", lang), 2)
 show_text(view.intro_text(prepared, lang, name_providers))
 
 # %%
 show_heading(text("network_respondents_heading", lang), 2)
-show_text(text("network_respondents_text", lang))
-show_table(view.response_summary(prepared, lang), text("network_respondents_caption", lang))
-figure, alt = plots.response_rates(view.provider_response_rates(prepared), waves, lang)
-show_figure(figure, alt, text("network_rates_caption", lang))
+show_text(text("network_respondents_text" if len(compared) > 1
+               else "network_respondents_text_one", lang, wave=latest, first=first,
+               min_group=mgs))
+tables.show(view.response_summary(prepared, lang), text("network_respondents_caption", lang))
+if view.has_response_rates(prepared):
+    labelled = view.rates_labelled(prepared, name_providers)
+    if not labelled:
+        show_text(text("network_rates_unlabelled", lang))
+    rates = view.rates_by_provider(prepared, name_providers)
+    if labelled:
+        tables.keep(view.rates_table(rates, compared, lang),
+                    text("network_rates_table_caption", lang, wave=latest))
+    parts = plots.response_rates(rates, compared, lang, labelled)
+    for part, (figure, alt) in enumerate(parts, start=1):
+        show_figure(figure, alt, text("network_rates_caption", lang, wave=latest, part=part,
+                                      parts=len(parts)))
 
 # %%
 show_heading(text("network_spread_heading", lang), 2)
@@ -73,13 +95,13 @@ figure, alt = plots.provider_distribution(view.provider_means(prepared), dimensi
 show_figure(figure, alt, text("network_spread_caption", lang,
                               waves=", ".join(compared.values())))
 for wave, label in compared.items():
-    show_table(view.dimension_spread(prepared, lang, wave),
-               text("network_spread_table_caption", lang, wave=label))
+    tables.show(view.dimension_spread(prepared, lang, wave),
+                text("network_spread_table_caption", lang, wave=label))
 
 # %%
 show_heading(text("network_reliability_heading", lang), 2)
 show_text(text("network_reliability_text", lang))
-show_table(view.reliability_by_wave(prepared, lang), text("network_reliability_caption", lang))
+tables.show(view.reliability_by_wave(prepared, lang), text("network_reliability_caption", lang))
 
 # %%
 takehold = view.has_takehold(prepared)
@@ -92,7 +114,7 @@ if takehold:
     caption = text("network_change_caption", lang, wave_before=first, wave_after=latest)
     figure, alt = plots.change_forest(change, lang, instrument.score_scale)
     show_figure(figure, alt, caption)
-    show_table(view.change_table(change, lang), caption, formatters=view.formatters(lang))
+    tables.show(view.change_table(change, lang), caption, formatters=view.formatters(lang))
 else:
     show_text(view.no_takehold_text(prepared, lang))
 
@@ -102,14 +124,17 @@ if view.has_themes(prepared):
     show_text(text("takehold_theme_intro", lang))
     themes = view.theme_results(prepared, lang)
     show_text(view.theme_summary(themes, lang))
-    figure, alt = plots.theme_forest(themes, lang)
-    show_figure(figure, alt, text("network_theme_caption", lang))
-    for caption, table in view.theme_tables(themes, lang):
-        show_table(table, caption, formatters=view.formatters(lang))
+    for theme, (caption, table) in zip(dict.fromkeys(themes["theme"]),
+                                       view.theme_tables(themes, lang), strict=True):
+        block = themes[themes["theme"] == theme]
+        figure, alt = plots.theme_forest(block, lang)
+        show_figure(figure, alt, text("network_theme_caption", lang,
+                                      theme=block["theme_name"].iloc[0]))
+        tables.show(table, caption, formatters=view.formatters(lang))
     sensitivity = view.theme_sensitivity(prepared, lang)
     if sensitivity is not None:
         show_text(sensitivity[0])
-        show_table(sensitivity[1], text("stats_theme_sensitivity_caption", lang))
+        tables.show(sensitivity[1], text("stats_theme_sensitivity_caption", lang))
 
 # %%
 if view.has_practices(prepared):
@@ -119,17 +144,16 @@ if view.has_practices(prepared):
                    wave=latest))
     show_text(view.status_rules(prepared, lang))
     show_text(text("stats_levels_of_use_note", lang))
-    grid = view.status_grid(prepared, name_providers)
-    counts = view.status_counts(grid)
+    show_text(text("network_status_participants_text", lang))
+    tables.show(view.status_counts_table(view.status_counts(prepared), prepared, lang),
+                text("network_status_counts_caption", lang, wave=latest))
     if by_provider:
-        figure, alt = plots.status_map(grid, counts, view.practice_names(prepared, lang), latest,
-                                       lang)
-        show_figure(figure, alt, text("takehold_status_map_caption", lang, wave=latest))
+        tables.show(view.status_grid_table(view.status_grid(prepared, name_providers), prepared,
+                                           lang),
+                    text("network_status_grid_caption", lang, wave=latest))
     else:
         show_text(text("network_status_rows_withheld", lang,
                        n_rare=view.rare_status_rows(prepared), min_group=mgs))
-    show_table(view.status_counts_table(counts, prepared, lang),
-               text("network_status_counts_caption", lang, wave=latest))
 
 # %%
 show_heading(text("takehold_evidence_heading", lang), 2)
@@ -142,5 +166,10 @@ if view.has_themes(prepared):
 show_heading(text("methods_heading", lang), 2)
 show_text(view.methods_text(prepared, lang))
 show_text(text("stats_clustering_text", lang))
-show_table(view.clustering_table(prepared, view.first_wave(prepared), lang),
-           text("stats_clustering_caption", lang, wave=first))
+tables.show(view.clustering_table(prepared, view.first_wave(prepared), lang),
+            text("stats_clustering_caption", lang, wave=first))
+
+# %%
+show_heading(text("download_heading", lang), 2)
+show_text(text("download_text", lang, min_group=mgs))
+show_html(download.report_download(prepared, tables, lang))

@@ -24,14 +24,15 @@
 
 # %%
 from strapetsi_lib.api import (
+    colophon_html,
     comparisons,
     download,
+    figure_numbers,
     load_prepared,
     resolve_dataset,
     show_figure,
     show_heading,
     show_html,
-    show_table,
     show_text,
     show_title,
     summary,
@@ -55,10 +56,11 @@ lang = language or provider["language"]
 instrument = prepared.instrument
 mgs = prepared.min_group_size
 wave = view.baseline_wave(prepared, provider_id)  # its first wave with enough answers
-tables = download.TableCollector()  # shows each table and keeps it for the CSV download
+tables = download.TableCollector()  # shows each table and keeps it for the downloads
 
 # %%
 show_title(view.title(prepared, provider_id, lang))
+show_html(colophon_html(prepared, lang))
 show_heading(text("summary_heading", lang), 2)
 show_html(summary.summary_html(summary.summary_facts(prepared, provider_id), prepared, lang))
 
@@ -98,8 +100,13 @@ if distribution.empty:
     show_text(too_few(lang, mgs))
 else:
     show_text(view.items_text(prepared, lang))
-    figure, alt = plots.item_diverging_bars(distribution, instrument, lang)
-    show_figure(figure, alt, text("items_caption", lang))
+    parts = plots.statement_chart_parts(distribution, instrument, lang)
+    for k, part in enumerate(parts, start=1):  # a figure a page: a printed figure is never cut
+        figure, alt = plots.item_diverging_bars(distribution, instrument, lang, part)
+        show_figure(figure, alt, text("items_caption", lang)
+                    + (f" ({k}/{len(parts)})" if len(parts) > 1 else ""))
+    tables.keep(figure_numbers.statement_table(distribution, instrument, lang),
+                text("download_items_caption", lang, wave=prepared.wave_label(wave, lang)))
 
 # %%
 show_heading(text("strengths_heading", lang), 2)
@@ -127,6 +134,9 @@ if role_means["mean"].notna().any():
     # a cell says "hidden", not "fewer than 5": a role may be hidden to protect another
     figure, alt = plots.role_heatmap(role_means, instrument, lang, text("hidden_cell", lang))
     show_figure(figure, alt, text("roles_caption", lang))
+    tables.keep(figure_numbers.role_means_table(role_means, instrument, lang,
+                                                text("hidden_cell", lang)),
+                text("download_roles_caption", lang, wave=prepared.wave_label(wave, lang)))
 if view.has_leader_gap(prepared):
     show_text(view.gap_sentence(view.leader_gap(prepared, provider_id, wave), prepared, lang))
 
@@ -195,16 +205,15 @@ if devdisc.has_discussions(prepared):
                 text("devdisc_caption", lang, wave=prepared.wave_label(latest, lang)))
 
 # %%
-show_heading(text("download_heading", lang), 2)
-show_text(text("download_text", lang, min_group=mgs))
-show_html(download.download_html(tables.tables, lang, f"strapetsi_{provider_id}.csv",
-                                 text("download_link", lang)))
-
-# %%
 show_heading(text("methods_heading", lang), 2)
 show_text(view.methods_text(prepared, lang))
 if takehold.has_change(prepared, provider_id):
     show_text(takehold.change_method(prepared, provider_id, lang))
     show_text(takehold.multiplicity_method(prepared, provider_id, lang))
     show_text(text("takehold_method_hedges_g", lang))
-show_table(view.reliability_table(prepared, wave, lang), text("reliability_caption", lang))
+tables.show(view.reliability_table(prepared, wave, lang), text("reliability_caption", lang))
+
+# %%
+show_heading(text("download_heading", lang), 2)
+show_text(text("download_text", lang, min_group=mgs))
+show_html(download.report_download(prepared, tables, lang, provider_id))

@@ -9,7 +9,9 @@ and ``explore.ipynb`` call, under the names the stages give them:
   :func:`long_dimension_scores` for a dataset's own scores;
 * **the views** (what a report section shows, from the prepared tables): :mod:`provider_view`,
   :mod:`takehold_view`, :mod:`devdisc_view`, :mod:`network_view`, with :mod:`summary`,
-  :mod:`comparisons` and :mod:`download` (the tables a report shows, kept for its CSV);
+  :mod:`comparisons`, :mod:`download` (the tables a report shows, kept for its CSV and xlsx),
+  :mod:`figure_numbers` (the numbers a figure draws, for the downloads) and
+  :func:`colophon_html` (the report's date, contact person and coordinator);
 * **the figures**: :mod:`provider_figures`, :mod:`network_figures`;
 * **show**: :func:`show_title`, :func:`show_heading`, :func:`show_text`, :func:`show_table`,
   :func:`show_figure`, :func:`show_html`; and the words and numbers of a report's language,
@@ -32,12 +34,14 @@ from strapetsi_lib.present import (
     comparisons,
     devdisc_view,
     download,
+    figure_numbers,
     network_view,
     provider_figures,
     provider_view,
     summary,
     takehold_view,
 )
+from strapetsi_lib.present.colophon import colophon_html
 from strapetsi_lib.present.display import (
     show_figure,
     show_heading,
@@ -53,7 +57,8 @@ if TYPE_CHECKING:  # imported when first asked for, by __getattr__
     from strapetsi_lib.present import network_figures
 
 __all__ = [
-    "comparisons", "devdisc_view", "dimension_scores", "download", "load_dataset",
+    "colophon_html", "comparisons", "devdisc_view", "dimension_scores", "download",
+    "figure_numbers", "load_dataset",
     "load_prepared", "long_dimension_scores", "network_figures", "network_view", "number",
     "provider_figures", "provider_view", "resolve_dataset", "show_figure", "show_heading",
     "show_html", "show_table", "show_text", "show_title", "summary", "takehold_view", "text",

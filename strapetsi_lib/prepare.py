@@ -36,6 +36,7 @@ import pandas as pd
 from strapetsi_lib import cache_keys as keys
 from strapetsi_lib.errors import StrapetsiError
 from strapetsi_lib.files import write_atomic
+from strapetsi_lib.ingest.dataset_spec import load_dataset_spec
 from strapetsi_lib.ingest.instrument import Instrument, load_instrument
 
 log = logging.getLogger(__name__)
@@ -75,6 +76,9 @@ class Prepared:
     min_group_size: int
     waves: list[dict]
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    #: The report date, contact person and coordinator ``dataset.yml`` declares
+    #: (:meth:`strapetsi_lib.ingest.dataset_spec.DatasetSpec.colophon`).
+    colophon: dict = field(default_factory=dict)
 
     def __getitem__(self, name: str) -> pd.DataFrame:
         return self.tables[name]
@@ -151,6 +155,7 @@ def compute_tables(dataset) -> dict[str, pd.DataFrame]:
         "providers": dataset.providers.copy(),
         "provider_waves": provider_waves(responses, dataset.providers, dataset.wave_ids, mgs),
         "response_rates": rates,
+        "distinct_respondents": baseline.distinct_respondents(responses),
         "respondents_by_role": baseline.respondents_by_role(responses, dataset.providers,
                                                             instrument.role_codes),
         "dimension_means": means,
@@ -206,6 +211,7 @@ def prepare_tables(dataset, force: bool = False) -> Prepared:
         min_group_size=dataset.min_group_size,
         waves=[{"id": w.id, "label": dict(w.label)} for w in dataset.waves],
         tables=compute_tables(dataset),
+        colophon=load_dataset_spec(dataset.path).colophon(),
     )
     keys.PREPARED_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
     # atomic: parallel report processes never read half a file; 0600: the tables are the

@@ -336,7 +336,8 @@ FIGURE_STEPS = {"alt_profile": 0.1, "alt_place": 0.1, "alt_items": 0.5, "alt_cha
 def _figure_step(alt: str) -> float | None:
     for key, step in FIGURE_STEPS.items():
         words = text(key, "fi", n=0, n_items=0, top="", top_share="", bottom="",
-                     bottom_share="", scale="")
+                     bottom_share="", scale="", part=0, parts=0,
+                     wave="")
         if alt.startswith(str(words)[:25]):
             return step
     return None

@@ -188,6 +188,9 @@ def test_index_is_a_self_contained_accessible_page(first_run, out, ids):
     text = " ".join(page.text)
     for provider_id in ids:
         assert provider_id in text
+    # the providers that may need support, as the run found them from the prepared tables
+    assert '<section id="needs-support">' in html
+    assert manifest(out)["run"]["needs_support"]["rules"]["min_group"] == 5
 
 
 # --- incremental ------------------------------------------------------------------------------
@@ -206,6 +209,9 @@ def test_unchanged_rerun_does_no_work(first_run, dataset, notebook, out, ids):
     # nothing parsed and nothing started: the inputs' identity was enough (no timing asserted)
     assert record["dataset"]["validation"]["checked"].startswith("reused")
     assert record["run"]["executor"] is None
+    # the index keeps the list of providers that may need support, though no table was read
+    assert record["run"]["needs_support"] is not None
+    assert '<section id="needs-support">' in (out / "index.html").read_text(encoding="utf-8")
     # No report ran and nothing was written: that is what makes a re-run cheap. How long it
     # takes is measured by benchmarks/batch.py, not asserted here (a busy machine is not a bug).
 

@@ -154,7 +154,8 @@ def test_index_is_in_the_coordinators_language_with_network_and_failures_first()
     assert "Muistikirjan solu: 4: scores = compute(data)" in body
     assert "Aiempi raportti on tallessa." in body
     # the key: each provider's code in the network report, beside its name
-    assert "<td>M2X</td>" in body and "<td>K7Q</td>" in body
+    code = 'data-label="Koodi verkostoraportissa">'
+    assert f"{code}M2X</td>" in body and f"{code}K7Q</td>" in body
     # a run of two providers: the 79 others in one closed group, said to be unchanged
     assert "Muut raportit (79) ovat ennallaan aiemmista ajoista." in body
     others = body[body.index("<details>"):body.index("</details>")]
@@ -168,6 +169,50 @@ def test_index_is_in_the_coordinators_language_with_network_and_failures_first()
     assert local_time("2026-11-30T09:05:59+00:00", "fi") in body
     assert re.search(r"klo \d{1,2}\.\d{2}</dd>", body)
     assert not re.search(r"(klo|kl\.) \d{1,2}\.\d{2}\.\d{2}", body)  # no seconds
+
+
+def test_index_lists_providers_by_name_with_the_link_first_and_those_needing_support():
+    """Name order as a Finnish reader looks names up (ä and ö after z), the name the link to the
+    report in the row's first cell (in sight on a phone), and the needs-support section with
+    its reasons, escaped, when the run recorded them."""
+    from bs4 import BeautifulSoup
+
+    from strapetsi_lib.batch.index_page import render_index
+
+    made = {"bytes": 1, "mtime_ns": 1}
+    names = ["Östra yrkesinstitut", "ammattiopisto Aalto", "Zeta-opisto", "Ähtärin opisto",
+             "Bertan <b>opisto</b>"]
+    providers = [entry(f"44444{k:02d}-4", name=name, provider_language="fi", language="fi",
+                       code=f"J{k:03d}", status=runs.OK,
+                       files={f"provider_44444{k:02d}-4.html": made})
+                 for k, name in enumerate(names)]
+    support = {"rules": {"min_group": 5, "low_rate": "35 %"},
+               "providers": [{"id": "4444404-4", "reasons": ["<script>x</script> laski"]},
+                             {"id": "4444400-4", "reasons": ["alin neljännes", "toinen syy"]}]}
+    page = render_index(Manifest(run={"status": runs.OK, "needs_support": support},
+                                 dataset={"name": "d"}, reports=providers), "fi")
+    soup = BeautifulSoup(page, "html.parser")
+    made_table = soup.find("h2", string="Tässä ajossa tehdyt raportit").find_next("table")
+    rows = made_table.find("tbody").find_all("tr")
+    assert [row.th.get_text() for row in rows] == [
+        "ammattiopisto Aalto", "Bertan <b>opisto</b>", "Zeta-opisto", "Ähtärin opisto",
+        "Östra yrkesinstitut"]
+    first = rows[0].find_all(["th", "td"])[0]
+    assert first.name == "th" and first.a["href"] == "provider_4444401-4.html"
+    section = soup.find("section", id="needs-support")
+    assert section is not None and "35 %" in section.p.get_text()
+    listed = section.find("tbody").find_all("tr")
+    assert [row.th.get_text() for row in listed] == ["Bertan <b>opisto</b>",
+                                                     "Östra yrkesinstitut"]
+    assert [li.get_text() for li in listed[1].find_all("li")] == ["alin neljännes",
+                                                                  "toinen syy"]
+    assert "<script>x" not in page and "&lt;script&gt;x&lt;/script&gt; laski" in page
+    # the page comes before the report groups: the coordinator reads it first
+    assert page.index('id="needs-support"') < page.index("Tässä ajossa tehdyt")
+    # no run recorded the list: no section (not an empty one that would read "nobody")
+    plain = render_index(Manifest(run={"status": runs.OK}, dataset={"name": "d"},
+                                  reports=providers), "fi")
+    assert 'id="needs-support"' not in plain
 
 
 def test_index_speaks_swedish_and_english_when_asked():

@@ -103,7 +103,7 @@ def tiny(work) -> Path:
 def row_of(index: str, provider_id: str) -> str:
     """The index page's table row of one provider."""
     rows = [row for row in re.findall(r"<tr>.*?</tr>", index, flags=re.S)
-            if f'<th scope="row">{provider_id}</th>' in row]
+            if f'<td class="id" data-label="Y-tunnus">{provider_id}</td>' in row]
     assert len(rows) == 1, index
     return rows[0]
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import dataclasses
 import re
 
-import pandas as pd
 import pytest
 from browser import (
     axe_violations,
@@ -25,7 +24,6 @@ from bs4 import BeautifulSoup
 
 from strapetsi_lib.analysis.stats import is_clear
 from strapetsi_lib.prepare import Prepared
-from strapetsi_lib.present import network_figures as network_plots
 from strapetsi_lib.present import network_view
 from strapetsi_lib.present.i18n import number, text
 from strapetsi_lib.present.stats_view import adjusted_ci_header, verdict_interval
@@ -40,6 +38,13 @@ LANGUAGES = ("fi", "sv")
 def reports(prepared, tmp_path_factory):
     out = tmp_path_factory.mktemp("network")
     return {lang: run_network_report(prepared, out / lang, lang).html for lang in LANGUAGES}
+
+
+@pytest.fixture(scope="module")
+def named_report(prepared, tmp_path_factory):
+    """The coordinator's report, which names the providers (``--name-providers``)."""
+    out = tmp_path_factory.mktemp("named")
+    return run_network_report(prepared, out, "fi", name_providers=True).html
 
 
 def soup_of(path) -> BeautifulSoup:
@@ -85,14 +90,62 @@ def test_report_has_language_one_title_and_ordered_headings(prepared, reports):
             assert img["src"].startswith("data:image/svg+xml;base64,") and img["alt"].strip()
 
 
-def test_intro_counts_providers_and_respondents(prepared, reports):
-    intro = soup_of(reports["fi"]).find("h1").find_next("p").get_text(" ", strip=True)
+def test_intro_counts_responses_and_people_once(prepared, reports):
+    soup = soup_of(reports["fi"])
+    about = soup.find("h2", string=text("network_about_heading", "fi"))
+    intro = about.find_next("p").get_text(" ", strip=True)
     assert intro == network_view.intro_text(prepared, "fi")
-    rates = prepared["response_rates"]
+    responses = int(prepared["response_rates"]["n"].sum())
+    # a person who answered both waves is one person: the demo links 3,101 of them
+    persons = int(prepared["distinct_respondents"]["n_persons"].sum())
+    assert persons < responses
+    assert text("network_responses", "fi", responses=number(responses, "fi", 0),
+                persons=number(persons, "fi", 0)) in intro
     assert number(len(prepared["providers"]), "fi", 0) in intro
-    assert number(rates["n"].sum(), "fi", 0) in intro
-    for wave in prepared.wave_ids:
-        assert number(rates.loc[rates["wave"] == wave, "n"].sum(), "fi", 0) in intro
+
+
+def test_report_opens_with_a_summary_of_response_change_and_practices(prepared, reports):
+    """Title, date and people, then the summary: response, the network's change, and for each
+    practice how many of the providers taking part in its theme have it embedded or adopted,
+    every number the one the sections below show."""
+    lang = "fi"
+    soup = soup_of(reports[lang])
+    first = soup.find("h2")
+    assert first.get_text(strip=True) == text("network_summary_heading", lang)
+    colophon = soup.find("dl", class_="strapetsi-colophon").get_text(" ", strip=True)
+    assert "15.1.2026" in colophon and "Demo Koordinaattori" in colophon
+    summary = first.find_next("div", class_="strapetsi-summary")
+    points = summary.find("ul").find_all("li", recursive=False)
+    words = [li.get_text(" ", strip=True) for li in points]
+    assert words[0].startswith(str(network_view.responses_text(prepared, lang)))
+    rates = network_view.shown_response_rates(prepared)
+    median = {w: round(100 * rates.loc[rates["wave"] == w, "response_rate"].round(2).median())
+              for w in prepared.wave_ids}
+    assert f"{median['baseline']} prosentista {median['followup']} prosenttiin" in words[0]
+    change = network_view.network_change(prepared, lang)
+    up = change[change["clear"] & (change["estimate"] > 0)]
+    assert "viidellä kuudesta osa-alueesta" in words[1] and len(up) == 5
+    top = up.loc[up["estimate"].idxmax()]
+    assert f"{top['name']}, {signed(top['estimate'], lang)} pistettä" in words[1]
+    practice_lines = [li.get_text(" ", strip=True) for li in points[2].find_all("li")]
+    counts = network_view.status_counts(prepared)
+    assert len(practice_lines) == len(counts) == len(prepared.instrument.practices)
+    for line, (code, row) in zip(practice_lines, counts.iterrows(), strict=True):
+        taken = row["embedded"] + row["adopting"]
+        assert line.startswith(prepared.instrument.practice(code).name[lang])
+        assert f"{taken} järjestäjällä, osallistuneita {row['participants']}" in line
+    # printed, page 1 ends after the summary (the print rule of the template)
+    assert summary.find_parent(class_="cell") is not None
+
+
+def test_summary_has_only_what_the_data_have(prepared):
+    """One wave, no practices to show: the summary speaks of response only."""
+    tables = {k: v for k, v in prepared.tables.items()
+              if k not in ("mixed_models", "dimension_change")}
+    one_wave = dataclasses.replace(prepared, tables=tables)
+    assert not network_view.has_takehold(one_wave) and not network_view.has_practices(one_wave)
+    points = network_view.summary_points(one_wave, "fi")
+    assert len(points) == 1 and str(points[0]).startswith("Vastauksia oli yhteensä")
 
 
 # ------------------------------------------------------------------------------- the numbers
@@ -146,31 +199,95 @@ def test_theme_effects_tables_equal_the_library(prepared, reports):
     assert 0 < int(is_clear(effects["p_adjusted"].to_numpy()).sum()) < len(effects)
 
 
-def test_status_counts_and_map_alt_equal_the_library(prepared, reports):
+def test_status_counts_are_among_the_providers_taking_part(prepared, reports):
+    """A practice's counts are over the providers taking part in its theme: a provider outside
+    the theme is not "not in use" ("Ei käytössä 20": all twenty outside the theme)."""
     lang = "fi"
     soup = soup_of(reports[lang])
     latest = prepared.wave_label(prepared.wave_ids[-1], lang)
     shown = as_records(table_by_caption(soup, text("network_status_counts_caption", lang,
                                                    wave=latest)))
-    status = prepared["practice_status"]
-    names = {p.code: p.name[lang] for p in prepared.instrument.practices}
-    alts = [img["alt"] for img in soup.find_all("img")]
-    map_prefix = text("network_alt_status", lang, n_providers=len(prepared["providers"]),
-                      n_practices=len(names), wave=latest)
-    for practice, name in names.items():
-        counts = status.loc[status["practice"] == practice, "category"].value_counts()
-        row = shown[name]
+    status = prepared["practice_status"].set_index(["provider_id", "practice"])["category"]
+    themes = network_view.provider_themes(prepared)
+    from strapetsi_lib.present.takehold_view import STATUS_SYMBOLS
+
+    for practice in prepared.instrument.practices:
+        members = [pid for pid, own in themes.items() if practice.theme in own]
+        counts = status[[(pid, practice.code) for pid in members
+                         if (pid, practice.code) in status.index]].value_counts()
+        row = shown[practice.name[lang]]
+        assert row[text("network_col_participants", lang)] == str(len(members))
         for category in network_view.CATEGORIES:
-            label = text(f"status_{category}", lang)
-            # a category no provider has at all may be left out of the table
+            label = f"{STATUS_SYMBOLS[category]} {text(f'status_{category}', lang)}"
             assert row.get(label, "0") == str(int(counts.get(category, 0)))
-    # 77 of the demo's 81 providers have a combination of statuses of their own: the map by
+        # more providers have the practice not in use than take part but don't use it
+        everyone = prepared["practice_status"]
+        outside = everyone[(everyone["practice"] == practice.code)
+                           & ~everyone["provider_id"].isin(members)]
+        assert (outside["category"] == "not_in_use").sum() > int(counts.get("not_in_use", 0))
+    # 77 of the demo's 81 providers have a combination of statuses of their own: the grid by
     # code would single them out, so the coded report has the counts only, and says why
     rare = network_view.rare_status_rows(prepared)
     assert rare >= 70
-    assert not [a for a in alts if a.startswith(map_prefix)]
+    assert table_by_caption_or_none(soup, text("network_status_grid_caption", lang,
+                                               wave=latest)) is None
     assert text("network_status_rows_withheld", lang, n_rare=rare,
                 min_group=prepared.min_group_size) in soup.get_text(" ")
+
+
+def table_by_caption_or_none(soup, caption):
+    try:
+        return table_by_caption(soup, caption)
+    except AssertionError:
+        return None
+
+
+def test_coordinators_report_shows_statuses_and_response_rates_by_name(prepared, named_report):
+    """The coordinator's report names the providers: its status grid is a table whose every
+    cell is a symbol and a word (readable without colour), in name order, and its response-rate
+    figure labels every provider's row with its name."""
+    lang = "fi"
+    soup = soup_of(named_report)
+    latest = prepared.wave_label(prepared.wave_ids[-1], lang)
+    rows = table_by_caption(soup, text("network_status_grid_caption", lang, wave=latest))
+    grid = network_view.status_by_provider(prepared)
+    names = dict(zip(prepared["providers"]["provider_id"], prepared["providers"]["name"],
+                     strict=True))
+    from strapetsi_lib.present.i18n import name_order
+    from strapetsi_lib.present.takehold_view import status_badge
+
+    assert [row[0] for row in rows[1:]] == sorted(names.values(), key=name_order)
+    by_name = {names[pid]: grid.loc[pid] for pid in grid.index}
+    for row in rows[1:]:
+        expected = [status_badge(c, lang) for c in by_name[row[0]]]
+        assert row[1:] == expected
+    # every provider with a shown rate is a labelled row of the response-rate figures
+    rated = network_view.rates_by_provider(prepared, name_providers=True)
+    alts = " ".join(img["alt"] for img in soup.find_all("img"))
+    for label in set(rated["label"]):
+        assert f"{label} " in alts
+    assert network_view.rates_labelled(prepared, True)
+    assert not network_view.rates_labelled(prepared, False)
+
+
+def test_response_rate_figures_show_every_provider_as_printed(prepared, reports):
+    """Every shown provider is a row of the response-rate figures (two parts, each no taller
+    than a page), drawn at the whole percentages the report prints, without a code in the
+    report by code."""
+    from figure_precision import figures, imprecise_values
+
+    lang = "fi"
+    start = str(text("network_alt_rates", lang, wave="", part=0, parts=0, n=0))[:25]
+    rates = [(alt, svg) for alt, svg in figures(reports[lang].read_text(encoding="utf-8"))
+             if alt.startswith(start)]
+    shown = network_view.shown_response_rates(prepared)
+    latest = shown[shown["wave"] == prepared.wave_ids[-1]]
+    assert len(rates) == 2
+    assert sum(int(re.search(r"\((\d+) järjestäjää\)", alt)[1]) for alt, _ in rates) == \
+        len(latest)
+    for alt, svg in rates:
+        assert imprecise_values(svg, 1.0) == [], alt[:60]
+    assert text("network_rates_unlabelled", lang) in soup_of(reports[lang]).get_text(" ")
 
 
 def test_response_summary_equals_the_library(prepared, reports):
@@ -222,7 +339,7 @@ def test_provider_labels_are_codes_unless_names_are_asked_for(prepared):
     assert not set(codes.values()) & set(providers["name"])
     named = network_view.provider_labels(prepared, name_providers=True)
     assert named == dict(zip(providers["provider_id"], providers["name"], strict=True))
-    # the status map's rows follow the same choice
+    # the status grid's rows follow the same choice
     assert set(network_view.status_grid(prepared).index) == set(codes.values())
     assert set(network_view.status_grid(prepared, True).index) == set(providers["name"])
 
@@ -239,18 +356,18 @@ def test_small_providers_give_no_mean(prepared):
     assert set(spread[text("network_providers", "en")]) == {len(prepared["providers"]) - 1}
 
 
-def test_status_map_shows_too_few_responses_as_such(prepared):
-    grid = network_view.status_grid(prepared)
-    grid.iloc[0, 0] = "too_few_responses"
-    counts = network_view.status_counts(grid)
-    names = network_view.practice_names(prepared, "en")
-    figure, alt = network_plots.status_map(grid, counts, names, "Follow-up 2025", "en")
-    figure.clf()
-    first = grid.columns[0]
-    assert f"{names[first]}: " in alt and f"{text('status_too_few_responses', 'en')} 1" in alt
+def test_status_counts_show_too_few_responses_as_such(prepared, monkeypatch):
+    grid = network_view.status_by_provider(prepared)
+    practice = grid.columns[0]
+    member = network_view.participants(prepared, prepared.instrument.practice(practice).theme)[0]
+    grid.loc[member, practice] = "too_few_responses"
+    monkeypatch.setattr(network_view, "status_by_provider", lambda _: grid)
+    counts = network_view.status_counts(prepared)
+    assert counts.loc[practice, "too_few_responses"] == 1
     table = network_view.status_counts_table(counts, prepared, "en")
-    assert table[text("status_too_few_responses", "en")].sum() == 1
-    assert isinstance(table, pd.DataFrame)
+    assert table[f"\u2013 {text('status_too_few_responses', 'en')}"].sum() == 1
+    grid_table = network_view.status_grid_table(grid.rename(index=str), prepared, "en")
+    assert f"\u2013 {text('status_too_few_responses', 'en')}" in set(grid_table.iloc[:, 1])
 
 
 # ------------------------------------------------------------------------------- language

@@ -84,7 +84,7 @@ def respondents_by_wave_figure(counts, prepared, language):
     _style()
     shown = [n if may_show(n, prepared.min_group_size) else 0 for n in counts]
     labels = [prepared.wave_label(w, language) for w in counts.index]
-    fig, ax = plt.subplots(figsize=(6, 2), layout="constrained")
+    fig, ax = plt.subplots(figsize=(FIGURE_WIDTH, 2), layout="constrained")
     ax.barh(labels, shown, color=HIGHLIGHT)
     ax.set_xlabel(text("respwave_axis", language))
     alt = text("respwave_alt", language,
@@ -100,7 +100,7 @@ REGISTERED = """    from strapetsi_lib.present import respwave_view as respwave
                      lambda counts: plots.respondents_by_wave_figure(counts, prepared, lang)),
 """
 
-#: Step 6: the cell, before the download.
+#: Step 6: the cell, before the methods.
 CELL = """counts = respwave.respondents_by_wave(prepared, provider_id)
 show_heading(text("respwave_heading", lang), 2)
 tables.show(respwave.wave_table(counts, prepared, lang), text("respwave_caption", lang))
@@ -138,9 +138,9 @@ def add_the_section(project: Path) -> None:
     notebook = jupytext.read(paired)
     imports = next(cell for cell in notebook.cells if "from strapetsi_lib.api" in cell.source)
     imports.source += "\nfrom strapetsi_lib.api import respwave_view as respwave"
-    download = next(i for i, cell in enumerate(notebook.cells)
-                    if "download_heading" in cell.source)
-    notebook.cells.insert(download, jupytext.reads(f"# %%\n{CELL}\n", fmt="py:percent").cells[0])
+    methods = next(i for i, cell in enumerate(notebook.cells)
+                   if "methods_heading" in cell.source)
+    notebook.cells.insert(methods, jupytext.reads(f"# %%\n{CELL}\n", fmt="py:percent").cells[0])
     jupytext.write(notebook, paired, fmt="py:percent")
     jupytext.write(notebook, project / "notebooks" / "provider_report.ipynb")
 
@@ -210,7 +210,8 @@ print(json.dumps({{"html": str(result.html), "language": parameters["language"],
     from strapetsi_lib.present.download import parse_csv
 
     link = re.search(r'href="data:text/csv;[^"]*base64,([^"]+)"', html)
-    tables = dict(parse_csv(base64.b64decode(link.group(1)), language))
+    _, found = parse_csv(base64.b64decode(link.group(1)), language)
+    tables = dict(found)
     assert caption in tables and len(tables[caption]) == 3  # header and two survey rounds
     # the warm-up: the new figure is drawn with the others and its texts are measured
     assert made["figures"][-1] == "respwave" and made["failed"] == []

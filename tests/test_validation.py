@@ -278,6 +278,32 @@ def test_dataset_yml_details(tmp_path, write_dataset):
     assert found[4].message == "unknown key extra"
 
 
+def test_report_date_contact_and_coordinator_are_checked_and_kept(tmp_path, write_dataset):
+    """The optional keys the reports' first page names: a date, and two people with a name
+    and an e-mail address; each mistake is a problem line with its key."""
+    from strapetsi_lib.ingest.dataset_spec import load_dataset_spec
+
+    good = {"report_date": "2026-01-15",
+            "contact": {"name": "Maija Meikäläinen", "email": "maija@example.fi"},
+            "coordinator": {"name": "Matti Virtanen"}}
+    root = write_dataset(tmp_path / "good", config=good)
+    assert problems_in(root) == []
+    assert load_dataset_spec(root).colophon() == {
+        "report_date": "2026-01-15",
+        "contact": {"name": "Maija Meikäläinen", "email": "maija@example.fi"},
+        "coordinator": {"name": "Matti Virtanen", "email": None}}
+    bad = {"report_date": "15.1.2026", "contact": {"name": "M", "email": "maija at example"},
+           "coordinator": {"email": "matti@example.fi", "phone": "040"}}
+    found = problems_in(write_dataset(tmp_path / "bad", config=bad), "dataset.yml")
+    by_key = {p.column: p.message for p in found}
+    assert set(by_key) == {"report_date", "contact.email", "coordinator.name",
+                           "coordinator.phone"}
+    assert "not an e-mail address" in by_key["contact.email"]
+    assert by_key["coordinator.name"] == "missing key name"
+    assert by_key["coordinator.phone"] == "unknown key phone"
+    assert all(p.row is not None for p in found)
+
+
 @pytest.mark.parametrize("name", ["../../x", "a/b", ".hidden", "a..b", "", "tab\tname", "x y"])
 def test_dataset_name_must_be_a_plain_name(tmp_path, write_dataset, name):
     root = write_dataset(tmp_path, config={"name": name})

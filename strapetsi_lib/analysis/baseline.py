@@ -53,6 +53,17 @@ def response_rates(responses: pd.DataFrame, providers: pd.DataFrame) -> pd.DataF
     return table[["provider_id", "wave", "n", "staff_count", "response_rate"]]
 
 
+def distinct_respondents(responses: pd.DataFrame) -> pd.DataFrame:
+    """Per provider, the people who answered in any wave, each once (``n_persons``).
+
+    A respondent is known across waves by the pseudonymous ``respondent_id``, so someone who
+    answered the baseline and the follow-up is one person with two responses; a dataset whose
+    exports carry no id numbers each response (nobody is linked) and counts every response.
+    """
+    persons = responses.groupby("provider_id", observed=True)["respondent_id"].nunique()
+    return persons.rename("n_persons").reset_index()
+
+
 def dimension_means(long_scores: pd.DataFrame) -> pd.DataFrame:
     """Mean dimension score with 95 % CI per provider, wave and dimension.
 

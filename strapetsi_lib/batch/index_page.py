@@ -6,10 +6,16 @@ provider to its code in the network report, so it is not sent to providers (see
 run --language``, Finnish by default; words in ``texts/index_texts.yml``) and built from the
 run's manifest alone, so the two never disagree.
 
-Order: the network report first, then the reports that failed (with their cause and cell),
-then those made in this run, those unchanged, those from earlier runs, those missing; after a
-run of some providers the others are one closed ``<details>`` group, each with its status, not
-a section each. Grouping by status stands in for sorting and filtering, so the page needs no script.
+Order: the network report first, then the providers that may need support (section
+``id="needs-support"``, with the reasons :mod:`strapetsi_lib.present.support` found, kept in
+the manifest's ``run["needs_support"]`` by the run that prepared the tables), then the reports
+that failed (with their cause and cell), then those made in this run, those unchanged, those
+from earlier runs, those missing; after a run of some providers the others are one closed
+``<details>`` group, each with its status, not a section each. Grouping by status stands in for
+sorting and filtering, so the page needs no script. Within a group, providers are in name order
+as a Finnish or Swedish reader looks them up (:func:`strapetsi_lib.present.i18n.name_order`);
+each row starts with the provider's name, the link to its report, so that the link is in sight
+on a phone.
 
 What the page says of a report rests on its files as they are when the page is written
 (:func:`reports_on_disk`), not only on the manifest: a report whose HTML is in the folder but
@@ -66,19 +72,38 @@ max-width:80rem;padding:0 1rem;color:#1a1a1a;line-height:1.45}
 .scroll{overflow-x:auto}
 table{border-collapse:collapse;width:100%;font-size:.95rem;margin:.5rem 0 1.5rem}
 caption{text-align:left;font-weight:600;padding:.5rem 0}
-th,td{border:1px solid #bbb;padding:.35rem .5rem;text-align:left;vertical-align:top}
+th,td{border:1px solid #bbb;padding:.35rem .5rem;text-align:left;vertical-align:top;
+overflow-wrap:break-word;-webkit-hyphens:auto;hyphens:auto}
 thead th{background:#eef1f5}
-tbody th{font-weight:normal;font-family:ui-monospace,monospace;white-space:nowrap}
+tbody th{font-weight:normal}
+.id{font-family:ui-monospace,monospace;white-space:nowrap}
 .status{font-weight:600;white-space:nowrap}
 .status-failed,.status-interrupted{color:#a40000}
 .status-ok{color:#1d5e20}
 .cause{white-space:pre-wrap;font-family:ui-monospace,monospace;font-size:.85rem;margin:0}
 .private{border-left:4px solid #a40000;padding-left:.75rem}
+.reasons{margin:0;padding-left:1.1rem}
 dl{display:grid;grid-template-columns:max-content auto;gap:.2rem 1rem}
 dt{font-weight:600}
 dd{margin:0;overflow-wrap:anywhere}
 summary{cursor:pointer;font-weight:600;font-size:1.1rem;margin:.5rem 0}
 a{color:#0b5394}
+@media (max-width:40rem){
+body{margin:1rem auto;padding:0 .75rem}
+table,thead,tbody,tr,th,td{display:block}
+thead{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);
+clip-path:inset(50%);white-space:nowrap}
+caption{display:block}
+tr{border:1px solid #bbb;border-top:0;padding:.4rem .5rem}
+tbody tr:first-child{border-top:1px solid #bbb}
+th,td{border:0;padding:.1rem 0}
+td{display:inline-block;margin-right:1rem}
+td.long{display:block;margin-right:0}
+tbody th{font-weight:600}
+td::before{content:attr(data-label) ": ";color:#555}
+dl{grid-template-columns:1fr}
+dd{margin-bottom:.3rem}
+}
 @media print{a{color:inherit}body{margin:0}details{display:block}}
 """
 
@@ -156,10 +181,21 @@ def _status(entry: ReportEntry, language: str, on_disk: OnDisk) -> str:
     return f'<span class="status status-{_e(status)}">{_e(words)}</span>'
 
 
-def _report(entry: ReportEntry, language: str, on_disk: OnDisk) -> str:
+def _report(entry: ReportEntry, language: str, on_disk: OnDisk,
+            label: str | None = None) -> str:
+    """``label`` (default: the provider's name, in its own language), a link to the report
+    when its file is there."""
+    name_lang = f' lang="{_e(entry.provider_language)}"' if entry.provider_language else ""
+    label = entry.name if label is None else label
     if entry.id in on_disk:
-        return _link(entry.html, entry.html)
-    return _e(_t("index_no_report", language))
+        return f'<a href="{_e(entry.html)}"{name_lang}>{_e(label)}</a>'
+    return f"<span{name_lang}>{_e(label)}</span> ({_e(_t('index_no_report', language))})"
+
+
+def _in_name_order(entries: list[ReportEntry]) -> list[ReportEntry]:
+    from strapetsi_lib.present.i18n import name_order
+
+    return sorted(entries, key=lambda e: (name_order(e.name or ""), e.id))
 
 
 def _cause(entry: ReportEntry, language: str, on_disk: OnDisk) -> str:
@@ -182,24 +218,25 @@ def _cause(entry: ReportEntry, language: str, on_disk: OnDisk) -> str:
 
 def _table(caption: str, entries: list[ReportEntry], language: str, on_disk: OnDisk, *,
            with_cause: bool = False, with_status: bool = False) -> str:
-    columns = ["index_col_id", "index_col_name", "index_col_code", "index_col_language",
-               "index_col_report"]
+    columns = ["index_col_name", "index_col_id", "index_col_code", "index_col_language"]
     columns += ["index_col_status"] if with_status else []
     columns += ["index_col_cause"] if with_cause else []
-    head = "".join(f'<th scope="col">{_e(_t(c, language))}</th>' for c in columns)
+    labels = [_e(_t(c, language)) for c in columns]
+    head = "".join(f'<th scope="col">{label}</th>' for label in labels)
     rows = []
-    for entry in entries:
-        own = entry.provider_language  # the name is in the provider's language
-        name_lang = f' lang="{_e(own)}"' if own else ""
+    for entry in _in_name_order(entries):
         report_language = (_t(f"index_language_{entry.language}", language)
                            if entry.language in ("fi", "sv", "en") else entry.language)
-        cells = [f'<th scope="row">{_e(entry.id)}</th>', f"<td{name_lang}>{_e(entry.name)}</td>",
-                 f"<td>{_e(entry.code)}</td>", f"<td>{_e(report_language)}</td>",
-                 f"<td>{_report(entry, language, on_disk)}</td>"]
+        cells = [f'<th scope="row">{_report(entry, language, on_disk)}</th>',
+                 f'<td class="id" data-label="{labels[1]}">{_e(entry.id)}</td>',
+                 f'<td data-label="{labels[2]}">{_e(entry.code)}</td>',
+                 f'<td data-label="{labels[3]}">{_e(report_language)}</td>']
         if with_status:
-            cells.append(f"<td>{_status(entry, language, on_disk)}</td>")
+            cells.append(f'<td data-label="{labels[4]}">{_status(entry, language, on_disk)}'
+                         "</td>")
         if with_cause:
-            cells.append(f"<td>{_status(entry, language, on_disk)}"
+            cells.append(f'<td class="long" data-label="{labels[-1]}">'
+                         f"{_status(entry, language, on_disk)}"
                          f"{_cause(entry, language, on_disk)}</td>")
         rows.append("<tr>" + "".join(cells) + "</tr>")
     return (f'<div class="scroll"><table>\n<caption>{_e(caption)}</caption>\n'
@@ -207,12 +244,53 @@ def _table(caption: str, entries: list[ReportEntry], language: str, on_disk: OnD
             "\n</tbody>\n</table></div>\n")
 
 
+def _support_section(manifest: Manifest, providers: list[ReportEntry], language: str,
+                     on_disk: OnDisk) -> str:
+    """The providers that may need support, with the reasons the run recorded
+    (``run["needs_support"]``, :func:`strapetsi_lib.present.support.needs_support`), by name;
+    nothing when no run has recorded them."""
+    from strapetsi_lib.present.support import FALLING_RATE_POINTS
+
+    recorded = manifest.run.get("needs_support")
+    if not isinstance(recorded, dict):
+        return ""
+    listed, rules = recorded.get("providers", []), recorded.get("rules", {})
+    heading = _e(_t("index_support_heading", language))
+    intro = _t("index_support_text", language, points=FALLING_RATE_POINTS,
+               min_group=rules.get("min_group", ""), low_rate=rules.get("low_rate", ""))
+    parts = [f'<section id="needs-support">\n<h2>{heading}</h2>\n<p>{_e(intro)}</p>\n']
+    by_id = {entry.id: entry for entry in providers}
+    rows = []
+    for item in listed:
+        entry = by_id.get(str(item.get("id")))
+        if entry is None:
+            continue
+        reasons = "".join(f"<li>{_e(reason)}</li>" for reason in item.get("reasons", []))
+        rows.append((entry, f'<tr><th scope="row">{_report(entry, language, on_disk)}</th>'
+                            f'<td class="long" data-label="{_e(_t("index_col_reason", language))}">'
+                            f'<ul class="reasons">{reasons}</ul></td></tr>'))
+    if not rows:
+        parts.append(f"<p>{_e(_t('index_support_none', language))}</p>\n")
+    else:
+        order = {entry.id: k for k, entry in enumerate(_in_name_order([e for e, _ in rows]))}
+        rows.sort(key=lambda pair: order[pair[0].id])
+        caption = _t("index_support_caption", language, count=len(rows))
+        parts.append(f'<div class="scroll"><table>\n<caption>{_e(caption)}</caption>\n'
+                     f'<thead><tr><th scope="col">{_e(_t("index_col_name", language))}</th>'
+                     f'<th scope="col">{_e(_t("index_col_reason", language))}</th></tr></thead>'
+                     "\n<tbody>\n" + "\n".join(row for _, row in rows) +
+                     "\n</tbody>\n</table></div>\n")
+    parts.append("</section>\n")
+    return "".join(parts)
+
+
 def _network_section(network: ReportEntry | None, language: str, on_disk: OnDisk) -> str:
     heading = _e(_t("index_network_heading", language))
     if network is None:
         return f"<section>\n<h2>{heading}</h2>\n<p>{_e(_t('index_network_none', language))}" \
                "</p>\n</section>\n"
-    body = (f"<p>{_report(network, language, on_disk)} {_status(network, language, on_disk)}"
+    body = (f"<p>{_report(network, language, on_disk, network.html)} "
+            f"{_status(network, language, on_disk)}"
             "</p>")
     if network.status in (FAILED, INTERRUPTED, HELD):
         body += _cause(network, language, on_disk)
@@ -273,7 +351,8 @@ def render_index(manifest: Manifest, language: str = "fi", on_disk: OnDisk | Non
            f"{_link(layout.MANIFEST_FILE, layout.MANIFEST_FILE)} – "
            f"{_e(_t('index_record_text', language))}</dd>")
 
-    sections = [_network_section(network, language, on_disk)]
+    sections = [_network_section(network, language, on_disk),
+                _support_section(manifest, providers, language, on_disk)]
     if failed_providers:
         heading = _t("index_failed_heading", language)
         sections.append(f"<section>\n<h2>{_e(heading)}</h2>\n" +

@@ -192,6 +192,8 @@ class _Run:
         self.to_run: list[ReportEntry] = []
         self.manifest: Manifest | None = None
         self.publication: publication.Publication | None = None
+        #: The providers that may need support (index page), when this run prepared the tables.
+        self.support: dict[str, Any] | None = None
         self.write_fault: OutputFolderError | None = None
         self._saved = 0.0
         self.identify()
@@ -348,6 +350,7 @@ class _Run:
         from strapetsi_lib.render.parameters import network_parameters, provider_parameters
 
         self.prepare()
+        self.support = self.needs_support()
         self.publication = publication.Publication.of(
             self.out_dir, self.prepared.min_group_size, self.options.publish_held)
         tasks = []
@@ -381,7 +384,9 @@ class _Run:
                  "reports_finished": 0, "force": options.force,
                  "selected": options.providers or None, "network": self.want_network,
                  "index_language": self.index_language,
-                 "executor": executor.describe() if executor is not None else None},
+                 "executor": executor.describe() if executor is not None else None,
+                 "needs_support": self.support if self.support is not None
+                 else self.earlier_support()},
             dataset={"path": portable_path(self.folder, PROJ_ROOT), "name": self.name,
                      "cache_key": self.key, "validation": self.validation},
             inputs=_inputs(self.folder, self.notebooks),
@@ -390,6 +395,30 @@ class _Run:
                      "cell_timeout": options.cell_timeout,
                      "notebook_timeout": options.notebook_timeout},
             versions=runs.package_versions())
+
+    def needs_support(self) -> dict[str, Any] | None:
+        """The providers that may need support
+        (:func:`strapetsi_lib.present.support.needs_support`), for the index page; ``None``,
+        with one line on the console, when they cannot be worked out: the list is the index
+        page's, and its failure must not stop the reports."""
+        from strapetsi_lib.present.support import needs_support
+
+        try:
+            return needs_support(self.prepared, self.index_language)
+        except Exception as exc:  # noqa: BLE001 - see the docstring
+            self.console.print(f"[yellow]The index page lists no providers that may need "
+                               f"support: {type(exc).__name__}: {exc}[/yellow]",
+                               highlight=False, soft_wrap=True)
+            return None
+
+    def earlier_support(self) -> dict[str, Any] | None:
+        """The providers that may need support as the last run in this folder found them, for
+        a run that prepared no tables: the same inputs (cache key) in the same language."""
+        earlier = self.previous
+        if earlier is None or earlier.dataset.get("cache_key") != self.key or \
+                earlier.run.get("index_language") != self.index_language:
+            return None
+        return earlier.run.get("needs_support")
 
     @property
     def network_language(self) -> str:

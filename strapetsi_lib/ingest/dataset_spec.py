@@ -13,6 +13,9 @@ The file::
     instrument: competence_management_v1   # a packaged id or a YAML path (relative here)
     providers: providers.csv
     min_group_size: 5                # optional, default 5
+    report_date: 2026-01-15          # optional: the date the reports give (default: the day made)
+    contact: {name: Maija Meikäläinen, email: maija@example.fi}   # optional: questions to
+    coordinator: {name: Matti Virtanen, email: matti@example.fi}  # optional: the network's
     waves:                           # in time order
       - id: baseline
         label: {fi: Alkukartoitus 2024, sv: Baslinje 2024, en: Baseline 2024}  # or one text
@@ -36,6 +39,7 @@ level for every wave, or inside a wave, where a key replaces the top-level one f
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 from dataclasses import dataclass, field
@@ -192,6 +196,25 @@ class WaveSpec(ExportKeys):
         raise ValueError("label must be a text or texts for " + "/".join(LANGUAGES))
 
 
+class Person(BaseModel):
+    """Someone the reports name on their first page: the contact person for questions about a
+    report (``contact``) or the network's coordinator (``coordinator``)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str = Field(min_length=1)
+    email: str | None = None
+
+    _texts = field_validator("name", "email", mode="before")(_scalar_text)
+
+    @field_validator("email")
+    @classmethod
+    def _an_address(cls, value: str | None) -> str | None:
+        if value is not None and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", value):
+            raise ValueError(f"email {value!r} is not an e-mail address (name@example.fi)")
+        return value
+
+
 class DatasetSpec(ExportKeys):
     """The whole of a valid ``dataset.yml``."""
 
@@ -202,6 +225,19 @@ class DatasetSpec(ExportKeys):
     providers: str = Field(min_length=1)
     waves: list[WaveSpec] = Field(min_length=1)
     min_group_size: int = DEFAULT_MIN_GROUP_SIZE
+    #: The date the reports give; without it, the day a report is made.
+    report_date: dt.date | None = None
+    #: Who answers questions about the reports, and the network's coordinator.
+    contact: Person | None = None
+    coordinator: Person | None = None
+
+    def colophon(self) -> dict[str, Any]:
+        """What the reports' first page names besides the title, as plain JSON values:
+        ``report_date`` (ISO 8601 or ``None``), ``contact`` and ``coordinator``
+        (``{"name", "email"}`` or ``None``)."""
+        return {"report_date": self.report_date.isoformat() if self.report_date else None,
+                "contact": self.contact.model_dump() if self.contact else None,
+                "coordinator": self.coordinator.model_dump() if self.coordinator else None}
 
     _text_name = field_validator("name", "instrument", mode="before")(_scalar_text)
     _files_inside = field_validator("providers", "instrument")(_inside_folder)

@@ -567,6 +567,9 @@ def _dataset_yml(sim: Simulation) -> bytes:
         "waves": [{"id": w.id, "label": w.label, "responses": w.responses}
                   for w in sim.plan.waves],
         "min_group_size": MIN_GROUP_SIZE,
+        "report_date": "2026-01-15",
+        "contact": {"name": "Demo Tutkija", "email": "tutkija@example.fi"},
+        "coordinator": {"name": "Demo Koordinaattori", "email": "koordinaattori@example.fi"},
     }
     head = (f"# Demo network of fictitious providers, written by `strapetsi demo` "
             f"(seed {sim.seed}).\n"

@@ -167,7 +167,9 @@ class ReportTextsSpec(BaseModel):
         None, description="The first sentence of the methods: what the survey measures.")
     network_intro: Texts | None = Field(
         None, description="The network report's opening paragraph; {n_providers}, {waves}, "
-                          "{respondents}, {per_wave}.")
+                          "{responses} (the sentence that counts the responses and the people "
+                          "who gave them), or {respondents} and {per_wave} (the responses of "
+                          "all waves and of each).")
     takehold_intro: Texts | None = Field(
         None, description="The opening of the section on change between waves; {wave_before}, "
                           "{wave_after}.")
@@ -183,7 +185,7 @@ REPORT_TEXT_PLACEHOLDERS = {
     "intro": {"provider", "waves", "n_providers", "min_group"},
     "areas_heading": set(),
     "methods_intro": set(),
-    "network_intro": {"n_providers", "waves", "respondents", "per_wave"},
+    "network_intro": {"n_providers", "waves", "responses", "respondents", "per_wave"},
     "takehold_intro": {"wave_before", "wave_after"},
     "takehold_evidence_shows": set(),
 }

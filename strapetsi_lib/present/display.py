@@ -280,6 +280,35 @@ def _label(label: Any) -> str:
     return "" if label is None else str(label)
 
 
+#: How wide a table's text must be at least, in CSS px per character of its longest words and
+#: per cell besides its text, and the room there is: on a phone (0.8rem type, a 390 px
+#: screen's 366 px of text), on paper (11 pt type, an A4 page's 673 px of text) and on a
+#: larger screen (0.95rem type, the report's 52rem column), reckoned generously (bold
+#: headers). A table whose longest words do not fit side by side is marked with the class of
+#: that medium and shown a block a row there (the report's stylesheet), so that no word is
+#: broken at any letter and nothing runs off the page.
+_PHONE = (7.6, 8.0, 366.0)
+_PRINT = (8.4, 14.0, 650.0)
+_SCREEN = (9.2, 24.0, 790.0)
+WIDE_CLASS = "strapetsi-wide"
+WIDE_PRINT_CLASS = "strapetsi-wide-print"
+WIDE_SCREEN_CLASS = "strapetsi-wide-screen"
+
+
+def _too_wide(columns: list[str], texts: list[list[str]], numeric: list[list[bool]],
+              medium: tuple[float, float, float]) -> bool:
+    """Whether a table's longest words (a number as a whole: it never wraps) cannot stand
+    side by side in ``medium`` (:data:`_PHONE`, :data:`_PRINT`)."""
+    char_px, cell_px, room = medium
+    width = 0.0
+    for j, column in enumerate(columns):
+        words = column.split()
+        for row_texts, flags in zip(texts, numeric, strict=True):
+            words += [row_texts[j]] if flags[j] else row_texts[j].split()
+        width += max((len(w) for w in words), default=1) * char_px + cell_px
+    return width > room
+
+
 def table_html(frame: Any, caption: str, index: bool = False, *,
                formatters: Mapping[Any, Callable[[Any], str]] | None = None,
                na_rep: str = "–") -> str:
@@ -326,22 +355,33 @@ def table_html(frame: Any, caption: str, index: bool = False, *,
                 for flags, row_texts in zip(numeric, texts, strict=True))
         for j in range(len(columns))
     ]
-    lines = ['<table class="strapetsi-table">', f"<caption>{_escape(caption.strip())}</caption>",
-             "<thead>", "<tr>"]
+    labels = [_label(column) for column in columns]
+    wide = not index and _too_wide(labels, texts, numeric, _PHONE)
+    # a wide table is shown a block a row on phones (and on paper if wider still); its
+    # explicit roles keep it a table for screen readers whatever its display
+    role = (lambda name: f' role="{name}"') if wide else (lambda name: "")
+    css_class = " ".join(["strapetsi-table"] + [
+        name for name, medium in ((WIDE_CLASS, _PHONE), (WIDE_PRINT_CLASS, _PRINT),
+                                  (WIDE_SCREEN_CLASS, _SCREEN))
+        if wide and _too_wide(labels, texts, numeric, medium)])
+    lines = [f'<table class="{css_class}"{role("table")}>',
+             f"<caption>{_escape(caption.strip())}</caption>",
+             f'<thead{role("rowgroup")}>', f'<tr{role("row")}>']
     if index:
         names = [name for name in frame.index.names if name is not None]
         lines.append(f'<th scope="col">{_escape(" – ".join(map(str, names)))}</th>')
-    for column, is_number in zip(columns, numeric_columns, strict=True):
+    for label, is_number in zip(labels, numeric_columns, strict=True):
         css = ' class="num"' if is_number else ""
-        lines.append(f'<th scope="col"{css}>{_escape(_label(column))}</th>')
-    lines += ["</tr>", "</thead>", "<tbody>"]
+        lines.append(f'<th scope="col"{css}{role("columnheader")}>{_escape(label)}</th>')
+    lines += ["</tr>", "</thead>", f'<tbody{role("rowgroup")}>']
     for row_label, row_texts, flags in zip(frame.index, texts, numeric, strict=True):
-        lines.append("<tr>")
+        lines.append(f'<tr{role("row")}>')
         if index:
             lines.append(f'<th scope="row">{_escape(_label(row_label))}</th>')
-        for text, is_number in zip(row_texts, flags, strict=True):
+        for label, text, is_number in zip(labels, row_texts, flags, strict=True):
             css = ' class="num"' if is_number else ""
-            lines.append(f"<td{css}>{_escape(text)}</td>")
+            data = f' data-label="{_escape(label)}"' if wide else ""
+            lines.append(f"<td{css}{role('cell')}{data}>{_escape(text)}</td>")
         lines.append("</tr>")
     lines += ["</tbody>", "</table>"]
     return "\n".join(lines)

@@ -1,38 +1,62 @@
-"""The report's own tables as a spreadsheet file, embedded in the report as a download link.
+"""The report's own tables as spreadsheet files, embedded in the report as download links.
 
 Leaders take their numbers into Excel, as they do from Arvo and Vipunen. The notebook shows its
 tables through a :class:`TableCollector`, which shows each table as usual and remembers the very
-frame it showed, already suppressed and worded; :func:`download_html` then embeds them as one CSV
-file in a ``data:`` link with a ``download`` attribute, so no script and no server are needed.
+frame it showed, already suppressed and worded; it also keeps, without showing them, the numbers
+a figure draws (the statement distributions, the heatmap's means: :meth:`TableCollector.keep`).
+:func:`download_html` then embeds them twice, as a CSV file and as an Excel workbook, each in a
+``data:`` link with a ``download`` attribute, so no script and no server are needed.
 
-The CSV is what Excel opens directly in the report's language: UTF-8 with a byte-order mark (or
-Excel guesses a legacy encoding and breaks "ä"), ``;`` between fields where the decimal separator
-is a comma (fi, sv), ``,`` in English. Numbers keep the report's formatting (``3,4``), with the
-typographic minus and the non-breaking spaces turned into the plain characters a spreadsheet
-reads as a number. A cell from data that a spreadsheet would run as a formula (it starts with
-``=``, ``+``, ``-`` or ``@``) is written as text (:func:`neutralised`).
+**Numbers as numbers.** A cell the report writes as a number (``3,4``, ``+0,23``, ``1 234``,
+``62 %``) becomes a number, rounded as printed (:func:`typed_table`): a percentage is a
+percentage cell (0.62 shown as ``62 %`` in the workbook, ``62%`` in the CSV, which Excel reads
+as a percentage), and an interval (``2,9–3,1``, ``−0,01 … 0,02``, ``+0,23 (0,18–0,28)``,
+``25–70 %``) becomes its numbers in columns of their own (estimate, lower bound, upper
+bound). Words stay words ("fewer than 5 respondents", "at least 90 %", "< 0,001"), so whatever
+the report hides stays hidden exactly as it says so.
+
+**Files.** Each starts with a header block naming the provider, the dataset, the waves and the
+date, then the tables in the report's order. The CSV is what Excel opens directly in the
+report's language: UTF-8 with a byte-order mark, ``;`` between fields and a decimal comma in
+fi/sv, ``,`` and a decimal point in English. The workbook (openpyxl) has the header block and a
+list of the tables on its first sheet, then one sheet per table; its bytes depend on the tables
+and the date only, so the same inputs give the same report.
+
+**Formulas.** A text from data that a spreadsheet would run as a formula (it starts with ``=``,
+``+``, ``-``, ``@``, a tab or a carriage return) is written as text: with a leading apostrophe in
+the CSV (:func:`neutralised`), as a text cell marked with Excel's quote prefix in the workbook.
 """
 
 from __future__ import annotations
 
 import base64
 import csv
+import datetime as dt
 import html
 import io
 import re
+import zipfile
 from dataclasses import dataclass, field
 
 import pandas as pd
 
 from strapetsi_lib.present.display import show_table
-from strapetsi_lib.present.i18n import MINUS, NBSP, check_language
+from strapetsi_lib.present.i18n import MINUS, NBSP, check_language, date_text, text
 
-__all__ = ["TableCollector", "csv_bytes", "download_html", "neutralised", "parse_csv"]
+__all__ = ["Sheet", "TableCollector", "csv_bytes", "download_html", "header_block",
+           "neutralised", "parse_csv", "report_download", "typed_table", "xlsx_bytes"]
 
 BOM = "\ufeff"
 #: Field separator by language: a semicolon where the decimal mark is a comma.
 SEPARATORS = {"fi": ";", "sv": ";", "en": ","}
+_DECIMAL_MARK = {"fi": ",", "sv": ",", "en": "."}
 _PLAIN = str.maketrans({MINUS: "-", NBSP: " ", "\u202f": " ", "\u2009": " "})
+#: The workbook's members get this time (a zip member carries one), so that its bytes depend
+#: on its content only.
+_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+#: Excel's limit on a sheet's name, and the characters it refuses in one.
+_SHEET_NAME_LENGTH = 31
+_SHEET_NAME_BAD = re.compile(r"[\[\]:*?/\\]")
 
 
 @dataclass
@@ -43,6 +67,7 @@ class TableCollector:
     --------
     >>> tables = TableCollector()
     >>> tables.show(frame, caption)  # doctest: +SKIP
+    >>> tables.keep(figure_numbers, caption)  # doctest: +SKIP
     """
 
     tables: list[tuple[str, pd.DataFrame]] = field(default_factory=list)
@@ -52,6 +77,14 @@ class TableCollector:
         show_table(frame, caption, **options)
         self.tables.append((caption, frame.copy()))
 
+    def keep(self, frame: pd.DataFrame, caption: str) -> None:
+        """Remember ``frame`` for the download without showing it: the numbers a figure draws,
+        as its view hands them to the figure (suppressed and rounded as the report prints)."""
+        self.tables.append((caption, frame.copy()))
+
+
+# --------------------------------------------------------------------------- formulas
+
 
 #: What a spreadsheet takes for a formula when a cell starts with it (OWASP "CSV injection"):
 #: a name, statement or wave label from data must stay text.
@@ -59,12 +92,6 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 #: A number as the report writes it (``-0,12``, ``+0,23``, ``1 234``, ``62 %``): kept as is,
 #: so that a spreadsheet reads it as a number.
 _NUMBER = re.compile(r"[+-]?\d[\d ]*(?:[.,]\d+)?(?: ?%)?")
-
-
-def _cell(value) -> str:
-    if value is None or (isinstance(value, float) and pd.isna(value)):
-        return ""
-    return neutralised(str(value).translate(_PLAIN))
 
 
 def neutralised(cell: str) -> str:
@@ -79,6 +106,10 @@ def neutralised(cell: str) -> str:
     return cell
 
 
+def _formula_like(cell: str) -> bool:
+    return cell.startswith(FORMULA_STARTS)
+
+
 def _shown(cell: str) -> str:
     """A cell of the file as the report showed it (:func:`neutralised` undone)."""
     if cell.startswith("'") and cell[1:].startswith((*FORMULA_STARTS, "'")):
@@ -86,16 +117,199 @@ def _shown(cell: str) -> str:
     return cell
 
 
-def csv_bytes(tables: list[tuple[str, pd.DataFrame]], language: str) -> bytes:
-    """The tables as one CSV file: per table its caption, its header and its rows, then a blank
-    line.
+# --------------------------------------------------------------------------- typed cells
+
+
+@dataclass(frozen=True)
+class Number:
+    """A number as the report printed it: its value, its decimals, whether it had a sign, and
+    whether it was a percentage (``value`` then in percentage points, as printed)."""
+
+    value: float
+    decimals: int
+    signed: bool = False
+    percent: bool = False
+
+    @property
+    def number(self) -> float | int:
+        """The cell's value: a percentage as its share (62 % is 0.62)."""
+        if self.percent:
+            return round(self.value / 100, self.decimals + 2)
+        return int(self.value) if self.decimals == 0 else self.value
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """One table with typed cells: numbers (:class:`Number`), texts, or ``None`` (empty)."""
+
+    caption: str
+    header: list[str]
+    rows: list[list[Number | str | None]]
+
+
+def _number_pattern(language: str) -> str:
+    if _DECIMAL_MARK[language] == ",":
+        return r"[+-]?(?:\d{1,3}(?: \d{3})+|\d+)(?:,\d+)?"
+    return r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
+
+
+def _parsers(language: str) -> dict[str, re.Pattern]:
+    n = _number_pattern(language)
+    pct = r" ?%"
+    return {
+        "number": re.compile(rf"({n})"),
+        "percent": re.compile(rf"({n}){pct}"),
+        "interval": re.compile(rf"({n})(?:–| … )({n})({pct})?"),
+        "estimate": re.compile(rf"({n})({pct})? \(({n})(?:–| … )({n})({pct})?\)"),
+    }
+
+
+def _number(written: str, language: str, percent: bool = False) -> Number:
+    signed = written.startswith("+")
+    body = written.replace(" ", "")
+    if _DECIMAL_MARK[language] == ",":
+        body = body.replace(",", ".")
+    else:
+        body = body.replace(",", "")
+    decimals = len(body.split(".", 1)[1]) if "." in body else 0
+    return Number(float(body), decimals, signed, percent)
+
+
+def _parse(cell: object, language: str, parsers: dict[str, re.Pattern]) -> tuple[str, tuple]:
+    """What a cell holds: ``("empty", ())``, ``("number", (n,))``, ``("interval", (low, high))``,
+    ``("estimate", (n, low, high))`` or ``("text", (words,))``; a percentage is a
+    :class:`Number` marked ``percent``."""
+    if cell is None or (isinstance(cell, float) and pd.isna(cell)):
+        return "empty", ()
+    if isinstance(cell, bool):
+        return "text", (str(cell),)
+    if isinstance(cell, int | float):
+        decimals = 0 if float(cell).is_integer() else len(repr(float(cell)).split(".")[1])
+        return "number", (Number(float(cell), decimals),)
+    plain = str(cell).translate(_PLAIN).strip()
+    if plain in ("", "\u2013"):
+        return "empty", ()
+    for kind in ("number", "percent"):
+        match = parsers[kind].fullmatch(plain)
+        if match:
+            return "number", (_number(match.group(1), language, kind == "percent"),)
+    match = parsers["interval"].fullmatch(plain)
+    if match:
+        percent = bool(match.group(3))
+        return "interval", (_number(match.group(1), language, percent),
+                            _number(match.group(2), language, percent))
+    match = parsers["estimate"].fullmatch(plain)
+    if match:
+        percent = bool(match.group(2) or match.group(5))
+        return "estimate", (_number(match.group(1), language, percent),
+                            _number(match.group(3), language, percent),
+                            _number(match.group(4), language, percent))
+    return "text", (str(cell).translate(_PLAIN),)
+
+
+def typed_table(caption: str, frame: pd.DataFrame, language: str) -> Sheet:
+    """A table as the report showed it, with its numbers as numbers.
+
+    Each column is read cell by cell (:func:`_parse`): numbers and percentages become
+    :class:`Number`; a column with intervals is split into the estimate (if the report gave one
+    before the interval) and the two bounds, each in a column of its own. Texts (suppression
+    labels, verdicts, bands such as "at least 90 %") stay as written.
+    """
+    check_language(language)
+    parsers = _parsers(language)
+    header: list[str] = []
+    columns: list[list[Number | str | None]] = []
+    low_word, high_word = text("download_low", language), text("download_high", language)
+    for name in frame.columns:
+        label = str(name).translate(_PLAIN)
+        cells = [_parse(value, language, parsers) for value in frame[name]]
+        kinds = {kind for kind, _ in cells}
+        if "estimate" in kinds or "interval" in kinds:
+            with_estimate = bool(kinds & {"estimate", "number"})
+            estimate, low, high = [], [], []
+            for kind, parts in cells:
+                if kind == "estimate":
+                    estimate.append(parts[0])
+                    low.append(parts[1])
+                    high.append(parts[2])
+                elif kind == "interval":
+                    estimate.append(None)
+                    low.append(parts[0])
+                    high.append(parts[1])
+                else:
+                    estimate.append(parts[0] if parts else None)
+                    low.append(None)
+                    high.append(None)
+            if with_estimate:
+                header.append(label)
+                columns.append(estimate)
+            header += [f"{label}, {low_word}", f"{label}, {high_word}"]
+            columns += [low, high]
+        else:
+            header.append(label)
+            columns.append([parts[0] if parts else None for _, parts in cells])
+    rows = [list(row) for row in zip(*columns, strict=True)] if columns else []
+    return Sheet(str(caption).translate(_PLAIN), header, rows)
+
+
+# --------------------------------------------------------------------------- header block
+
+
+def header_block(prepared, language: str, provider_id: str | None = None
+                 ) -> list[tuple[str, str]]:
+    """What the files start with: the provider (a provider report's), the dataset, the waves
+    and the report's date (:func:`strapetsi_lib.present.colophon.report_date`)."""
+    from strapetsi_lib.present.colophon import report_date
+
+    lines = []
+    if provider_id is not None:
+        provider = prepared.provider(provider_id)
+        lines.append((text("download_provider", language),
+                      f"{provider['name']} ({provider_id})"))
+    lines += [
+        (text("download_dataset", language), prepared.dataset_name),
+        (text("download_waves", language),
+         ", ".join(prepared.wave_label(w, language) for w in prepared.wave_ids)),
+        (text("colophon_date", language), date_text(report_date(prepared), language)),
+    ]
+    return lines
+
+
+# --------------------------------------------------------------------------- CSV
+
+
+def _csv_number(value: Number, language: str) -> str:
+    """A number as Excel reads it in the language: no thousands' separator, the language's
+    decimal mark, ``%`` right after a percentage."""
+    body = f"{abs(value.value):.{value.decimals}f}"
+    if _DECIMAL_MARK[language] == ",":
+        body = body.replace(".", ",")
+    sign = "-" if value.value < 0 and float(body.replace(",", ".")) != 0 else (
+        "+" if value.signed and value.value > 0 else "")
+    return sign + body + ("%" if value.percent else "")
+
+
+def _csv_cell(value: Number | str | None, language: str) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, Number):
+        return _csv_number(value, language)
+    return neutralised(str(value))
+
+
+def csv_bytes(tables: list[tuple[str, pd.DataFrame]], language: str,
+              header: list[tuple[str, str]] = ()) -> bytes:
+    """The tables as one CSV file: the header block (a label and a value a line), a blank line,
+    then per table its caption, its header and its rows, and a blank line.
 
     Parameters
     ----------
     tables
         ``(caption, frame)`` pairs as shown in the report.
     language
-        The report's language; decides the field separator.
+        The report's language; decides the field separator and the decimal mark.
+    header
+        The header block (:func:`header_block`).
 
     Returns
     -------
@@ -105,51 +319,215 @@ def csv_bytes(tables: list[tuple[str, pd.DataFrame]], language: str) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=SEPARATORS[check_language(language)],
                         lineterminator="\r\n")
+    if header:
+        for label, value in header:
+            writer.writerow([neutralised(label), neutralised(str(value))])
+        writer.writerow([])
     for caption, frame in tables:
-        writer.writerow([_cell(caption)])
-        writer.writerow([_cell(column) for column in frame.columns])
-        for row in frame.itertuples(index=False, name=None):
-            writer.writerow([_cell(value) for value in row])
+        sheet = typed_table(caption, frame, language)
+        writer.writerow([neutralised(sheet.caption)])
+        writer.writerow([neutralised(name) for name in sheet.header])
+        for row in sheet.rows:
+            writer.writerow([_csv_cell(value, language) for value in row])
         writer.writerow([])
     return (BOM + buffer.getvalue()).encode("utf-8")
 
 
-def parse_csv(data: bytes, language: str) -> list[tuple[str, list[list[str]]]]:
-    """Read back a file of :func:`csv_bytes`: ``(caption, [header, *rows])`` per table, every
-    cell as the report showed it."""
-    text = data.decode("utf-8")
-    if not text.startswith(BOM):
+def parse_csv(data: bytes, language: str) -> tuple[list[list[str]],
+                                                   list[tuple[str, list[list[str]]]]]:
+    """Read back a file of :func:`csv_bytes`: its header block (``[label, value]`` lines) and
+    ``(caption, [header, *rows])`` per table, every cell as written (the neutralising
+    apostrophe undone).
+
+    A file without a header block (``csv_bytes(..., header=())``) gives an empty one.
+    """
+    text_ = data.decode("utf-8")
+    if not text_.startswith(BOM):
         raise ValueError("the CSV has no UTF-8 byte-order mark")
-    rows = list(csv.reader(io.StringIO(text[len(BOM):], newline=""),
+    rows = list(csv.reader(io.StringIO(text_[len(BOM):], newline=""),
                            delimiter=SEPARATORS[check_language(language)]))
-    tables, current = [], None
+    blocks: list[list[list[str]]] = []
+    current: list[list[str]] | None = None
     for row in rows:
         if not row:
             current = None
-        elif current is None:
-            current = (_shown(row[0]), [])
-            tables.append(current)
-        else:
-            current[1].append([_shown(cell) for cell in row])
-    return tables
+            continue
+        if current is None:
+            current = []
+            blocks.append(current)
+        current.append([_shown(cell) for cell in row])
+    header: list[list[str]] = []
+    if blocks and all(len(row) == 2 for row in blocks[0]) and len(blocks[0]) > 1 and \
+            not _looks_like_table(blocks[0]):
+        header = blocks.pop(0)
+    return header, [(block[0][0], block[1:]) for block in blocks]
 
 
-def download_html(tables: list[tuple[str, pd.DataFrame]], language: str, filename: str,
-                  label: str) -> str:
-    """A paragraph with a link that downloads the tables as a CSV file.
+def _looks_like_table(block: list[list[str]]) -> bool:
+    """A table's first line is its caption alone; a header block's lines are label and value."""
+    return len(block[0]) == 1
+
+
+# --------------------------------------------------------------------------- workbook
+
+
+def _number_format(value: Number, language: str) -> str:
+    """Excel's format of a number with the report's decimals (and its sign, for a change; a
+    percentage as the language writes it, ``62 %`` or ``62%``); Excel writes the decimal mark
+    and the thousands' separator of the reader's language."""
+    body = ("#,##0" if abs(value.value) >= 1000 else "0") + (
+        "." + "0" * value.decimals if value.decimals else "")
+    if value.percent:
+        body += " %" if language in ("fi", "sv") else "%"
+    return f"+{body};-{body};{body}" if value.signed else body
+
+
+def _sheet_name(index: int, caption: str) -> str:
+    name = _SHEET_NAME_BAD.sub(" ", f"{index} {caption}").strip()
+    return name[:_SHEET_NAME_LENGTH].rstrip()
+
+
+def _put(sheet, row: int, column: int, value: Number | str | None, language: str,
+         bold: bool = False) -> None:
+    from openpyxl.cell.cell import TYPE_STRING
+    from openpyxl.styles import Font
+
+    if value is None:
+        return
+    cell = sheet.cell(row=row, column=column)
+    if isinstance(value, Number):
+        cell.value = value.number
+        cell.number_format = _number_format(value, language)
+    else:
+        cell.value = str(value)
+        cell.data_type = TYPE_STRING  # never a formula, whatever it starts with
+        if _formula_like(str(value)):
+            cell.quotePrefix = True  # Excel shows it as typed text ('=...)
+    if bold:
+        cell.font = Font(bold=True)
+
+
+def xlsx_bytes(tables: list[tuple[str, pd.DataFrame]], language: str,
+               header: list[tuple[str, str]] = (), date: dt.date | None = None) -> bytes:
+    """The tables as an Excel workbook: the header block and a list of the tables on the first
+    sheet, then one sheet per table (its caption, its header, its rows; numbers as numbers
+    formatted with the decimals the report printed).
+
+    Parameters
+    ----------
+    tables, language, header
+        As for :func:`csv_bytes`.
+    date
+        The workbook's creation date (its properties), the report's date; default 1 January
+        1980, so that the same tables give the same bytes.
+    """
+    from openpyxl import Workbook
+    from openpyxl.utils import get_column_letter
+
+    check_language(language)
+    book = Workbook()
+    moment = dt.datetime.combine(date or dt.date(1980, 1, 1), dt.time())
+    book.properties.created = book.properties.modified = moment
+    book.properties.creator = "strapetsi-workbench"
+    front = book.active
+    front.title = _sheet_name(0, text("download_about_sheet", language))
+    row = 1
+    for label, value in header:
+        _put(front, row, 1, label, language, bold=True)
+        _put(front, row, 2, str(value), language)
+        row += 1
+    row += 1
+    _put(front, row, 1, text("download_sheets", language), language, bold=True)
+    front.column_dimensions["A"].width = 28
+    front.column_dimensions["B"].width = 60
+    for index, (caption, frame) in enumerate(tables, start=1):
+        typed = typed_table(caption, frame, language)
+        sheet = book.create_sheet(_sheet_name(index, typed.caption))
+        row += 1
+        _put(front, row, 1, sheet.title, language)
+        _put(front, row, 2, typed.caption, language)
+        _put(sheet, 1, 1, typed.caption, language, bold=True)
+        for column, name in enumerate(typed.header, start=1):
+            _put(sheet, 3, column, name, language, bold=True)
+            sheet.column_dimensions[get_column_letter(column)].width = min(
+                45, max(10, len(name) + 2, *(len(str(r[column - 1])) + 2 for r in typed.rows
+                                             if isinstance(r[column - 1], str))))
+        for offset, values in enumerate(typed.rows):
+            for column, value in enumerate(values, start=1):
+                _put(sheet, 4 + offset, column, value, language)
+        sheet.freeze_panes = "A4"
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return _fixed_times(buffer.getvalue(), moment)
+
+
+def _fixed_times(data: bytes, moment: dt.datetime) -> bytes:
+    """The workbook with its save time replaced by ``moment`` and its zip members dated
+    :data:`_ZIP_TIME`: openpyxl stamps both with the clock."""
+    stamp = moment.strftime("%Y-%m-%dT%H:%M:%SZ").encode("ascii")
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, \
+            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            content = source.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                content = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)",
+                                 rb"\g<1>" + stamp + rb"\g<2>", content)
+            member = zipfile.ZipInfo(info.filename, date_time=_ZIP_TIME)
+            member.compress_type = zipfile.ZIP_DEFLATED
+            member.external_attr = 0o600 << 16
+            target.writestr(member, content)
+    return out.getvalue()
+
+
+# --------------------------------------------------------------------------- links
+
+
+#: The files' media types.
+CSV_TYPE = "text/csv"
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def download_html(tables, language: str, stem: str,
+                  header: list[tuple[str, str]] = (), date: dt.date | None = None) -> str:
+    """A paragraph with two links that download the tables: as a CSV file and as an Excel
+    workbook.
 
     Parameters
     ----------
     tables
-        ``(caption, frame)`` pairs, e.g. :attr:`TableCollector.tables`.
+        A :class:`TableCollector`, or its ``(caption, frame)`` pairs.
     language
         The report's language.
-    filename
-        The name the browser saves the file under, e.g. ``strapetsi_0123456-7.csv``.
-    label
-        The link's words.
+    stem
+        The files' name without suffix, e.g. ``strapetsi_0123456-7``.
+    header
+        The header block (:func:`header_block`).
+    date
+        The report's date, the workbook's creation date.
     """
-    encoded = base64.b64encode(csv_bytes(tables, language)).decode("ascii")
-    return (f'<p class="strapetsi-download"><a href="data:text/csv;charset=utf-8;base64,'
-            f'{encoded}" download="{html.escape(filename)}" type="text/csv">'
-            f"{html.escape(label)}</a></p>")
+    pairs = tables.tables if isinstance(tables, TableCollector) else list(tables)
+    links = []
+    for data, suffix, media, key in (
+            (csv_bytes(pairs, language, header), "csv", f"{CSV_TYPE};charset=utf-8",
+             "download_link_csv"),
+            (xlsx_bytes(pairs, language, header, date), "xlsx", XLSX_TYPE,
+             "download_link_xlsx")):
+        encoded = base64.b64encode(data).decode("ascii")
+        links.append(f'<a href="data:{media};base64,{encoded}" '
+                     f'download="{html.escape(f"{stem}.{suffix}")}" '
+                     f'type="{html.escape(media.split(";")[0])}">'
+                     f"{html.escape(text(key, language))}</a>")
+    return f'<p class="strapetsi-download">{" ".join(links)}</p>'
+
+
+def report_download(prepared, tables: TableCollector, language: str,
+                    provider_id: str | None = None) -> str:
+    """:func:`download_html` of a report's tables with its header block and date: a provider's
+    report (``provider_id``) or the network report."""
+    from strapetsi_lib.present.colophon import report_date
+
+    stem = (f"strapetsi_{provider_id}" if provider_id is not None
+            else f"strapetsi_{prepared.dataset_name}_network")
+    return download_html(tables, language, stem, header_block(prepared, language, provider_id),
+                         report_date(prepared))

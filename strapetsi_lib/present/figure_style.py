@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import math
+import textwrap
 import time
 from collections.abc import Iterator, Sequence
 
@@ -42,6 +43,29 @@ MEAN_CMAP = "Blues"
 FONT_FAMILY = ["DejaVu Sans", "Verdana", "Geneva", "sans-serif"]
 #: The size of the figures' text, relative to seaborn's "notebook" context.
 FONT_SCALE = 0.95
+
+# Every report figure is laid out for the narrowest screen and the printed page at once, so
+# that one drawing serves both (docs/architecture.md, "Phones, paper and PDF"):
+#
+# * On a phone 390 CSS px wide the text column is 366 px; a figure FIGURE_WIDTH inches wide
+#   (72 SVG units an inch) scales to 366 / (72 * FIGURE_WIDTH) = 0.94 of its points, so text of
+#   MIN_FONT_SIZE points reads at 9.4 px (9.0 px even on a 375 px screen).
+# * Printed on A4 (178 mm of text width) the figure keeps its size (518 px of 673), so text of
+#   MIN_FONT_SIZE points prints at 10 pt, and a figure no taller than MAX_FIGURE_HEIGHT fits
+#   one page (259 mm of text height) with its caption.
+#
+# tests/test_print.py measures both in Chromium.
+
+#: The width of every report figure, in inches.
+FIGURE_WIDTH = 5.4
+#: The smallest text a figure may draw, in points (tick labels, cell labels, legends).
+MIN_FONT_SIZE = 10.0
+#: The tallest a figure may be, in inches; a taller one is drawn as parts (see
+#: :func:`page_parts`).
+MAX_FIGURE_HEIGHT = 8.8
+#: Average width of a character of the figures' font (DejaVu Sans), in ems: what label
+#: wrapping (:func:`wrap_chars`) counts with.
+_CHAR_EM = 0.58
 #: The figures' theme: what ``seaborn.set_theme(style="whitegrid", context="notebook",
 #: font_scale=FONT_SCALE)`` sets (seaborn 0.13: its "whitegrid" style, its "notebook" context
 #: with the font sizes scaled, and its "deep" colour cycle), written out as matplotlib settings so
@@ -85,6 +109,59 @@ RC_PARAMS = {
     "figure.constrained_layout.use": True,
     "axes.unicode_minus": True,
 }
+
+
+def wrap_chars(inches: float, fontsize: float = MIN_FONT_SIZE) -> int:
+    """How many characters of text in ``fontsize`` points fit on a line ``inches`` wide: the
+    width to wrap a figure's labels at (``textwrap.fill``), so that they are never cut."""
+    return max(8, int(inches * 72 / (fontsize * _CHAR_EM)))
+
+
+def axis_label(words: str, inches: float = FIGURE_WIDTH - 2.4) -> str:
+    """An axis label wrapped to the width of a chart's axes (``inches``), never cut: a label
+    wider than its axes would run off the figure, which the layout does not prevent."""
+    return textwrap.fill(words, wrap_chars(inches, THEME["axes.labelsize"]),
+                         break_long_words=False)
+
+
+def page_parts(heights: Sequence[float], fixed: float,
+               limit: float = MAX_FIGURE_HEIGHT) -> list[list[int]]:
+    """Consecutive groups of blocks (by index) that fit figures no taller than ``limit``.
+
+    Parameters
+    ----------
+    heights
+        Each block's height in inches (a statement chart's area, a row of providers), in the
+        order they are drawn; a block is never split.
+    fixed
+        What every figure needs besides its blocks (legend, axis, margins), in inches.
+    limit
+        The tallest figure, in inches.
+
+    Returns
+    -------
+    list of list of int
+        The blocks of each figure, in order; one figure when everything fits, and a block
+        taller than a page alone in its figure.
+    """
+    parts: list[list[int]] = []
+    used = 0.0
+    for index, height in enumerate(heights):
+        if parts and used + height <= limit - fixed:
+            parts[-1].append(index)
+            used += height
+        else:
+            parts.append([index])
+            used = height
+    return parts
+
+
+def even_parts(n: int, per_part: int) -> list[range]:
+    """``n`` rows in as few parts of at most ``per_part`` rows as can hold them, as even in
+    size as possible (81 rows of at most 40: 27, 27, 27)."""
+    count = max(1, math.ceil(n / max(1, per_part)))
+    bounds = [round(k * n / count) for k in range(count + 1)]
+    return [range(bounds[k], bounds[k + 1]) for k in range(count)]
 
 
 _drawing_since: float | None = None

@@ -191,3 +191,62 @@ def shown_share(share: float, low: float, high: float, language: str) -> str:
             return text("share_at_least", language, share=percent(low, language))
         return text("share_at_most", language, share=percent(high, language))
     return percent(share, language)
+
+
+def percent_range(low: float, high: float, language: str) -> str:
+    """A range of shares with the per cent sign once: ``25–70 %`` (fi, sv), ``25–70%`` (en);
+    one value when both ends print alike."""
+    low_text, high_text = percent(low, language), percent(high, language)
+    if low_text == high_text:
+        return low_text
+    return f"{number(100 * float(low), language, 0)}\u2013{high_text}"
+
+
+#: Numbers one to ten in words, as Finnish and Swedish write small counts in running text
+#: ("viidellä kuudesta osa-alueesta", "fem av sex delområden"); Finnish by case: nominative,
+#: adessive (-lla, "on five"), elative (-sta, "of six"). Larger counts are written in digits.
+_NUMBER_WORDS = {
+    ("fi", "nominative"): ("yksi", "kaksi", "kolme", "neljä", "viisi", "kuusi", "seitsemän",
+                           "kahdeksan", "yhdeksän", "kymmenen"),
+    ("fi", "adessive"): ("yhdellä", "kahdella", "kolmella", "neljällä", "viidellä", "kuudella",
+                         "seitsemällä", "kahdeksalla", "yhdeksällä", "kymmenellä"),
+    ("fi", "elative"): ("yhdestä", "kahdesta", "kolmesta", "neljästä", "viidestä", "kuudesta",
+                        "seitsemästä", "kahdeksasta", "yhdeksästä", "kymmenestä"),
+    ("sv", "nominative"): ("ett", "två", "tre", "fyra", "fem", "sex", "sju", "åtta", "nio",
+                           "tio"),
+    ("en", "nominative"): ("one", "two", "three", "four", "five", "six", "seven", "eight",
+                           "nine", "ten"),
+}
+
+
+def count_word(n: int, language: str, case: str = "nominative") -> str | None:
+    """A count from one to ten in words (Finnish in ``case``: ``nominative``, ``adessive`` or
+    ``elative``; Swedish in the neuter, as "ett delområde"); ``None`` for other counts, which
+    are written in digits (the caller then chooses a wording that needs no case ending)."""
+    check_language(language)
+    words = _NUMBER_WORDS.get((language, case if language == "fi" else "nominative"))
+    if words is None:
+        raise ValueError(f"no number words in {language} {case}")
+    return words[n - 1] if 1 <= n <= len(words) else None
+
+
+#: Finnish and Swedish put å, ä and ö after z (and å first of them); this key sorts them so.
+_NORDIC_ORDER = str.maketrans({"å": "{", "ä": "|", "æ": "|", "ö": "}", "ø": "}"})  # after z
+
+
+def name_order(name: str) -> str:
+    """The key that sorts names as a Finnish or Swedish reader looks them up: case ignored, å,
+    ä and ö after z (``sorted(names, key=name_order)``)."""
+    return " ".join(str(name).split()).casefold().translate(_NORDIC_ORDER)
+
+
+_MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "August",
+              "September", "October", "November", "December")
+
+
+def date_text(day, language: str) -> str:
+    """A date as the language writes it: ``15.1.2026`` (fi, sv), ``15 January 2026`` (en)."""
+    check_language(language)
+    if language == "en":
+        return f"{day.day} {_MONTHS_EN[day.month - 1]} {day.year}"
+    return f"{day.day}.{day.month}.{day.year}"

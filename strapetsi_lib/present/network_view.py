@@ -20,7 +20,17 @@ from strapetsi_lib.analysis.disclosure import may_show, safe_practice_status, si
 from strapetsi_lib.analysis.stats import CLEAR_ALPHA as ALPHA
 from strapetsi_lib.analysis.stats import is_clear as _is_clear
 from strapetsi_lib.prepare import Prepared
-from strapetsi_lib.present.i18n import Text, interval, join, number, percent, text
+from strapetsi_lib.present.i18n import (
+    Text,
+    count_word,
+    interval,
+    join,
+    name_order,
+    number,
+    percent,
+    percent_range,
+    text,
+)
 from strapetsi_lib.present.precision import MEAN_DECIMALS, as_shown, share_as_shown
 from strapetsi_lib.present.provider_codes import provider_codes
 from strapetsi_lib.present.stats_view import adjusted_ci_header, rule_text, verdict_interval
@@ -108,23 +118,58 @@ def evidence_shows(prepared: Prepared, language: str) -> Text:
     return evidence_shows(prepared, language)
 
 
+def has_response_rates(prepared: Prepared) -> bool:
+    """Whether some provider's response rate may be shown (its staff count is known)."""
+    return not shown_response_rates(prepared).empty
+
+
+def responses_and_persons(prepared: Prepared) -> tuple[int, int]:
+    """The responses of every wave together, and the people who gave them, each once
+    (:func:`strapetsi_lib.analysis.baseline.distinct_respondents`)."""
+    responses = int(prepared["response_rates"]["n"].sum())
+    if "distinct_respondents" not in prepared.tables:  # tables prepared before it existed
+        return responses, responses
+    return responses, int(prepared["distinct_respondents"]["n_persons"].sum())
+
+
+def responses_text(prepared: Prepared, language: str) -> Text:
+    """"Vastauksia oli yhteensä 17 050 (13 949 eri henkilöä)": a person who answered two waves
+    is counted once among the people."""
+    responses, persons = responses_and_persons(prepared)
+    return text("network_responses" if persons < responses else "network_responses_once",
+                language, responses=number(responses, language, 0),
+                persons=number(persons, language, 0))
+
+
+def shows_codes(prepared: Prepared, name_providers: bool = False) -> bool:
+    """Whether the report shows providers one by one by code (the practice statuses, where
+    no provider's row would single it out: :func:`rows_by_provider_shown`)."""
+    return not name_providers and has_practices(prepared) and rows_by_provider_shown(prepared)
+
+
 def intro_text(prepared: Prepared, language: str, name_providers: bool = False) -> Text:
-    """The report's opening words, computed from the data: providers, waves, respondents."""
+    """The report's opening words, computed from the data: providers, waves, responses (and
+    the people who gave them, each once: :func:`responses_text`).
+
+    The words are the instrument's (``report_texts.network_intro``) or the package's; an
+    instrument's own words may use ``{responses}`` (that sentence), or ``{respondents}`` (the
+    responses of every wave together) and ``{per_wave}`` (each wave's).
+    """
     rates = prepared["response_rates"]
     per_wave = rates.groupby("wave")["n"].sum()
-    waves = [w for w in prepared.wave_ids]
+    waves = list(prepared.wave_ids)
     words = survey_text(
         prepared.instrument, "network_intro", language,
+        responses=responses_text(prepared, language),
+        respondents=number(per_wave.reindex(waves).fillna(0).sum(), language, 0),
+        per_wave="; ".join(f"{prepared.wave_label(w, language)} "
+                           f"{number(per_wave.get(w, 0), language, 0)}" for w in waves),
         n_providers=number(len(prepared["providers"]), language, 0),
         waves=", ".join(prepared.wave_label(w, language) for w in waves),
-        respondents=number(per_wave.reindex(waves).fillna(0).sum(), language, 0),
-        per_wave="; ".join(text("network_wave_count", language,
-                                wave=prepared.wave_label(w, language),
-                                n=number(per_wave.get(w, 0), language, 0)) for w in waves),
     )
     if name_providers:
         privacy = text("network_intro_names", language, min_group=prepared.min_group_size)
-    elif has_takehold(prepared) and not rows_by_provider_shown(prepared):
+    elif not shows_codes(prepared):
         privacy = text("network_intro_no_rows", language, min_group=prepared.min_group_size)
     else:
         codes = sorted(provider_labels(prepared).values())
@@ -151,8 +196,7 @@ def response_summary(prepared: Prepared, language: str) -> pd.DataFrame:
             text("respondents", language): number(block["n"].sum(), language, 0),
             text("network_median_response_rate", language): percent(known.median(), language),
             text("network_response_rate_range", language): (
-                f"{percent(known.min(), language)}\u2013{percent(known.max(), language)}"
-                if len(known) else "\u2013"),
+                percent_range(known.min(), known.max(), language) if len(known) else "\u2013"),
         })
     return pd.DataFrame(rows)
 
@@ -172,6 +216,47 @@ def provider_response_rates(prepared: Prepared) -> pd.DataFrame:
     left out; rates in whole percentages, as printed (:mod:`strapetsi_lib.present.precision`)."""
     return share_as_shown(shown_response_rates(prepared)[["wave", "response_rate"]],
                           ["response_rate"])
+
+
+def rates_labelled(prepared: Prepared, name_providers: bool = False) -> bool:
+    """Whether the response-rate figure labels each provider: in the coordinator's report,
+    which names the providers, only.
+
+    A provider's response rates are in its own report, so a row labelled with a code would
+    tell it its own code in a forwarded network report (and anyone who knows a provider's
+    response rates, its code): the report by code singles out no provider (README, "What a
+    report publishes"). There each provider is an unlabelled row, highest rate first.
+    """
+    return name_providers
+
+
+def rates_by_provider(prepared: Prepared, name_providers: bool = False) -> pd.DataFrame:
+    """Each shown provider's response rate in the compared waves, as printed, with its label
+    (:func:`provider_labels`): ``label, wave, response_rate``, for
+    :func:`strapetsi_lib.present.network_figures.response_rates`."""
+    labels = provider_labels(prepared, name_providers)
+    rates = shown_response_rates(prepared)
+    rates = rates[rates["wave"].isin(compared_waves(prepared))]
+    rates = share_as_shown(rates, ["response_rate"])
+    return pd.DataFrame({"label": rates["provider_id"].map(labels).to_numpy(),
+                         "wave": rates["wave"].to_numpy(),
+                         "response_rate": rates["response_rate"].to_numpy()})
+
+
+def rates_table(rates: pd.DataFrame, wave_labels: dict[str, str],
+                language: str) -> pd.DataFrame:
+    """The response-rate figure's numbers as a table (for the download): a row per provider
+    label, highest latest rate first as in the figure, a column per wave."""
+    waves = [w for w in wave_labels if (rates["wave"] == w).any()]
+    wide = (rates.pivot_table(index="label", columns="wave", values="response_rate",
+                              aggfunc="first").reindex(columns=waves))
+    wide = wide.assign(_key=wide[waves[-1]].fillna(-1.0)).sort_values(
+        "_key", ascending=False, kind="stable")
+    table = pd.DataFrame({text("network_provider_axis", language): list(wide.index)})
+    for wave in waves:
+        table[wave_labels[wave]] = [percent(v, language) if not pd.isna(v) else "\u2013"
+                                    for v in wide[wave]]
+    return table
 
 
 def published_counts(prepared: Prepared) -> dict[str, int]:
@@ -374,13 +459,36 @@ def _count_range(values: pd.Series, language: str) -> str:
             else f"{number(low, language, 0)}\u2013{number(high, language, 0)}")
 
 
-def change_summary(change: pd.DataFrame, language: str) -> str:
+def areas_phrase(n: int, n_dimensions: int, language: str) -> Text:
+    """"viidellä kuudesta osa-alueesta", "kaikilla kuudella osa-alueella": ``n`` of the
+    dimensions, small counts in words (:func:`~strapetsi_lib.present.i18n.count_word`)."""
+    if n == n_dimensions:
+        words = count_word(n_dimensions, language, "adessive")
+        return text("network_areas_all" if words else "network_areas_all_digits", language,
+                    n=words or number(n_dimensions, language, 0))
+    some = count_word(n, language, "adessive")
+    total = count_word(n_dimensions, language, "elative")
+    if some and total:
+        return text("network_areas_some", language, n_clear=some, n_dimensions=total)
+    return text("network_areas_some_digits", language, n_clear=number(n, language, 0),
+                n_dimensions=number(n_dimensions, language, 0))
+
+
+def clear_count_text(n_clear: int, n_dimensions: int, language: str) -> Text:
+    """"Selvä muutos näkyy viidellä kuudesta osa-alueesta": how many of the dimensions changed
+    clearly."""
+    if n_clear == 0:
+        return text("network_clear_none", language)
+    return text("network_clear", language, where=areas_phrase(n_clear, n_dimensions, language))
+
+
+def change_summary(change: pd.DataFrame, language: str) -> Text:
     """How many dimensions changed clearly, and how many respondents and providers the models
     rest on."""
-    return text("network_change_summary", language, n_clear=int(change["clear"].sum()),
-                n_dimensions=len(change),
-                n_respondents=_count_range(change["n_respondents"], language),
-                n_providers=_count_range(change["n_providers"], language))
+    return join([clear_count_text(int(change["clear"].sum()), len(change), language),
+                 text("network_change_basis", language,
+                      n_respondents=_count_range(change["n_respondents"], language),
+                      n_providers=_count_range(change["n_providers"], language))])
 
 
 # --------------------------------------------------------------------------- theme effects
@@ -457,16 +565,16 @@ def theme_tables(results: pd.DataFrame, language: str) -> list[tuple[str, pd.Dat
     return tables
 
 
-def theme_sentence(row, language: str) -> str:
-    """The plain sentence of one theme × dimension result (``takehold_theme_effect``)."""
-    return text("takehold_theme_effect", language, dimension=row.name, theme=row.theme_name,
+def theme_sentence(row, language: str) -> Text:
+    """The plain sentence of one theme × dimension result: whose ratings developed better,
+    by how much (``takehold_theme_effect_better`` / ``_worse``)."""
+    key = ("takehold_theme_effect_better" if row.estimate >= 0
+           else "takehold_theme_effect_worse")
+    return text(key, language, dimension=row.name, theme=row.theme_name,
                 n_in=number(row.n_providers_in_theme, language, 0),
                 n_other=number(row.n_providers_other, language, 0),
-                difference=effect(row.estimate, language),
-                ci=effect_interval(row.ci_low, row.ci_high, language),
-                verdict=_verdict(row.p_adjusted, row.estimate, language,
-                                 "takehold_theme_verdict_clear",
-                                 "takehold_theme_verdict_unclear"))
+                amount=number(abs(row.estimate), language, EFFECT_DECIMALS),
+                ci=effect_interval(row.ci_low, row.ci_high, language))
 
 
 def theme_summary(results: pd.DataFrame, language: str) -> Text:
@@ -522,9 +630,18 @@ def theme_sensitivity(prepared: Prepared, language: str) -> tuple[str, pd.DataFr
         text("stats_col_main_model", language): shown(main),
         text("stats_col_equal_weight", language): shown(equal),
     })
-    sentence = text("stats_theme_sensitivity_text", language,
-                    n_clear=int(is_clear(equal["p_adjusted"].to_numpy()).sum()),
-                    n_clear_main=int(is_clear(main["p_adjusted"].to_numpy()).sum()))
+    n_clear = int(is_clear(equal["p_adjusted"].to_numpy()).sum())
+    n_main = int(is_clear(main["p_adjusted"].to_numpy()).sum())
+    words = count_word(n_clear, language) if n_clear else text("network_none_word", language)
+    main_words = (count_word(n_main, language) if n_main
+                  else text("network_none_word", language))
+    key = ("stats_theme_sensitivity_none_same" if n_clear == n_main == 0 else
+           "stats_theme_sensitivity_none" if n_clear == 0 else
+           "stats_theme_sensitivity_same" if n_clear == n_main else
+           "stats_theme_sensitivity_differs")
+    sentence = join([text("stats_theme_sensitivity_text", language),
+                     text(key, language, n_clear=words or number(n_clear, language, 0),
+                          n_clear_main=main_words or number(n_main, language, 0))])
     return sentence, table
 
 
@@ -542,26 +659,40 @@ def published_practice_status(prepared: Prepared) -> pd.DataFrame:
     return safe_practice_status(prepared["practice_status_by_wave"], latest_wave(prepared))
 
 
-def status_grid(prepared: Prepared, name_providers: bool = False) -> pd.DataFrame:
-    """The category of every practice at every provider at the latest wave.
+def status_by_provider(prepared: Prepared) -> pd.DataFrame:
+    """The category of every practice at every provider at the latest wave, as published.
 
     Returns
     -------
     DataFrame
-        Index: provider labels (:func:`provider_labels`) in sorted order (codes or names
-        alphabetically); columns: practice codes in instrument order; values:
+        Index: provider ids (sorted); columns: practice codes in instrument order; values:
         category codes. A provider without a row for a practice is ``too_few_responses``.
     """
-    labels = provider_labels(prepared, name_providers)
     status = published_practice_status(prepared)
     practices = [p.code for p in prepared.instrument.practices]
+    providers = sorted(prepared["providers"]["provider_id"])
     grid = (status.pivot_table(index="provider_id", columns="practice", values="category",
                                aggfunc="first")
-            .reindex(index=list(labels), columns=practices)
+            .reindex(index=providers, columns=practices)
             .fillna("too_few_responses"))
-    grid.index = [labels[pid] for pid in grid.index]
     grid.columns.name = None
-    return grid.sort_index(key=lambda index: index.str.casefold())
+    return grid
+
+
+def status_grid(prepared: Prepared, name_providers: bool = False) -> pd.DataFrame:
+    """:func:`status_by_provider` with the providers as the report shows them.
+
+    Returns
+    -------
+    DataFrame
+        Index: provider labels (:func:`provider_labels`), codes or names in the order a reader
+        looks them up (:func:`~strapetsi_lib.present.i18n.name_order`); columns: practice
+        codes; values: category codes.
+    """
+    labels = provider_labels(prepared, name_providers)
+    grid = status_by_provider(prepared)
+    grid.index = [labels[pid] for pid in grid.index]
+    return grid.sort_index(key=lambda index: index.map(name_order))
 
 
 def rare_status_rows(prepared: Prepared) -> int:
@@ -573,7 +704,7 @@ def rare_status_rows(prepared: Prepared) -> int:
     a forwarded network report, and through the codes others' rows. The grid by code is
     published only when this is 0; a report that names providers is the coordinator's own.
     """
-    return int(singled_out(status_grid(prepared), prepared.min_group_size).sum())
+    return int(singled_out(status_by_provider(prepared), prepared.min_group_size).sum())
 
 
 def rows_by_provider_shown(prepared: Prepared, name_providers: bool = False) -> bool:
@@ -584,26 +715,82 @@ def rows_by_provider_shown(prepared: Prepared, name_providers: bool = False) -> 
     return name_providers or rare_status_rows(prepared) == 0
 
 
-def status_counts(grid: pd.DataFrame) -> pd.DataFrame:
-    """Number of providers per practice (rows) and category (columns, :data:`CATEGORIES`)."""
-    counts = grid.apply(lambda column: column.value_counts()).T
-    return counts.reindex(index=list(grid.columns), columns=list(CATEGORIES)).fillna(0).astype(int)
+def provider_themes(prepared: Prepared) -> dict[str, set[str]]:
+    """The development themes each provider takes part in (the providers file's ``themes``)."""
+    themes = prepared["providers"].set_index("provider_id").get("themes")
+    if themes is None:
+        return {pid: set() for pid in prepared["providers"]["provider_id"]}
+    return {pid: {t.strip() for t in value.split(";") if t.strip()}
+            if isinstance(value, str) else set() for pid, value in themes.items()}
+
+
+def participants(prepared: Prepared, theme: str | None) -> list[str]:
+    """The providers taking part in ``theme``, whose status of the theme's practices says
+    whether the practice took hold; every provider where the practice belongs to no theme or
+    no provider takes part in any (then everyone is meant to use it)."""
+    themes = provider_themes(prepared)
+    if not theme or not any(themes.values()):
+        return sorted(themes)
+    return sorted(pid for pid, own in themes.items() if theme in own)
+
+
+def status_counts(prepared: Prepared) -> pd.DataFrame:
+    """The number of providers per practice (rows, instrument order) and category (columns,
+    :data:`CATEGORIES`) among the providers taking part in the practice's theme
+    (:func:`participants`), and their number (``participants``).
+
+    A provider outside a theme has no reason to use its practices, so counting it would read
+    as a failure ("not in use 20": all twenty outside the theme).
+    """
+    grid = status_by_provider(prepared)
+    rows = {}
+    for practice in prepared.instrument.practices:
+        members = [pid for pid in participants(prepared, practice.theme) if pid in grid.index]
+        counts = grid.loc[members, practice.code].value_counts()
+        rows[practice.code] = {**{c: int(counts.get(c, 0)) for c in CATEGORIES},
+                               "participants": len(members)}
+    return pd.DataFrame.from_dict(rows, orient="index",
+                                  columns=[*CATEGORIES, "participants"]).astype(int)
 
 
 def status_counts_table(counts: pd.DataFrame, prepared: Prepared,
                         language: str) -> pd.DataFrame:
-    """The counts of :func:`status_counts` with practice and category names.
+    """The counts of :func:`status_counts` with the theme, the practice and category names.
 
     The ``too_few_responses`` column is left out when no provider has it (the table would not
-    fit the page otherwise; the map's legend and the rules still name it).
+    fit the page otherwise; the rules still name it).
     """
+    from strapetsi_lib.present.takehold_view import STATUS_SYMBOLS
+
     names = practice_names(prepared, language)
-    if not counts["too_few_responses"].any():
-        counts = counts.drop(columns="too_few_responses")
-    table = counts.rename(columns={c: text(f"status_{c}", language) for c in counts.columns})
-    table.insert(0, text("takehold_col_practice", language),
-                 [names[code] for code in counts.index])
-    return table.reset_index(drop=True)
+    columns = [c for c in CATEGORIES if c != "too_few_responses" or counts[c].any()]
+    table = pd.DataFrame({
+        text("takehold_col_practice", language): [names[code] for code in counts.index],
+        text("practice_col_theme", language): [_theme_of(prepared, code, language)
+                                               for code in counts.index],
+        text("network_col_participants", language): counts["participants"].to_numpy(),
+    })
+    for category in columns:
+        table[f"{STATUS_SYMBOLS[category]} {text(f'status_{category}', language)}"] = \
+            counts[category].to_numpy()
+    return table
+
+
+def _theme_of(prepared: Prepared, practice: str, language: str) -> str:
+    theme = prepared.instrument.practice(practice).theme
+    return theme_name(prepared.instrument, theme, language) if theme else "\u2013"
+
+
+def status_grid_table(grid: pd.DataFrame, prepared: Prepared, language: str) -> pd.DataFrame:
+    """The status grid as a table: a row per provider, a column per practice, each status as
+    its symbol and word (readable without colour, on paper and by a screen reader)."""
+    from strapetsi_lib.present.takehold_view import status_badge
+
+    names = practice_names(prepared, language)
+    table = pd.DataFrame({text("network_provider_axis", language): list(grid.index)})
+    for code in grid.columns:
+        table[names[code]] = [status_badge(c, language) for c in grid[code]]
+    return table
 
 
 def status_rules(prepared: Prepared, language: str) -> Text:
@@ -645,3 +832,110 @@ def clustering_table(prepared: Prepared, wave: str, language: str) -> pd.DataFra
         text("stats_col_design_effect", language): [number(v, language, 1)
                                                     for v in net["design_effect"]],
     })
+
+
+# --------------------------------------------------------------------------- summary
+
+#: The statuses that mean a practice took hold.
+TAKEN_HOLD = ("embedded", "adopting")
+
+
+def response_point(prepared: Prepared, language: str) -> Text:
+    """The summary's point on response: responses and people, and how the median response
+    rate moved from the first wave to the latest."""
+    providers = number(len(prepared["providers"]), language, 0)
+    words = [text("network_summary_responses", language,
+                  responses=responses_text(prepared, language), n_providers=providers)]
+    rates = shown_response_rates(prepared)
+    medians = {wave: share_as_shown(rates[rates["wave"] == wave], ["response_rate"])
+               ["response_rate"].median() for wave in compared_waves(prepared)}
+    medians = {wave: m for wave, m in medians.items() if not pd.isna(m)}
+    if len(medians) == 2:
+        before, after = (medians[w] for w in compared_waves(prepared))
+        key = ("network_summary_median_rose" if after > before else
+               "network_summary_median_fell" if after < before else
+               "network_summary_median_same")
+        words.append(text(key, language, before=number(100 * before, language, 0),
+                          after=number(100 * after, language, 0),
+                          share=percent(after, language)))
+    elif medians:
+        words.append(text("network_summary_median", language,
+                          median=percent(next(iter(medians.values())), language)))
+    return join(words)
+
+
+def change_point(prepared: Prepared, language: str) -> Text:
+    """The summary's point on the network's change: how many dimensions improved clearly, the
+    largest, and any clear decline."""
+    change = network_change(prepared, language)
+    # better: up, or down where a lower score is the better one
+    sign = change["dimension"].map(lambda d: 1 if prepared.instrument.higher_is_better(d)
+                                   else -1)
+    up = change[change["clear"] & (sign * change["estimate"] > 0)]
+    down = change[change["clear"] & (sign * change["estimate"] < 0)]
+    if up.empty and down.empty:
+        return text("network_summary_no_change", language)
+    words = []
+    if not up.empty:
+        top = up.loc[(sign[up.index] * up["estimate"]).idxmax()]
+        words.append(text("network_summary_improved", language,
+                          where=areas_phrase(len(up), len(change), language),
+                          dimension=top["name"], change=effect(top["estimate"], language)))
+    if not down.empty:
+        words.append(text("network_summary_declined", language, dimensions=join(
+            [f"{row.name} ({effect(row.estimate, language)})" for row in down.itertuples()],
+            ", ")))
+    return join(words)
+
+
+def practice_points(prepared: Prepared, language: str) -> tuple[Text, list[Text]]:
+    """The summary's point on the practices: a lead, and for each practice at how many of the
+    providers taking part in its theme it took hold (embedded or adopting)."""
+    counts = status_counts(prepared)
+    names = practice_names(prepared, language)
+    by_theme = any(provider_themes(prepared).values())
+    lines = []
+    for code, row in counts.iterrows():
+        taken = int(sum(row[c] for c in TAKEN_HOLD))
+        theme = prepared.instrument.practice(code).theme
+        lines.append(text("network_summary_practice_theme" if theme and by_theme
+                          else "network_summary_practice_all", language,
+                          practice=names[code], theme=_theme_of(prepared, code, language),
+                          n_taken=number(taken, language, 0),
+                          n_in=number(int(row["participants"]), language, 0)))
+    lead = text("network_summary_practices" if by_theme else "network_summary_practices_all",
+                language, wave=prepared.wave_label(latest_wave(prepared), language))
+    return lead, lines
+
+
+def summary_points(prepared: Prepared, language: str) -> list[Text | tuple[Text, list[Text]]]:
+    """The points the network report opens with: response, the network's change, and which
+    practices took hold among the providers taking part (a point with a line per practice);
+    each only where the data have it."""
+    points: list[Text | tuple[Text, list[Text]]] = [response_point(prepared, language)]
+    if has_takehold(prepared):
+        points.append(change_point(prepared, language))
+    if has_practices(prepared):
+        points.append(practice_points(prepared, language))
+    return points
+
+
+def summary_html(points: list[Text | tuple[Text, list[Text]]]) -> str:
+    """The summary as a list in a ``strapetsi-summary`` block (the printed page 1 ends after
+    it), a point with lines of its own as a nested list; every value in the points is escaped
+    (:func:`~strapetsi_lib.present.display.text_html`)."""
+    from strapetsi_lib.present.display import text_html
+
+    def inline(point: Text) -> str:
+        body = text_html(point)
+        return body[3:-4] if body.startswith("<p>") and body.endswith("</p>") else body
+
+    items = []
+    for point in points:
+        if isinstance(point, tuple):
+            lead, lines = point
+            nested = "".join(f"<li>{inline(line)}</li>" for line in lines)
+            items.append(f"<li>{inline(lead)}<ul>{nested}</ul></li>")
+        else:
+            items.append(f"<li>{inline(point)}</li>")
+    return '<div class="strapetsi-summary"><ul>' + "".join(items) + "</ul></div>"

@@ -19,32 +19,59 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib.collections import PolyCollection  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
+from matplotlib.ticker import MultipleLocator  # noqa: E402
 from matplotlib.transforms import blended_transform_factory  # noqa: E402
 
 from strapetsi_lib.analysis.stats import CLEAR_ALPHA  # noqa: E402
 from strapetsi_lib.ingest.instrument import Instrument  # noqa: E402
 from strapetsi_lib.present.figure_style import (  # noqa: E402
+    FIGURE_WIDTH,
     HIGHLIGHT,
+    MAX_FIGURE_HEIGHT,
     MEAN_CMAP,
+    MIN_FONT_SIZE,
     NETWORK,
     agreement_colours,
     apply_style,
+    axis_label,
     fitted_limits,
     jittered_rows,
     number_ticks,
+    page_parts,
     tick_labels_as_text,
+    wrap_chars,
 )
 from strapetsi_lib.present.i18n import interval, number, percent, text  # noqa: E402
 from strapetsi_lib.present.survey_words import role_label, scale_span  # noqa: E402
 
 __all__ = ["HIGHLIGHT", "NETWORK", "change_forest", "dimension_profile", "item_diverging_bars",
-           "provider_place", "role_heatmap"]
+           "provider_place", "role_heatmap", "statement_chart_parts"]
 
-#: Statement labels are wrapped (never cut) at this many characters.
-STATEMENT_WRAP = 55
-#: Heights in the statement chart, in inches: an area's name row, and a bar.
+#: Statement labels are wrapped (never cut) at this many characters: the figure's whole width,
+#: since each statement is written above its bar.
+STATEMENT_WRAP = wrap_chars(FIGURE_WIDTH - 0.3)
+#: Dimension names beside a chart's rows are wrapped at this many characters (the rest of the
+#: width is the chart's).
+NAME_WRAP = wrap_chars(2.0)
+#: Heights in the statement chart, in inches: an area's name row, a line of a statement's
+#: wording, and a bar (with the gap below it).
 AREA_ROW = 0.34
+STATEMENT_LINE = 0.17
 BAR = 0.2
+BAR_ROW = 0.34
+#: What a statement chart needs besides its rows: legend, axis and margins, in inches.
+STATEMENT_CHART_FIXED = 1.5
+
+
+def _names(names: Sequence[str]) -> list[str]:
+    """Dimension names wrapped to fit beside a chart (:data:`NAME_WRAP`), never cut."""
+    return [textwrap.fill(name, NAME_WRAP) for name in names]
+
+
+def _row_height(names: Sequence[str]) -> float:
+    """A chart row's height, in inches: room for the longest wrapped name."""
+    lines = max((name.count("\n") + 1 for name in names), default=1)
+    return max(0.5, 0.2 * lines + 0.12)
 
 
 def _style() -> None:
@@ -68,21 +95,24 @@ def dimension_profile(provider_means: pd.DataFrame, network_means: pd.DataFrame,
     names = [instrument.dimension(code).name[language] for code in order]
     own = provider_means.set_index("dimension").reindex(order)
     net = network_means.set_index("dimension").reindex(order)
-    fig, ax = plt.subplots(figsize=(8, 0.6 * len(order) + 1.4))
+    labels = _names(names)
+    fig, ax = plt.subplots(figsize=(FIGURE_WIDTH, _row_height(labels) * len(order) + 1.4))
     y = np.arange(len(order))
     ax.errorbar(own["mean"], y, xerr=[own["mean"] - own["ci_low"], own["ci_high"] - own["mean"]],
                 fmt="o", color=HIGHLIGHT, capsize=4, label=text("this_provider", language))
     ax.scatter(net["mean"], y, marker="D", color=NETWORK, zorder=3,
                label=text("network_average", language))
-    ax.set_yticks(y, names)
+    ax.set_yticks(y, labels)
     ax.invert_yaxis()
     scale = instrument.score_scale
     ax.set_xlim(scale.min, scale.max)
+    if scale.max - scale.min <= 4:  # half points on a short scale: the differences that matter
+        ax.xaxis.set_major_locator(MultipleLocator(0.5))
     number_ticks(ax.xaxis, language)
-    ax.set_xlabel(text("mean_axis", language, scale=scale.span()))
+    ax.set_xlabel(axis_label(text("mean_axis", language, scale=scale.span())))
     # over the whole figure, not the axes: long dimension names leave the axes narrow, and a
     # legend centred on them runs off the figure's right edge (Swedish)
-    fig.legend(loc="outside upper center", ncol=2, frameon=False)
+    fig.legend(loc="outside upper center", ncol=1, frameon=False)
     parts = [text("alt_profile_item", language, dimension=name,
                   mean=number(m, language), network=number(n, language))
              for name, m, n in zip(names, own["mean"], net["mean"], strict=True) if pd.notna(m)]
@@ -90,18 +120,55 @@ def dimension_profile(provider_means: pd.DataFrame, network_means: pd.DataFrame,
     return fig, alt
 
 
+def _statement_layout(distribution: pd.DataFrame, instrument: Instrument, language: str
+                      ) -> tuple[list[str], dict[str, str], list[tuple[str, list[str]]]]:
+    """The statements a chart shows (instrument order), their wrapped wording, and the areas
+    (dimension, its statements) in order."""
+    shown = set(distribution["item"])
+    order = [code for code in instrument.scale_item_codes if code in shown]
+    labels = {code: textwrap.fill(instrument.item(code).text[language], STATEMENT_WRAP)
+              for code in order}
+    groups = [(dim, [c for c in order if instrument.item(c).dimension == dim])
+              for dim in instrument.dimension_codes]
+    return order, labels, [(dim, codes) for dim, codes in groups if codes]
+
+
+def _statement_height(label: str) -> float:
+    """A statement's height in the chart, in inches: its wording above, then its bar."""
+    return STATEMENT_LINE * (label.count("\n") + 1) + BAR_ROW
+
+
+def statement_chart_parts(distribution: pd.DataFrame, instrument: Instrument,
+                          language: str) -> list[list[str]]:
+    """The areas (dimension codes) of each part of the statement chart: as many areas as fit
+    a figure no taller than a printed page (:data:`~strapetsi_lib.present.figure_style.
+    MAX_FIGURE_HEIGHT`), an area never split; one part when all fit.
+
+    Draw each part with ``item_diverging_bars(..., dimensions=part)``.
+    """
+    _, labels, groups = _statement_layout(distribution, instrument, language)
+    heights = [AREA_ROW + sum(_statement_height(labels[c]) for c in codes)
+               for _, codes in groups]
+    return [[groups[i][0] for i in part]
+            for part in page_parts(heights, STATEMENT_CHART_FIXED, MAX_FIGURE_HEIGHT)]
+
+
 def item_diverging_bars(distribution: pd.DataFrame, instrument: Instrument,
-                        language: str) -> tuple[plt.Figure, str]:
+                        language: str, dimensions: Sequence[str] | None = None
+                        ) -> tuple[plt.Figure, str]:
     """Diverging stacked bars of the answers to each statement, grouped by area.
 
     Disagreement extends left of zero, agreement right, and the neutral answer straddles zero.
-    The statements are grouped under their area's (dimension's) name, each labelled with its
-    full wording, wrapped, and each bar ends with the share agreeing.
+    The statements are grouped under their area's (dimension's) name, each written in full
+    above its bar (so that the bars have the figure's whole width, on a phone too), and each
+    bar ends with the share agreeing.
 
     Parameters
     ----------
     distribution
         One provider's and wave's rows of ``item_distributions`` (``item, value, share``).
+    dimensions
+        The areas to draw (a part from :func:`statement_chart_parts`); ``None`` draws all.
     """
     _style()
     scale = instrument.score_scale
@@ -109,32 +176,32 @@ def item_diverging_bars(distribution: pd.DataFrame, instrument: Instrument,
     shares = (distribution.pivot_table(index="item", columns="value", values="share",
                                        aggfunc="sum", observed=True)
               .reindex(columns=values).fillna(0.0))
-    order = [code for code in instrument.scale_item_codes if code in shares.index]
+    order, labels, groups = _statement_layout(distribution, instrument, language)
+    if dimensions is not None:
+        groups = [(dim, codes) for dim, codes in groups if dim in set(dimensions)]
+        order = [code for _, codes in groups for code in codes]
     shares = shares.reindex(order) * 100
     mid = scale.middle
     neg = [v for v in values if v < mid]
     neutral = [v for v in values if v == mid]
     agree = shares[[v for v in values if v > mid]].sum(axis=1)
     colours = agreement_colours(values, mid)
-    groups = [(dim, [c for c in order if instrument.item(c).dimension == dim])
-              for dim in instrument.dimension_codes]
-    groups = [(dim, codes) for dim, codes in groups if codes]
-    labels = {code: textwrap.fill(instrument.item(code).text[language], STATEMENT_WRAP)
-              for code in order}
     # One axes whose y unit is an inch: each area's name on a row of its own, then its
-    # statements, each row as tall as its wrapped wording. (Panels per area would cost a
-    # layout of their axes each.)
+    # statements, each one's wording above its bar. (Panels per area would cost a layout of
+    # their axes each.)
     rows: list[tuple[float, str]] = []  # (centre, item code) of each bar
+    wording: list[tuple[float, str]] = []  # (top, item code) of each statement's wording
     headers: list[tuple[float, str]] = []  # (centre, area name) of each area's row
     y = 0.0
     for dim, codes in groups:
         headers.append((y + AREA_ROW / 2, instrument.dimension(dim).name[language]))
         y += AREA_ROW
         for code in codes:
-            height = 0.16 * (labels[code].count("\n") + 1) + 0.16
-            rows.append((y + height / 2, code))
-            y += height
-    fig, ax = plt.subplots(figsize=(9, y + 1.3))
+            lines = labels[code].count("\n") + 1
+            wording.append((y, code))
+            rows.append((y + STATEMENT_LINE * lines + BAR_ROW / 2 - 0.02, code))
+            y += _statement_height(labels[code])
+    fig, ax = plt.subplots(figsize=(FIGURE_WIDTH, y + STATEMENT_CHART_FIXED))
     centres = np.array([centre for centre, _ in rows])
     codes = [code for _, code in rows]
     part = shares.loc[codes]
@@ -151,21 +218,27 @@ def item_diverging_bars(distribution: pd.DataFrame, instrument: Instrument,
     for end, centre, code in zip(left, centres, codes, strict=True):
         # inside the axes (the x limit leaves room after a full bar): nothing for the layout
         ax.text(end + 2, centre, percent(agree[code] / 100, language), va="center",
-                fontsize=8).set_in_layout(False)
-    at_figure_left = blended_transform_factory(fig.transFigure, ax.transData)
+                fontsize=MIN_FONT_SIZE).set_in_layout(False)
+    # the wording and the areas' names start at the axes' left edge and run across the figure
+    at_axes_left = blended_transform_factory(ax.transAxes, ax.transData)
+    for top, code in wording:
+        ax.text(0.0, top + 0.03, labels[code], transform=at_axes_left, va="top",
+                fontsize=MIN_FONT_SIZE, linespacing=1.15).set_in_layout(False)
     for centre, name in headers:
-        ax.text(0.01, centre, name, transform=at_figure_left, va="center", fontsize=10,
-                fontweight="bold").set_in_layout(False)  # it sits over the labels' margin
-    ax.axvline(0, color="black", linewidth=0.8)
-    tick_labels_as_text(ax, "y", centres, [labels[c] for c in codes], fontsize=8)
+        ax.text(0.0, centre, name, transform=at_axes_left, va="center", fontsize=11,
+                fontweight="bold").set_in_layout(False)
+    # the zero line and the grid only where the bars are, not through the wording
+    ax.vlines(np.zeros(len(centres)), centres - BAR * 0.8, centres + BAR * 0.8, color="black",
+              linewidth=0.8)
+    ax.set_yticks([])
     ax.set_ylim(y, 0)
-    ax.grid(axis="y", visible=False)
+    ax.grid(False)
     ax.set_xlim(-100, 120)  # room for the share agreeing at the end of a full bar
     ax.set_xticks([-100, -50, 0, 50, 100])
     number_ticks(ax.xaxis, language, 0, as_percent=True, absolute=True)
     ax.set_xlabel(text("share_of_answers_percent", language))
-    fig.legend(handles=_row_major(handles, 3), loc="outside upper center", ncol=3,
-               frameon=False, fontsize=8)
+    fig.legend(handles=_row_major(handles, 2), loc="outside upper center", ncol=2,
+               frameon=False, fontsize=MIN_FONT_SIZE)
     top, low = agree.idxmax(), agree.idxmin()
     alt = text("alt_items", language, n_items=len(order),
                top=instrument.item(top).text[language],
@@ -196,8 +269,10 @@ def role_heatmap(role_means: pd.DataFrame, instrument: Instrument, language: str
                  suppressed_label: str) -> tuple[plt.Figure, str]:
     """Heatmap of dimension means by role; suppressed groups show words instead of a colour.
 
-    The colour scale spans the means shown (rounded out to half points, at least one point
-    wide), so differences between roles show as differences of shade.
+    Each area's name is written across the figure above its row of cells, so that the roles'
+    columns share the whole width (on a phone too). The colour scale spans the means shown
+    (rounded out to half points, at least one point wide), so differences between roles show
+    as differences of shade; each cell also prints its mean.
 
     Parameters
     ----------
@@ -207,6 +282,9 @@ def role_heatmap(role_means: pd.DataFrame, instrument: Instrument, language: str
     suppressed_label
         Text written into a suppressed cell (e.g. "alle 5 vastaajaa").
     """
+    from matplotlib.colors import Normalize
+    from matplotlib.patches import Rectangle
+
     _style()
     roles = [r for r in instrument.role_codes if r in set(role_means["role"])]
     grid = (role_means.pivot_table(index="dimension", columns="role", values="mean",
@@ -215,28 +293,43 @@ def role_heatmap(role_means: pd.DataFrame, instrument: Instrument, language: str
     annot = grid.map(lambda v: suppressed_label if pd.isna(v) else number(v, language, 1))
     scale = instrument.score_scale
     vmin, vmax = fitted_limits(grid.to_numpy(dtype=float).ravel(), scale.min, scale.max)
-    fig, ax = plt.subplots(figsize=(1.9 * len(roles) + 3.5, 0.55 * len(grid) + 1.4))
-    # Drawn directly rather than with seaborn's heatmap, which draws the whole figure once
-    # more to decide whether its tick labels overlap.
-    values = np.ma.masked_invalid(grid.to_numpy(dtype=float))
-    mesh = ax.pcolormesh(values, cmap=MEAN_CMAP, vmin=vmin, vmax=vmax, edgecolors="white",
-                         linewidth=1.0)
-    colours = mesh.to_rgba(values.filled(vmin))
-    for (i, j), label in np.ndenumerate(annot.to_numpy()):
-        ax.text(j + 0.5, i + 0.5, label, ha="center", va="center", fontsize=10,
-                color=_text_colour(colours[i, j]) if not values.mask[i, j] else "black")
-    colorbar = fig.colorbar(mesh, ax=ax, label=text("mean_axis", language, scale=scale.span()))
-    colorbar.outline.set_visible(False)
-    number_ticks(colorbar.ax.yaxis, language)
-    tick_labels_as_text(ax, "x", np.arange(len(roles)) + 0.5,
-                        [role_label(instrument, r, language) for r in roles], tick_length=0)
-    tick_labels_as_text(ax, "y", np.arange(len(grid)) + 0.5,
-                        [instrument.dimension(d).name[language] for d in grid.index],
-                        tick_length=0)
-    ax.set_ylim(len(grid), 0)
+    cmap, norm = matplotlib.colormaps[MEAN_CMAP], Normalize(vmin, vmax)
+    role_labels = [textwrap.fill(role_label(instrument, r, language), wrap_chars(
+        (FIGURE_WIDTH - 0.3) / max(1, len(roles))), break_long_words=False) for r in roles]
+    # y in rows: each area is a name line (name_line rows) and a row of cells (one row)
+    name_line = 0.55
+    fig, ax = plt.subplots(figsize=(FIGURE_WIDTH, 0.5 * (1 + name_line) * len(grid) + 1.9))
+    for i, dim in enumerate(grid.index):
+        top = i * (1 + name_line)
+        ax.text(0, top + name_line * 0.55, instrument.dimension(dim).name[language],
+                va="center", ha="left", fontsize=MIN_FONT_SIZE + 0.45).set_in_layout(False)
+        for j, role in enumerate(roles):
+            value = grid.loc[dim, role]
+            colour = cmap(norm(value)) if pd.notna(value) else (1, 1, 1, 1)
+            ax.add_patch(Rectangle((j, top + name_line), 1, 1, facecolor=colour,
+                                   edgecolor="white" if pd.notna(value) else "#7f7f7f",
+                                   linewidth=1.0, hatch=None if pd.notna(value) else "//"))
+            ax.text(j + 0.5, top + name_line + 0.5, annot.loc[dim, role], ha="center",
+                    va="center", fontsize=MIN_FONT_SIZE,
+                    color=_text_colour(colour) if pd.notna(value) else "black",
+                    bbox=None if pd.notna(value) else {"facecolor": "white", "pad": 1,
+                                                       "edgecolor": "none"})
+    ax.set_xlim(0, len(roles))
+    ax.set_ylim(len(grid) * (1 + name_line), 0)
+    ax.xaxis.tick_top()
+    ax.set_xticks(np.arange(len(roles)) + 0.5, role_labels, fontsize=MIN_FONT_SIZE + 0.45)
+    ax.tick_params(axis="x", length=0)
+    ax.set_yticks([])
     ax.grid(False)
     for spine in ax.spines.values():
         spine.set_visible(False)
+    mappable = matplotlib.cm.ScalarMappable(norm=norm, cmap=cmap)
+    colorbar = fig.colorbar(mappable, ax=ax, orientation="horizontal", fraction=0.05,
+                            pad=0.02, aspect=40,
+                            label=text("mean_axis", language, scale=scale.span()))
+    colorbar.outline.set_visible(False)
+    colorbar.set_ticks(MultipleLocator(0.5))
+    number_ticks(colorbar.ax.xaxis, language)
     shown = [role_label(instrument, r, language) for r in roles if grid[r].notna().any()]
     hidden = [role_label(instrument, r, language) for r in roles if grid[r].isna().all()]
     alt = text("alt_roles", language, roles=", ".join(shown) or "\u2013")
@@ -259,17 +352,18 @@ def provider_place(ranks: pd.DataFrame, provider_id: str, instrument: Instrument
     order = instrument.dimension_codes
     names = {code: instrument.dimension(code).name[language] for code in order}
     own = ranks[ranks["provider_id"] == provider_id]
-    fig, ax = plt.subplots(figsize=(8, 0.6 * len(order) + 1.4))
+    labels = _names([names[c] for c in order])
+    fig, ax = plt.subplots(figsize=(FIGURE_WIDTH, _row_height(labels) * len(order) + 1.4))
     means = ranks.dropna(subset=["mean"]).groupby("dimension", sort=False)["mean"]
     jittered_rows(ax, [means.get_group(c).to_numpy() if c in means.groups else []
                        for c in order], jitter=0.2, size=4, color=NETWORK, alpha=0.45)
     ax.grid(axis="y", visible=False)
     ax.set_ylim(len(order) - 0.5, -0.5, auto=None)  # the dots' rows; the highlight may widen
-    tick_labels_as_text(ax, "y", range(len(order)), [names[c] for c in order])
+    tick_labels_as_text(ax, "y", range(len(order)), labels)
     ax.scatter(own["mean"], [order.index(d) for d in own["dimension"]], color=HIGHLIGHT,
                marker="o", s=90, edgecolor="black", zorder=5, label=text("this_provider", language))
     number_ticks(ax.xaxis, language)
-    ax.set_xlabel(text("provider_means_axis", language, scale=scale_span(instrument)))
+    ax.set_xlabel(axis_label(text("provider_means_axis", language, scale=scale_span(instrument))))
     ax.set_ylabel("")
     ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), frameon=False)
     parts = [text("alt_place_item", language, dimension=names[row.dimension],
@@ -296,7 +390,8 @@ def change_forest(changes: pd.DataFrame, instrument: Instrument,
     order = [d for d in instrument.dimension_codes if d in set(shown["dimension"])]
     shown = shown.set_index("dimension").reindex(order)
     names = [instrument.dimension(d).name[language] for d in order]
-    fig, ax = plt.subplots(figsize=(8, 0.6 * len(order) + 1.4))
+    labels = _names(names)
+    fig, ax = plt.subplots(figsize=(FIGURE_WIDTH, _row_height(labels) * len(order) + 1.4))
     y = np.arange(len(order))
     clear = shown["p_adjusted"] < CLEAR_ALPHA
     for is_clear, color in ((True, HIGHLIGHT), (False, NETWORK)):
@@ -308,10 +403,10 @@ def change_forest(changes: pd.DataFrame, instrument: Instrument,
                         fmt="o", color=color, capsize=4,
                         mfc=color if is_clear else "white")  # filled or not: no colour needed
     ax.axvline(0, color="black", linewidth=0.8)
-    ax.set_yticks(y, names)
+    ax.set_yticks(y, labels)
     ax.invert_yaxis()
     number_ticks(ax.xaxis, language)
-    ax.set_xlabel(text("change_axis", language, scale=scale_span(instrument)))
+    ax.set_xlabel(axis_label(text("change_axis", language, scale=scale_span(instrument))))
     parts = [text("alt_change_item", language, dimension=name,
                   change=number(row.estimate, language, 2, signed=True),
                   ci=interval(row.ci_low, row.ci_high, language, 2))
