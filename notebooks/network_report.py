@@ -102,6 +102,7 @@ if view.has_themes(prepared):
     show_text(text("takehold_theme_intro", lang))
     themes = view.theme_results(prepared, lang)
     show_text(view.theme_summary(themes, lang))
+    show_text(text("stats_theme_respondent_mix", lang))
     figure, alt = plots.theme_forest(themes, lang)
     show_figure(figure, alt, text("network_theme_caption", lang))
     for caption, table in view.theme_tables(themes, lang):

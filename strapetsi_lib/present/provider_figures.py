@@ -21,7 +21,7 @@ from matplotlib.collections import PolyCollection  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
 from matplotlib.transforms import blended_transform_factory  # noqa: E402
 
-from strapetsi_lib.analysis.stats import CLEAR_ALPHA  # noqa: E402
+from strapetsi_lib.analysis.stats import is_clear  # noqa: E402
 from strapetsi_lib.ingest.instrument import Instrument  # noqa: E402
 from strapetsi_lib.present.figure_style import (  # noqa: E402
     HIGHLIGHT,
@@ -289,7 +289,8 @@ def change_forest(changes: pd.DataFrame, instrument: Instrument,
     ----------
     changes
         One provider's ``dimension_change`` rows (``dimension, estimate, ci_low, ci_high,
-        p_adjusted``); suppressed rows (NaN estimate) are left out.
+        p_adjusted, hedges_g``); suppressed rows (NaN estimate) are left out. Clear changes
+        (:func:`strapetsi_lib.analysis.stats.verdict`) are filled.
     """
     _style()
     shown = changes.dropna(subset=["estimate"])
@@ -298,15 +299,16 @@ def change_forest(changes: pd.DataFrame, instrument: Instrument,
     names = [instrument.dimension(d).name[language] for d in order]
     fig, ax = plt.subplots(figsize=(8, 0.6 * len(order) + 1.4))
     y = np.arange(len(order))
-    clear = shown["p_adjusted"] < CLEAR_ALPHA
-    for is_clear, color in ((True, HIGHLIGHT), (False, NETWORK)):
-        rows = (clear == is_clear).to_numpy()
+    clear = np.atleast_1d(is_clear(shown["p_adjusted"].to_numpy(),
+                                   shown["hedges_g"].to_numpy()))
+    for filled, color in ((True, HIGHLIGHT), (False, NETWORK)):
+        rows = clear == filled
         if rows.any():
             part = shown[rows]
             ax.errorbar(part["estimate"], y[rows], xerr=[part["estimate"] - part["ci_low"],
                                                          part["ci_high"] - part["estimate"]],
                         fmt="o", color=color, capsize=4,
-                        mfc=color if is_clear else "white")  # filled or not: no colour needed
+                        mfc=color if filled else "white")  # filled or not: no colour needed
     ax.axvline(0, color="black", linewidth=0.8)
     ax.set_yticks(y, names)
     ax.invert_yaxis()
