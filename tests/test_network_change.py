@@ -115,3 +115,29 @@ def test_network_mean_interval_is_clustered_and_reports_icc_and_design_effect():
                                                  ** 2)
     assert 0.1 < row["icc"] < 0.35  # the demo's level SD 0.25 and answer noise: ICC about 0.2
     assert row["n_providers"] == 30
+
+
+def test_network_results_are_standardised_by_the_respondents_sd():
+    # the size the "clear" rule checks: the change (or theme difference) over the SD of
+    # respondents' scores pooled over the first and the latest wave, as Hedges' g standardises
+    # a provider's change
+    from strapetsi_lib.analysis.network_models import long_scores, mixed_models, theme_effects
+    from strapetsi_lib.analysis.stats import pooled_sd
+
+    spec = importlib.util.spec_from_file_location("coverage", ROOT / "benchmarks" / "coverage.py")
+    coverage = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(coverage)
+    dataset = coverage.simulate_dataset(12, 4)
+    scores = long_scores(dataset)
+    models = mixed_models(dataset, scores).set_index("dimension")
+    effects = theme_effects(dataset, scores).dropna(subset=["estimate"])
+    first, latest = dataset.wave_ids[0], dataset.wave_ids[-1]
+    for dim in dataset.instrument.dimension_codes:
+        frame = scores[scores["dimension"] == dim]
+        sd = pooled_sd(frame.loc[frame["wave"] == first, "score"],
+                       frame.loc[frame["wave"] == latest, "score"])
+        assert 0.3 < sd < 1.0
+        assert models.loc[dim, "effect_size"] == pytest.approx(models.loc[dim, "estimate"] / sd)
+        theme = effects[effects["dimension"] == dim]
+        np.testing.assert_allclose(theme["effect_size"], theme["estimate"] / sd)
+    assert len(effects)
