@@ -118,7 +118,8 @@ def summarise(results: pd.DataFrame) -> pd.DataFrame:
     mean width of each interval and the share called certain (BH-adjusted p < 0.05)."""
     results = results.assign(width95=results["ci95_high"] - results["ci95_low"],
                              width=results["ci_high"] - results["ci_low"],
-                             flagged=is_certain(results["p_adjusted"].to_numpy()).astype(float)
+                             flagged=pd.Series(is_certain(results["p_adjusted"].to_numpy()),
+                                               index=results.index).astype(float)
                              .where(results["p_adjusted"].notna()))
     return (results.groupby(["dimension", "theme", "effect"], sort=False)
             .agg(coverage95=("covered95", "mean"), coverage_adjusted=("covered", "mean"),
