@@ -129,14 +129,17 @@ def summarise(results: pd.DataFrame) -> pd.DataFrame:
             .reset_index())
 
 
-def false_coverage_rate(results: pd.DataFrame) -> float:
+def false_coverage_rate(results: pd.DataFrame) -> tuple[float, float]:
     """The adjusted intervals' false coverage rate: per network, the share of certain results
-    whose adjusted interval misses the planted effect (0 when none is certain), averaged."""
+    whose adjusted interval misses the planted effect (0 when none is certain), averaged over
+    the networks; and the Monte Carlo standard error of that average."""
     certain = is_certain(results["p_adjusted"].to_numpy())
     missed = certain & (results["covered"] == 0).to_numpy()
     per_network = pd.DataFrame({"seed": results["seed"], "certain": certain, "missed": missed}
                                ).groupby("seed")[["certain", "missed"]].sum()
-    return float((per_network["missed"] / per_network["certain"].clip(lower=1)).mean())
+    shares = per_network["missed"] / per_network["certain"].clip(lower=1)
+    error = float(shares.std(ddof=1) / np.sqrt(len(shares))) if len(shares) > 1 else np.nan
+    return float(shares.mean()), error
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -155,6 +158,7 @@ def main(argv: list[str] | None = None) -> int:
     null = results[results["effect"] == 0]
     fits = int(results["covered95"].count())
     low, high = wilson_interval(int(results["covered95"].sum()), fits)
+    fcr, fcr_error = false_coverage_rate(results)
     with pd.option_context("display.width", 160, "display.max_rows", 200):
         print(f"{args.replicates} networks of {args.providers} providers in {seconds:.0f} s "
               f"({'CR1' if args.cr1 else 'CR2'} standard errors)\n")
@@ -167,8 +171,8 @@ def main(argv: list[str] | None = None) -> int:
               f"(Wilson 95 % {low:.3f}-{high:.3f}; nominal 0.95; {fits} intervals)")
         print(f"Adjusted intervals, all pairs: level {results['ci_level'].min():.3f}-"
               f"{results['ci_level'].max():.3f}, coverage {results['covered'].mean():.3f}; "
-              f"false coverage rate over the certain results "
-              f"{false_coverage_rate(results):.3f} (guaranteed at most 0.05)")
+              f"false coverage rate over the certain results {fcr:.3f} (Monte Carlo SE "
+              f"{fcr_error:.3f}; at most 0.05 for exact tests)")
     return 0
 
 
