@@ -187,8 +187,7 @@ def summary_facts(prepared: Prepared, provider_id: str) -> Summary:
                    findings=findings, own_themes=takehold.own_themes(prepared, provider_id),
                    own_practices=own_practices(prepared, provider_id),
                    changes_tested=_changes_tested(prepared, provider_id),
-                   items_tested=compare_items(prepared, provider_id,
-                                              view.baseline_wave(prepared)).any_tested)
+                   items_tested=compare_items(prepared, provider_id, first).any_tested)
 
 
 # --------------------------------------------------------------------------- words
