@@ -46,10 +46,12 @@ from strapetsi_lib.analysis.network_models import (  # noqa: E402
     fit_network_change,
 )
 from strapetsi_lib.analysis.stats import MIN_CLEAR_EFFECT, wilson_interval  # noqa: E402
-from strapetsi_lib.config import ROLES  # noqa: E402
 from strapetsi_lib.ingest import demo  # noqa: E402
+from strapetsi_lib.ingest.instrument import DEFAULT_INSTRUMENT, load_instrument  # noqa: E402
 
-WAVES = [wave for wave, _, _ in demo.WAVES]
+INSTRUMENT = load_instrument(DEFAULT_INSTRUMENT)
+PLAN = demo.demo_plan(DEFAULT_INSTRUMENT)
+WAVES = PLAN.wave_ids
 #: Items per dimension of the packaged instrument: a dimension score averages their noise.
 ITEMS_PER_DIMENSION = 4
 #: The coverage the benchmark must print (issue 26).
@@ -62,19 +64,21 @@ def simulate_scores(n_providers: int, seed: int, mean_change: float = 0.0,
     mean change.
 
     Providers, their sizes at each wave, roles and returning respondents come from the demo's
-    own generator (:func:`strapetsi_lib.ingest.demo._make_providers` and
-    ``_make_respondents``, so a few small providers and sizes of about 20 to 1,400); levels
-    differ with the demo's provider SD, roles with its role effects, respondents with its
-    respondent SD (kept by those who answer again), and answers with its item noise averaged
-    over a dimension's items. Each provider's change is drawn around ``mean_change`` with SD
-    ``change_sd``; ``mean_change`` is the population mean the interval is for.
+    own generator (the random streams :func:`strapetsi_lib.ingest.demo.simulate` draws them
+    from, through its ``_make_providers`` and ``_make_respondents``: a few small providers and
+    sizes of about 20 to 1,400); levels differ with the demo's provider SD, roles with its plan's
+    role effects, respondents with its respondent SD (kept by those who answer again), and
+    answers with its item noise averaged over a dimension's items. Each provider's change is
+    drawn around ``mean_change`` with SD ``change_sd``; ``mean_change`` is the population mean
+    the interval is for.
     """
     rng_prov, rng_resp, rng_model = np.random.default_rng(seed).spawn(3)
-    providers, small = demo._make_providers(rng_prov, n_providers)
-    waves, _ = demo._make_respondents(rng_resp, providers, small)
+    providers, small = demo._make_providers(rng_prov, n_providers, INSTRUMENT)
+    waves, _ = demo._make_respondents(rng_resp, providers, small, PLAN)
     level = rng_model.normal(0.0, demo.SD["provider"], n_providers)
     change = rng_model.normal(mean_change, change_sd, n_providers)
-    role_effects = np.array([demo.ROLE_EFFECTS[role] for role in ROLES])
+    roles = np.array([role.role for role in PLAN.roles])
+    role_effects = np.array([role.effect for role in PLAN.roles])
     noise_sd = demo.SD["item"] / np.sqrt(ITEMS_PER_DIMENSION)
     frames = []
     for w, wave in enumerate(WAVES):
@@ -86,7 +90,7 @@ def simulate_scores(n_providers: int, seed: int, mean_change: float = 0.0,
         frames.append(pd.DataFrame({
             "respondent_id": frame["respondent_id"].to_numpy(),
             "provider_id": providers["provider_id"].to_numpy()[provider], "wave": wave,
-            "role": np.array(ROLES)[frame["role"].to_numpy()], "dimension": "d",
+            "role": roles[frame["role"].to_numpy()], "dimension": "d",
             "score": score}))
     return pd.concat(frames, ignore_index=True), mean_change
 

@@ -227,7 +227,7 @@ def fit_network_change(frame: pd.DataFrame, waves: list[str], random_slope: bool
     if design is None or not usable_df(df):
         return {"reason": TOO_FEW_PROVIDERS}
     from statsmodels.regression.mixed_linear_model import MixedLM
-    from statsmodels.tools.sm_exceptions import ConvergenceWarning
+    from statsmodels.tools.sm_exceptions import ConvergenceWarning, SingularMatrixWarning
 
     wave_x, role_x = design
     exog = np.column_stack([np.ones(len(frame)), wave_x, role_x])
@@ -236,12 +236,13 @@ def fit_network_change(frame: pd.DataFrame, waves: list[str], random_slope: bool
                     exog_re=exog_re)
     try:
         with warnings.catch_warnings():
-            # A boundary fit (no provider variance) is a legitimate answer, reported as SD 0.
-            warnings.simplefilter("ignore", ConvergenceWarning)
-            warnings.simplefilter("ignore", RuntimeWarning)
+            # A boundary fit (no provider variance) is a legitimate answer, reported as SD 0;
+            # a standard error it cannot give is caught below.
+            for warning in (ConvergenceWarning, SingularMatrixWarning, RuntimeWarning):
+                warnings.simplefilter("ignore", warning)
             result = model.fit(reml=True, method=["bfgs", "powell"])
-        k = wave_x.shape[1]
-        estimate, se = float(result.fe_params[k]), float(result.bse_fe[k])
+            k = wave_x.shape[1]
+            estimate, se = float(result.fe_params[k]), float(result.bse_fe[k])
     except (np.linalg.LinAlgError, ValueError):
         # A design the data cannot support must not stop every report: the dimension is
         # reported as not estimated, with the reason.
