@@ -124,6 +124,7 @@ if view.has_themes(prepared):
     show_text(text("takehold_theme_intro", lang))
     themes = view.theme_results(prepared, lang)
     show_text(view.theme_summary(themes, lang))
+    show_text(text("stats_theme_respondent_mix", lang))
     for theme, (caption, table) in zip(dict.fromkeys(themes["theme"]),
                                        view.theme_tables(themes, lang), strict=True):
         block = themes[themes["theme"] == theme]

@@ -116,9 +116,10 @@ if compared_items.any_clear:
     lists = ((text("strengths", lang), compared_items.strengths),
              (text("areas_to_develop", lang), compared_items.areas))
 else:
-    show_text(text("stats_no_clear_items", lang))
+    show_text(comparisons.comparison_outcome_text(compared_items, lang))
     highest, lowest = view.unclear_items_headings(prepared, lang)
     lists = ((highest, compared_items.highest), (lowest, compared_items.lowest))
+    lists = lists if not compared_items.highest.empty else ()
 for heading, items in lists:
     show_heading(heading, 3)
     if items.empty:

@@ -44,24 +44,25 @@ def prepared_for(instrument_id: str, labels: list[str]) -> Prepared:
 # --------------------------------------------------------------------------- the statistics
 
 
-@pytest.mark.parametrize(("std_diff", "low", "high", "higher", "expected"), [
-    (0.5, 0.1, 0.8, True, STRENGTH),
-    (0.5, 0.1, 0.8, False, AREA_TO_DEVELOP),  # clearly above where lower is better
-    (-0.5, -0.8, -0.1, False, STRENGTH),
-    (-0.5, -0.8, -0.1, True, AREA_TO_DEVELOP),
-    (-0.5, -0.8, 0.1, False, NO_CLEAR_DIFFERENCE),  # the same evidence rule either way
+@pytest.mark.parametrize(("std_diff", "p_adjusted", "higher", "expected"), [
+    (0.5, 0.01, True, STRENGTH),
+    (0.5, 0.01, False, AREA_TO_DEVELOP),  # clearly above where lower is better
+    (-0.5, 0.01, False, STRENGTH),
+    (-0.5, 0.01, True, AREA_TO_DEVELOP),
+    (-0.5, 0.2, False, NO_CLEAR_DIFFERENCE),  # the same evidence rule either way
 ])
-def test_the_strength_rule_reads_the_dimensions_direction(std_diff, low, high, higher,
+def test_the_strength_rule_reads_the_dimensions_direction(std_diff, p_adjusted, higher,
                                                           expected):
-    assert classify_difference([std_diff], [low], [high], [True], [higher])[0] == expected
+    assert classify_difference([p_adjusted], [std_diff], [higher])[0] == expected
 
 
 def test_item_comparison_calls_a_low_workload_a_strength():
     rng = np.random.default_rng(1)
     rows = []
     for provider, load in (("1111111-8", 1), *((f"{n}222222-{n}", None) for n in range(2, 6))):
-        for _ in range(20):
-            answer = load if load is not None else int(rng.integers(3, 7))
+        for i in range(20):
+            # the first provider answers 1 or 2 (answers all alike would test nothing)
+            answer = load + i % 2 if load is not None else int(rng.integers(3, 7))
             rows.append({"provider_id": provider, "wave": "w", "role": "teaching",
                          "load1": float(answer), "team1": float(answer)})
     responses = pd.DataFrame(rows)

@@ -15,10 +15,13 @@ import pandas as pd
 import pytest
 
 from strapetsi_lib.analysis.network_models import (
+    MIN_USABLE_DF,
     NOT_IDENTIFIED,
     TOO_FEW_PROVIDERS,
     estimable_columns,
     theme_effects,
+    theme_effects_by_provider,
+    usable_df,
 )
 from strapetsi_lib.ingest.dataset import load_dataset
 from strapetsi_lib.ingest.demo import generate_demo
@@ -80,16 +83,51 @@ def test_a_theme_with_one_participant_is_too_few(one_theme_dataset):
     assert set(effects["reason"]) == {TOO_FEW_PROVIDERS}
 
 
+
+def _coverage_benchmark():
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[1] / "benchmarks" / "coverage.py"
+    spec = importlib.util.spec_from_file_location("coverage_benchmark", path)
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    return bench
+
+
+def test_usable_degrees_of_freedom_start_at_the_threshold():
+    assert MIN_USABLE_DF == 4
+    assert usable_df(4.0) and not usable_df(4.0 - 1e-9) and not usable_df(float("nan"))
+
+
+def test_a_theme_with_too_few_providers_for_a_usable_df_cannot_be_estimated():
+    # two providers in a theme gave 1.3 degrees of freedom and an interval of -2.13 ... 2.30 on
+    # a 1-5 scale; now the theme "cannot be estimated" with the reason, in both analyses
+    dataset = _coverage_benchmark().simulate_dataset(30, 3)
+    dataset.providers = dataset.providers.copy()
+    themes = ["pedagogy;quality" if i < 2 else ("pedagogy", "competence", "")[i % 3]
+              for i in range(len(dataset.providers))]
+    dataset.providers["themes"] = themes
+    for effects in (theme_effects(dataset), theme_effects_by_provider(dataset)):
+        quality = effects[effects["theme"] == "quality"]
+        assert (quality["n_providers_in_theme"] == 2).all()
+        assert quality["estimate"].isna().all()
+        assert set(quality["reason"]) == {TOO_FEW_PROVIDERS}
+        pedagogy = effects[effects["theme"] == "pedagogy"]
+        assert pedagogy["estimate"].notna().all() and (pedagogy["df"] >= MIN_USABLE_DF).all()
+        assert pedagogy["effect_size"].notna().all()
+
+
 def _prepared_like(effects: pd.DataFrame):
     """The few Prepared members theme_results reads, around an in-memory table."""
     from strapetsi_lib.ingest.instrument import load_instrument
 
     class _Prepared:
         instrument = load_instrument("competence_management_v1")
+        tables = {"theme_effects": effects}
 
         def __getitem__(self, name):
-            assert name == "theme_effects"
-            return effects
+            return self.tables[name]
 
     return _Prepared()
 
@@ -111,16 +149,7 @@ def test_every_report_is_written_when_no_theme_is_identified(tmp_path):
 
 
 def test_equal_weight_sensitivity_check_agrees_on_planted_effects(one_theme_dataset):
-    import importlib.util
-    from pathlib import Path
-
-    from strapetsi_lib.analysis.network_models import theme_effects_by_provider
-
-    path = Path(__file__).resolve().parents[1] / "benchmarks" / "coverage.py"
-    spec = importlib.util.spec_from_file_location("coverage_benchmark", path)
-    bench = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(bench)
-    dataset = bench.simulate_dataset(30, 3)
+    dataset = _coverage_benchmark().simulate_dataset(30, 3)
     main, equal = theme_effects(dataset), theme_effects_by_provider(dataset)
     assert (main[["dimension", "theme"]] == equal[["dimension", "theme"]]).all().all()
     planted = main["estimate"] > 0.25

@@ -22,7 +22,7 @@ from browser import (
 )
 from bs4 import BeautifulSoup
 
-from strapetsi_lib.analysis.stats import is_clear
+from strapetsi_lib.analysis.stats import is_clear, verdict
 from strapetsi_lib.prepare import Prepared
 from strapetsi_lib.present import network_view
 from strapetsi_lib.present.i18n import number, text
@@ -167,9 +167,9 @@ def test_mixed_model_table_equals_the_library(prepared, reports):
         assert row[text("takehold_col_change", lang)] == signed(model["estimate"], lang)
         header = adjusted_ci_header(model["ci_level"], lang)
         assert row[header] == verdict_interval(model["ci_low"], model["ci_high"], lang, 2)
-        clear = is_clear(model["p_adjusted"])
+        result = verdict(model["p_adjusted"], model["effect_size"])
         assert row[text("takehold_col_verdict", lang)] == text(
-            "takehold_verdict_clear" if clear else "takehold_verdict_unclear", lang)
+            f"stats_verdict_change_{result}", lang)
 
 
 def test_theme_effects_tables_equal_the_library(prepared, reports):
@@ -189,14 +189,14 @@ def test_theme_effects_tables_equal_the_library(prepared, reports):
             assert row[text("network_col_difference", lang)] == signed(effect.estimate, lang)
             header = adjusted_ci_header(effect.ci_level, lang)
             assert row[header] == verdict_interval(effect.ci_low, effect.ci_high, lang, 2)
-            clear = is_clear(effect.p_adjusted)
+            result = verdict(effect.p_adjusted, effect.effect_size)
             assert row[text("takehold_col_verdict", lang)] == text(
-                "takehold_theme_verdict_clear" if clear else "takehold_theme_verdict_unclear",
-                lang)
+                f"stats_verdict_difference_{result}", lang)
             checked += 1
     assert checked == len(effects) > 0
     # the demo plants effects, so some verdicts must be "selvä ero" and most not
-    assert 0 < int(is_clear(effects["p_adjusted"].to_numpy()).sum()) < len(effects)
+    assert 0 < int(is_clear(effects["p_adjusted"].to_numpy(),
+                            effects["effect_size"].to_numpy()).sum()) < len(effects)
 
 
 def test_status_counts_are_among_the_providers_taking_part(prepared, reports):
@@ -383,7 +383,7 @@ def test_swedish_report_is_in_swedish(reports):
         assert text(key, "sv") in headings
         assert text(key, "fi") not in headings
     assert re.search(r"\d,\d", soup.get_text())  # decimal comma
-    assert text("takehold_theme_verdict_clear", "sv") in soup.get_text(" ")
+    assert text("stats_verdict_difference_clear", "sv") in soup.get_text(" ")
 
 
 # ------------------------------------------------------------------------------- the browser

@@ -21,7 +21,7 @@ from browser import (
 )
 from bs4 import BeautifulSoup
 
-from strapetsi_lib.analysis.stats import is_clear
+from strapetsi_lib.analysis.stats import verdict
 from strapetsi_lib.config import DEMO_DIR
 from strapetsi_lib.ingest.instrument import load_instrument
 from strapetsi_lib.present.i18n import (
@@ -181,9 +181,8 @@ def test_takehold_section_shows_the_library_figures(prepared, reports, pid, lang
         assert row[1] == number(change.loc[dim, "estimate"], lang, 2, signed=True)
         assert row[2] == verdict_interval(change.loc[dim, "ci_low"], change.loc[dim, "ci_high"],
                                           lang)
-        clear = is_clear(change.loc[dim, "p_adjusted"])
-        assert row[4] == text("takehold_verdict_clear" if clear else "takehold_verdict_unclear",
-                              lang)
+        result = verdict(change.loc[dim, "p_adjusted"], change.loc[dim, "hedges_g"])
+        assert row[4] == text(f"stats_verdict_change_{result}", lang)
     status = prepared.rows("practice_status", pid).set_index("practice")
     wave = prepared.wave_label("followup", lang)
     own = table_by_caption(soup, text("practice_own_caption", lang, wave=wave))[1:]

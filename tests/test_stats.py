@@ -220,8 +220,13 @@ def test_mean_ci_edge_cases():
     one = mean_ci([4.0, np.nan])
     assert one.n == 1 and one.mean == 4.0
     assert math.isnan(one.ci_low) and math.isnan(one.ci_high) and math.isnan(one.sd)
-    flat = mean_ci([3.0, 3.0, 3.0])
-    assert (flat.mean, flat.ci_low, flat.ci_high, flat.sd) == (3.0, 3.0, 3.0, 0.0)
+    # every value alike: a mean, no interval ("3,5–3,5" would claim an unmeasured precision)
+    flat = mean_ci([3.5, 3.5, 3.5])
+    assert (flat.mean, flat.sd) == (3.5, 0.0)
+    assert math.isnan(flat.ci_low) and math.isnan(flat.ci_high)
+    grouped = grouped_mean_ci(pd.DataFrame({"g": ["a"] * 3 + ["b"] * 2,
+                                            "v": [3.5, 3.5, 3.5, 3.0, 4.0]}), ["g"], "v")
+    assert grouped["ci_low"].isna().tolist() == [True, False]
     with pytest.raises(ValueError):
         mean_ci([1.0, 2.0], level=95)
 
@@ -439,11 +444,14 @@ def test_change_test_edge_cases():
         assert math.isnan(one["hedges_g"])
         none = change_test([], [4.0, 5.0], paired=False)
         assert math.isnan(none["estimate"]) and none["n_before"] == 0
+        # no variation: an estimate, but nothing tested and no interval ("0,00 (0,00–0,00)")
         flat = change_test([3.0, 3.0, 3.0], [3.0, 3.0], paired=False)
-        assert (flat["estimate"], flat["ci_low"], flat["ci_high"]) == (0.0, 0.0, 0.0)
+        assert flat["estimate"] == 0.0 and flat["se"] == 0.0
+        assert math.isnan(flat["ci_low"]) and math.isnan(flat["ci_high"])
         assert math.isnan(flat["p_value"]) and math.isnan(flat["hedges_g"])
         shift = change_test([3.0, 3.0], [4.0, 4.0], paired=True)
-        assert (shift["estimate"], shift["ci_low"], shift["ci_high"]) == (1.0, 1.0, 1.0)
+        assert shift["estimate"] == 1.0
+        assert math.isnan(shift["ci_low"]) and math.isnan(shift["p_value"])
         single_pair = change_test([3.0], [4.0], paired=True)
         assert single_pair["estimate"] == 1.0 and math.isnan(single_pair["ci_high"])
 

@@ -6,7 +6,8 @@ import re
 
 import pytest
 
-from strapetsi_lib.analysis.baseline import MIN_CLEAR_STD_DIFF
+from strapetsi_lib.analysis.baseline import AREA_TO_DEVELOP, STRENGTH
+from strapetsi_lib.analysis.stats import MIN_CLEAR_EFFECT, is_clear
 from strapetsi_lib.present import summary
 from strapetsi_lib.present.i18n import number, percent, text
 from strapetsi_lib.present.precision import CHANGE_DECIMALS
@@ -58,19 +59,22 @@ def test_findings_are_clear_and_equal_the_library(prepared, facts, pid):
     for finding in findings:
         if finding.kind.startswith("change"):
             row = change.loc[finding.subject]
-            assert not row["suppressed"] and row["p_adjusted"] < 0.05
+            assert not row["suppressed"] and is_clear(row["p_adjusted"], row["hedges_g"])
             # the value as the report prints it (present/precision.py): two decimals
             assert finding.value == round(row["estimate"], CHANGE_DECIMALS)
             assert finding.size == pytest.approx(row["hedges_g"])
             assert (finding.kind == "change_up") == (row["estimate"] > 0)
         else:
             row = items.loc[finding.subject]
-            assert abs(row["std_diff"]) >= MIN_CLEAR_STD_DIFF
+            assert abs(row["std_diff"]) >= MIN_CLEAR_EFFECT
+            assert row["comparison"] == (STRENGTH if finding.kind == "above_network"
+                                         else AREA_TO_DEVELOP)
             assert finding.value == pytest.approx(row["mean"])
             assert finding.reference == pytest.approx(row["network_mean"])
             assert (finding.kind == "above_network") == (row["std_diff"] > 0)
     # no clear change larger than the smallest finding shown was left out
-    clear_changes = change[~change["suppressed"] & (change["p_adjusted"] < 0.05)]
+    clear_changes = change[~change["suppressed"] & is_clear(change["p_adjusted"].to_numpy(),
+                                                            change["hedges_g"].to_numpy())]
     shown = {f.subject for f in findings}
     for dimension, row in clear_changes.iterrows():
         if len(findings) < summary.MAX_FINDINGS or abs(row["hedges_g"]) > sizes[-1]:

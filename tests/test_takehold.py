@@ -104,10 +104,16 @@ def test_theme_effect_intervals_cover_planted_effects_at_about_nominal_rate():
     # small-sample correction matters (the plain cluster sandwich covers about 0.87 here).
     bench = _benchmark()
     results = bench.run(replicates=40, n_providers=20, first_seed=100)
-    assert results["covered"].notna().mean() > 0.95  # nearly every fit gives an interval
+    # most fits give an interval; the others have a side with too few providers for usable
+    # degrees of freedom (MIN_USABLE_DF) and say so
+    missing = results["covered"].isna()
+    assert missing.mean() < 0.15
+    assert (results.loc[missing, "reason"] == "too_few_providers").all()
     planted = results[results["effect"] > 0]
-    assert 0.85 <= results["covered"].mean() <= 1.0
-    assert 0.85 <= planted["covered"].mean() <= 1.0
+    # the 95 % intervals cover at about the nominal rate, the wider adjusted ones more often
+    assert 0.92 <= results["covered95"].mean() <= 0.98
+    assert 0.90 <= planted["covered95"].mean() <= 0.99
+    assert results["covered"].mean() >= results["covered95"].mean()
     # and the estimates are unbiased for the planted effects, within simulation error
     bias = (planted["estimate"] - planted["effect"]).mean()
     assert abs(bias) < 0.02

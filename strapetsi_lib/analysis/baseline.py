@@ -11,8 +11,18 @@ from collections.abc import Iterable
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 
-from strapetsi_lib.analysis.stats import cronbach_alpha, grouped_mean_ci, quartiles_of
+from strapetsi_lib.analysis.stats import (
+    bh_adjust_by,
+    cronbach_alpha,
+    grouped_mean_ci,
+    is_clear,
+    quartiles_of,
+    t_test_against,
+    verdict,
+    with_fcr_intervals,
+)
 from strapetsi_lib.ingest.instrument import Instrument
 
 
@@ -244,33 +254,53 @@ def item_distributions(responses: pd.DataFrame, instrument: Instrument,
     return counts
 
 
-#: The size a standardised difference from the network must reach (in network SDs) before an
-#: item or area can be called a strength or an area to develop; the reports state it.
-MIN_CLEAR_STD_DIFF = 0.2
 #: What an item's comparison with the network says (the ``comparison`` column).
 STRENGTH, AREA_TO_DEVELOP, NO_CLEAR_DIFFERENCE = "strength", "area_to_develop", ""
 
 
-def classify_difference(std_diff, ci_low, ci_high, enough, higher_is_better=True) -> np.ndarray:
-    """The honest-comparison rule: a strength or an area to develop, or no clear difference.
+def better_side(difference: ArrayLike, higher_is_better: ArrayLike = True) -> np.ndarray:
+    """Which way a difference points: +1 towards the better end, -1 the worse, 0 neither.
 
-    An item (or area) is a **strength** when its standardised difference from the network is
-    at least :data:`MIN_CLEAR_STD_DIFF` *and* the 95 % interval of its difference lies wholly
-    above 0, and an **area to develop** when it is at most ``-MIN_CLEAR_STD_DIFF`` and the
-    interval lies wholly below 0; both need groups that meet the minimum size (``enough``).
-    Everything else is :data:`NO_CLEAR_DIFFERENCE`. The size threshold is inclusive (0.2 is
-    enough), the interval's is strict (an interval touching 0 is not evidence). Where a lower
-    score is the better one (``higher_is_better`` False) the sides swap: a clear difference
-    below the network is the strength.
+    The one place that decides which direction is better, for strengths and areas to develop.
+    Reverse-keyed items are reversed before they are compared, so on the packaged instrument a
+    higher value is always better; an instrument that declares a dimension on which a lower
+    value is better passes ``higher_is_better=False`` for its rows.
 
     Parameters
     ----------
-    std_diff, ci_low, ci_high, enough
-        Array-likes of equal length: standardised difference, the interval of the (raw or
-        standardised) difference, and whether the groups are large enough.
+    difference
+        Differences (any scale; only the sign counts). 0 and NaN give 0.
     higher_is_better
-        A bool, or one per row: whether a higher score is the better one (the instrument's
-        ``higher_is_better`` of the dimension).
+        One flag, or one per difference.
+    """
+    sign = np.sign(np.nan_to_num(np.asarray(difference, dtype=float)))
+    return np.where(np.asarray(higher_is_better, dtype=bool), sign, -sign).astype(int)
+
+
+def classify_difference(p_adjusted: ArrayLike, std_diff: ArrayLike,
+                        higher_is_better: ArrayLike = True) -> np.ndarray:
+    """The strengths rule: a strength, an area to develop, or no clear difference.
+
+    An item is a **strength** when its difference from the network is *clear* by the one
+    rule of the reports (:func:`strapetsi_lib.analysis.stats.verdict`: Benjamini–Hochberg
+    adjusted p-value below ``CLEAR_ALPHA`` within the provider's items of the wave, and a
+    standardised difference of at least ``MIN_CLEAR_EFFECT``) and it points to the better end
+    (:func:`better_side`); an **area to develop** when it is clear and points to the worse end.
+    Everything else, a statistically certain but small difference included, is
+    :data:`NO_CLEAR_DIFFERENCE`. Over a provider's items this keeps the expected share of
+    strengths and areas that are not real at most ``CLEAR_ALPHA``, and a provider that does
+    not differ from the network gets none with probability at least ``1 - CLEAR_ALPHA``
+    (``benchmarks/null_strengths.py``).
+
+    Parameters
+    ----------
+    p_adjusted
+        The items' adjusted p-values (NaN where the groups are under the minimum size or
+        nothing could be tested).
+    std_diff
+        Their standardised differences from the network.
+    higher_is_better
+        See :func:`better_side`.
 
     Returns
     -------
@@ -278,37 +308,41 @@ def classify_difference(std_diff, ci_low, ci_high, enough, higher_is_better=True
         Object array of :data:`STRENGTH`, :data:`AREA_TO_DEVELOP` or
         :data:`NO_CLEAR_DIFFERENCE`.
     """
-    d = np.asarray(std_diff, dtype=float)
-    low, high = np.asarray(ci_low, dtype=float), np.asarray(ci_high, dtype=float)
-    ok = np.asarray(enough, dtype=bool) & ~np.isnan(d)
-    # a hair of tolerance so that 0.2 computed as 0.19999999999 still counts as 0.2
-    big = np.abs(np.where(ok, d, 0.0)) >= MIN_CLEAR_STD_DIFF - 1e-9
-    with np.errstate(invalid="ignore"):
-        up = ok & big & (d > 0) & (low > 0)
-        down = ok & big & (d < 0) & (high < 0)
-    higher = np.broadcast_to(np.asarray(higher_is_better, dtype=bool), d.shape)
-    out = np.full(d.shape, NO_CLEAR_DIFFERENCE, dtype=object)
-    out[up] = np.where(higher[up], STRENGTH, AREA_TO_DEVELOP)
-    out[down] = np.where(higher[down], AREA_TO_DEVELOP, STRENGTH)
+    clear = np.atleast_1d(is_clear(p_adjusted, std_diff))
+    side = np.atleast_1d(better_side(std_diff, higher_is_better))
+    out = np.full(clear.shape, NO_CLEAR_DIFFERENCE, dtype=object)
+    out[clear & (side > 0)] = STRENGTH
+    out[clear & (side < 0)] = AREA_TO_DEVELOP
     return out
 
 
 def item_comparison(responses: pd.DataFrame, instrument: Instrument, items: list[str],
                     min_group_size: int) -> pd.DataFrame:
-    """Each provider's item means against the network, as standardised differences.
+    """Each provider's item means against the network, with the strengths rule applied.
 
-    Reverse items are reversed first, so that every item runs the way of its dimension. The
-    standardised difference is (provider mean − network mean) / network SD over respondents;
-    it is NaN where the provider or the network has fewer than ``min_group_size`` answers.
-    ``higher_is_better`` is the item's dimension's (the instrument's declaration), and
-    ``better_diff`` the standardised difference signed so that a positive one is the better
-    result (the order of strengths and areas to develop).
+    Reverse items are reversed first, so that every item runs the way of its dimension. Where
+    the provider and the network both have at least ``min_group_size`` answers to an item:
 
-    The interval of the difference (``diff_ci_low``, ``diff_ci_high``, scale points) is the
-    provider mean's 95 % t interval minus the network mean: the network mean, over thousands
-    of answers, is treated as the fixed reference the provider is compared with.
-    ``comparison`` applies :func:`classify_difference`.
+    * ``std_diff``: (provider mean − network mean) / network SD over respondents;
+    * ``estimate``, ``se``, ``df``, ``p_value``: the one-sample t-test of the provider's
+      answers against the network mean (:func:`~strapetsi_lib.analysis.stats.t_test_against`;
+      the network mean, over thousands of answers, is the fixed reference the provider is
+      compared with). Nothing is tested where every answer is alike;
+    * ``p_adjusted``: Benjamini–Hochberg across the provider's items at the wave (the family a
+      leader reads together);
+    * ``ci_low``, ``ci_high``: the matching false-coverage-rate interval of the difference at
+      ``ci_level``, which excludes 0 exactly when the difference is statistically certain;
+      ``ci95_low``, ``ci95_high``: the unadjusted 95 % interval;
+    * ``verdict``: :func:`~strapetsi_lib.analysis.stats.verdict` (clear, certain but small,
+      not clear, not tested) and ``comparison``: :func:`classify_difference`, with
+      ``higher_is_better`` the item's dimension's (the instrument's declaration) and
+      ``better_diff`` the standardised difference signed so that a positive one is the better
+      result (the order of strengths and areas to develop).
+
+    Elsewhere these are NaN (and the verdict "not tested").
     """
+    from scipy import stats as sps
+
     from strapetsi_lib.analysis.scores import reverse_scored
 
     scored = reverse_scored(responses, instrument)
@@ -322,20 +356,20 @@ def item_comparison(responses: pd.DataFrame, instrument: Instrument, items: list
     enough = (table["n"] >= min_group_size) & (table["network_n"] >= min_group_size)
     diff = (table["mean"] - table["network_mean"]) / table["network_sd"]
     table["std_diff"] = diff.where(enough)
-    from scipy import stats as sps
-
-    n = table["n"].to_numpy(dtype=float)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        half = (sps.t.ppf(0.975, np.where(n >= 2, n - 1, np.nan))
-                * table["sd"].to_numpy(dtype=float) / np.sqrt(n))
-    raw = table["mean"] - table["network_mean"]
-    table["diff_ci_low"] = (raw - half).where(enough)
-    table["diff_ci_high"] = (raw + half).where(enough)
+    test = t_test_against(table["mean"], table["sd"], table["n"], table["network_mean"])
+    for column in test.columns:
+        table[column] = test[column].where(enough.to_numpy())
+    with np.errstate(invalid="ignore"):
+        half = sps.t.ppf(0.975, table["df"]) * table["se"]
+    table["ci_low"], table["ci_high"] = table["estimate"] - half, table["estimate"] + half
+    family = ["provider_id", "wave"]
+    table["p_adjusted"] = bh_adjust_by(table, family)
+    table = with_fcr_intervals(table, family)
+    table["verdict"] = verdict(table["p_adjusted"], table["std_diff"])
     table["dimension"] = table["item"].map(lambda code: instrument.item(code).dimension)
     table["higher_is_better"] = table["dimension"].map(
         lambda dim: dim is None or instrument.higher_is_better(dim)).astype(bool)
-    table["comparison"] = classify_difference(table["std_diff"], table["diff_ci_low"],
-                                              table["diff_ci_high"], enough,
+    table["comparison"] = classify_difference(table["p_adjusted"], table["std_diff"],
                                               table["higher_is_better"])
     table["better_diff"] = table["std_diff"].where(table["higher_is_better"], -table["std_diff"])
     return table.drop(columns=["sd"])

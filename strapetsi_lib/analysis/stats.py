@@ -11,7 +11,7 @@ against them: R's ``p.adjust`` and ``t.test``, pingouin's ``cronbach_alpha`` and
 ``tests/test_stats.py`` compare against published outputs of those.
 
 scipy is imported inside the functions that use it: provider reports import this module for its
-rules (``CLEAR_ALPHA``, ``is_clear``) but read the computed statistics, so their kernels, and the
+rules (``CLEAR_ALPHA``, ``verdict``) but read the computed statistics, so their kernels, and the
 batch's kernel server, start without scipy (docs/architecture.md §7).
 """
 
@@ -26,22 +26,32 @@ import pandas as pd
 from numpy.typing import ArrayLike
 
 __all__ = [
+    "CERTAIN_BUT_SMALL",
+    "CLEAR",
     "CLEAR_ALPHA",
+    "MIN_CLEAR_EFFECT",
     "MeanCI",
+    "NOT_CLEAR",
+    "NOT_TESTED",
     "bh_adjust",
+    "bh_adjust_by",
     "change_test",
     "cronbach_alpha",
     "fcr_intervals",
     "fcr_level",
+    "is_certain",
     "is_clear",
     "grouped_mean_ci",
     "hedges_g",
     "mean_ci",
     "percentile_rank",
     "percentile_ranks",
+    "pooled_sd",
     "quartile_of",
     "quartiles_of",
     "standardised_difference",
+    "t_test_against",
+    "verdict",
     "wilson_interval",
     "with_fcr_intervals",
 ]
@@ -51,6 +61,17 @@ def _clean(values: ArrayLike) -> np.ndarray:
     """Values as a 1-D float array with NaN removed."""
     arr = np.asarray(values, dtype=float).ravel()
     return arr[~np.isnan(arr)]
+
+
+#: A standard deviation this small (relative to the values) is no variation at all: every
+#: answer alike. Sums of equal floats need not cancel to exactly 0.
+_NO_VARIATION = 1e-12
+
+
+def _varies(sd, scale=1.0):
+    """Whether a standard deviation shows any variation (elementwise for arrays)."""
+    with np.errstate(invalid="ignore"):
+        return np.asarray(sd, dtype=float) > _NO_VARIATION * np.maximum(1.0, np.abs(scale))
 
 
 def _check_level(level: float) -> None:
@@ -123,13 +144,24 @@ def hedges_g(x: ArrayLike, y: ArrayLike) -> float:
     """
     xs, ys = _clean(x), _clean(y)
     nx, ny = xs.size, ys.size
+    sd = pooled_sd(xs, ys)
+    if not sd > 0:
+        return math.nan
+    d = (xs.mean() - ys.mean()) / sd
+    return float(d * (1.0 - 3.0 / (4.0 * (nx + ny) - 9.0)))
+
+
+def pooled_sd(x: ArrayLike, y: ArrayLike) -> float:
+    """The pooled standard deviation of two samples, the yardstick of :func:`hedges_g`.
+
+    ``sqrt(((nx-1) sx² + (ny-1) sy²) / (nx + ny - 2))``; NaNs are dropped; NaN when either
+    sample has fewer than two values.
+    """
+    xs, ys = _clean(x), _clean(y)
+    nx, ny = xs.size, ys.size
     if nx < 2 or ny < 2:
         return math.nan
-    pooled_var = ((nx - 1) * xs.var(ddof=1) + (ny - 1) * ys.var(ddof=1)) / (nx + ny - 2)
-    if not pooled_var > 0:
-        return math.nan
-    d = (xs.mean() - ys.mean()) / math.sqrt(pooled_var)
-    return float(d * (1.0 - 3.0 / (4.0 * (nx + ny) - 9.0)))
+    return math.sqrt(((nx - 1) * xs.var(ddof=1) + (ny - 1) * ys.var(ddof=1)) / (nx + ny - 2))
 
 
 Numeric = float | np.ndarray | pd.Series
@@ -198,23 +230,91 @@ def bh_adjust(pvalues: ArrayLike) -> np.ndarray:
 
 # --------------------------------------------------------------------------- the "clear" rule
 
-#: The one rule behind every "clear change" / "clear difference" of the reports: a result is
-#: clear when its Benjamini–Hochberg adjusted p-value (within its family: one provider's
-#: dimensions, the network's dimensions, or all dimension × theme pairs) is below this, i.e.
-#: the false discovery rate of the clear results is kept at 5 %. The interval printed beside
-#: the verdict is the matching false-coverage-rate interval (:func:`fcr_intervals`).
+#: The error rate behind every verdict of the reports: a result is *statistically certain*
+#: when its Benjamini–Hochberg adjusted p-value (within its family: one provider's dimensions,
+#: one provider's items at one wave, the network's dimensions, or all dimension × theme pairs)
+#: is below this, i.e. the false discovery rate of the certain results is kept at 5 %. The
+#: interval printed beside the verdict is the matching false-coverage-rate interval
+#: (:func:`fcr_intervals`), which excludes 0 exactly when the result is certain.
 CLEAR_ALPHA = 0.05
+#: The size a statistically certain result must reach before the reports call it *clear*
+#: ("selvä", "tydlig"): a standardised effect of at least this, in either direction (Hedges' g
+#: of a provider's change, the standardised difference of an item from the network, a network
+#: change or theme difference over the SD of respondents' scores). 0.2 is Cohen's "small".
+MIN_CLEAR_EFFECT = 0.2
+#: A hair of tolerance, so that 0.2 computed as 0.19999999999 still counts as 0.2.
+_EFFECT_TOLERANCE = 1e-9
+
+#: The verdicts of :func:`verdict`: certain and at least :data:`MIN_CLEAR_EFFECT`; certain
+#: but smaller; tested and not certain; no test could be made (too few answers, no variation).
+CLEAR, CERTAIN_BUT_SMALL, NOT_CLEAR, NOT_TESTED = (
+    "clear", "certain_but_small", "not_clear", "not_tested")
 
 
-def is_clear(p_adjusted: ArrayLike, alpha: float = CLEAR_ALPHA) -> bool | np.ndarray:
-    """Whether a result is called clear: its BH-adjusted p-value is below ``alpha``.
+def is_certain(p_adjusted: ArrayLike, alpha: float = CLEAR_ALPHA) -> bool | np.ndarray:
+    """Whether a result is statistically certain: its BH-adjusted p-value is below ``alpha``.
 
-    NaN (no test could be made) is never clear. Scalars give a bool, arrays a bool array.
+    NaN (no test could be made) is never certain. Scalars give a bool, arrays a bool array.
     """
     p = np.asarray(p_adjusted, dtype=float)
     with np.errstate(invalid="ignore"):
-        clear = ~np.isnan(p) & (p < alpha)
+        certain = ~np.isnan(p) & (p < alpha)
+    return bool(certain) if certain.ndim == 0 else certain
+
+
+def verdict(p_adjusted: ArrayLike, effect: ArrayLike,
+            alpha: float = CLEAR_ALPHA) -> str | np.ndarray:
+    """The one rule behind "clear" in every report: :data:`CLEAR`, :data:`CERTAIN_BUT_SMALL`,
+    :data:`NOT_CLEAR` or :data:`NOT_TESTED`.
+
+    Parameters
+    ----------
+    p_adjusted
+        Benjamini–Hochberg adjusted p-values within the result's family; NaN where no test
+        could be made.
+    effect
+        The standardised effect of each result (signed; only its size counts). A certain
+        result whose size is unknown (NaN) is not shown to reach :data:`MIN_CLEAR_EFFECT`,
+        so it is certain but not clear.
+    alpha
+        The false discovery rate.
+
+    Returns
+    -------
+    str or numpy.ndarray
+        A result is clear when it is certain (:func:`is_certain`) *and* ``|effect|`` is at
+        least :data:`MIN_CLEAR_EFFECT` (inclusive). Scalars give a str, arrays an object array.
+    """
+    p = np.asarray(p_adjusted, dtype=float)
+    size = np.abs(np.asarray(effect, dtype=float))
+    p, size = np.broadcast_arrays(p, size)
+    certain = np.asarray(is_certain(p, alpha))
+    with np.errstate(invalid="ignore"):
+        big = size >= MIN_CLEAR_EFFECT - _EFFECT_TOLERANCE
+    out = np.full(p.shape, NOT_CLEAR, dtype=object)
+    out[np.isnan(p)] = NOT_TESTED
+    out[certain] = CERTAIN_BUT_SMALL
+    out[certain & big] = CLEAR
+    return str(out[()]) if out.ndim == 0 else out
+
+
+def is_clear(p_adjusted: ArrayLike, effect: ArrayLike,
+             alpha: float = CLEAR_ALPHA) -> bool | np.ndarray:
+    """Whether :func:`verdict` calls a result clear. Scalars give a bool, arrays a bool array."""
+    clear = np.asarray(verdict(p_adjusted, effect, alpha)) == CLEAR
     return bool(clear) if clear.ndim == 0 else clear
+
+
+def bh_adjust_by(table: pd.DataFrame, family: str | list[str] | None,
+                 column: str = "p_value") -> np.ndarray:
+    """:func:`bh_adjust` of ``table[column]`` within each family (``None``: one family).
+
+    Returns the adjusted p-values in the table's row order.
+    """
+    if family is None:
+        return bh_adjust(table[column].to_numpy(dtype=float))
+    return (table.groupby(family, sort=False, observed=True)[column]
+            .transform(lambda p: bh_adjust(p.to_numpy(dtype=float))).to_numpy(dtype=float))
 
 
 def fcr_level(p_adjusted: ArrayLike, alpha: float = CLEAR_ALPHA) -> float:
@@ -225,8 +325,9 @@ def fcr_level(p_adjusted: ArrayLike, alpha: float = CLEAR_ALPHA) -> float:
     keep the false coverage rate at ``alpha``. The reports print intervals at this level for
     *every* result of the family, with ``R`` replaced by ``max(R, 1)`` (when nothing is
     selected, the level ``1 - alpha / m`` of a single selection), so that an interval excludes
-    zero exactly when its result is clear: a selected result has ``p <= R alpha / m`` and a
-    result not selected has ``p > R alpha / m`` (otherwise BH would have selected it).
+    zero exactly when its result is certain (:func:`is_certain`): a selected result has
+    ``p <= R alpha / m`` and a result not selected has ``p > R alpha / m`` (otherwise BH would
+    have selected it).
 
     Parameters
     ----------
@@ -237,15 +338,40 @@ def fcr_level(p_adjusted: ArrayLike, alpha: float = CLEAR_ALPHA) -> float:
     Returns
     -------
     float
-        The level, e.g. 0.9917 for one clear result among six; NaN when the family has no
+        The level, e.g. 0.9917 for one certain result among six; NaN when the family has no
         test.
     """
     p = np.asarray(p_adjusted, dtype=float).ravel()
-    m = int((~np.isnan(p)).sum())
-    if m == 0:
-        return math.nan
-    selected = int(is_clear(p, alpha).sum())
-    return 1.0 - max(selected, 1) * alpha / m
+    return float(_family_levels(p, np.zeros(p.size, dtype=int), alpha)[0]) if p.size else math.nan
+
+
+def _family_levels(p_adjusted: np.ndarray, families: np.ndarray, alpha: float) -> np.ndarray:
+    """:func:`fcr_level` of every family at once: one level per family code (0, 1, ...)."""
+    tested = ~np.isnan(p_adjusted)
+    m = np.bincount(families, weights=tested.astype(float))
+    selected = np.bincount(families, weights=np.asarray(is_certain(p_adjusted, alpha),
+                                                        dtype=float), minlength=m.size)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(m > 0, 1.0 - np.maximum(selected, 1) * alpha / m, np.nan)
+
+
+def _fcr_bounds(estimate: ArrayLike, se: ArrayLike, df: ArrayLike, p_adjusted: ArrayLike,
+                families: np.ndarray, alpha: float
+                ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Bounds and level of every row's FCR interval, its family given by an integer code."""
+    from scipy import stats as sps
+    est = np.asarray(estimate, dtype=float)
+    err = np.asarray(se, dtype=float)
+    p = np.asarray(p_adjusted, dtype=float)
+    dfs = np.asarray(df, dtype=float)
+    level = _family_levels(p, families, alpha)[families] if p.size else np.zeros(0)
+    dfs = np.where(np.isnan(dfs), np.inf, dfs)
+    with np.errstate(invalid="ignore"):
+        quantile = sps.t.ppf(1 - (1 - level) / 2, dfs)
+        tested = ~np.isnan(p) & (err > 0)
+    low = np.where(tested, est - quantile * err, np.nan)
+    high = np.where(tested, est + quantile * err, np.nan)
+    return low, high, level
 
 
 def fcr_intervals(estimate: ArrayLike, se: ArrayLike, df: ArrayLike, p_adjusted: ArrayLike,
@@ -265,38 +391,34 @@ def fcr_intervals(estimate: ArrayLike, se: ArrayLike, df: ArrayLike, p_adjusted:
     Returns
     -------
     (low, high, level)
-        Arrays of bounds (NaN where the estimate or SE is missing) and the level used.
+        Arrays of bounds and the level used. The bounds are NaN where no test was made
+        (``p_adjusted`` NaN) or the SE is not positive: an interval of a result without
+        variation would collapse to a point ("3,5–3,5") and claim a precision nobody measured.
     """
-    from scipy import stats as sps
-    level = fcr_level(p_adjusted, alpha)
-    est = np.asarray(estimate, dtype=float)
-    err = np.asarray(se, dtype=float)
-    dfs = np.asarray(df, dtype=float)
-    if math.isnan(level):
-        nan = np.full(est.shape, np.nan)
-        return nan, nan.copy(), level
-    dfs = np.where(np.isnan(dfs), np.inf, dfs)
-    quantile = sps.t.ppf(1 - (1 - level) / 2, dfs)
-    return est - quantile * err, est + quantile * err, level
+    p = np.asarray(p_adjusted, dtype=float).ravel()
+    low, high, _ = _fcr_bounds(np.ravel(estimate), np.ravel(se), np.ravel(df), p,
+                               np.zeros(p.size, dtype=int), alpha)
+    return low, high, fcr_level(p, alpha)
 
 
-def with_fcr_intervals(table: pd.DataFrame, family: str | None = None) -> pd.DataFrame:
+def with_fcr_intervals(table: pd.DataFrame, family: str | list[str] | None = None,
+                       alpha: float = CLEAR_ALPHA) -> pd.DataFrame:
     """Replace ``ci_low``/``ci_high`` by the family's FCR-adjusted intervals.
 
     The 95 % intervals are kept as ``ci95_low``/``ci95_high``; ``ci_level`` is the level of
     the adjusted ones (:func:`fcr_level`). ``table`` needs
     ``estimate``, ``se``, ``df`` (``inf`` for normal tests) and ``p_adjusted``; ``family``
-    names the column whose values form the families (``None``: the whole table is one).
+    names the column(s) whose values form the families (``None``: the whole table is one).
+    Vectorised over the families.
     """
     out = table.copy()
     out["ci95_low"], out["ci95_high"] = out["ci_low"], out["ci_high"]
-    blocks = [out.index] if family is None else out.groupby(family, sort=False).groups.values()
-    for index in blocks:
-        block = out.loc[index]
-        low, high, level = fcr_intervals(block["estimate"], block["se"], block["df"],
-                                         block["p_adjusted"])
-        out.loc[index, "ci_low"], out.loc[index, "ci_high"] = low, high
-        out.loc[index, "ci_level"] = level
+    families = (np.zeros(len(out), dtype=int) if family is None else
+                out.groupby(family, sort=False, observed=True, dropna=False).ngroup()
+                .to_numpy())
+    low, high, level = _fcr_bounds(out["estimate"], out["se"], out["df"], out["p_adjusted"],
+                                   families, alpha)
+    out["ci_low"], out["ci_high"], out["ci_level"] = low, high, level
     return out
 
 
@@ -328,7 +450,8 @@ def mean_ci(values: ArrayLike, level: float = 0.95) -> MeanCI:
     MeanCI
         ``mean ± t_{(1+level)/2, n-1} · sd / sqrt(n)``. With no values every field but ``n``
         is NaN; with one value the mean is that value and sd and the interval are NaN; with
-        no variation the interval collapses to the mean.
+        no variation (every value alike) the interval is NaN too: a point "3,5–3,5" would
+        claim a precision that the data cannot show.
     """
     from scipy import stats as sps
     _check_level(level)
@@ -340,6 +463,8 @@ def mean_ci(values: ArrayLike, level: float = 0.95) -> MeanCI:
     if n == 1:
         return MeanCI(mean, math.nan, math.nan, 1, math.nan)
     sd = float(xs.std(ddof=1))
+    if not _varies(sd, mean):
+        return MeanCI(mean, math.nan, math.nan, n, sd)
     half = float(sps.t.ppf((1 + level) / 2, n - 1)) * sd / math.sqrt(n)
     return MeanCI(mean, mean - half, mean + half, n, sd)
 
@@ -364,7 +489,8 @@ def grouped_mean_ci(frame: pd.DataFrame, by: Sequence[str], value: str,
     -------
     pandas.DataFrame
         Columns ``*by, n, mean, sd, se, ci_low, ci_high``, one row per group, sorted by the
-        keys. Groups with fewer than two values have NaN sd, se and interval.
+        keys. Groups with fewer than two values have NaN sd, se and interval; groups whose
+        values are all alike have NaN interval (as :func:`mean_ci`).
     """
     from scipy import stats as sps
     _check_level(level)
@@ -379,8 +505,9 @@ def grouped_mean_ci(frame: pd.DataFrame, by: Sequence[str], value: str,
         se = agg["sd"].to_numpy(dtype=float) / np.sqrt(n)
     agg["n"] = agg["n"].astype("int64")
     agg["se"] = se
-    agg["ci_low"] = agg["mean"] - t * se
-    agg["ci_high"] = agg["mean"] + t * se
+    half = np.where(_varies(agg["sd"], agg["mean"]), t * se, np.nan)
+    agg["ci_low"] = agg["mean"] - half
+    agg["ci_high"] = agg["mean"] + half
     return agg[[*by, "n", "mean", "sd", "se", "ci_low", "ci_high"]]
 
 
@@ -484,6 +611,42 @@ def quartiles_of(percentiles: ArrayLike) -> pd.arrays.IntegerArray:
     return pd.arrays.IntegerArray(q, missing)
 
 
+# --------------------------------------------------------------------------- tests of means
+
+
+def t_test_against(mean: ArrayLike, sd: ArrayLike, n: ArrayLike,
+                   reference: ArrayLike) -> pd.DataFrame:
+    """One-sample t-tests of group means against fixed reference values, vectorised.
+
+    As R's ``t.test(x, mu = reference)`` for each group, from its summary statistics.
+
+    Parameters
+    ----------
+    mean, sd, n
+        Each group's mean, standard deviation (``ddof=1``) and number of values.
+    reference
+        The value each mean is compared with.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``estimate`` (mean minus reference), ``se``, ``df`` (``n - 1``) and ``p_value``
+        (two-sided), one row per group. ``se``, ``df`` and ``p_value`` are NaN with fewer
+        than two values or no variation (nothing is tested: see :func:`change_test`).
+    """
+    from scipy import stats as sps
+    mean, sd, n, reference = np.broadcast_arrays(*(np.asarray(a, dtype=float)
+                                                   for a in (mean, sd, n, reference)))
+    tested = (n >= 2) & _varies(sd, mean)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        se = np.where(tested, sd / np.sqrt(n), np.nan)
+        df = np.where(tested, n - 1, np.nan)
+        estimate = mean - reference
+        p_value = 2 * sps.t.sf(np.abs(estimate / se), df)
+    return pd.DataFrame({"estimate": estimate, "se": se, "df": df,
+                         "p_value": np.where(tested, p_value, np.nan)})
+
+
 # --------------------------------------------------------------------------- change tests
 
 
@@ -512,8 +675,8 @@ def change_test(before: ArrayLike, after: ArrayLike, paired: bool,
         pooled-SD standardisation in both designs, so paired and independent changes are on
         the same scale), ``n_before``, ``n_after`` and ``test`` (``"paired t"`` or
         ``"Welch t"``). The estimate needs one value per side; the interval and p-value need
-        two (and some variation), otherwise they are NaN. With no variation at all the
-        interval collapses to the estimate and the p-value is NaN.
+        two (and some variation), otherwise they are NaN: with no variation at all
+        nothing is tested and no interval is given (``se`` is then 0).
     """
     from scipy import stats as sps
     _check_level(level)
@@ -538,16 +701,14 @@ def change_test(before: ArrayLike, after: ArrayLike, paired: bool,
             va, vb = a.var(ddof=1) / na, b.var(ddof=1) / nb
             se = math.sqrt(va + vb)
             # Welch–Satterthwaite degrees of freedom; undefined when neither side varies.
-            df = (va + vb) ** 2 / (va**2 / (na - 1) + vb**2 / (nb - 1)) if se > 0 else math.nan
+            df = ((va + vb) ** 2 / (va**2 / (na - 1) + vb**2 / (nb - 1)) if _varies(se)
+                  else math.nan)
         else:
             se, df = math.nan, math.nan
         test = "Welch t"
 
-    if math.isnan(se):
+    if math.isnan(se) or not _varies(se):
         ci_low = ci_high = p_value = math.nan
-    elif se == 0:
-        ci_low = ci_high = estimate
-        p_value = math.nan
     else:
         t_stat = estimate / se
         p_value = float(2 * sps.t.sf(abs(t_stat), df))

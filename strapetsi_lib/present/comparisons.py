@@ -1,14 +1,17 @@
 """Honest comparisons with the network: strengths, areas to develop, above/below/level.
 
-The rules live in :mod:`strapetsi_lib.analysis.baseline` (:func:`classify_difference` with
-:data:`MIN_CLEAR_STD_DIFF`); this module selects a provider's rows and words the outcome, so the
-provider report and the summary page say the same thing:
+The rule lives in :mod:`strapetsi_lib.analysis.baseline` (:func:`classify_difference`, by the one
+"clear" rule of :func:`strapetsi_lib.analysis.stats.verdict`); this module selects a provider's
+rows and words the outcome, so the provider report and the summary page say the same thing:
 
-* a **strength** / **area to develop** is an item whose standardised difference from the
-  network is at least the threshold and whose interval excludes 0, with groups that meet the
-  minimum size;
+* a **strength** / **area to develop** is an item whose difference from the network is clear:
+  statistically certain after the Benjamini–Hochberg adjustment across the provider's items
+  (so that on average at most ``CLEAR_ALPHA`` of the strengths and areas found are due to
+  chance) and at least ``MIN_CLEAR_EFFECT`` network standard deviations, with groups that meet
+  the minimum size;
 * when no item qualifies, the report says so plainly and shows the provider's highest and
-  lowest items *as such* (never called strengths);
+  lowest items *as such* (never called strengths); when no item could be compared at all (too
+  few answers), it says that instead of "no clear difference";
 * two values that print the same read as level (:func:`rounded_sign`): "2,9 vs 2,9" is not
   "above the network".
 """
@@ -21,14 +24,17 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
-from strapetsi_lib.analysis.baseline import AREA_TO_DEVELOP, MIN_CLEAR_STD_DIFF, STRENGTH
+from strapetsi_lib.analysis.baseline import AREA_TO_DEVELOP, STRENGTH
+from strapetsi_lib.analysis.stats import CLEAR_ALPHA
 from strapetsi_lib.ingest.instrument import Instrument
 from strapetsi_lib.prepare import Prepared
-from strapetsi_lib.present.i18n import number, text
+from strapetsi_lib.present.i18n import percent, text
+from strapetsi_lib.present.stats_view import threshold_text
 from strapetsi_lib.present.survey_words import direction_note
 from strapetsi_lib.present.view_cache import cached_view
 
-__all__ = ["ItemComparisons", "compare_items", "comparison_text", "rounded_sign"]
+__all__ = ["ItemComparisons", "compare_items", "comparison_outcome_text", "comparison_text",
+           "rounded_sign"]
 
 #: Decimals at which the reports print means; comparisons are made at this precision.
 MEAN_DECIMALS = 1
@@ -41,7 +47,8 @@ class ItemComparisons(NamedTuple):
     at most ``count`` each); ``highest`` and ``lowest`` hold the provider's best and weakest
     standardised differences whatever their size (``better_diff``: where a lower score is
     better, the lowest difference is the best), for the report to show *as such* when no
-    item differs clearly. ``any_clear`` says whether any item met the rule.
+    item differs clearly. ``any_clear`` says whether any item met the rule, ``any_tested``
+    whether any item could be compared at all.
     """
 
     strengths: pd.DataFrame
@@ -49,6 +56,7 @@ class ItemComparisons(NamedTuple):
     highest: pd.DataFrame
     lowest: pd.DataFrame
     any_clear: bool
+    any_tested: bool
 
 
 @cached_view
@@ -73,25 +81,32 @@ def compare_items(prepared: Prepared, provider_id: str, wave: str,
     """
     items = prepared.rows("item_comparison", provider_id)
     items = items[(items["wave"] == wave) & items["std_diff"].notna()]
-    if "comparison" not in items:  # tables prepared before the rule existed: nothing is clear
-        items = items.assign(comparison="")
     # better_diff: the difference signed so that positive is better (a dimension where a lower
     # score is better reads the other way round)
-    order = "better_diff" if "better_diff" in items else "std_diff"
-    strengths = items[items["comparison"] == STRENGTH].nlargest(count, order)
-    areas = items[items["comparison"] == AREA_TO_DEVELOP].nsmallest(count, order)
+    strengths = items[items["comparison"] == STRENGTH].nlargest(count, "better_diff")
+    areas = items[items["comparison"] == AREA_TO_DEVELOP].nsmallest(count, "better_diff")
     return ItemComparisons(strengths.reset_index(drop=True), areas.reset_index(drop=True),
-                           items.nlargest(count, order).reset_index(drop=True),
-                           items.nsmallest(count, order).reset_index(drop=True),
-                           bool(len(strengths) or len(areas)))
+                           items.nlargest(count, "better_diff").reset_index(drop=True),
+                           items.nsmallest(count, "better_diff").reset_index(drop=True),
+                           bool(len(strengths) or len(areas)),
+                           bool(items["p_adjusted"].notna().any()))
 
 
 def comparison_text(language: str, instrument: Instrument) -> str:
-    """How strengths and areas to develop are chosen, with the threshold from the code and
-    which way is better from the instrument."""
-    return text("stats_strengths_rule", language,
-                threshold=number(MIN_CLEAR_STD_DIFF, language, 1),
+    """How strengths and areas to develop are chosen, with the threshold and the error rate
+    from the code and which way is better from the instrument."""
+    return text("stats_strengths_rule", language, threshold=threshold_text(language),
+                alpha=percent(CLEAR_ALPHA, language),
                 direction=direction_note(instrument, language))
+
+
+def comparison_outcome_text(compared: ItemComparisons, language: str) -> str:
+    """What the report says before its lists: nothing when some item differs clearly; that
+    none does (the highest and lowest follow as such); or that no item could be compared."""
+    if compared.any_clear:
+        return ""
+    return text("stats_no_clear_items" if compared.any_tested else "stats_items_not_tested",
+                language)
 
 
 def rounded_sign(value: float, reference: float, decimals: int = MEAN_DECIMALS) -> int:

@@ -148,8 +148,11 @@ def interval(low: float, high: float, language: str, decimals: int = 1) -> str:
     """Format a confidence interval as ``3,1–3,6``; with a negative end as ``−0,1 … 0,2``.
 
     A dash between two numbers, one of them with a minus sign, reads as a subtraction, so an
-    interval that reaches below zero is written with an ellipsis instead.
+    interval that reaches below zero is written with an ellipsis instead. A missing bound
+    (nothing tested, no variation) gives a single dash: there is no interval to show.
     """
+    if any(bound is None or math.isnan(bound) for bound in (low, high)):
+        return "\u2013"
     low_text, high_text = number(low, language, decimals), number(high, language, decimals)
     if low_text.startswith(MINUS) or high_text.startswith(MINUS):
         return f"{low_text}\u2009\u2026\u2009{high_text}"

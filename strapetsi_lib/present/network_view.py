@@ -13,12 +13,11 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
 import pandas as pd
 
 from strapetsi_lib.analysis.disclosure import may_show, safe_practice_status, singled_out
-from strapetsi_lib.analysis.stats import CLEAR_ALPHA as ALPHA
-from strapetsi_lib.analysis.stats import is_clear as _is_clear
+from strapetsi_lib.analysis.network_models import MIN_USABLE_DF
+from strapetsi_lib.analysis.stats import is_clear
 from strapetsi_lib.prepare import Prepared
 from strapetsi_lib.present.i18n import (
     Text,
@@ -33,7 +32,14 @@ from strapetsi_lib.present.i18n import (
 )
 from strapetsi_lib.present.precision import MEAN_DECIMALS, as_shown, share_as_shown
 from strapetsi_lib.present.provider_codes import provider_codes
-from strapetsi_lib.present.stats_view import adjusted_ci_header, rule_text, verdict_interval
+from strapetsi_lib.present.stats_view import (
+    adjusted_ci_header,
+    alpha_text,
+    rule_text,
+    threshold_text,
+    verdict_interval,
+    verdict_word,
+)
 from strapetsi_lib.present.survey_words import best_note, scale_span, survey_text, theme_name
 
 #: Decimals of model estimates (scale points): effects of 0.03 and 0.3 must read differently.
@@ -339,13 +345,6 @@ def reliability_by_wave(prepared: Prepared, language: str) -> pd.DataFrame:
 # --------------------------------------------------------------------------- verdicts, numbers
 
 
-def is_clear(p_adjusted: float) -> bool:
-    """Whether a result is called clear (:func:`strapetsi_lib.analysis.stats.is_clear`)."""
-    if isinstance(p_adjusted, np.ndarray):
-        return _is_clear(p_adjusted)
-    return p_adjusted is not None and _is_clear(p_adjusted)
-
-
 def effect(value: float, language: str) -> str:
     """A change or difference in scale points, with its sign: ``+0,23``."""
     return number(value, language, EFFECT_DECIMALS, signed=True)
@@ -379,11 +378,13 @@ def reason_text(reason: str, language: str) -> str:
     return text("network_not_estimated", language)
 
 
-def _verdict(p_adjusted: float, estimate: float, language: str, clear_key: str,
-             unclear_key: str, reason: str = "") -> str:
+def _verdict(p_adjusted: float, estimate: float, effect_size: float, subject: str,
+             language: str, reason: str = "") -> str:
+    """A network result's verdict in words (:func:`~strapetsi_lib.present.stats_view.
+    verdict_word`), or why it has no estimate."""
     if estimate is None or math.isnan(estimate):
         return reason_text(reason, language)
-    return text(clear_key if is_clear(p_adjusted) else unclear_key, language)
+    return verdict_word(p_adjusted, effect_size, subject, language)
 
 
 # --------------------------------------------------------------------------- network change
@@ -396,17 +397,16 @@ def network_change(prepared: Prepared, language: str) -> pd.DataFrame:
     -------
     DataFrame
         Instrument order: ``dimension``, ``name``, ``estimate``, ``ci_low``, ``ci_high``,
-        ``p_adjusted``, ``clear``, ``n_respondents``, ``n_providers``.
+        ``p_adjusted``, ``effect_size``, ``clear`` (by the one rule,
+        :func:`strapetsi_lib.analysis.stats.verdict`), ``n_respondents``, ``n_providers``.
     """
     models = prepared["mixed_models"].set_index("dimension")
     instrument = prepared.instrument
     order = [d for d in instrument.dimension_codes if d in models.index]
-    if "ci_level" not in models:  # tables prepared before the adjusted intervals existed
-        models = models.assign(ci_level=0.95)
     out = models.reindex(order)[["estimate", "ci_low", "ci_high", "ci_level", "p_adjusted",
-                                 "n_respondents", "n_providers"]].reset_index()
+                                 "effect_size", "n_respondents", "n_providers"]].reset_index()
     out.insert(1, "name", [instrument.dimension(d).name[language] for d in order])
-    out["clear"] = [is_clear(p) for p in out["p_adjusted"]]
+    out["clear"] = is_clear(out["p_adjusted"].to_numpy(), out["effect_size"].to_numpy())
     for column in ("weighted_estimate", "weighted_ci_low", "weighted_ci_high"):
         out[column] = (models.reindex(order)[column].to_numpy() if column in models
                        else math.nan)
@@ -426,8 +426,9 @@ def change_table(change: pd.DataFrame, language: str) -> pd.DataFrame:
             for lo, hi in zip(change["ci_low"], change["ci_high"], strict=True)],
         text("network_col_p_adjusted", language): change["p_adjusted"].to_numpy(dtype=float),
         text("takehold_col_verdict", language): [
-            _verdict(p, e, language, "takehold_verdict_clear", "takehold_verdict_unclear")
-            for p, e in zip(change["p_adjusted"], change["estimate"], strict=True)],
+            _verdict(p, e, size, "change", language)
+            for p, e, size in zip(change["p_adjusted"], change["estimate"],
+                                  change["effect_size"], strict=True)],
         text("stats_col_weighted_change", language): [
             f"{effect(e, language)} ({effect_interval(lo, hi, language)})"
             for e, lo, hi in zip(change["weighted_estimate"], change["weighted_ci_low"],
@@ -446,8 +447,8 @@ def change_sentences(change: pd.DataFrame, language: str) -> list[str]:
     return [text("takehold_network_change", language, dimension=row.name,
                  change=effect(row.estimate, language),
                  ci=effect_interval(row.ci_low, row.ci_high, language),
-                 verdict=_verdict(row.p_adjusted, row.estimate, language,
-                                  "takehold_verdict_clear", "takehold_verdict_unclear"))
+                 verdict=_verdict(row.p_adjusted, row.estimate, row.effect_size, "change",
+                                  language))
             for row in change.itertuples()]
 
 
@@ -501,10 +502,21 @@ def theme_results(prepared: Prepared, language: str) -> pd.DataFrame:
     -------
     DataFrame
         Theme order, then instrument order: ``theme``, ``theme_name``, ``dimension``, ``name``,
-        ``estimate``, ``ci_low``, ``ci_high``, ``p_adjusted``, ``clear``,
-        ``n_providers_in_theme``, ``n_providers_other``.
+        ``estimate``, ``ci_low``, ``ci_high``, ``p_adjusted``, ``effect_size``, ``clear`` (by
+        the one rule, :func:`strapetsi_lib.analysis.stats.verdict`),
+        ``n_providers_in_theme``, ``n_providers_other``, ``reason`` and the equal-weight
+        sensitivity check's ``equal_estimate``, ``equal_ci_low``, ``equal_ci_high`` (NaN
+        without it).
     """
     effects = prepared["theme_effects"]
+    equal_columns = {"estimate": "equal_estimate", "ci_low": "equal_ci_low",
+                     "ci_high": "equal_ci_high"}
+    if "theme_effects_by_provider" in prepared.tables:
+        equal = prepared["theme_effects_by_provider"][["dimension", "theme", *equal_columns]]
+        effects = effects.merge(equal.rename(columns=equal_columns), on=["dimension", "theme"],
+                                how="left")
+    else:
+        effects = effects.assign(**{column: math.nan for column in equal_columns.values()})
     instrument = prepared.instrument
     themes = list(dict.fromkeys(effects["theme"]))
     dim_order = {d: i for i, d in enumerate(instrument.dimension_codes)}
@@ -514,15 +526,11 @@ def theme_results(prepared: Prepared, language: str) -> pd.DataFrame:
     out = out.sort_values(["_t", "_d"]).drop(columns=["_t", "_d"]).reset_index(drop=True)
     out["theme_name"] = [theme_name(instrument, t, language) for t in out["theme"]]
     out["name"] = [instrument.dimension(d).name[language] for d in out["dimension"]]
-    out["clear"] = [is_clear(p) for p in out["p_adjusted"]]
-    if "reason" not in out:  # tables prepared before the reason column existed
-        out["reason"] = ""
+    out["clear"] = is_clear(out["p_adjusted"].to_numpy(), out["effect_size"].to_numpy())
     out["reason"] = out["reason"].fillna("")
-    if "ci_level" not in out:
-        out["ci_level"] = 0.95
     return out[["theme", "theme_name", "dimension", "name", "estimate", "ci_low", "ci_high",
-                "ci_level", "p_adjusted", "clear", "n_providers_in_theme", "n_providers_other",
-                "reason"]]
+                "ci_level", "p_adjusted", "effect_size", "clear", "n_providers_in_theme",
+                "n_providers_other", "reason", *equal_columns.values()]]
 
 
 def theme_tables(results: pd.DataFrame, language: str) -> list[tuple[str, pd.DataFrame]]:
@@ -544,10 +552,9 @@ def theme_tables(results: pd.DataFrame, language: str) -> list[tuple[str, pd.Dat
                 for lo, hi in zip(block["ci_low"], block["ci_high"], strict=True)],
             text("network_col_p_adjusted", language): block["p_adjusted"].to_numpy(dtype=float),
             text("takehold_col_verdict", language): [
-                _verdict(p, e, language, "takehold_theme_verdict_clear",
-                         "takehold_theme_verdict_unclear", r)
-                for p, e, r in zip(block["p_adjusted"], block["estimate"], block["reason"],
-                                   strict=True)],
+                _verdict(p, e, size, "difference", language, r)
+                for p, e, size, r in zip(block["p_adjusted"], block["estimate"],
+                                         block["effect_size"], block["reason"], strict=True)],
         })
         n_in, n_other = block["n_providers_in_theme"], block["n_providers_other"]
         name = block["theme_name"].iloc[0]
@@ -566,15 +573,23 @@ def theme_tables(results: pd.DataFrame, language: str) -> list[tuple[str, pd.Dat
 
 
 def theme_sentence(row, language: str) -> Text:
-    """The plain sentence of one theme × dimension result: whose ratings developed better,
-    by how much (``takehold_theme_effect_better`` / ``_worse``)."""
+    """The plain sentence of one clear theme × dimension result: whose ratings developed
+    better, by how much, weighted by respondent (``takehold_theme_effect_better`` /
+    ``_worse``); then the equal-weight difference beside it (``stats_theme_equal_weight``)
+    where the sensitivity check has it."""
     key = ("takehold_theme_effect_better" if row.estimate >= 0
            else "takehold_theme_effect_worse")
-    return text(key, language, dimension=row.name, theme=row.theme_name,
-                n_in=number(row.n_providers_in_theme, language, 0),
-                n_other=number(row.n_providers_other, language, 0),
-                amount=number(abs(row.estimate), language, EFFECT_DECIMALS),
-                ci=effect_interval(row.ci_low, row.ci_high, language))
+    sentence = text(key, language, dimension=row.name, theme=row.theme_name,
+                    n_in=number(row.n_providers_in_theme, language, 0),
+                    n_other=number(row.n_providers_other, language, 0),
+                    amount=number(abs(row.estimate), language, EFFECT_DECIMALS),
+                    ci=effect_interval(row.ci_low, row.ci_high, language))
+    if math.isnan(row.equal_estimate):
+        return sentence
+    return join([sentence, text("stats_theme_equal_weight", language,
+                                difference=effect(row.equal_estimate, language),
+                                ci=effect_interval(row.equal_ci_low, row.equal_ci_high,
+                                                   language))])
 
 
 def theme_summary(results: pd.DataFrame, language: str) -> Text:
@@ -630,8 +645,7 @@ def theme_sensitivity(prepared: Prepared, language: str) -> tuple[str, pd.DataFr
         text("stats_col_main_model", language): shown(main),
         text("stats_col_equal_weight", language): shown(equal),
     })
-    n_clear = int(is_clear(equal["p_adjusted"].to_numpy()).sum())
-    n_main = int(is_clear(main["p_adjusted"].to_numpy()).sum())
+    n_clear, n_main = _count_clear(equal), _count_clear(main)
     words = count_word(n_clear, language) if n_clear else text("network_none_word", language)
     main_words = (count_word(n_main, language) if n_main
                   else text("network_none_word", language))
@@ -643,6 +657,13 @@ def theme_sensitivity(prepared: Prepared, language: str) -> tuple[str, pd.DataFr
                      text(key, language, n_clear=words or number(n_clear, language, 0),
                           n_clear_main=main_words or number(n_main, language, 0))])
     return sentence, table
+
+
+def _count_clear(results: pd.DataFrame) -> int:
+    """How many results of a prepared table are clear (:func:`~strapetsi_lib.analysis.stats.
+    is_clear`)."""
+    return int(is_clear(results["p_adjusted"].to_numpy(),
+                        results["effect_size"].to_numpy()).sum())
 
 
 # --------------------------------------------------------------------------- practice status
@@ -803,15 +824,17 @@ def status_rules(prepared: Prepared, language: str) -> Text:
 
 
 def methods_text(prepared: Prepared, language: str) -> Text:
-    """The methods note, with the scale, the threshold and the group size from the instrument,
+    """The methods note, with the scale, the thresholds and the group size from the instrument,
     the code and the dataset; the change models are described where there are results of
     them."""
     parts = [text("network_methods_text", language, scale=scale_span(prepared.instrument))]
     if has_takehold(prepared):
         parts.append(text("network_methods_change", language))
         if has_themes(prepared):
-            parts.append(text("network_methods_themes", language))
-        parts.append(text("network_methods_tests", language, alpha=number(ALPHA, language, 2)))
+            parts.append(text("network_methods_themes", language,
+                              min_df=number(MIN_USABLE_DF, language, 0)))
+        parts.append(text("network_methods_tests", language, alpha=alpha_text(language),
+                          threshold=threshold_text(language)))
     parts.append(text("network_methods_reliability", language,
                       min_group=prepared.min_group_size))
     return join(parts)

@@ -22,7 +22,7 @@ from matplotlib.patches import Patch  # noqa: E402
 from matplotlib.ticker import MultipleLocator  # noqa: E402
 from matplotlib.transforms import blended_transform_factory  # noqa: E402
 
-from strapetsi_lib.analysis.stats import CLEAR_ALPHA  # noqa: E402
+from strapetsi_lib.analysis.stats import is_clear  # noqa: E402
 from strapetsi_lib.ingest.instrument import Instrument  # noqa: E402
 from strapetsi_lib.present.figure_style import (  # noqa: E402
     FIGURE_WIDTH,
@@ -383,7 +383,8 @@ def change_forest(changes: pd.DataFrame, instrument: Instrument,
     ----------
     changes
         One provider's ``dimension_change`` rows (``dimension, estimate, ci_low, ci_high,
-        p_adjusted``); suppressed rows (NaN estimate) are left out.
+        p_adjusted, hedges_g``); suppressed rows (NaN estimate) are left out. Clear changes
+        (:func:`strapetsi_lib.analysis.stats.verdict`) are filled.
     """
     _style()
     shown = changes.dropna(subset=["estimate"])
@@ -393,15 +394,16 @@ def change_forest(changes: pd.DataFrame, instrument: Instrument,
     labels = _names(names)
     fig, ax = plt.subplots(figsize=(FIGURE_WIDTH, _row_height(labels) * len(order) + 1.4))
     y = np.arange(len(order))
-    clear = shown["p_adjusted"] < CLEAR_ALPHA
-    for is_clear, color in ((True, HIGHLIGHT), (False, NETWORK)):
-        rows = (clear == is_clear).to_numpy()
+    clear = np.atleast_1d(is_clear(shown["p_adjusted"].to_numpy(),
+                                   shown["hedges_g"].to_numpy()))
+    for filled, color in ((True, HIGHLIGHT), (False, NETWORK)):
+        rows = clear == filled
         if rows.any():
             part = shown[rows]
             ax.errorbar(part["estimate"], y[rows], xerr=[part["estimate"] - part["ci_low"],
                                                          part["ci_high"] - part["estimate"]],
                         fmt="o", color=color, capsize=4,
-                        mfc=color if is_clear else "white")  # filled or not: no colour needed
+                        mfc=color if filled else "white")  # filled or not: no colour needed
     ax.axvline(0, color="black", linewidth=0.8)
     ax.set_yticks(y, labels)
     ax.invert_yaxis()

@@ -1,19 +1,80 @@
-"""Words for the statistical rules of the reports: adjusted intervals and practice-status rules.
+"""Words for the statistical rules of the reports: verdicts, adjusted intervals, why a result
+is missing, and practice-status rules.
 
-The rules themselves live in :mod:`strapetsi_lib.analysis` (``stats.CLEAR_ALPHA`` and
-``stats.fcr_level`` for "clear", the instrument's ``takehold_rules`` for practice status); this
-module only writes them in the report's language, so that the analysis imports nothing from
-the presentation.
+The rules themselves live in :mod:`strapetsi_lib.analysis` (``stats.verdict`` with
+``stats.CLEAR_ALPHA`` and ``stats.MIN_CLEAR_EFFECT`` for "clear", ``stats.fcr_level`` for the
+intervals beside it, the instrument's ``takehold_rules`` for practice status); this module only
+writes them in the report's language, so that the analysis imports nothing from the
+presentation.
 """
 
 from __future__ import annotations
 
 import math
 
+from strapetsi_lib.analysis.stats import CLEAR_ALPHA, MIN_CLEAR_EFFECT, verdict
 from strapetsi_lib.analysis.takehold import NOT_IN_USE, TAKEHOLD_THRESHOLDS, TOO_FEW
-from strapetsi_lib.present.i18n import and_list, interval, number, percent, text
+from strapetsi_lib.present.i18n import and_list, interval, number, percent, text, too_few
 
-__all__ = ["adjusted_ci_header", "level_text", "rule_text", "verdict_interval"]
+__all__ = ["adjusted_ci_header", "alpha_text", "level_text", "missing_reason", "rule_text",
+           "threshold_text", "too_few_cell", "verdict_interval", "verdict_word"]
+
+#: What a verdict is about: the words differ ("selvä muutos", "selvä ero").
+SUBJECTS = ("change", "difference")
+
+
+def verdict_word(p_adjusted: float, effect: float, subject: str, language: str) -> str:
+    """A result's verdict in words, by the one rule (:func:`strapetsi_lib.analysis.stats.verdict`).
+
+    Parameters
+    ----------
+    p_adjusted, effect
+        The result's adjusted p-value and standardised effect (Hedges' g of a change, the
+        standardised difference or effect size of a difference).
+    subject
+        ``"change"`` or ``"difference"``.
+    language
+        ``fi``, ``sv`` or ``en``.
+
+    Returns
+    -------
+    str
+        E.g. "selvä muutos", "tilastollisesti varma mutta pieni muutos", "ei selvää muutosta"
+        or "ei testattavissa".
+    """
+    if subject not in SUBJECTS:
+        raise ValueError(f"subject must be one of {SUBJECTS}, got {subject!r}")
+    return text(f"stats_verdict_{subject}_{verdict(p_adjusted, effect)}", language)
+
+
+def threshold_text(language: str) -> str:
+    """The size threshold of "clear" as the language writes it (``0,2``)."""
+    return number(MIN_CLEAR_EFFECT, language, 1)
+
+
+def alpha_text(language: str) -> str:
+    """The false discovery rate of the verdicts as the language writes it (``0,05``)."""
+    return number(CLEAR_ALPHA, language, 2)
+
+
+def missing_reason(n_respondents: int, wave_label: str, min_group_size: int,
+                   language: str) -> str:
+    """Why a result of one wave is not shown, naming what is missing.
+
+    Fewer respondents than ``min_group_size`` at the wave gives "the survey round had fewer
+    than 5 respondents"; enough respondents but too few answers (e.g. every answer "en osaa
+    sanoa") gives "the survey round gave fewer than 5 answers on this area".
+    """
+    key = ("stats_reason_few_respondents" if n_respondents < min_group_size
+           else "stats_reason_few_answers")
+    return text(key, language, wave=wave_label, n=min_group_size)
+
+
+def too_few_cell(n_respondents: int, min_group_size: int, language: str) -> str:
+    """A table cell instead of a hidden number: too few respondents, or too few answers."""
+    if n_respondents < min_group_size:
+        return too_few(language, min_group_size)
+    return text("stats_too_few_answers", language, n=min_group_size)
 
 #: Most decimals an interval bound gets so that it does not read as zero when it is not.
 MAX_DECIMALS = 4

@@ -7,13 +7,15 @@ recomputed here and no group under the minimum size can appear. :func:`summary_f
 facts as numbers; :func:`summary_html` words them in the report's language with the templates of
 ``texts/summary_texts.yml``.
 
-Which findings matter most. Candidates are the clear changes since the baseline (adjusted
-p-value under :data:`~strapetsi_lib.analysis.stats.CLEAR_ALPHA`) and the items that differ
-clearly from the network (the report's strengths and areas to develop, decided by
-:func:`~strapetsi_lib.analysis.baseline.classify_difference`: at least 0.2 network standard
-deviations and an interval that excludes 0). Both are measured on the same standardised scale
-(Hedges' g for a change, the difference in network standard deviations for an item), so they
-are ranked together by size and the :data:`MAX_FINDINGS` largest are shown.
+Which findings matter most. Candidates are the clear changes since the baseline and the items
+that differ clearly from the network (the report's strengths and areas to develop), both by the
+one rule of :func:`~strapetsi_lib.analysis.stats.verdict`: statistically certain after the
+Benjamini–Hochberg adjustment and at least ``MIN_CLEAR_EFFECT`` in size. Both are measured on
+the same standardised scale (Hedges' g for a change, the difference in network standard
+deviations for an item), so they are ranked together by size and the :data:`MAX_FINDINGS`
+largest are shown. When there is none, the summary says so only about what was tested: a
+provider whose changes or items could not be tested (too few answers) is not told that
+nothing changed clearly.
 """
 
 from __future__ import annotations
@@ -23,10 +25,11 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from strapetsi_lib.analysis.stats import is_clear
+from strapetsi_lib.analysis.stats import NOT_TESTED, is_clear, verdict
 from strapetsi_lib.prepare import Prepared
 from strapetsi_lib.present import provider_view as view
 from strapetsi_lib.present import takehold_view as takehold
+from strapetsi_lib.present.comparisons import compare_items
 from strapetsi_lib.present.i18n import number, percent, text
 from strapetsi_lib.present.survey_words import direction_note, role_label, scale_span, theme_name
 
@@ -83,6 +86,10 @@ class Summary:
     findings: list[Finding]
     own_themes: list[str]
     own_practices: pd.DataFrame = field(repr=False)
+    #: Whether any change since the baseline was tested (None: the dataset has one wave), and
+    #: whether any item was compared with the network.
+    changes_tested: bool | None = None
+    items_tested: bool = True
 
 
 def _response(prepared: Prepared, provider_id: str) -> tuple[dict, dict]:
@@ -123,13 +130,22 @@ def _change_findings(prepared: Prepared, provider_id: str) -> list[Finding]:
         return []
     findings = []
     for row in takehold.change_rows(prepared, provider_id).itertuples():
-        if row.suppressed or pd.isna(row.estimate) or not is_clear(row.p_adjusted):
+        if row.suppressed or pd.isna(row.estimate) or not is_clear(row.p_adjusted,
+                                                                     row.hedges_g):
             continue
         kind = "change_up" if row.estimate > 0 else "change_down"
         findings.append(Finding(kind, row.dimension, float(row.hedges_g), float(row.estimate),
                                 higher_is_better=prepared.instrument.higher_is_better(
                                     row.dimension)))
     return findings
+
+
+def _changes_tested(prepared: Prepared, provider_id: str) -> bool | None:
+    """Whether any of the provider's changes was tested; None without a second wave."""
+    if not takehold.has_takehold(prepared):
+        return None
+    rows = takehold.change_rows(prepared, provider_id)
+    return bool((verdict(rows["p_adjusted"], rows["hedges_g"]) != NOT_TESTED).any())
 
 
 def own_practices(prepared: Prepared, provider_id: str) -> pd.DataFrame:
@@ -169,7 +185,9 @@ def summary_facts(prepared: Prepared, provider_id: str) -> Summary:
                    roles_fell=_roles_fell(prepared, provider_id, first, latest)
                    if first != latest else [],
                    findings=findings, own_themes=takehold.own_themes(prepared, provider_id),
-                   own_practices=own_practices(prepared, provider_id))
+                   own_practices=own_practices(prepared, provider_id),
+                   changes_tested=_changes_tested(prepared, provider_id),
+                   items_tested=compare_items(prepared, provider_id, first).any_tested)
 
 
 # --------------------------------------------------------------------------- words
@@ -229,6 +247,18 @@ def finding_sentence(finding: Finding, prepared: Prepared, language: str) -> str
               mean=number(finding.value, language),
               network=number(finding.reference, language),
               wave=prepared.wave_label(finding.wave or view.baseline_wave(prepared), language))
+
+
+def no_findings_sentence(facts: Summary, language: str) -> str:
+    """What the summary says without findings: for changes and for items, that none is clear
+    where they were tested, and that they could not be tested where they were not."""
+    parts = []
+    if facts.changes_tested is not None:
+        parts.append(_t("summary_no_clear_changes" if facts.changes_tested
+                        else "summary_changes_not_tested", language))
+    parts.append(_t("summary_no_clear_items" if facts.items_tested
+                    else "summary_items_not_tested", language))
+    return " ".join(parts)
 
 
 def practices_sentence(facts: Summary, prepared: Prepared, language: str) -> str:
@@ -297,7 +327,7 @@ def summary_html(facts: Summary, prepared: Prepared, language: str) -> str:
                         for f in facts.findings)
         parts.append(f"<ol class=\"strapetsi-findings\">{items}</ol>")
     else:
-        parts.append(f"<p>{_t('summary_no_findings', language)}</p>")
+        parts.append(f"<p>{no_findings_sentence(facts, language)}</p>")
     practices = practices_sentence(facts, prepared, language)
     if practices:
         parts.append(f"<p>{practices}</p>")

@@ -96,7 +96,8 @@ def _declines(prepared: Prepared, provider_id: str, language: str) -> str | None
     rows = change_rows(prepared, provider_id)
     better = prepared.instrument.higher_is_better  # a rise is an improvement, or a decline
     down = [row for row in rows.itertuples()
-            if not row.suppressed and pd.notna(row.estimate) and is_clear(row.p_adjusted)
+            if not row.suppressed and pd.notna(row.estimate)
+            and is_clear(row.p_adjusted, row.hedges_g)
             and (row.estimate < 0 if better(row.dimension) else row.estimate > 0)]
     if not down:
         return None

@@ -16,7 +16,7 @@ from __future__ import annotations
 import pandas as pd
 
 from strapetsi_lib.analysis.disclosure import safe_practice_status, suppress_small
-from strapetsi_lib.analysis.stats import CLEAR_ALPHA, is_clear
+from strapetsi_lib.analysis.stats import CERTAIN_BUT_SMALL, CLEAR, NOT_TESTED, verdict
 from strapetsi_lib.analysis.takehold import NOT_IN_USE, TOO_FEW
 from strapetsi_lib.prepare import Prepared
 from strapetsi_lib.present.i18n import Text, number, percent, text, too_few
@@ -24,10 +24,15 @@ from strapetsi_lib.present.precision import CHANGE_DECIMALS, as_shown
 from strapetsi_lib.present.provider_view import baseline_wave, latest_wave
 from strapetsi_lib.present.stats_view import (
     adjusted_ci_header,
+    alpha_text,
     level_text,
+    missing_reason,
     rule_text,
+    threshold_text,
+    too_few_cell,
     verdict_decimals,
     verdict_interval,
+    verdict_word,
 )
 from strapetsi_lib.present.survey_words import change_note, scale_span, survey_text, theme_name
 from strapetsi_lib.present.view_cache import cached_view
@@ -131,49 +136,82 @@ def change_rows(prepared: Prepared, provider_id: str) -> pd.DataFrame:
     return rows
 
 
+#: The sentence of a change by its verdict (:func:`strapetsi_lib.analysis.stats.verdict`);
+#: clear and certain-but-small changes name their direction.
+CHANGE_SENTENCES = {CLEAR: "takehold_change_clear", CERTAIN_BUT_SMALL: "stats_change_small"}
+
+
 def change_sentences(prepared: Prepared, provider_id: str, language: str) -> list[str]:
-    """One plain sentence per dimension: clear rise, clear fall, no clear change, or hidden."""
+    """One plain sentence per dimension: a clear rise or fall, a statistically certain but
+    small one, no clear change, a change that could not be tested, or why it is hidden."""
     sentences = []
     for row in change_rows(prepared, provider_id).itertuples():
         name = prepared.instrument.dimension(row.dimension).name[language]
         if row.suppressed or pd.isna(row.estimate):
-            sentences.append(text("takehold_change_suppressed", language, dimension=name,
-                                  n=prepared.min_group_size))
+            sentences.append(text("stats_change_suppressed", language, dimension=name,
+                                  reason=_missing_reason(prepared, provider_id, row, language)))
             continue
+        result = verdict(row.p_adjusted, row.hedges_g)
         ci = verdict_interval(row.ci_low, row.ci_high, language)
-        if is_clear(row.p_adjusted):
-            key = "takehold_change_clear_up" if row.estimate > 0 else "takehold_change_clear_down"
+        if result in CHANGE_SENTENCES:
+            key = CHANGE_SENTENCES[result] + ("_up" if row.estimate > 0 else "_down")
             sentences.append(text(key, language, dimension=name,
                                   amount=number(abs(row.estimate), language, 2), ci=ci))
+        elif result == NOT_TESTED:
+            sentences.append(text("stats_change_not_tested", language, dimension=name,
+                                  change=number(row.estimate, language, 2, signed=True)))
         else:
             sentences.append(text("takehold_change_unclear", language, dimension=name,
                                   change=number(row.estimate, language, 2, signed=True), ci=ci))
     return sentences
 
 
+def _respondents(prepared: Prepared, provider_id: str, wave: str) -> int:
+    """The provider's number of respondents at a wave (0 when it did not take part)."""
+    rates = prepared.rows("response_rates", provider_id)
+    counts = rates.loc[rates["wave"].astype(str) == wave, "n"]
+    return int(counts.iloc[0]) if len(counts) else 0
+
+
+def _short_wave(row, mgs: int) -> str:
+    """The wave of a hidden change with too few answers (the earlier one if both)."""
+    return row.wave_before if row.n_before < mgs else row.wave_after
+
+
+def _missing_reason(prepared: Prepared, provider_id: str, row, language: str) -> str:
+    """Why a change is hidden: too few respondents, or too few answers, at which wave."""
+    wave = _short_wave(row, prepared.min_group_size)
+    return missing_reason(_respondents(prepared, provider_id, wave),
+                          prepared.wave_label(wave, language), prepared.min_group_size,
+                          language)
+
+
 def change_table(prepared: Prepared, provider_id: str, language: str) -> pd.DataFrame:
     """The change per dimension as a table: change, adjusted CI, Hedges' g and the verdict.
 
     The interval is the false-coverage-rate adjusted one (its level in the header), so that it
-    excludes 0 exactly when the verdict says "clear".
+    excludes 0 exactly when the change is statistically certain (a clear change, or a certain
+    but small one); a change that could not be tested has no interval.
     """
     rows = []
+    mgs = prepared.min_group_size
     changes = change_rows(prepared, provider_id)
     ci_header = adjusted_ci_header(_family_level(changes), language)
     for row in changes.itertuples():
         shown = not (row.suppressed or pd.isna(row.estimate))
-        verdict = ("takehold_verdict_clear" if shown and is_clear(row.p_adjusted)
-                   else "takehold_verdict_unclear")
+        hidden = "" if shown else too_few_cell(
+            _respondents(prepared, provider_id, _short_wave(row, mgs)), mgs, language)
         rows.append({
             text("dimension", language): prepared.instrument.dimension(row.dimension)
             .name[language],
             text("takehold_col_change", language): (
-                number(row.estimate, language, 2, signed=True) if shown
-                else text("too_few", language, n=prepared.min_group_size)),
+                number(row.estimate, language, 2, signed=True) if shown else hidden),
             ci_header: verdict_interval(row.ci_low, row.ci_high, language) if shown else "",
             text("takehold_col_hedges_g", language): (
                 number(row.hedges_g, language, 2) if shown else ""),
-            text("takehold_col_verdict", language): text(verdict, language) if shown else "",
+            text("takehold_col_verdict", language): (
+                verdict_word(row.p_adjusted, row.hedges_g, "change", language) if shown
+                else ""),
         })
     return pd.DataFrame(rows)
 
@@ -186,8 +224,8 @@ def _family_level(changes: pd.DataFrame) -> float:
 
 def multiplicity_method(prepared: Prepared, provider_id: str, language: str) -> str:
     """How "clear" is decided and why the intervals are wider than 95 %, with the level."""
-    return text("takehold_method_multiple", language,
-                alpha=number(CLEAR_ALPHA, language, 2),
+    return text("takehold_method_multiple", language, alpha=alpha_text(language),
+                threshold=threshold_text(language),
                 level=level_text(_family_level(change_rows(prepared, provider_id)), language))
 
 
