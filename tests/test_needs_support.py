@@ -76,7 +76,7 @@ def test_reasons_agree_with_the_providers_reports(prepared, listed, tmp_path):
     assert declines
     for name, amount in declines:
         row = change[name.strip()]
-        assert row[1] == amount and row[-1] == text("takehold_verdict_clear", "fi")
+        assert row[1] == amount and row[-1] == text("stats_verdict_change_clear", "fi")
 
     # the lowest quartile in every area of the latest wave, as the report's place table words it
     assert lowest.endswith(f"({prepared.wave_label(latest, 'fi')})")
