@@ -30,7 +30,13 @@ from strapetsi_lib.present.i18n import (
     text,
     too_few,
 )
-from strapetsi_lib.present.precision import MEAN_DECIMALS, as_shown, share_as_shown
+from strapetsi_lib.present.precision import (
+    CHANGE_DECIMALS,
+    MEAN_DECIMALS,
+    as_shown,
+    intervals_as_shown,
+    share_as_shown,
+)
 from strapetsi_lib.present.survey_words import (
     best_note,
     direction_note,
@@ -39,7 +45,9 @@ from strapetsi_lib.present.survey_words import (
     role_label,
     scale_labels,
     scale_span,
+    statement_text,
     survey_text,
+    wave_phrase,
 )
 from strapetsi_lib.present.view_cache import cached_view
 
@@ -154,8 +162,9 @@ def dimension_profile(prepared: Prepared, provider_id: str, wave: str) -> pd.Dat
     -------
     DataFrame
         ``dimension, n, mean, ci_low, ci_high, network_mean`` in the instrument's order;
-        a dimension with fewer than the minimum respondents has NaN values. Means and interval
-        ends are rounded as the report prints them (:mod:`strapetsi_lib.present.precision`).
+        a dimension with fewer than the minimum respondents has NaN values. Means are rounded
+        as the report prints them and the interval outward (:mod:`strapetsi_lib.present.
+        precision`).
     """
     own = prepared.rows("dimension_means", provider_id)
     own = own[own["wave"] == wave].set_index("dimension")
@@ -165,8 +174,9 @@ def dimension_profile(prepared: Prepared, provider_id: str, wave: str) -> pd.Dat
     table = own.reindex(order)[["n", "mean", "ci_low", "ci_high"]]
     table = suppress_small(table, "n", ["mean", "ci_low", "ci_high"], prepared.min_group_size)
     table["network_mean"] = net.reindex(order)
-    return as_shown(table.drop(columns="suppressed").reset_index(),
-                    ["mean", "ci_low", "ci_high", "network_mean"], MEAN_DECIMALS)
+    table = as_shown(table.drop(columns="suppressed").reset_index(), ["mean", "network_mean"],
+                     MEAN_DECIMALS)
+    return intervals_as_shown(table, "ci_low", "ci_high", MEAN_DECIMALS)
 
 
 def network_profile(prepared: Prepared, wave: str) -> pd.DataFrame:
@@ -176,19 +186,37 @@ def network_profile(prepared: Prepared, wave: str) -> pd.DataFrame:
     return as_shown(net[net["wave"] == wave].reset_index(drop=True), ["mean"], MEAN_DECIMALS)
 
 
-def profile_table(profile: pd.DataFrame, prepared: Prepared, language: str) -> pd.DataFrame:
-    """The dimension profile as a table with words and numbers in the report's language."""
+def profile_table(profile: pd.DataFrame, prepared: Prepared, language: str,
+                  earlier: pd.DataFrame | None = None,
+                  earlier_wave: str | None = None) -> pd.DataFrame:
+    """The dimension profile as a table with words and numbers in the report's language.
+
+    Parameters
+    ----------
+    profile
+        :func:`dimension_profile` of the wave the table is about (the report's latest).
+    earlier, earlier_wave
+        The profile of an earlier wave (the baseline) and its id, shown as a last column
+        beside the latest wave's means; None for a report of one wave.
+    """
     mgs = prepared.min_group_size
     instrument = prepared.instrument
     rows = []
+    before = None if earlier is None else earlier.set_index("dimension")["mean"]
     for row in profile.itertuples():
         shown = pd.notna(row.mean)
-        rows.append({
+        cells = {
             text("dimension", language): instrument.dimension(row.dimension).name[language],
             text("mean", language): number(row.mean, language) if shown else too_few(language, mgs),
             text("ci95", language): interval(row.ci_low, row.ci_high, language) if shown else "",
             text("network_average", language): number(row.network_mean, language),
-        })
+        }
+        if before is not None:
+            value = before.get(row.dimension)
+            cells[text("profile_col_earlier", language,
+                       wave=prepared.wave_label(earlier_wave, language))] = (
+                number(value, language) if pd.notna(value) else too_few(language, mgs))
+        rows.append(cells)
     return pd.DataFrame(rows)
 
 
@@ -200,22 +228,39 @@ def network_ranks(prepared: Prepared, wave: str) -> pd.DataFrame:
                     MEAN_DECIMALS)
 
 
-def place_table(prepared: Prepared, provider_id: str, wave: str, language: str) -> pd.DataFrame:
-    """The provider's percentile and quartile among all providers, per dimension."""
+def provider_place(prepared: Prepared, provider_id: str, wave: str) -> pd.DataFrame:
+    """The provider's percentile and quartile per dimension at a wave (NaN where it is not
+    ranked: too few answers), in the instrument's order."""
     ranks = network_ranks(prepared, wave)
     own = ranks[ranks["provider_id"] == provider_id].set_index("dimension")
+    return own.reindex(prepared.instrument.dimension_codes)[["percentile", "quartile"]]
+
+
+def place_table(prepared: Prepared, provider_id: str, wave: str, language: str,
+                earlier_wave: str | None = None) -> pd.DataFrame:
+    """The provider's percentile and quartile among all providers, per dimension, with the
+    percentile at an earlier wave (the baseline) beside it when one is given."""
+    own = provider_place(prepared, provider_id, wave)
+    before = None if earlier_wave is None else provider_place(prepared, provider_id,
+                                                              earlier_wave)
     instrument = prepared.instrument
+    mgs = prepared.min_group_size
     rows = []
     for dim in instrument.dimension_codes:
-        ranked = dim in own.index
-        rows.append({
+        ranked = pd.notna(own.loc[dim, "percentile"])
+        cells = {
             text("dimension", language): instrument.dimension(dim).name[language],
             text("percentile", language): (number(own.loc[dim, "percentile"], language, 0)
-                                           if ranked else too_few(language,
-                                                                  prepared.min_group_size)),
+                                           if ranked else too_few(language, mgs)),
             text("quartile", language): (text(f"quartile_{int(own.loc[dim, 'quartile'])}",
                                               language) if ranked else ""),
-        })
+        }
+        if before is not None:
+            value = before.loc[dim, "percentile"]
+            cells[text("place_col_earlier", language,
+                       wave=prepared.wave_label(earlier_wave, language))] = (
+                number(value, language, 0) if pd.notna(value) else too_few(language, mgs))
+        rows.append(cells)
     return pd.DataFrame(rows)
 
 
@@ -262,10 +307,13 @@ def unclear_items_headings(prepared: Prepared, language: str) -> tuple[Text, Tex
 
 
 def items_table(items: pd.DataFrame, prepared: Prepared, language: str) -> pd.DataFrame:
-    """Strength or development items as a table in the report's language."""
+    """Strength or development items as a table in the report's language; a reverse-keyed
+    statement says that its mean is reversed (:func:`~strapetsi_lib.present.survey_words.
+    statement_text`), so that a high mean beside a negative wording is not misread."""
     instrument = prepared.instrument
     return pd.DataFrame({
-        text("statement", language): [instrument.item(c).text[language] for c in items["item"]],
+        text("statement", language): [statement_text(instrument, c, language)
+                                      for c in items["item"]],
         text("mean", language): [number(v, language) for v in items["mean"]],
         text("network_average", language): [number(v, language) for v in items["network_mean"]],
         text("std_difference", language): [number(v, language, 2, signed=True)
@@ -350,8 +398,9 @@ def respondents_sentence(prepared: Prepared, provider_id: str, wave: str, langua
         return text("profile_none", language)
     rate = rates.loc[wave, "response_rate"]
     rate_part = "" if pd.isna(rate) else text("rate_part", language, rate=percent(rate, language))
-    return text("respondents_text", language, wave=prepared.wave_label(wave, language), n=n,
-                rate_part=rate_part)
+    return text("respondents_text", language, n=n, rate_part=rate_part,
+                wave=wave_phrase(prepared, wave, language, "to", capital=True),
+                wave_lower=wave_phrase(prepared, wave, language, "to"))
 
 
 def profile_sentence(profile: pd.DataFrame, prepared: Prepared, language: str) -> str:
@@ -413,7 +462,7 @@ def gap_sentence(gaps: pd.DataFrame, prepared: Prepared, language: str) -> str:
     direction = text("gap_higher" if row["gap"] > 0 else "gap_lower", language)
     return text("gap_text", language,
                 dimension=prepared.instrument.dimension(row["dimension"]).name[language],
-                gap=number(abs(row["gap"]), language), direction=direction)
+                gap=number(abs(row["gap"]), language, CHANGE_DECIMALS), direction=direction)
 
 
 def published_counts(prepared: Prepared, provider_id: str) -> dict[str, int]:

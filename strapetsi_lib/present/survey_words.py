@@ -19,8 +19,8 @@ from strapetsi_lib.prepare import Prepared
 from strapetsi_lib.present.i18n import Text, and_list, text
 
 __all__ = ["best_note", "change_note", "direction_note", "items_note", "period",
-           "report_title", "role_label", "scale_labels", "scale_span", "survey_text",
-           "theme_name", "wave_phrase", "wave_short_label", "wave_years"]
+           "report_title", "role_label", "scale_labels", "scale_span", "statement_text",
+           "survey_text", "theme_name", "wave_phrase", "wave_short_label", "wave_years"]
 
 #: A year as wave labels write it ("Seuranta 2025", "Kevät 2026").
 _YEAR = re.compile(r"(?<!\d)(19|20)\d\d(?!\d)")
@@ -191,6 +191,16 @@ def items_note(instrument: Instrument, language: str) -> Text | None:
     if not instrument.lower_is_better:
         return None
     return _mixed("items_lower", instrument, language)
+
+
+def statement_text(instrument: Instrument, item: str, language: str) -> str:
+    """A statement's wording as a report lists it outside the chart of answers: a
+    reverse-keyed (negatively worded) statement says that its mean is reversed, so that a
+    high mean beside "we have no time for it" is not read as agreement."""
+    wording = instrument.item(item).text[language]
+    if not instrument.item(item).reverse:
+        return wording
+    return str(text("statement_reversed", language, statement=wording))
 
 
 def role_label(instrument: Instrument, role: str, language: str) -> str:
