@@ -89,18 +89,23 @@ def intervals_as_shown(frame: pd.DataFrame, low: str, high: str, decimals: int) 
     return frame
 
 
-def threshold_decimals(value: float, threshold: float, decimals: int) -> int:
-    """The decimals that keep ``value`` on its side of ``threshold`` when printed.
+def threshold_decimals(value: float, thresholds: float | list[float], decimals: int) -> int:
+    """The decimals that keep ``value`` on its side of every one of ``thresholds`` when printed.
 
     ``decimals`` is the measure's own rule; more are used only where it would print a value
-    below the threshold as reaching it, or one at or above it as falling short (up to
-    :data:`MAX_THRESHOLD_DECIMALS`). A value within 1e-9 below the threshold counts as
-    reaching it, as the take-hold rules count it (``analysis.takehold.TOLERANCE``).
+    below a threshold as reaching it, or one at or above it as falling short (up to
+    :data:`MAX_THRESHOLD_DECIMALS`). A value within 1e-9 below a threshold counts as reaching
+    it, as the take-hold rules count it (``analysis.takehold.TOLERANCE``).
     """
-    if value is None or threshold is None or pd.isna(value) or pd.isna(threshold):
+    limits = [thresholds] if isinstance(thresholds, int | float) else list(thresholds)
+    if value is None or pd.isna(value):
         return decimals
-    meets = value >= threshold - 1e-9
-    while decimals < MAX_THRESHOLD_DECIMALS and (round(value, decimals) >= threshold) != meets:
+
+    def misread(places: int) -> bool:
+        return any((round(value, places) >= limit) != (value >= limit - 1e-9)
+                   for limit in limits if limit is not None and not pd.isna(limit))
+
+    while decimals < MAX_THRESHOLD_DECIMALS and misread(decimals):
         decimals += 1
     return decimals
 
