@@ -64,7 +64,7 @@ def _outward(value: float, decimals: int, up: bool) -> float:
     scale = 10**decimals
     # a hair of slack, so that a bound already on the grid (3.1 stored as 3.0999999) stays
     scaled = value * scale
-    rounded = (math.ceil(scaled - 1e-9) if up else math.floor(scaled + 1e-9)) / scale
+    rounded = (math.ceil(scaled - 1e-6) if up else math.floor(scaled + 1e-6)) / scale
     if rounded == 0 and value != 0:
         rounded = math.copysign(1 / scale, value)
     return round(rounded, decimals)
