@@ -122,14 +122,19 @@ def test_a_rise_in_a_lower_is_better_area_is_a_worsening_in_the_summary():
     fall = summary.Finding("change_down", "workload", -0.6, -0.32, higher_is_better=False)
     assert not rise.better and fall.better
     name = WELLBEING.dimension("workload").name["fi"]
-    assert summary.finding_sentence(rise, prepared, "fi") == text(
-        "summary_finding_change_up_worse", "fi", dimension=name, amount="0,32")
-    assert "förbättring" in summary.finding_sentence(fall, prepared, "sv")
     facts = summary.Summary("p", "w0", "w1", {"w0": None, "w1": None},
                             {"w0": None, "w1": None}, [], [rise, fall], [], pd.DataFrame())
+    assert summary.finding_sentence(rise, facts, prepared, "fi") == text(
+        "summary_finding_change_up_worse", "fi", dimension=name, amount="0,32", position="")
+    assert "förbättring" in summary.finding_sentence(fall, facts, prepared, "sv")
     questions = summary.discussion_questions(facts, prepared, "fi")
-    assert questions[:2] == [text("summary_question_change_down", "fi", dimension=name),
-                             text("summary_question_change_up", "fi", dimension=name)]
+    # the rise is asked about as a worsening, the fall as an improvement
+    assert questions[0].startswith(f"{name}: arviot ovat heikentyneet selvästi (keskiarvo "
+                                   "nousi 0,32 pistettä).")
+    assert questions[0].endswith(str(text("summary_ask_worse_1", "fi")))
+    assert questions[1].startswith(f"{name}: arviot ovat parantuneet selvästi (keskiarvo "
+                                   "laski 0,32 pistettä).")
+    assert questions[1].endswith(str(text("summary_ask_better_1", "fi")))
 
 
 @pytest.mark.parametrize(("labels", "expected"), [

@@ -305,13 +305,43 @@ def status_badge(category: str, language: str) -> str:
     return f"{STATUS_SYMBOLS[category]} {text(f'status_{category}', language)}"
 
 
-def status_text(row, language: str) -> str:
+def status_text(row, language: str, dropped: list[str] | None = None) -> str:
     """A practice's status badge, with "near the boundary" where its penetration interval
-    straddles a category threshold (``near_boundary`` of the practice-status table)."""
+    straddles a category threshold (``near_boundary`` of the practice-status table), and the
+    waves (their labels) at which it was out of use in between (:func:`dropped_waves`)."""
     status = status_badge(row.category, language)
+    notes = []
     if bool(getattr(row, "near_boundary", False)):
-        status += f" ({text('stats_near_boundary', language)})"
-    return status
+        notes.append(str(text("stats_near_boundary", language)))
+    if dropped:
+        notes.append(str(text("practice_dropped", language, waves=", ".join(dropped))))
+    return status + (f" ({'; '.join(notes)})" if notes else "")
+
+
+def dropped_waves(prepared: Prepared, provider_id: str, practice: str) -> list[str]:
+    """The waves at which a practice, in use before, was out of use, when it is in use again
+    at the provider's latest wave ("in use, dropped, and back", which the latest status alone
+    does not tell); [] otherwise. Each wave's status is as the disclosure layer publishes it
+    (:func:`~strapetsi_lib.analysis.disclosure.safe_practice_status`): a wave with too few
+    answers tells nothing and is passed over."""
+    by_wave = prepared.rows("practice_status_by_wave", provider_id)
+    rows = by_wave[by_wave["practice"] == practice]
+    latest = latest_wave(prepared, provider_id)
+    waves = prepared.wave_ids[:prepared.wave_ids.index(latest) + 1]
+    categories = {}
+    for wave in waves:
+        row = safe_practice_status(rows, wave)
+        categories[wave] = row["category"].iloc[0] if len(row) else TOO_FEW
+    if categories[latest] in (NOT_IN_USE, TOO_FEW):
+        return []
+    seen_in_use, dropped = False, []
+    for wave in waves[:-1]:
+        if categories[wave] == TOO_FEW:
+            continue
+        if categories[wave] == NOT_IN_USE and seen_in_use:
+            dropped.append(wave)
+        seen_in_use = seen_in_use or categories[wave] != NOT_IN_USE
+    return dropped
 
 
 def status_categories(prepared: Prepared) -> list[str]:
@@ -467,7 +497,9 @@ def practice_table(prepared: Prepared, provider_id: str, language: str,
             .name[language],
             text("practice_col_theme", language): (theme_name(instrument, row.theme, language)
                                                     if isinstance(row.theme, str) else ""),
-            text("takehold_col_status", language): status_text(row, language),
+            text("takehold_col_status", language): status_text(
+                row, language, [prepared.wave_label(w, language)
+                                for w in dropped_waves(prepared, provider_id, row.practice)]),
             text("practice_col_decided", language): deciding_condition(row, prepared, language),
             text("practice_col_next", language): next_status_gap(row, prepared, language),
         })

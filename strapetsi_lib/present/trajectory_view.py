@@ -16,9 +16,9 @@ from __future__ import annotations
 import pandas as pd
 
 from strapetsi_lib.analysis.disclosure import safe_practice_status
-from strapetsi_lib.analysis.takehold import NOT_IN_USE, TOO_FEW
+from strapetsi_lib.analysis.takehold import TOO_FEW
 from strapetsi_lib.prepare import Prepared
-from strapetsi_lib.present.i18n import Text, number, text, too_few
+from strapetsi_lib.present.i18n import number, text, too_few
 from strapetsi_lib.present.precision import MEAN_DECIMALS, as_shown, intervals_as_shown
 from strapetsi_lib.present.provider_view import dimension_profile
 from strapetsi_lib.present.survey_words import wave_short_label
@@ -26,7 +26,7 @@ from strapetsi_lib.present.takehold_view import STATUS_SYMBOLS, own_themes, stat
 
 __all__ = ["MIN_TRAJECTORY_WAVES", "dimension_trajectory", "dimension_trajectory_table",
            "has_trajectories", "network_dimension_trajectory", "network_status_counts",
-           "network_status_table", "status_path_note", "status_trajectory",
+           "network_status_table", "status_trajectory",
            "status_trajectory_table", "wave_ticks", "waves_text"]
 
 #: Waves a dataset needs before reports show trajectories (two are a before and an after).
@@ -153,28 +153,6 @@ def status_trajectory_table(trajectory: pd.DataFrame, prepared: Prepared, provid
         table[prepared.wave_label(wave, language)] = [status_badge(category, language)
                                                       for category in grid[wave]]
     return pd.DataFrame(table)
-
-
-def status_path_note(trajectory: pd.DataFrame, practice: str, prepared: Prepared,
-                     language: str) -> Text | None:
-    """What the latest status alone does not tell: the waves at which a practice that had
-    been in use before was out of use ("not in use in Seuranta 2025"), or None.
-
-    A wave with too few answers tells nothing and is passed over.
-    """
-    rows = trajectory[trajectory["practice"] == practice]
-    categories = dict(zip(rows["wave"], rows["category"], strict=True))
-    seen_in_use, dropped = False, []
-    for wave in prepared.wave_ids[:-1]:
-        category = categories.get(wave, TOO_FEW)
-        if category == TOO_FEW:
-            continue
-        if category == NOT_IN_USE and seen_in_use:
-            dropped.append(prepared.wave_label(wave, language))
-        seen_in_use = seen_in_use or category != NOT_IN_USE
-    if not dropped:
-        return None
-    return text("trajectory_dropped", language, waves=", ".join(dropped))
 
 
 # --------------------------------------------------------------------------- the network
