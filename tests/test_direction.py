@@ -109,11 +109,12 @@ def test_the_strongest_area_and_the_comparison_read_the_direction():
     words = str(profile_sentence(profile, prepared, "fi"))
     assert "asteikolla 1–6 (6 = paras; Työn kuormittavuus: 1 = paras)" in words
     assert "Vahvin osa-alue on Työn kuormittavuus (1,5) ja heikoin Esihenkilön tuki (4,0)" in words
-    assert "tulos on 2 osa-alueella parempi, 1 osa-alueella sama ja 1 osa-alueella heikompi" in (
-        words)
+    assert "tulos on parempi kahdella osa-alueella, sama yhdellä ja heikompi yhdellä." in words
     swedish = text_html(comparison_sentence(2, 1, 1, "sv", by_direction=True))
-    assert "ligger 2 delområden bättre än nätverkets medelvärde, 1 i nivå med det och 1 sämre " \
-           "än det" in swedish
+    assert "Två delområden är bättre än nätverkets medelvärde, ett i nivå med det och ett " \
+           "sämre än det." in swedish
+    assert str(comparison_sentence(0, 0, 4, "sv", by_direction=True, all_areas=True)) == \
+        "Alla fyra delområden är sämre än nätverkets medelvärde."
 
 
 def test_a_rise_in_a_lower_is_better_area_is_a_worsening_in_the_summary():

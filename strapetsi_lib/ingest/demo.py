@@ -164,14 +164,15 @@ def demo_instruments() -> list[str]:
 
 
 @cache
-def demo_plan(instrument_id: str) -> DemoPlan:
-    """The demo plan of a packaged instrument, checked against the instrument.
+def demo_plan(instrument_id: str, waves: int = DEFAULT_WAVES) -> DemoPlan:
+    """The demo plan of a packaged instrument with its first ``waves`` waves (1 up to as many as
+    the plan lists), checked against the instrument.
 
     Raises
     ------
     ValueError
-        When the instrument has no demo, or its plan names roles, dimensions or themes the
-        instrument does not have.
+        When the instrument has no demo, its plan names roles, dimensions or themes the
+        instrument does not have, or it has fewer waves than asked for.
     """
     path = PLANS_DIR / f"{instrument_id}.yml"
     if not path.is_file():
@@ -187,7 +188,10 @@ def demo_plan(instrument_id: str) -> DemoPlan:
                 or effect.theme not in instrument.theme_codes:
             raise ValueError(f"{path}: theme effect {effect.dimension} × {effect.theme} names a "
                              "dimension or theme the instrument does not have")
-    return plan
+    if not 1 <= waves <= len(plan.waves):
+        raise ValueError(f"the demo of {instrument_id} has 1 to {len(plan.waves)} waves, "
+                         f"not {waves}")
+    return plan.model_copy(update={"waves": plan.waves[:waves]})
 
 
 @dataclass(frozen=True)
@@ -228,11 +232,7 @@ def simulate(n_providers: int = 81, seed: int = 2024,
     """
     if n_providers < 4:
         raise ValueError("the demo network needs at least 4 providers")
-    plan = demo_plan(instrument)
-    if not 1 <= waves <= len(plan.waves):
-        raise ValueError(f"the demo of {instrument} has 1 to {len(plan.waves)} waves, "
-                         f"not {waves}")
-    plan = plan.model_copy(update={"waves": plan.waves[:waves]})
+    plan = demo_plan(instrument, waves)
     questions = load_instrument(instrument)
     # spawn(5)'s first four streams are spawn(4)'s: the drops' stream changes nothing else
     rng_prov, rng_resp, rng_model, rng_prac, rng_drop = np.random.default_rng(seed).spawn(5)

@@ -11,7 +11,7 @@ import pandas as pd
 
 from strapetsi_lib.analysis.devdisc import ALL_STAFF
 from strapetsi_lib.prepare import Prepared
-from strapetsi_lib.present.i18n import hidden_label, or_list, shown_share, text
+from strapetsi_lib.present.i18n import hidden_label, or_list, sentence_start, shown_share, text
 from strapetsi_lib.present.survey_words import role_label, wave_phrase, wave_short_label
 
 TABLE = "discussion_shares"
@@ -57,10 +57,10 @@ def discussion_sentence(prepared: Prepared, provider_id: str, wave: str, languag
             earlier = text("devdisc_earlier", language,
                            wave=wave_short_label(prepared, earlier_wave, language),
                            share=_share(before, language))
-    return text("devdisc_sentence", language, share=_share(everyone, language),
-                answers=int(everyone["answers"]), earlier=earlier,
-                wave=wave_phrase(prepared, wave, language, "in", capital=True),
-                wave_lower=wave_phrase(prepared, wave, language, "in"))
+    words = text("devdisc_sentence", language, share=_share(everyone, language),
+                 answers=int(everyone["answers"]), earlier=earlier,
+                 wave=wave_phrase(prepared, wave, language, "in"))
+    return sentence_start(words)
 
 
 def _share(row, language: str) -> str:

@@ -22,11 +22,13 @@ from strapetsi_lib.prepare import Prepared
 from strapetsi_lib.present.i18n import (
     Text,
     and_list,
+    count_word,
     hidden_label,
     interval,
     join,
     number,
     percent,
+    sentence_start,
     text,
     too_few,
 )
@@ -36,6 +38,7 @@ from strapetsi_lib.present.precision import (
     as_shown,
     intervals_as_shown,
     share_as_shown,
+    threshold_decimals,
 )
 from strapetsi_lib.present.survey_words import (
     best_note,
@@ -104,7 +107,8 @@ def methods_text(prepared: Prepared, language: str) -> Text:
                            n_items=len(instrument.scale_item_codes),
                            scale=scale_span(instrument), **scale_labels(instrument, language))
     return join([measures, text("methods_text", language,
-                                direction=direction_note(instrument, language))])
+                                direction=direction_note(instrument, language)),
+                 text("stats_percentile_method", language)])
 
 
 def role_table(prepared: Prepared, provider_id: str, language: str) -> pd.DataFrame:
@@ -228,6 +232,16 @@ def network_ranks(prepared: Prepared, wave: str) -> pd.DataFrame:
                     MEAN_DECIMALS)
 
 
+#: Where the quartiles begin (analysis.stats.quartile_of), beside which a percentile is printed.
+QUARTILE_STARTS = (25, 50, 75)
+
+
+def percentile_text(percentile: float, language: str) -> str:
+    """A percentile as printed: whole, with a decimal only where a whole number would put it
+    in the next quartile (49,5 is in the second, "50" would read as the third)."""
+    return number(percentile, language, threshold_decimals(percentile, QUARTILE_STARTS, 0))
+
+
 def provider_place(prepared: Prepared, provider_id: str, wave: str) -> pd.DataFrame:
     """The provider's percentile and quartile per dimension at a wave (NaN where it is not
     ranked: too few answers), in the instrument's order."""
@@ -250,7 +264,8 @@ def place_table(prepared: Prepared, provider_id: str, wave: str, language: str,
         ranked = pd.notna(own.loc[dim, "percentile"])
         cells = {
             text("dimension", language): instrument.dimension(dim).name[language],
-            text("percentile", language): (number(own.loc[dim, "percentile"], language, 0)
+            text("percentile", language): (percentile_text(own.loc[dim, "percentile"],
+                                                           language)
                                            if ranked else too_few(language, mgs)),
             text("quartile", language): (text(f"quartile_{int(own.loc[dim, 'quartile'])}",
                                               language) if ranked else ""),
@@ -259,7 +274,7 @@ def place_table(prepared: Prepared, provider_id: str, wave: str, language: str,
             value = before.loc[dim, "percentile"]
             cells[text("place_col_earlier", language,
                        wave=prepared.wave_label(earlier_wave, language))] = (
-                number(value, language, 0) if pd.notna(value) else too_few(language, mgs))
+                percentile_text(value, language) if pd.notna(value) else too_few(language, mgs))
         rows.append(cells)
     return pd.DataFrame(rows)
 
@@ -398,17 +413,24 @@ def respondents_sentence(prepared: Prepared, provider_id: str, wave: str, langua
         return text("profile_none", language)
     rate = rates.loc[wave, "response_rate"]
     rate_part = "" if pd.isna(rate) else text("rate_part", language, rate=percent(rate, language))
-    return text("respondents_text", language, n=n, rate_part=rate_part,
-                wave=wave_phrase(prepared, wave, language, "to", capital=True),
-                wave_lower=wave_phrase(prepared, wave, language, "to"))
+    words = text("respondents_text", language, n=n, rate_part=rate_part,
+                 wave=wave_phrase(prepared, wave, language, "to"))
+    return sentence_start(words)
 
 
-def profile_sentence(profile: pd.DataFrame, prepared: Prepared, language: str) -> str:
-    """The strongest and weakest dimension and how many are better than the network average.
+def profile_sentence(profile: pd.DataFrame, prepared: Prepared, language: str,
+                     wave: str | None = None) -> str:
+    """The wave the profile is of, the strongest and weakest dimension and how many are
+    better than the network average.
 
     Where a dimension declares that a lower score is better, its strength is read that way
     round: the strongest dimension is the one whose mean is best on its own direction, and a
     mean below the network's is the better one.
+
+    Parameters
+    ----------
+    wave
+        The profile's wave (named in the sentence); the dataset's latest when not given.
     """
     shown = profile.dropna(subset=["mean"])
     if shown.empty:
@@ -425,32 +447,43 @@ def profile_sentence(profile: pd.DataFrame, prepared: Prepared, language: str) -
     worst = shown.loc[goodness.idxmin()]
     signs = [s * rounded_sign(m, n) for m, n, s in zip(shown["mean"], shown["network_mean"],
                                                        sign, strict=True)]
+    everything = len(shown) == len(instrument.dimension_codes)
     return text("stats_profile_text", language, best=names[best["dimension"]],
                 best_mean=number(best["mean"], language), worst=names[worst["dimension"]],
                 worst_mean=number(worst["mean"], language), scale=scale_span(instrument),
                 best_note=best_note(instrument, language),
+                wave=wave_phrase(prepared, wave or prepared.wave_ids[-1], language, "from"),
                 comparison=comparison_sentence(signs.count(1), signs.count(0),
                                                signs.count(-1), language,
-                                               by_direction=bool(instrument.lower_is_better)))
+                                               by_direction=bool(instrument.lower_is_better),
+                                               all_areas=everything))
 
 
 def comparison_sentence(above: int, level: int, below: int, language: str,
-                        by_direction: bool = False) -> str:
+                        by_direction: bool = False, all_areas: bool = False) -> str:
     """How many areas are above, level with and below the network average, in one sentence.
 
-    Only the sides with at least one area are listed, so no sentence says "0 areas"; the first
-    side listed names the network average, the later ones refer back to it (the texts
-    ``stats_profile_*``). With ``by_direction`` (an instrument with a dimension where a lower
-    score is better) the counts are of better and worse results, and the words say so.
+    Only the sides with at least one area are listed, so no sentence says "0 areas"; counts up
+    to ten are words ("neljällä", "fyra"); the first side listed names the areas, the later
+    ones refer back (the texts ``stats_profile_*``). Where ``all_areas`` are on one side, the
+    sentence says so ("heikompi kaikilla kuudella osa-alueella"). With ``by_direction`` (an
+    instrument with a dimension where a lower score is better) the counts are of better and
+    worse results, and the words say so.
     """
-    parts = []
     sides = (("better", above), ("level", level), ("worse", below)) if by_direction else (
         ("above", above), ("level", level), ("below", below))
-    for side, count in sides:
-        if count:
-            form = "later" if parts else ("first_one" if count == 1 else "first")
-            parts.append(text(f"stats_profile_{side}_{form}", language, n=count))
-    return text("stats_profile_comparison", language, parts=and_list(parts, language))
+    present = [(side, count) for side, count in sides if count]
+    if all_areas and len(present) == 1:
+        side, count = present[0]
+        return text(f"stats_profile_all_{side}", language,
+                    count=count_word(count, language, "adessive") or str(count))
+    parts = []
+    for side, count in present:
+        form = "later" if parts else ("first_one" if count == 1 else "first")
+        parts.append(text(f"stats_profile_{side}_{form}", language,
+                          n=count_word(count, language, "adessive") or str(count)))
+    words = text("stats_profile_comparison", language, parts=and_list(parts, language))
+    return sentence_start(words)
 
 
 def gap_sentence(gaps: pd.DataFrame, prepared: Prepared, language: str) -> str:

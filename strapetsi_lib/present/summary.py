@@ -287,26 +287,24 @@ def response_sentence(facts: Summary, prepared: Prepared, language: str) -> str:
     n_latest, rate_latest = facts.respondents[latest], facts.response_rates[latest]
     if n_latest is None:
         return _t("summary_too_few", language, n=prepared.min_group_size)
-    values = {"wave": wave_phrase(prepared, latest, language, "to", capital=True),
-              "wave_lower": wave_phrase(prepared, latest, language, "to"), "n": n_latest}
+    values = {"wave": wave_phrase(prepared, latest, language, "to"), "n": n_latest}
     rate_first = facts.response_rates[first]
     if rate_latest is None:
-        sentence = _t("summary_respondents", language, **values)
+        sentence = _capital(_t("summary_respondents", language, **values))
     elif first != latest and rate_first is not None:
         shown_before, shown_now = round(100 * rate_first), round(100 * rate_latest)
         key = ("summary_rate_fell" if shown_now < shown_before
                else "summary_rate_rose" if shown_now > shown_before else "summary_rate_same")
-        sentence = _t("summary_respondents", language, **values) + " " + _t(
+        sentence = _capital(_t("summary_respondents", language, **values)) + " " + _t(
             key, language, rate=percent(rate_latest, language),
             rate_number=number(100 * rate_latest, language, 0),
             rate_before_number=number(100 * rate_first, language, 0))
     else:
-        sentence = _t("summary_respondents_rate", language, **values,
-                      rate=percent(rate_latest, language))
+        sentence = _capital(_t("summary_respondents_rate", language, **values,
+                               rate=percent(rate_latest, language)))
     if facts.roles_fell:
         roles = [_t("summary_role_change", language,
-                    role=role_label(prepared.instrument, role, language),
-                    role_lower=role_label(prepared.instrument, role, language).lower(),
+                    role=role_label(prepared.instrument, role, language).lower(),
                     before=before, after=after) for role, before, after in facts.roles_fell]
         key = "summary_roles_fell_one" if len(roles) == 1 else "summary_roles_fell"
         sentence += " " + text(key, language, roles=and_list(roles, language))
@@ -324,14 +322,13 @@ def position_sentence(facts: Summary, prepared: Prepared, language: str) -> str:
     places = facts.places.dropna(subset=["quartile"])
     if places.empty:
         return ""
-    wave = wave_phrase(prepared, facts.latest_wave, language, "in", capital=True)
-    wave_lower = wave_phrase(prepared, facts.latest_wave, language, "in")
+    wave = wave_phrase(prepared, facts.latest_wave, language, "in")
     quartiles = sorted(set(places["quartile"].astype(int)), reverse=True)
     total = len(prepared.instrument.dimension_codes)
     if len(quartiles) == 1 and len(places) == total and total > 1:
         count = count_word(total, language, "adessive") or str(total)
-        return _t("summary_position_all", language, wave=wave, wave_lower=wave_lower,
-                  quartile=_quartile_words(quartiles[0], language), count=count)
+        return _capital(_t("summary_position_all", language, wave=wave,
+                           quartile=_quartile_words(quartiles[0], language), count=count))
     parts = []
     for quartile in quartiles:
         names = [_dimension(prepared, d, language)
@@ -339,8 +336,7 @@ def position_sentence(facts: Summary, prepared: Prepared, language: str) -> str:
         key = "summary_position_part_one" if len(names) == 1 else "summary_position_part"
         parts.append(text(key, language, quartile=_quartile_words(quartile, language),
                           dimensions=and_list([html.escape(n) for n in names], language)))
-    return _t("summary_position", language, wave=wave, wave_lower=wave_lower) + " " \
-        + "; ".join(parts) + "."
+    return _capital(_t("summary_position", language, wave=wave)) + " " + "; ".join(parts) + "."
 
 
 def _percentile_words(finding: Finding, language: str) -> str:
@@ -405,12 +401,10 @@ def no_findings_sentence(facts: Summary, language: str) -> str:
 
 
 def _ours(facts: Summary, language: str) -> dict[str, str]:
-    """The provider's own theme or themes, as the practice sentences name them ("oman
-    kehittämiskokonaisuutemme", "våra egna utvecklingshelheter"), as ``ours`` and, to begin a
-    sentence, ``ours_capital``."""
-    words = str(text("summary_ours_one" if len(facts.own_themes) == 1 else "summary_ours_many",
-                     language))
-    return {"ours": words, "ours_capital": _capital(words)}
+    """The provider's own theme or themes, as the practice sentences name them (``ours``:
+    "oman kehittämiskokonaisuutemme", "våra egna utvecklingshelheter")."""
+    return {"ours": str(text("summary_ours_one" if len(facts.own_themes) == 1
+                             else "summary_ours_many", language))}
 
 
 def _status_words(facts: Summary, row, prepared: Prepared, language: str) -> str:
@@ -432,24 +426,25 @@ def practices_sentence(facts: Summary, prepared: Prepared, language: str) -> str
         return _t("summary_no_own_themes", language)
     rows = facts.own_practices
     if rows.empty:
-        return _t("summary_own_no_practices", language, **_ours(facts, language))
+        return _capital(_t("summary_own_no_practices", language, **_ours(facts, language)))
     names = {row.practice: prepared.instrument.practice(row.practice).name[language]
              for row in rows.itertuples()}
     if len(rows) == 1:
         row = next(rows.itertuples())
-        return _t(f"summary_own_only_practice_{row.category}", language,
+        return _capital(_t(f"summary_own_only_practice_{row.category}", language,
                   **_ours(facts, language), practice=names[row.practice],
                   dropped=(text("summary_only_dropped", language,
                                 waves=", ".join(prepared.wave_label(w, language)
                                                 for w in facts.dropped[row.practice]))
-                           if row.practice in facts.dropped else ""))
+                           if row.practice in facts.dropped else "")))
     held, total = int(rows["category"].isin(TAKEN_HOLD).sum()), len(rows)
-    counts = {"held": count_word(held, language) or str(held),
-              "total": count_word(total, language) or str(total),
-              "total_from": count_word(total, language, "elative") or str(total)}
     key = ("summary_own_practices_all" if held == total
            else "summary_own_practices_none" if held == 0
            else "summary_own_practices_one" if held == 1 else "summary_own_practices")
+    # "kaikki viisi toimintatapaa", but "viidestä toimintatavasta neljä"
+    case = "nominative" if held == total else "elative"
+    counts = {"held": count_word(held, language) or str(held),
+              "total": count_word(total, language, case) or str(total)}
     parts = [_t("summary_practice_status", language, practice=names[row.practice],
                 status=_status_words(facts, row, prepared, language))
              for row in rows.itertuples()]
@@ -485,7 +480,7 @@ def _finding_question(finding: Finding, prepared: Prepared, language: str,
         moved = text("summary_mean_rose" if finding.value > 0 else "summary_mean_fell", language,
                      amount=number(abs(finding.value), language, CHANGE_DECIMALS))
         fact = _t("summary_fact_better" if finding.better else "summary_fact_worse", language,
-                  dimension=name, dimension_lower=name[:1].lower() + name[1:], moved=moved)
+                  dimension=name, moved=moved)
         return asker.ask("better" if finding.better else "worse", fact, language)
     key = (f"summary_fact_reversed_{_reversed_flavour(finding)}" if finding.reverse
            else "summary_fact_strength" if finding.better else "summary_fact_area")
@@ -542,12 +537,12 @@ def _practice_questions(facts: Summary, prepared: Prepared, language: str,
         # the share its next status asks for: in use for one not in use, routine use above
         measure, level = (("in_use", rules["use_level"]) if row.category == takehold.NOT_IN_USE
                           else ("penetration", rules["routine_level"]))
-        fact = _t(f"summary_fact_practice_{row.category}", language,
+        fact = _capital(_t(f"summary_fact_practice_{row.category}", language,
                   practice=instrument.practice(row.practice).name[language],
                   **_ours(facts, language),
                   share=takehold.measure_text(measure, getattr(row, measure), prepared,
                                               language),
-                  label=instrument.use_scale.label(level, language))
+                  label=instrument.use_scale.label(level, language)))
         questions.append(asker.ask("practice", fact, language))
     return [q for q in questions if q is not None]
 

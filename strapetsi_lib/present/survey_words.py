@@ -20,7 +20,8 @@ from strapetsi_lib.present.i18n import Text, and_list, text
 
 __all__ = ["best_note", "change_note", "direction_note", "items_note", "period",
            "report_title", "role_label", "scale_labels", "scale_span", "statement_text",
-           "survey_text", "theme_name", "wave_phrase", "wave_short_label", "wave_years"]
+           "survey_text", "theme_name", "wave_phrase", "wave_short_label", "wave_span",
+           "wave_years"]
 
 #: A year as wave labels write it ("Seuranta 2025", "Kevät 2026").
 _YEAR = re.compile(r"(?<!\d)(19|20)\d\d(?!\d)")
@@ -91,13 +92,19 @@ def wave_short_label(prepared: Prepared, wave: str, language: str) -> str:
     return years[wave] if years else prepared.wave_label(wave, language)
 
 
+def wave_span(prepared: Prepared, before: str, after: str, language: str) -> str:
+    """Two waves compared, short: their years (``2024–2025``) where the years tell the waves
+    apart, else their labels (``Syksy – Kevät``)."""
+    first, last = (wave_short_label(prepared, w, language) for w in (before, after))
+    return f"{first}\u2013{last}" if wave_years(prepared, language) else f"{first} \u2013 {last}"
+
+
 #: The forms a wave takes in a sentence (Finnish cases; Swedish writes one form and the
 #: sentence its preposition): answered *to* it, figures *from* it, a share *in* it.
 WAVE_FORMS = ("to", "from", "in")
 
 
-def wave_phrase(prepared: Prepared, wave: str, language: str, form: str,
-                capital: bool = False) -> str:
+def wave_phrase(prepared: Prepared, wave: str, language: str, form: str) -> str:
     """A wave as running text names it: the baseline or follow-up survey and its year
     ("seurantakyselyyn 2025", "uppföljningsenkäten 2025"), or, where the labels do not tell
     the waves apart by year, the survey round and its label ("kyselykierrokseen Syksy").
@@ -105,9 +112,9 @@ def wave_phrase(prepared: Prepared, wave: str, language: str, form: str,
     Parameters
     ----------
     form
-        One of :data:`WAVE_FORMS` (the Finnish case: illative, elative, inessive).
-    capital
-        Start with a capital letter (the phrase begins a sentence).
+        One of :data:`WAVE_FORMS` (the Finnish case: illative, elative, inessive). A sentence
+        that begins with it is started with a capital letter by
+        :func:`~strapetsi_lib.present.i18n.sentence_start`.
     """
     if form not in WAVE_FORMS:
         raise ValueError(f"form must be one of {WAVE_FORMS}, got {form!r}")
@@ -117,7 +124,7 @@ def wave_phrase(prepared: Prepared, wave: str, language: str, form: str,
         words = text(f"wave_{kind}_{form}", language, year=years[wave])
     else:
         words = text(f"wave_label_{form}", language, wave=prepared.wave_label(wave, language))
-    return words[:1].upper() + words[1:] if capital else str(words)
+    return str(words)
 
 
 def report_title(prepared: Prepared, provider: str, language: str) -> Text:

@@ -25,6 +25,7 @@ from strapetsi_lib.present.precision import (
     MEAN_DECIMALS,
     SHARE_PERCENT_DECIMALS,
     as_shown,
+    intervals_as_shown,
     threshold_decimals,
 )
 from strapetsi_lib.present.provider_view import baseline_wave, latest_wave
@@ -36,11 +37,16 @@ from strapetsi_lib.present.stats_view import (
     rule_text,
     threshold_text,
     too_few_cell,
-    verdict_decimals,
     verdict_interval,
     verdict_word,
 )
-from strapetsi_lib.present.survey_words import change_note, scale_span, survey_text, theme_name
+from strapetsi_lib.present.survey_words import (
+    change_note,
+    scale_span,
+    survey_text,
+    theme_name,
+    wave_span,
+)
 from strapetsi_lib.present.view_cache import cached_view
 
 
@@ -118,28 +124,65 @@ def waves_sentences(prepared: Prepared, provider_id: str, language: str) -> list
     return sentences
 
 
+def previous_wave(prepared: Prepared, provider_id: str) -> str | None:
+    """The wave before the provider's latest, when the dataset has one between the provider's
+    baseline and latest wave (three waves or more): the report then also shows the change
+    since it. None otherwise."""
+    before, after = compared_waves(prepared, provider_id)
+    if before == after:
+        return None
+    previous = prepared.wave_ids[prepared.wave_ids.index(after) - 1]
+    return None if previous == before else previous
+
+
+def has_previous_change(prepared: Prepared, provider_id: str) -> bool:
+    """Whether the report shows the change since the previous wave too
+    (:func:`previous_wave`)."""
+    return has_takehold(prepared) and previous_wave(prepared, provider_id) is not None \
+        and "dimension_change_steps" in prepared.tables
+
+
+def change_waves(prepared: Prepared, provider_id: str,
+                 since_previous: bool = False) -> tuple[str, str]:
+    """The two waves a change compares: the provider's baseline and latest wave, or with
+    ``since_previous`` the previous wave (:func:`previous_wave`) and the latest."""
+    before, after = compared_waves(prepared, provider_id)
+    return (previous_wave(prepared, provider_id), after) if since_previous else (before, after)
+
+
+def change_period(prepared: Prepared, provider_id: str, language: str,
+                  since_previous: bool = False) -> str:
+    """The waves a change compares, short: ``2024–2025``
+    (:func:`~strapetsi_lib.present.survey_words.wave_span`)."""
+    return wave_span(prepared, *change_waves(prepared, provider_id, since_previous), language)
+
+
 @cached_view
-def change_rows(prepared: Prepared, provider_id: str) -> pd.DataFrame:
-    """The provider's change per dimension, in the instrument's order.
+def change_rows(prepared: Prepared, provider_id: str,
+                since_previous: bool = False) -> pd.DataFrame:
+    """The provider's change per dimension, in the instrument's order: since its baseline, or
+    with ``since_previous`` since the previous wave (:func:`previous_wave`; the prepared
+    ``dimension_change_steps``, tested and adjusted as the change since the baseline is).
 
     A change uses the answers of both waves: it is blanked (``suppressed``) unless each rests on
-    at least ``min_group_size`` answers. The change and its 95 % interval are rounded as the
-    report prints them (:mod:`strapetsi_lib.present.precision`).
+    at least ``min_group_size`` answers. The change and its interval are rounded as the report
+    prints them (:mod:`strapetsi_lib.present.precision`).
     """
-    rows = prepared.rows("dimension_change", provider_id).set_index("dimension")
+    if since_previous:
+        before, after = change_waves(prepared, provider_id, since_previous)
+        steps = prepared.rows("dimension_change_steps", provider_id)
+        rows = steps[(steps["wave_before"].astype(str) == before)
+                     & (steps["wave_after"].astype(str) == after)].set_index("dimension")
+    else:
+        rows = prepared.rows("dimension_change", provider_id).set_index("dimension")
     rows = rows.reindex(prepared.instrument.dimension_codes).reset_index()
     rows = suppress_small(rows, ["n_before", "n_after"],
                           ["estimate", "ci_low", "ci_high", "p_value", "p_adjusted", "hedges_g"],
                           prepared.min_group_size)
-    # as printed (the change with two decimals, its interval as verdict_interval writes it):
-    # the change figure draws these
+    # as printed (the change with two decimals, its interval rounded outward, a nonzero bound
+    # never zero): the change figure draws these
     rows = as_shown(rows, ["estimate"], CHANGE_DECIMALS)
-    decimals = [verdict_decimals(low, high) for low, high in zip(rows["ci_low"],
-                                                                  rows["ci_high"], strict=True)]
-    for column in ("ci_low", "ci_high"):
-        rows[column] = [value if pd.isna(value) else round(float(value), places)
-                        for value, places in zip(rows[column], decimals, strict=True)]
-    return rows
+    return intervals_as_shown(rows, "ci_low", "ci_high", CHANGE_DECIMALS)
 
 
 #: The sentence of a change by its verdict (:func:`strapetsi_lib.analysis.stats.verdict`);
@@ -192,8 +235,10 @@ def _missing_reason(prepared: Prepared, provider_id: str, row, language: str) ->
                           language)
 
 
-def change_table(prepared: Prepared, provider_id: str, language: str) -> pd.DataFrame:
-    """The change per dimension as a table: change, adjusted CI, Hedges' g and the verdict.
+def change_table(prepared: Prepared, provider_id: str, language: str,
+                 since_previous: bool = False) -> pd.DataFrame:
+    """The change per dimension as a table: change, adjusted CI, Hedges' g and the verdict;
+    since the baseline, or with ``since_previous`` since the previous wave.
 
     The interval is the false-coverage-rate adjusted one (its level in the header), so that it
     excludes 0 exactly when the change is statistically certain (a clear change, or a certain
@@ -201,7 +246,7 @@ def change_table(prepared: Prepared, provider_id: str, language: str) -> pd.Data
     """
     rows = []
     mgs = prepared.min_group_size
-    changes = change_rows(prepared, provider_id)
+    changes = change_rows(prepared, provider_id, since_previous)
     ci_header = adjusted_ci_header(_family_level(changes), language)
     for row in changes.itertuples():
         shown = not (row.suppressed or pd.isna(row.estimate))

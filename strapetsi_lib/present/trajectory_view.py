@@ -26,7 +26,7 @@ from strapetsi_lib.present.takehold_view import STATUS_SYMBOLS, own_themes, stat
 
 __all__ = ["MIN_TRAJECTORY_WAVES", "dimension_trajectory", "dimension_trajectory_table",
            "has_trajectories", "network_dimension_trajectory", "network_status_counts",
-           "network_status_table", "status_trajectory",
+           "network_status_table", "practice_order", "status_trajectory",
            "status_trajectory_table", "wave_ticks", "waves_text"]
 
 #: Waves a dataset needs before reports show trajectories (two are a before and an after).
@@ -131,12 +131,13 @@ def status_trajectory(prepared: Prepared, provider_id: str) -> pd.DataFrame:
                                                  "penetration"]]
 
 
-def _own_first(prepared: Prepared, provider_id: str, practices: list[str]) -> list[str]:
-    """Practices of the provider's own themes (or of no theme) first, then the others."""
+def practice_order(prepared: Prepared, provider_id: str) -> list[str]:
+    """The practices' codes as the provider's report lists them: those of its own themes (or
+    of no theme) first, in the instrument's order, then the others."""
     mine = set(own_themes(prepared, provider_id))
-    theme = {p.code: p.theme for p in prepared.instrument.practices}
-    own = [code for code in practices if theme[code] is None or theme[code] in mine]
-    return own + [code for code in practices if code not in own]
+    practices = prepared.instrument.practices
+    own = [p.code for p in practices if p.theme is None or p.theme in mine]
+    return own + [p.code for p in practices if p.code not in own]
 
 
 def status_trajectory_table(trajectory: pd.DataFrame, prepared: Prepared, provider_id: str,
@@ -145,7 +146,7 @@ def status_trajectory_table(trajectory: pd.DataFrame, prepared: Prepared, provid
     a column per wave with the status as symbol and word."""
     instrument = prepared.instrument
     grid = trajectory.pivot(index="practice", columns="wave", values="category")
-    order = _own_first(prepared, provider_id, [p.code for p in instrument.practices])
+    order = practice_order(prepared, provider_id)
     grid = grid.reindex(index=order, columns=prepared.wave_ids)
     table = {text("takehold_col_practice", language): [instrument.practice(code).name[language]
                                                        for code in grid.index]}
