@@ -24,20 +24,23 @@ from matplotlib.lines import Line2D  # noqa: E402
 
 from strapetsi_lib.ingest.instrument import Instrument  # noqa: E402
 from strapetsi_lib.present.figure_style import (  # noqa: E402
+    FIGURE_WIDTH,
     HIGHLIGHT,
+    MIN_FONT_SIZE,
     NETWORK,
     apply_style,
     fitted_limits,
     number_ticks,
+    wrap_chars,
 )
 from strapetsi_lib.present.i18n import number, percent, text  # noqa: E402
 
 __all__ = ["dimension_trajectory", "network_status_trajectory", "status_trajectory"]
 
-#: Width of a trajectory figure in inches, and its smallest text in points: at 390 CSS px a
-#: 5.4-inch figure is drawn at about 0.94 of its size, so 10-point text reads at 9.4 px.
-WIDTH = 5.4
-MIN_TEXT = 10.0
+#: Width of a trajectory figure in inches and its smallest text in points: every report
+#: figure's (figure_style: readable at 390 CSS px and on A4).
+WIDTH = FIGURE_WIDTH
+MIN_TEXT = MIN_FONT_SIZE
 #: Small multiples stand in this many columns.
 COLUMNS = 2
 #: A panel's height in inches (its title, its axes and its wave labels).
@@ -60,8 +63,7 @@ TAKEN_HOLD = ("embedded", "adopting")
 
 def _wrap(words: str, inches: float) -> str:
     """``words`` wrapped to a line ``inches`` wide at :data:`MIN_TEXT` points, never cut."""
-    return textwrap.fill(words, max(10, int(inches * 72 / (MIN_TEXT * 0.6))),
-                         break_long_words=False)
+    return textwrap.fill(words, wrap_chars(inches, MIN_TEXT), break_long_words=False)
 
 
 def _panels(n: int) -> tuple[plt.Figure, np.ndarray]:

@@ -19,6 +19,7 @@ from strapetsi_lib.analysis.disclosure import safe_practice_status
 from strapetsi_lib.analysis.takehold import TOO_FEW
 from strapetsi_lib.prepare import Prepared
 from strapetsi_lib.present.i18n import number, text, too_few
+from strapetsi_lib.present.network_view import participants
 from strapetsi_lib.present.precision import MEAN_DECIMALS, as_shown, intervals_as_shown
 from strapetsi_lib.present.provider_view import dimension_profile
 from strapetsi_lib.present.survey_words import wave_short_label
@@ -159,22 +160,14 @@ def status_trajectory_table(trajectory: pd.DataFrame, prepared: Prepared, provid
 # --------------------------------------------------------------------------- the network
 
 
-def _participants(prepared: Prepared, theme: str | None) -> list[str]:
-    """The providers a practice of ``theme`` belongs to: those taking part in the theme, or
-    every provider for a practice of no theme."""
-    providers = prepared["providers"]["provider_id"].tolist()
-    if theme is None:
-        return providers
-    return [pid for pid in providers if theme in own_themes(prepared, pid)]
-
-
 def network_status_counts(prepared: Prepared) -> pd.DataFrame:
     """How many of a practice's providers had each status at each wave.
 
     A practice's providers are those taking part in its theme (all, for a practice of no
-    theme): elsewhere "not in use" is expected and says nothing. Each status is as the
-    disclosure layer publishes it (:func:`~strapetsi_lib.analysis.disclosure.
-    safe_practice_status`); counts of providers name none of them.
+    theme; :func:`~strapetsi_lib.present.network_view.participants`, as the network report's
+    counts at the latest wave): elsewhere "not in use" is expected and says nothing. Each
+    status is as the disclosure layer publishes it (:func:`~strapetsi_lib.analysis.
+    disclosure.safe_practice_status`); counts of providers name none of them.
 
     Returns
     -------
@@ -185,7 +178,7 @@ def network_status_counts(prepared: Prepared) -> pd.DataFrame:
     by_wave = prepared["practice_status_by_wave"]
     rows = []
     for practice in prepared.instrument.practices:
-        members = set(_participants(prepared, practice.theme))
+        members = set(participants(prepared, practice.theme))
         mine = by_wave[(by_wave["practice"] == practice.code)
                        & by_wave["provider_id"].isin(members)]
         for wave in prepared.wave_ids:
