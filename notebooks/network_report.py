@@ -41,6 +41,8 @@ from strapetsi_lib.api import (
 )
 from strapetsi_lib.api import network_figures as plots
 from strapetsi_lib.api import network_view as view
+from strapetsi_lib.api import trajectory_figures as path_plots
+from strapetsi_lib.api import trajectory_view as paths
 
 # %% tags=["parameters"]
 dataset = "data/demo"
@@ -119,6 +121,18 @@ else:
     show_text(view.no_takehold_text(prepared, lang))
 
 # %%
+if paths.has_trajectories(prepared):  # three waves or more: the network's mean wave by wave
+    show_heading(text("trajectory_heading", lang), 3)
+    ticks, all_waves = paths.wave_ticks(prepared, lang), paths.waves_text(prepared, lang)
+    show_text(text("trajectory_network_dimension_text", lang, waves=all_waves))
+    trajectory = paths.network_dimension_trajectory(prepared)
+    caption = text("trajectory_network_dimension_caption", lang, waves=all_waves)
+    figure, alt = path_plots.dimension_trajectory(trajectory, instrument, ticks, lang,
+                                                  text("trajectory_network_mean", lang))
+    show_figure(figure, alt, caption)
+    tables.show(paths.dimension_trajectory_table(trajectory, prepared, lang), caption)
+
+# %%
 if view.has_themes(prepared):
     show_heading(text("takehold_theme_heading", lang), 2)
     show_text(text("takehold_theme_intro", lang))
@@ -155,6 +169,16 @@ if view.has_practices(prepared):
     else:
         show_text(text("network_status_rows_withheld", lang,
                        n_rare=view.rare_status_rows(prepared), min_group=mgs))
+    if paths.has_status_trajectories(prepared):  # how many took hold, wave by wave
+        show_heading(text("trajectory_status_heading", lang), 3)
+        show_text(text("trajectory_network_status_text", lang))
+        counts_by_wave = paths.network_status_counts(prepared)
+        figure, alt = path_plots.network_status_trajectory(
+            counts_by_wave, instrument, paths.wave_ticks(prepared, lang), lang)
+        show_figure(figure, alt, text("trajectory_network_status_caption", lang,
+                                      waves=paths.waves_text(prepared, lang)))
+        tables.show(paths.network_status_table(counts_by_wave, prepared, lang),
+                    text("trajectory_network_status_table_caption", lang))
 
 # %%
 show_heading(text("takehold_evidence_heading", lang), 2)

@@ -12,7 +12,8 @@ and ``explore.ipynb`` call, under the names the stages give them:
   :mod:`comparisons`, :mod:`download` (the tables a report shows, kept for its CSV and xlsx),
   :mod:`figure_numbers` (the numbers a figure draws, for the downloads) and
   :func:`colophon_html` (the report's date, contact person and coordinator);
-* **the figures**: :mod:`provider_figures`, :mod:`network_figures`;
+* **the figures**: :mod:`provider_figures`, :mod:`network_figures`, and over three waves or
+  more :mod:`trajectory_view` with :mod:`trajectory_figures` (both reports);
 * **show**: :func:`show_title`, :func:`show_heading`, :func:`show_text`, :func:`show_table`,
   :func:`show_figure`, :func:`show_html`; and the words and numbers of a report's language,
   :func:`text`, :func:`number` and :func:`too_few`.
@@ -40,6 +41,8 @@ from strapetsi_lib.present import (
     provider_view,
     summary,
     takehold_view,
+    trajectory_figures,
+    trajectory_view,
 )
 from strapetsi_lib.present.colophon import colophon_html
 from strapetsi_lib.present.display import (
@@ -62,7 +65,7 @@ __all__ = [
     "load_prepared", "long_dimension_scores", "network_figures", "network_view", "number",
     "provider_figures", "provider_view", "resolve_dataset", "show_figure", "show_heading",
     "show_html", "show_table", "show_text", "show_title", "summary", "takehold_view", "text",
-    "too_few",
+    "too_few", "trajectory_figures", "trajectory_view",
 ]
 
 

@@ -39,6 +39,8 @@ def demo(
     instrument: Annotated[str | None, typer.Option(
         help="A packaged instrument with a demo (default: the built-in network's).",
         show_default=False)] = None,
+    waves: Annotated[int, typer.Option(
+        help="Number of survey waves (1 to 3): a baseline and its follow-ups.")] = 2,
 ) -> None:
     """Write a demo network of fictitious providers with planted effects."""
     from strapetsi_lib.ingest.demo import demo_instruments, generate_demo
@@ -50,7 +52,11 @@ def demo(
               f"{', '.join(demo_instruments())}", 2)
     if out is None:
         out = DEMO_DIR if instrument == DEFAULT_INSTRUMENT else DATA_DIR / f"demo-{instrument}"
-    path = generate_demo(out, n_providers=providers, seed=seed, instrument=instrument)
+    try:
+        path = generate_demo(out, n_providers=providers, seed=seed, instrument=instrument,
+                             waves=waves)
+    except ValueError as exc:  # a number of waves the instrument's demo plan does not have
+        _fail(str(exc), 2)
     typer.echo(f"demo dataset written to {path}")
 
 

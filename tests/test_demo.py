@@ -74,6 +74,29 @@ def test_same_seed_gives_identical_bytes_and_another_seed_differs(tmp_path):
     assert sorted(p.name for p in first.iterdir()) == sorted(FILES)  # no temporary files left
 
 
+def test_three_waves_keep_the_first_two_and_plant_practices_dropped_and_back(tmp_path):
+    two = generate_demo(tmp_path / "two", n_providers=12, seed=7)
+    three = generate_demo(tmp_path / "three", n_providers=12, seed=7, waves=3)
+    spec = (three / "dataset.yml").read_text(encoding="utf-8")
+    assert "responses_followup2.xlsx" in spec and "Seuranta 2026" in spec
+    # the providers and who answered the baseline do not depend on how many waves follow
+    assert (two / "providers.csv").read_bytes() == (three / "providers.csv").read_bytes()
+    baseline = [pd.read_csv(folder / "responses_baseline.csv", sep=";", encoding="cp1252",
+                            dtype=str) for folder in (two, three)]
+    assert baseline[0].iloc[:, :3].equals(baseline[1].iloc[:, :3])
+    truth = json.loads((three / "ground_truth.json").read_text(encoding="utf-8"))
+    paths: dict[tuple[str, str], list[str]] = {}
+    for row in truth["practice_status"]:
+        paths.setdefault((row["provider_id"], row["practice"]), []).append(row["category"])
+    assert all(len(path) == 3 for path in paths.values())
+    dropped = [path for path in paths.values()
+               if path[0] != "not_in_use" and path[1] == "not_in_use" and path[2] != "not_in_use"]
+    assert dropped  # in use, fallen out of use, and back
+    assert not any(path[2] == "embedded" for path in dropped)  # embedded needs maintenance
+    with pytest.raises(ValueError, match="1 to 3 waves"):
+        generate_demo(tmp_path / "four", n_providers=12, seed=7, waves=4)
+
+
 def test_excel_file_carries_fixed_timestamps(demo):
     with zipfile.ZipFile(demo / "responses_followup.xlsx") as archive:
         core = archive.read("docProps/core.xml").decode()

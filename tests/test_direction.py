@@ -109,11 +109,12 @@ def test_the_strongest_area_and_the_comparison_read_the_direction():
     words = str(profile_sentence(profile, prepared, "fi"))
     assert "asteikolla 1–6 (6 = paras; Työn kuormittavuus: 1 = paras)" in words
     assert "Vahvin osa-alue on Työn kuormittavuus (1,5) ja heikoin Esihenkilön tuki (4,0)" in words
-    assert "tulos on 2 osa-alueella parempi, 1 osa-alueella sama ja 1 osa-alueella heikompi" in (
-        words)
+    assert "tulos on parempi kahdella osa-alueella, sama yhdellä ja heikompi yhdellä." in words
     swedish = text_html(comparison_sentence(2, 1, 1, "sv", by_direction=True))
-    assert "ligger 2 delområden bättre än nätverkets medelvärde, 1 i nivå med det och 1 sämre " \
-           "än det" in swedish
+    assert "Två delområden är bättre än nätverkets medelvärde, ett i nivå med det och ett " \
+           "sämre än det." in swedish
+    assert str(comparison_sentence(0, 0, 4, "sv", by_direction=True, all_areas=True)) == \
+        "Alla fyra delområden är sämre än nätverkets medelvärde."
 
 
 def test_a_rise_in_a_lower_is_better_area_is_a_worsening_in_the_summary():
@@ -122,14 +123,19 @@ def test_a_rise_in_a_lower_is_better_area_is_a_worsening_in_the_summary():
     fall = summary.Finding("change_down", "workload", -0.6, -0.32, higher_is_better=False)
     assert not rise.better and fall.better
     name = WELLBEING.dimension("workload").name["fi"]
-    assert summary.finding_sentence(rise, prepared, "fi") == text(
-        "summary_finding_change_up_worse", "fi", dimension=name, amount="0,32")
-    assert "förbättring" in summary.finding_sentence(fall, prepared, "sv")
     facts = summary.Summary("p", "w0", "w1", {"w0": None, "w1": None},
                             {"w0": None, "w1": None}, [], [rise, fall], [], pd.DataFrame())
+    assert summary.finding_sentence(rise, facts, prepared, "fi") == text(
+        "summary_finding_change_up_worse", "fi", dimension=name, amount="0,32", position="")
+    assert "förbättring" in summary.finding_sentence(fall, facts, prepared, "sv")
     questions = summary.discussion_questions(facts, prepared, "fi")
-    assert questions[:2] == [text("summary_question_change_down", "fi", dimension=name),
-                             text("summary_question_change_up", "fi", dimension=name)]
+    # the rise is asked about as a worsening, the fall as an improvement
+    assert questions[0].startswith(f"{name}: arviot ovat heikentyneet selvästi (keskiarvo "
+                                   "nousi 0,32 pistettä).")
+    assert questions[0].endswith(str(text("summary_ask_worse_1", "fi")))
+    assert questions[1].startswith(f"{name}: arviot ovat parantuneet selvästi (keskiarvo "
+                                   "laski 0,32 pistettä).")
+    assert questions[1].endswith(str(text("summary_ask_better_1", "fi")))
 
 
 @pytest.mark.parametrize(("labels", "expected"), [

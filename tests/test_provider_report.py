@@ -33,7 +33,8 @@ from strapetsi_lib.present.i18n import (
     text,
     too_few,
 )
-from strapetsi_lib.present.stats_view import verdict_interval
+from strapetsi_lib.present.precision import interval_as_shown
+from strapetsi_lib.present.stats_view import rule_text, verdict_interval
 from strapetsi_lib.present.takehold_view import STATUS_SYMBOLS
 from strapetsi_lib.render.parameters import run_provider_report
 
@@ -71,18 +72,26 @@ def test_demo_small_group_is_as_the_tests_assume():
 
 
 def test_dimension_means_in_html_equal_the_library(prepared, reports):
+    """The latest wave leads: the profile is the follow-up's, the baseline's mean beside it."""
     soup = soup_of(reports[FINNISH])
-    rows = table_by_caption(soup, text("profile_caption", "fi"))
-    means = prepared["dimension_means"]
-    means = means[(means["provider_id"] == FINNISH) & (means["wave"] == "baseline")]
-    means = means.set_index("dimension")
+    caption = text("profile_caption", "fi", wave=prepared.wave_label("followup", "fi"))
+    rows = table_by_caption(soup, caption)
+    all_means = prepared["dimension_means"]
+    mine = all_means[all_means["provider_id"] == FINNISH]
+    means = mine[mine["wave"] == "followup"].set_index("dimension")
+    before = mine[mine["wave"] == "baseline"].set_index("dimension")
     instrument = prepared.instrument
+    assert rows[0][-1] == text("profile_col_earlier", "fi",
+                               wave=prepared.wave_label("baseline", "fi"))
     shown = {row[0]: row for row in rows[1:]}
     assert len(shown) == 6
     for dim in instrument.dimension_codes:
         row = shown[instrument.dimension(dim).name["fi"]]
         assert row[1] == number(means.loc[dim, "mean"], "fi")
-        assert row[2] == interval(means.loc[dim, "ci_low"], means.loc[dim, "ci_high"], "fi")
+        # rounded outward: the printed interval holds the computed one
+        assert row[2] == interval(*interval_as_shown(means.loc[dim, "ci_low"],
+                                                     means.loc[dim, "ci_high"], 1), "fi")
+        assert row[-1] == number(before.loc[dim, "mean"], "fi")
     # the figure's text alternative carries the same numbers
     alts = " ".join(img["alt"] for img in soup.find_all("img"))
     for dim in instrument.dimension_codes:
@@ -101,11 +110,14 @@ def test_respondents_and_rank_in_html_equal_the_library(prepared, reports):
     rate = prepared.rows("response_rates", FINNISH).set_index("wave").loc["baseline"]
     assert by_label[text("response_rate", "fi")] == percent(rate["response_rate"], "fi")
     ranks = prepared.rows("dimension_ranks", FINNISH)
-    ranks = ranks[ranks["wave"] == "baseline"].set_index("dimension")
-    place = {row[0]: row[1] for row in table_by_caption(soup, text("place_caption", "fi"))[1:]}
+    latest = ranks[ranks["wave"] == "followup"].set_index("dimension")
+    first = ranks[ranks["wave"] == "baseline"].set_index("dimension")
+    caption = text("place_caption", "fi", wave=prepared.wave_label("followup", "fi"))
+    place = {row[0]: row for row in table_by_caption(soup, caption)[1:]}
     for dim in prepared.instrument.dimension_codes:
         name = prepared.instrument.dimension(dim).name["fi"]
-        assert place[name] == number(ranks.loc[dim, "percentile"], "fi", 0)
+        assert place[name][1] == number(latest.loc[dim, "percentile"], "fi", 0)
+        assert place[name][-1] == number(first.loc[dim, "percentile"], "fi", 0)
 
 
 def test_small_role_group_shows_no_number(prepared, reports):
@@ -117,10 +129,12 @@ def test_small_role_group_shows_no_number(prepared, reports):
     leader, other = (prepared.instrument.role(r).label["fi"] for r in ("leader", "other"))
     assert body[leader][baseline_col] == hidden
     assert body[other][baseline_col] == hidden
-    # the heatmap says the leaders are hidden, and no leader-vs-staff gap is given
+    # the heatmap (of the latest wave: 3 leaders, 4 support staff, 2 others) says the small
+    # groups are hidden, and no leader-vs-staff gap is given
     alts = [img["alt"] for img in soup.find_all("img")]
     roles_alt = next(a for a in alts if a.startswith(text("alt_roles", "fi", roles="")[:20]))
-    hidden_roles = f"{leader}, {other}"
+    support = prepared.instrument.role("support").label["fi"]
+    hidden_roles = f"{leader}, {support}, {other}"
     assert text("alt_roles_hidden", "fi", roles=hidden_roles,
                 label=text("hidden_cell", "fi")) in roles_alt
     page = soup.get_text(" ")
@@ -171,9 +185,7 @@ def test_takehold_section_shows_the_library_figures(prepared, reports, pid, lang
     soup = soup_of(reports[pid])
     headings = [h.get_text(strip=True) for h in soup.find_all(["h2", "h3"])]
     assert text("takehold_heading", lang) in headings
-    caption = text("takehold_change_caption", lang,
-                   wave_before=prepared.wave_label("baseline", lang),
-                   wave_after=prepared.wave_label("followup", lang))
+    caption = text("takehold_change_caption", lang, period="2024\u20132025")
     shown = {row[0]: row for row in table_by_caption(soup, caption)[1:]}
     change = prepared.rows("dimension_change", pid).set_index("dimension")
     for dim in prepared.instrument.dimension_codes:
@@ -195,10 +207,20 @@ def test_takehold_section_shows_the_library_figures(prepared, reports, pid, lang
         row = practices[practice.name[lang]]
         category = status.loc[practice.code, "category"]
         assert row[2].startswith(f"{STATUS_SYMBOLS[category]} {text(f'status_{category}', lang)}")
-        measure = "penetration" if category in ("embedded", "adopting") else "in_use"
-        assert row[3].startswith(percent(status.loc[practice.code, measure], lang))
+        # the deciding condition gives the practice's own share; what the next status needs
+        # names that status
+        if category == "not_in_use":
+            assert row[3] == text("practice_meets_none", lang)
+            assert percent(status.loc[practice.code, "in_use"], lang) in row[4]
+        else:
+            measure = "penetration" if category in ("embedded", "adopting") else "in_use"
+            assert row[3].startswith(percent(status.loc[practice.code, measure], lang))
+        if category != "embedded":
+            assert row[4].split(":")[0] in {text(f"status_{c}", lang)
+                                            for c in ("embedded", "adopting", "trying")}
     rules = soup.get_text(" ")
-    assert rules.count(text("status_embedded", lang) + ":") == 1  # the rules once, as a legend
+    embedded = rule_text("embedded", prepared.instrument, lang, prepared.min_group_size)
+    assert rules.count(str(embedded)) == 1  # the rules once, as a legend
 
 
 def test_same_inputs_give_the_same_report(prepared, reports, tmp_path):

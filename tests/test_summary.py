@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 
 import pytest
@@ -9,7 +10,7 @@ import pytest
 from strapetsi_lib.analysis.baseline import AREA_TO_DEVELOP, STRENGTH
 from strapetsi_lib.analysis.stats import MIN_CLEAR_EFFECT, is_clear
 from strapetsi_lib.present import summary
-from strapetsi_lib.present.i18n import number, percent, text
+from strapetsi_lib.present.i18n import number, text
 from strapetsi_lib.present.precision import CHANGE_DECIMALS
 
 FINNISH = "3266069-5"  # response rate 54 % → 65 %; one clear change; "other" 12 → 7
@@ -55,7 +56,8 @@ def test_findings_are_clear_and_equal_the_library(prepared, facts, pid):
     assert sizes == sorted(sizes, reverse=True)
     change = prepared.rows("dimension_change", pid).set_index("dimension")
     items = prepared.rows("item_comparison", pid)
-    items = items[items["wave"] == prepared.wave_ids[0]].set_index("item")
+    # the latest wave leads: strengths and areas are those of the provider's latest wave
+    items = items[items["wave"] == facts[pid].latest_wave].set_index("item")
     for finding in findings:
         if finding.kind.startswith("change"):
             row = change.loc[finding.subject]
@@ -102,8 +104,9 @@ def test_summary_names_the_real_findings(prepared, facts, pid, language):
     plain = _plain(markup)
     first, latest = prepared.wave_ids[0], prepared.wave_ids[-1]
     rates = facts[pid].response_rates
-    assert (f"{percent(rates[first], language)}\u00a0→ {percent(rates[latest], language)}"
-            in plain)
+    # "laski 69 prosentista 60 prosenttiin", "sjönk från 69 till 60 procent"
+    before, after = (number(100 * rates[w], language, 0) for w in (first, latest))
+    assert re.search(rf"\b{before}\b[^.]*\b{after}\b", plain)
     instrument = prepared.instrument
     for finding in facts[pid].findings:
         if finding.kind.startswith("change"):
@@ -119,7 +122,99 @@ def test_summary_names_the_real_findings(prepared, facts, pid, language):
 
 
 def test_swedish_summary_says_the_response_rate_fell(prepared, facts):
-    plain = _plain(summary.summary_html(facts[SWEDISH], prepared, "sv"))
-    assert "Svarsprocenten sjönk" in plain
-    assert "stödpersonal 17\u00a0→\u00a07" in plain
-    assert "Svarsprocenten sjönk (69\u00a0%\u00a0→ 60\u00a0%)" in plain  # the discussion question
+    plain = html.unescape(_plain(summary.summary_html(facts[SWEDISH], prepared, "sv")))
+    assert "48 personer svarade på uppföljningsenkäten 2025." in plain
+    assert "Svarsprocenten sjönk från 69 till 60 procent." in plain
+    assert "Färre än tidigare svarade i gruppen stödpersonal (17\u00a0→\u00a07)." in plain
+
+
+def test_the_summary_says_where_the_provider_stands(prepared):
+    """The quartile of every area at the latest wave, in words: "lowest quartile on all six
+    areas" where all are in one quartile, the quartiles from the highest down otherwise."""
+    checked = set()
+    for pid in prepared["providers"]["provider_id"]:
+        facts = summary.summary_facts(prepared, pid)
+        quartiles = set(facts.places["quartile"].dropna().astype(int))
+        ranked = facts.places["quartile"].notna().sum()
+        for language in ("fi", "sv"):
+            sentence = summary.position_sentence(facts, prepared, language)
+            if not ranked:
+                assert sentence == ""
+                continue
+            if len(quartiles) == 1 and ranked == len(prepared.instrument.dimension_codes):
+                only = next(iter(quartiles))
+                assert str(text(f"summary_quartile_{only}", language)) in sentence
+                assert ("kaikilla kuudella osa-alueella" if language == "fi"
+                        else "i alla sex delområden") in sentence
+                checked.add(("all", language))
+            else:
+                named = [text(f"summary_quartile_{q}", language) for q in range(4, 0, -1)
+                         if q in quartiles]
+                positions = [sentence.index(str(n)) for n in named]
+                assert positions == sorted(positions)  # from the highest quartile down
+                for dim in prepared.instrument.dimension_codes:
+                    assert prepared.instrument.dimension(dim).name[language] in sentence
+                checked.add(("mixed", language))
+    assert checked == {("all", "fi"), ("all", "sv"), ("mixed", "fi"), ("mixed", "sv")}
+
+
+def test_a_change_is_told_with_where_the_area_stands_now(prepared):
+    """"Improved clearly, yet still in the lowest quartile": the contrast where an improvement
+    leaves the area in the lowest quarter (or a decline in the highest), else where it is now."""
+    improved_low = summary.Finding("change_up", "co_learning", 0.6, 0.3, quartile=1,
+                                   percentile=12.0, percentile_before=4.0)
+    facts = summary.summary_facts(prepared, FINNISH)
+    words = summary.finding_sentence(improved_low, facts, prepared, "fi")
+    assert words.endswith(", mutta tulos on yhä verkoston alimmassa neljänneksessä "
+                          "(persentiili 4\u00a0→\u00a012).")
+    declined_top = summary.Finding("change_down", "co_learning", -0.6, -0.3, quartile=4,
+                                   percentile=80.0)
+    assert ", men resultatet ligger fortfarande i den högsta kvartilen i nätverket " \
+           "(percentil 80)." in summary.finding_sentence(declined_top, facts, prepared, "sv")
+    improved_top = summary.Finding("change_up", "co_learning", 0.6, 0.3, quartile=4,
+                                   percentile=90.0)
+    assert ", ja tulos on nyt verkoston ylimmässä neljänneksessä (persentiili 90)." in \
+        summary.finding_sentence(improved_top, facts, prepared, "fi")
+
+
+def test_a_reversed_statement_says_which_way_the_agreement_goes(prepared):
+    """A negatively worded statement's mean is reversed: a strength on it means fewer agree
+    with it than in the network, and the summary says so rather than show a high mean beside
+    "we have no time for it"."""
+    reversed_items = [i.code for i in prepared.instrument.items if i.reverse
+                      and i.dimension is not None]
+    facts = summary.summary_facts(prepared, SWEDISH)
+    strength = summary.Finding("above_network", reversed_items[0], 0.5, 3.3, 2.9,
+                               facts.latest_wave, reverse=True)
+    words = summary.finding_sentence(strength, facts, prepared, "sv")
+    assert words.startswith("Styrka: färre än i nätverket instämmer i påståendet")
+    area = summary.Finding("below_network", reversed_items[0], -0.5, 2.5, 2.9,
+                           facts.latest_wave, reverse=True)
+    assert summary.finding_sentence(area, facts, prepared, "fi").startswith(
+        "Kehittämiskohde: useampi kuin verkostossa on samaa mieltä väittämästä")
+    question = summary._finding_question(area, prepared, "fi", summary._Asker())
+    assert question.words.startswith("Useampi meillä kuin verkostossa on samaa mieltä")
+
+
+def test_question_wordings_are_unique_in_every_demo_report_and_name_their_number(prepared):
+    """Never two questions of one wording in a report (in the provider's language and the
+    other), and every question but the general ones names the number it rests on."""
+    general = {"summary_question_general_surprise", "summary_question_general_next",
+               "summary_question_general_share"}
+    asked = set()
+    for pid in prepared["providers"]["provider_id"]:
+        facts = summary.summary_facts(prepared, pid)
+        for language in ("fi", "sv"):
+            questions = summary.questions(facts, prepared, language)
+            assert summary.MIN_QUESTIONS <= len(questions) <= summary.MAX_QUESTIONS
+            wordings = [q.wording for q in questions]
+            assert len(set(wordings)) == len(wordings), (pid, wordings)
+            # the wording as the reader sees it: the question's last sentence
+            asks = [re.split(r"(?<=[.)])\s+(?=[A-ZÅÄÖ])", q.words)[-1] for q in questions]
+            assert len(set(asks)) == len(asks), (pid, asks)
+            for question in questions:
+                if question.wording not in general:
+                    assert re.search(r"\d", question.words), (pid, question.words)
+            asked.update(wordings)
+    # the demo's reports use many wordings, not one per kind
+    assert len(asked - general) >= 12

@@ -47,23 +47,24 @@ def test_text_exists_in_every_language_with_same_placeholders(file, key, texts):
             f", en has {sorted(expected)}")
 
 
-#: (above, level, below) and the sentence a native editor wrote for each, in Finnish and Swedish.
+#: (above, level, below) and the sentence a native editor wrote for each, in Finnish and Swedish
+#: (counts in words, the areas named once; every area on one side says "all").
 COMPARISON_SENTENCES = [
-    ((1, 0, 0), "tulos on 1 osa-alueella parempi kuin verkoston keskiarvo.",
-     "ligger 1 delområde över nätverkets medelvärde."),
-    ((0, 6, 0), "tulos on 6 osa-alueella sama kuin verkoston keskiarvo.",
-     "ligger 6 delområden i nivå med nätverkets medelvärde."),
-    ((0, 0, 2), "tulos on 2 osa-alueella heikompi kuin verkoston keskiarvo.",
-     "ligger 2 delområden under nätverkets medelvärde."),
-    ((1, 5, 0), "tulos on 1 osa-alueella parempi ja 5 osa-alueella sama kuin verkoston "
-     "keskiarvo.", "ligger 1 delområde över nätverkets medelvärde och 5 i nivå med det."),
-    ((4, 0, 2), "tulos on 4 osa-alueella parempi ja 2 osa-alueella heikompi kuin verkoston "
-     "keskiarvo.", "ligger 4 delområden över nätverkets medelvärde och 2 under det."),
-    ((0, 3, 1), "tulos on 3 osa-alueella sama ja 1 osa-alueella heikompi kuin verkoston "
-     "keskiarvo.", "ligger 3 delområden i nivå med nätverkets medelvärde och 1 under det."),
-    ((2, 3, 1), "tulos on 2 osa-alueella parempi, 3 osa-alueella sama ja 1 osa-alueella "
-     "heikompi kuin verkoston keskiarvo.",
-     "ligger 2 delområden över nätverkets medelvärde, 3 i nivå med det och 1 under det."),
+    ((1, 0, 0), "Verkoston keskiarvoon verrattuna tulos on parempi yhdellä osa-alueella.",
+     "Ett delområde ligger över nätverkets medelvärde."),
+    ((0, 6, 0), "Tulos on kaikilla kuudella osa-alueella sama kuin verkoston keskiarvo.",
+     "Alla sex delområden ligger i nivå med nätverkets medelvärde."),
+    ((0, 0, 2), "Verkoston keskiarvoon verrattuna tulos on heikompi kahdella osa-alueella.",
+     "Två delområden ligger under nätverkets medelvärde."),
+    ((1, 5, 0), "Verkoston keskiarvoon verrattuna tulos on parempi yhdellä osa-alueella ja "
+     "sama viidellä.", "Ett delområde ligger över nätverkets medelvärde och fem i nivå med det."),
+    ((4, 0, 2), "Verkoston keskiarvoon verrattuna tulos on parempi neljällä osa-alueella ja "
+     "heikompi kahdella.", "Fyra delområden ligger över nätverkets medelvärde och två under det."),
+    ((0, 0, 6), "Tulos on verkoston keskiarvoa heikompi kaikilla kuudella osa-alueella.",
+     "Alla sex delområden ligger under nätverkets medelvärde."),
+    ((2, 3, 1), "Verkoston keskiarvoon verrattuna tulos on parempi kahdella osa-alueella, sama "
+     "kolmella ja heikompi yhdellä.",
+     "Två delområden ligger över nätverkets medelvärde, tre i nivå med det och ett under det."),
 ]
 
 
@@ -73,9 +74,9 @@ def test_comparison_with_the_network_lists_only_sides_with_areas(counts, finnish
     from strapetsi_lib.present.provider_view import comparison_sentence
 
     def plain(language: str) -> str:
-        return text_html(comparison_sentence(*counts, language)).replace("<p>", "").replace(
-            "</p>", "").strip()
+        sentence = comparison_sentence(*counts, language, all_areas=sum(counts) == 6)
+        return text_html(sentence).replace("<p>", "").replace("</p>", "").strip()
 
-    assert plain("fi") == "Kun luvut pyöristetään yhteen desimaaliin, " + finnish
-    assert plain("sv") == "Avrundat till en decimal " + swedish
+    assert plain("fi") == finnish
+    assert plain("sv") == swedish
     assert " 0 " not in plain("en")

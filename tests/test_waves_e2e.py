@@ -132,8 +132,9 @@ def test_every_report_compares_its_own_waves_and_says_which(three_waves, reports
                                lang, wave_before=label[before][lang],
                                wave_after=label[after][lang])
         assert said(compared, words), (provider_id, compared)
-        caption = text("takehold_change_caption", lang, wave_before=label[before][lang],
-                       wave_after=label[after][lang])
+        years = {wave: label[wave][lang].split()[-1] for wave in label}
+        caption = text("takehold_change_caption", lang,
+                       period=f"{years[before]}\u2013{years[after]}")
         assert said(caption, words), (provider_id, caption)
         own = said(text("takehold_own_waves", lang), words)
         assert own == ((before, after) != ("baseline", "followup2")), provider_id
@@ -145,10 +146,13 @@ def test_every_report_compares_its_own_waves_and_says_which(three_waves, reports
         cells = role_column(soup, lang, label[absent][lang])
         assert cells[:-1] == ["0"] * (len(cells) - 1), (provider_id, cells)
 
-    # the late joiner's baseline analysis is of the wave it joined
+    # the late joiner's report leads with its latest wave, and the baseline beside it is the
+    # wave it joined
     lang = languages[who["late"]]
     _, words = page(reports, who["late"])
-    assert f"{label['followup'][lang]}:" in words
+    assert said(text("profile_caption", lang, wave=label["followup2"][lang]), words)
+    assert said(text("profile_col_earlier", lang, wave=label["followup"][lang]), words)
+    assert not said(text("profile_col_earlier", lang, wave=label["baseline"][lang]), words)
     # the provider without answers in the latest wave: its practices at its latest follow-up
     lang = languages[who["gone"]]
     _, words = page(reports, who["gone"])

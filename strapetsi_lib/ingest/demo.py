@@ -22,7 +22,13 @@ theme independently (1 to all but one of the themes, when the instrument has the
 
 Practices get a planted category per provider and wave, with penetration, in-use share and
 normalisation placed inside that category's region of the instrument's take-hold rules (read
-from the instrument); providers in a practice's theme move one category up between waves.
+from the instrument); providers in a practice's theme move one category up between waves. With
+three waves or more, some practices in use fall out of use at a middle wave and come back at the
+next (:data:`DROP_SHARE`; drawn from a random stream of their own, so that a demo of two waves
+is the same with or without this).
+
+The plan lists every wave the demo can write; ``waves`` chooses how many of them, from the
+first (two by default).
 
 ``ground_truth.json`` holds: ``seed``, ``n_providers``, ``waves``, ``min_group_size``,
 ``dimension_change_by_theme`` (all dimension x theme pairs), ``common_change``,
@@ -70,6 +76,11 @@ P_DONT_KNOW, P_EMPTY = 0.03, 0.02
 THEME_SHARE, PANEL_RETURN = 0.45, 0.70
 #: Category shares of the practices at baseline, lowest first.
 BASELINE_PRACTICE_SHARES = (0.30, 0.35, 0.25, 0.10)
+#: With three waves or more: the share of practices in use at a middle wave that fall out of
+#: use there and come back at the next wave.
+DROP_SHARE = 0.12
+#: Waves a demo has unless asked for another number (the plan may list more).
+DEFAULT_WAVES = 2
 XLSX_TIMESTAMP = datetime.datetime(2025, 3, 31, 12, 0, 0)
 DONT_KNOW_CODE = _EOS = -1.0  # "en osaa sanoa" in the answer matrices; NaN is an empty cell
 
@@ -153,14 +164,15 @@ def demo_instruments() -> list[str]:
 
 
 @cache
-def demo_plan(instrument_id: str) -> DemoPlan:
-    """The demo plan of a packaged instrument, checked against the instrument.
+def demo_plan(instrument_id: str, waves: int = DEFAULT_WAVES) -> DemoPlan:
+    """The demo plan of a packaged instrument with its first ``waves`` waves (1 up to as many as
+    the plan lists), checked against the instrument.
 
     Raises
     ------
     ValueError
-        When the instrument has no demo, or its plan names roles, dimensions or themes the
-        instrument does not have.
+        When the instrument has no demo, its plan names roles, dimensions or themes the
+        instrument does not have, or it has fewer waves than asked for.
     """
     path = PLANS_DIR / f"{instrument_id}.yml"
     if not path.is_file():
@@ -176,7 +188,10 @@ def demo_plan(instrument_id: str) -> DemoPlan:
                 or effect.theme not in instrument.theme_codes:
             raise ValueError(f"{path}: theme effect {effect.dimension} × {effect.theme} names a "
                              "dimension or theme the instrument does not have")
-    return plan
+    if not 1 <= waves <= len(plan.waves):
+        raise ValueError(f"the demo of {instrument_id} has 1 to {len(plan.waves)} waves, "
+                         f"not {waves}")
+    return plan.model_copy(update={"waves": plan.waves[:waves]})
 
 
 @dataclass(frozen=True)
@@ -201,7 +216,7 @@ class Simulation:
 
 
 def simulate(n_providers: int = 81, seed: int = 2024,
-             instrument: str = DEFAULT_INSTRUMENT) -> Simulation:
+             instrument: str = DEFAULT_INSTRUMENT, waves: int = DEFAULT_WAVES) -> Simulation:
     """Draw a demo network in memory: providers, respondents and their answers.
 
     Parameters
@@ -212,34 +227,37 @@ def simulate(n_providers: int = 81, seed: int = 2024,
         Seed of :func:`numpy.random.default_rng`; the same seed gives the same network.
     instrument
         A packaged instrument with a demo plan (:func:`demo_instruments`).
+    waves
+        How many of the plan's waves, from the first (1 up to as many as the plan lists).
     """
     if n_providers < 4:
         raise ValueError("the demo network needs at least 4 providers")
-    plan = demo_plan(instrument)
+    plan = demo_plan(instrument, waves)
     questions = load_instrument(instrument)
-    rng_prov, rng_resp, rng_model, rng_prac = np.random.default_rng(seed).spawn(4)
+    # spawn(5)'s first four streams are spawn(4)'s: the drops' stream changes nothing else
+    rng_prov, rng_resp, rng_model, rng_prac, rng_drop = np.random.default_rng(seed).spawn(5)
     providers, small = _make_providers(rng_prov, n_providers, questions)
-    waves, panel = _make_respondents(rng_resp, providers, small, plan)
+    respondents, panel = _make_respondents(rng_resp, providers, small, plan)
     model = _dimension_model(rng_model, providers, questions, plan)
-    practice = _plan_practices(rng_prac, providers, questions, plan)
+    practice = _plan_practices(rng_prac, providers, questions, plan, rng_drop)
     codes = _dimension_item_codes(questions) + _practice_item_codes(questions)
     order = [codes.index(c) for c in questions.item_codes]
     answers = {}
     for w, wave in enumerate(plan.wave_ids):
         drawn = np.column_stack([
-            _dimension_answers(rng_model, waves[wave], model, questions, w),
-            _practice_answers(rng_prac, waves[wave], practice, questions, plan, w),
+            _dimension_answers(rng_model, respondents[wave], model, questions, w),
+            _practice_answers(rng_prac, respondents[wave], practice, questions, plan, w),
         ])
         missing = rng_model.random(drawn.shape)
         drawn[missing < P_DONT_KNOW] = _EOS
         drawn[(missing >= P_DONT_KNOW) & (missing < P_DONT_KNOW + P_EMPTY)] = np.nan
         answers[wave] = drawn[:, order]
-    return Simulation(questions, plan, seed, providers, small, waves, panel, model, practice,
-                      answers)
+    return Simulation(questions, plan, seed, providers, small, respondents, panel, model,
+                      practice, answers)
 
 
 def generate_demo(out: str | Path, n_providers: int = 81, seed: int = 2024,
-                  instrument: str = DEFAULT_INSTRUMENT) -> Path:
+                  instrument: str = DEFAULT_INSTRUMENT, waves: int = DEFAULT_WAVES) -> Path:
     """Write the demo dataset folder and its ``ground_truth.json``.
 
     Parameters
@@ -252,6 +270,8 @@ def generate_demo(out: str | Path, n_providers: int = 81, seed: int = 2024,
         Seed of :func:`numpy.random.default_rng`; the same seed gives byte-identical files.
     instrument
         A packaged instrument with a demo plan (:func:`demo_instruments`).
+    waves
+        How many of the plan's waves the dataset has, from the first.
 
     Returns
     -------
@@ -259,7 +279,7 @@ def generate_demo(out: str | Path, n_providers: int = 81, seed: int = 2024,
         The dataset folder, holding ``dataset.yml``, ``providers.csv``, one response file per
         wave and ``ground_truth.json``.
     """
-    sim = simulate(n_providers, seed, instrument)
+    sim = simulate(n_providers, seed, instrument, waves)
     providers = sim.providers
     if not sim.instrument.themes:  # a network without themes has no such column
         providers = providers.drop(columns="themes")
@@ -490,8 +510,14 @@ def _category_targets(rules: dict, low: int, high: int) -> dict[str, tuple[float
 
 
 def _plan_practices(rng: np.random.Generator, providers: pd.DataFrame,
-                    instrument: Instrument, plan: DemoPlan) -> pd.DataFrame:
-    """Planted category and population values per provider, practice and wave."""
+                    instrument: Instrument, plan: DemoPlan,
+                    rng_drop: np.random.Generator) -> pd.DataFrame:
+    """Planted category and population values per provider, practice and wave.
+
+    With three waves or more, a practice in use at a middle wave falls out of use there with
+    probability :data:`DROP_SHARE` (decided by ``rng_drop`` alone) and is back at its level at
+    the next wave, no higher than a category that needs no maintenance.
+    """
     if not instrument.practices:
         return pd.DataFrame(columns=["provider", "provider_id", "practice", "wave", "category",
                                      "penetration", "in_use", "normalisation", "_latent"])
@@ -500,16 +526,28 @@ def _plan_practices(rng: np.random.Generator, providers: pd.DataFrame,
     agree = instrument.scale_of(instrument.practices[0].normalisation_items[0])
     targets = _category_targets(rules, agree.min, agree.max)
     sd_norm = float(np.hypot(SD["practice_respondent"], SD["item"]))
+    n_waves = len(plan.wave_ids)
+    drops = (rng_drop.random((len(providers), len(instrument.practices), n_waves)) < DROP_SHARE
+             if n_waves >= 3 else np.zeros((len(providers), len(instrument.practices), n_waves),
+                                           bool))
+    # the highest category whose rule needs no maintenance (what a practice dropped once can be)
+    unmaintained = max(order.index(c["category"]) for c in rules["categories"]
+                       if not c.get("maintained", False))
     rows = []
     for p, pid in enumerate(providers["provider_id"]):
         themes = providers.at[p, "themes"].split(";")
-        for practice in instrument.practices:
+        for k, practice in enumerate(instrument.practices):
             level = rng.choice(len(order), p=BASELINE_PRACTICE_SHARES)
             maintained = True
             for w, wave in enumerate(plan.wave_ids):
                 if w > 0 and (practice.theme in themes or rng.random() < 0.15):
                     level = min(level + 1, len(order) - 1)
-                pen, use, norm = targets[order[level]]
+                planted = level
+                if 0 < w < n_waves - 1 and drops[p, k, w] and level > 0:
+                    planted = 0  # fell out of use at this wave only
+                elif not maintained:
+                    planted = min(level, unmaintained)
+                pen, use, norm = targets[order[planted]]
                 use = float(np.clip(use + rng.uniform(-0.03, 0.03) * min(1, use / 0.1), .005, .995))
                 pen = min(use, float(np.clip(pen + rng.uniform(-0.03, 0.03) * min(1, pen / 0.1),
                                              0.005, 0.995)))
@@ -518,8 +556,8 @@ def _plan_practices(rng: np.random.Generator, providers: pd.DataFrame,
                 pen, use, norm = round(pen, 4), round(use, 4), round(norm, 4)
                 maintained = maintained and use >= rules["maintenance_in_use_min"]
                 category = _classify(pen, use, norm, maintained, rules)
-                if category != order[level]:
-                    raise RuntimeError(f"demo cannot place {order[level]} inside the rules of "
+                if category != order[planted]:
+                    raise RuntimeError(f"demo cannot place {order[planted]} inside the rules of "
                                        f"{instrument.id}: values give {category}")
                 rows.append({"provider": p, "provider_id": pid, "practice": practice.code,
                              "wave": wave, "category": category, "penetration": pen,

@@ -26,18 +26,16 @@ import pandas as pd
 
 from strapetsi_lib.analysis.baseline import AREA_TO_DEVELOP, STRENGTH
 from strapetsi_lib.analysis.stats import CLEAR_ALPHA
-from strapetsi_lib.ingest.instrument import Instrument
 from strapetsi_lib.prepare import Prepared
 from strapetsi_lib.present.i18n import percent, text
+from strapetsi_lib.present.precision import MEAN_DECIMALS
 from strapetsi_lib.present.stats_view import threshold_text
-from strapetsi_lib.present.survey_words import direction_note
+from strapetsi_lib.present.survey_words import direction_note, wave_phrase
 from strapetsi_lib.present.view_cache import cached_view
 
 __all__ = ["ItemComparisons", "compare_items", "comparison_outcome_text", "comparison_text",
            "rounded_sign"]
 
-#: Decimals at which the reports print means; comparisons are made at this precision.
-MEAN_DECIMALS = 1
 
 
 class ItemComparisons(NamedTuple):
@@ -92,12 +90,14 @@ def compare_items(prepared: Prepared, provider_id: str, wave: str,
                            bool(items["p_adjusted"].notna().any()))
 
 
-def comparison_text(language: str, instrument: Instrument) -> str:
+def comparison_text(prepared: Prepared, wave: str, language: str) -> str:
     """How strengths and areas to develop are chosen, with the threshold and the error rate
-    from the code and which way is better from the instrument."""
+    from the code, which way is better from the instrument, and the wave compared (in running
+    text, "seurantakyselystä 2025")."""
     return text("stats_strengths_rule", language, threshold=threshold_text(language),
                 alpha=percent(CLEAR_ALPHA, language),
-                direction=direction_note(instrument, language))
+                direction=direction_note(prepared.instrument, language),
+                wave=wave_phrase(prepared, wave, language, "from"))
 
 
 def comparison_outcome_text(compared: ItemComparisons, language: str) -> str:

@@ -11,8 +11,8 @@ import pandas as pd
 
 from strapetsi_lib.analysis.devdisc import ALL_STAFF
 from strapetsi_lib.prepare import Prepared
-from strapetsi_lib.present.i18n import hidden_label, or_list, shown_share, text
-from strapetsi_lib.present.survey_words import role_label
+from strapetsi_lib.present.i18n import hidden_label, or_list, sentence_start, shown_share, text
+from strapetsi_lib.present.survey_words import role_label, wave_phrase, wave_short_label
 
 TABLE = "discussion_shares"
 
@@ -43,13 +43,24 @@ def discussion_intro(prepared: Prepared, language: str) -> str:
                 min_group=prepared.min_group_size)
 
 
-def discussion_sentence(prepared: Prepared, provider_id: str, wave: str, language: str) -> str:
-    """The all-staff share in one sentence, or why it is not shown."""
+def discussion_sentence(prepared: Prepared, provider_id: str, wave: str, language: str,
+                        earlier_wave: str | None = None) -> str:
+    """The all-staff share of a wave in one sentence that names the wave, with the share of an
+    earlier wave (the baseline) beside it where that may be shown; or why it is not shown."""
     everyone = discussion_rows(prepared, provider_id, wave).loc[ALL_STAFF]
     if pd.isna(everyone["answers"]):
         return text("devdisc_too_few", language, min_group=prepared.min_group_size)
-    return text("devdisc_sentence", language, share=_share(everyone, language),
-                answers=int(everyone["answers"]))
+    earlier = ""
+    if earlier_wave is not None and earlier_wave != wave:
+        before = discussion_rows(prepared, provider_id, earlier_wave).loc[ALL_STAFF]
+        if pd.notna(before["answers"]):
+            earlier = text("devdisc_earlier", language,
+                           wave=wave_short_label(prepared, earlier_wave, language),
+                           share=_share(before, language))
+    words = text("devdisc_sentence", language, share=_share(everyone, language),
+                 answers=int(everyone["answers"]), earlier=earlier,
+                 wave=wave_phrase(prepared, wave, language, "in"))
+    return sentence_start(words)
 
 
 def _share(row, language: str) -> str:

@@ -90,6 +90,21 @@ def text(key: str, language: str, /, **values) -> Text:
     return Text(template, values)
 
 
+def sentence_start(words: Text) -> Text:
+    """``words`` starting with a capital letter, as a sentence does: the template's first
+    letter, or the first letter of the value it begins with ("{wave} vastasi …" with the wave
+    "seurantakyselyyn 2025" reads "Seurantakyselyyn 2025 vastasi …"). Values stay data."""
+    template, values = words.template, dict(words.values)
+    if template.startswith("{") and "}" in template:
+        name = template[1:template.index("}")]
+        if name in values:
+            value = values[name]
+            values[name] = (sentence_start(value) if isinstance(value, Text)
+                            else str(value)[:1].upper() + str(value)[1:])
+            return Text(template, values)
+    return Text(template[:1].upper() + template[1:], values)
+
+
 def join(parts: list[str], separator: str = " ") -> Text:
     """Texts joined by a (code-given, trusted) ``separator``, keeping each part's escaping.
 

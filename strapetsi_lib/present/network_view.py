@@ -30,7 +30,13 @@ from strapetsi_lib.present.i18n import (
     percent_range,
     text,
 )
-from strapetsi_lib.present.precision import MEAN_DECIMALS, as_shown, share_as_shown
+from strapetsi_lib.present.precision import (
+    CHANGE_DECIMALS,
+    MEAN_DECIMALS,
+    as_shown,
+    interval_as_shown,
+    share_as_shown,
+)
 from strapetsi_lib.present.provider_codes import provider_codes
 from strapetsi_lib.present.stats_view import (
     adjusted_ci_header,
@@ -42,8 +48,9 @@ from strapetsi_lib.present.stats_view import (
 )
 from strapetsi_lib.present.survey_words import best_note, scale_span, survey_text, theme_name
 
-#: Decimals of model estimates (scale points): effects of 0.03 and 0.3 must read differently.
-EFFECT_DECIMALS = 2
+#: Decimals of model estimates (differences in scale points, present/precision.py): effects of
+#: 0.03 and 0.3 must read differently.
+EFFECT_DECIMALS = CHANGE_DECIMALS
 #: Adjusted p-values below this are written as "< 0,001".
 P_FLOOR = 0.001
 #: Practice categories in the order of the status map's legend, from most to least taken hold.
@@ -300,8 +307,9 @@ def dimension_spread(prepared: Prepared, language: str,
         One wave's table (no wave column), so that it fits a page; ``None`` gives every wave,
         with a wave column.
 
-    Two decimals: the network's interval is narrow (thousands of respondents), and at one
-    decimal it would read as "3,0–3,0".
+    Means with one decimal, as every report writes them (:mod:`strapetsi_lib.present.
+    precision`); the network's narrow interval (thousands of respondents) is rounded outward,
+    so that it never reads as a point ("3,0–3,1", not "3,0–3,0").
     """
     network = prepared["network_dimension_means"]
     means = provider_means(prepared)
@@ -319,11 +327,14 @@ def dimension_spread(prepared: Prepared, language: str,
                 row[text("network_wave", language)] = prepared.wave_label(wave_id, language)
             rows.append({
                 **row,
-                text("mean", language): number(net["mean"], language, 2),
-                text("ci95", language): interval(net["ci_low"], net["ci_high"], language, 2),
+                text("mean", language): number(net["mean"], language, MEAN_DECIMALS),
+                text("ci95", language): interval(*interval_as_shown(net["ci_low"], net["ci_high"],
+                                                                    MEAN_DECIMALS),
+                                                 language, MEAN_DECIMALS),
                 text("network_providers", language): len(own),
                 text("network_provider_range", language): (
-                    interval(own.min(), own.max(), language, 2) if len(own) else "\u2013"),
+                    interval(own.min(), own.max(), language, MEAN_DECIMALS) if len(own)
+                    else "\u2013"),
             })
     return pd.DataFrame(rows)
 

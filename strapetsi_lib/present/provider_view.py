@@ -22,15 +22,24 @@ from strapetsi_lib.prepare import Prepared
 from strapetsi_lib.present.i18n import (
     Text,
     and_list,
+    count_word,
     hidden_label,
     interval,
     join,
     number,
     percent,
+    sentence_start,
     text,
     too_few,
 )
-from strapetsi_lib.present.precision import MEAN_DECIMALS, as_shown, share_as_shown
+from strapetsi_lib.present.precision import (
+    CHANGE_DECIMALS,
+    MEAN_DECIMALS,
+    as_shown,
+    intervals_as_shown,
+    share_as_shown,
+    threshold_decimals,
+)
 from strapetsi_lib.present.survey_words import (
     best_note,
     direction_note,
@@ -39,7 +48,9 @@ from strapetsi_lib.present.survey_words import (
     role_label,
     scale_labels,
     scale_span,
+    statement_text,
     survey_text,
+    wave_phrase,
 )
 from strapetsi_lib.present.view_cache import cached_view
 
@@ -96,7 +107,8 @@ def methods_text(prepared: Prepared, language: str) -> Text:
                            n_items=len(instrument.scale_item_codes),
                            scale=scale_span(instrument), **scale_labels(instrument, language))
     return join([measures, text("methods_text", language,
-                                direction=direction_note(instrument, language))])
+                                direction=direction_note(instrument, language)),
+                 text("stats_percentile_method", language)])
 
 
 def role_table(prepared: Prepared, provider_id: str, language: str) -> pd.DataFrame:
@@ -154,8 +166,9 @@ def dimension_profile(prepared: Prepared, provider_id: str, wave: str) -> pd.Dat
     -------
     DataFrame
         ``dimension, n, mean, ci_low, ci_high, network_mean`` in the instrument's order;
-        a dimension with fewer than the minimum respondents has NaN values. Means and interval
-        ends are rounded as the report prints them (:mod:`strapetsi_lib.present.precision`).
+        a dimension with fewer than the minimum respondents has NaN values. Means are rounded
+        as the report prints them and the interval outward (:mod:`strapetsi_lib.present.
+        precision`).
     """
     own = prepared.rows("dimension_means", provider_id)
     own = own[own["wave"] == wave].set_index("dimension")
@@ -165,8 +178,9 @@ def dimension_profile(prepared: Prepared, provider_id: str, wave: str) -> pd.Dat
     table = own.reindex(order)[["n", "mean", "ci_low", "ci_high"]]
     table = suppress_small(table, "n", ["mean", "ci_low", "ci_high"], prepared.min_group_size)
     table["network_mean"] = net.reindex(order)
-    return as_shown(table.drop(columns="suppressed").reset_index(),
-                    ["mean", "ci_low", "ci_high", "network_mean"], MEAN_DECIMALS)
+    table = as_shown(table.drop(columns="suppressed").reset_index(), ["mean", "network_mean"],
+                     MEAN_DECIMALS)
+    return intervals_as_shown(table, "ci_low", "ci_high", MEAN_DECIMALS)
 
 
 def network_profile(prepared: Prepared, wave: str) -> pd.DataFrame:
@@ -176,19 +190,37 @@ def network_profile(prepared: Prepared, wave: str) -> pd.DataFrame:
     return as_shown(net[net["wave"] == wave].reset_index(drop=True), ["mean"], MEAN_DECIMALS)
 
 
-def profile_table(profile: pd.DataFrame, prepared: Prepared, language: str) -> pd.DataFrame:
-    """The dimension profile as a table with words and numbers in the report's language."""
+def profile_table(profile: pd.DataFrame, prepared: Prepared, language: str,
+                  earlier: pd.DataFrame | None = None,
+                  earlier_wave: str | None = None) -> pd.DataFrame:
+    """The dimension profile as a table with words and numbers in the report's language.
+
+    Parameters
+    ----------
+    profile
+        :func:`dimension_profile` of the wave the table is about (the report's latest).
+    earlier, earlier_wave
+        The profile of an earlier wave (the baseline) and its id, shown as a last column
+        beside the latest wave's means; None for a report of one wave.
+    """
     mgs = prepared.min_group_size
     instrument = prepared.instrument
     rows = []
+    before = None if earlier is None else earlier.set_index("dimension")["mean"]
     for row in profile.itertuples():
         shown = pd.notna(row.mean)
-        rows.append({
+        cells = {
             text("dimension", language): instrument.dimension(row.dimension).name[language],
             text("mean", language): number(row.mean, language) if shown else too_few(language, mgs),
             text("ci95", language): interval(row.ci_low, row.ci_high, language) if shown else "",
             text("network_average", language): number(row.network_mean, language),
-        })
+        }
+        if before is not None:
+            value = before.get(row.dimension)
+            cells[text("profile_col_earlier", language,
+                       wave=prepared.wave_label(earlier_wave, language))] = (
+                number(value, language) if pd.notna(value) else too_few(language, mgs))
+        rows.append(cells)
     return pd.DataFrame(rows)
 
 
@@ -200,22 +232,50 @@ def network_ranks(prepared: Prepared, wave: str) -> pd.DataFrame:
                     MEAN_DECIMALS)
 
 
-def place_table(prepared: Prepared, provider_id: str, wave: str, language: str) -> pd.DataFrame:
-    """The provider's percentile and quartile among all providers, per dimension."""
+#: Where the quartiles begin (analysis.stats.quartile_of), beside which a percentile is printed.
+QUARTILE_STARTS = (25, 50, 75)
+
+
+def percentile_text(percentile: float, language: str) -> str:
+    """A percentile as printed: whole, with a decimal only where a whole number would put it
+    in the next quartile (49,5 is in the second, "50" would read as the third)."""
+    return number(percentile, language, threshold_decimals(percentile, QUARTILE_STARTS, 0))
+
+
+def provider_place(prepared: Prepared, provider_id: str, wave: str) -> pd.DataFrame:
+    """The provider's percentile and quartile per dimension at a wave (NaN where it is not
+    ranked: too few answers), in the instrument's order."""
     ranks = network_ranks(prepared, wave)
     own = ranks[ranks["provider_id"] == provider_id].set_index("dimension")
+    return own.reindex(prepared.instrument.dimension_codes)[["percentile", "quartile"]]
+
+
+def place_table(prepared: Prepared, provider_id: str, wave: str, language: str,
+                earlier_wave: str | None = None) -> pd.DataFrame:
+    """The provider's percentile and quartile among all providers, per dimension, with the
+    percentile at an earlier wave (the baseline) beside it when one is given."""
+    own = provider_place(prepared, provider_id, wave)
+    before = None if earlier_wave is None else provider_place(prepared, provider_id,
+                                                              earlier_wave)
     instrument = prepared.instrument
+    mgs = prepared.min_group_size
     rows = []
     for dim in instrument.dimension_codes:
-        ranked = dim in own.index
-        rows.append({
+        ranked = pd.notna(own.loc[dim, "percentile"])
+        cells = {
             text("dimension", language): instrument.dimension(dim).name[language],
-            text("percentile", language): (number(own.loc[dim, "percentile"], language, 0)
-                                           if ranked else too_few(language,
-                                                                  prepared.min_group_size)),
+            text("percentile", language): (percentile_text(own.loc[dim, "percentile"],
+                                                           language)
+                                           if ranked else too_few(language, mgs)),
             text("quartile", language): (text(f"quartile_{int(own.loc[dim, 'quartile'])}",
                                               language) if ranked else ""),
-        })
+        }
+        if before is not None:
+            value = before.loc[dim, "percentile"]
+            cells[text("place_col_earlier", language,
+                       wave=prepared.wave_label(earlier_wave, language))] = (
+                percentile_text(value, language) if pd.notna(value) else too_few(language, mgs))
+        rows.append(cells)
     return pd.DataFrame(rows)
 
 
@@ -262,10 +322,13 @@ def unclear_items_headings(prepared: Prepared, language: str) -> tuple[Text, Tex
 
 
 def items_table(items: pd.DataFrame, prepared: Prepared, language: str) -> pd.DataFrame:
-    """Strength or development items as a table in the report's language."""
+    """Strength or development items as a table in the report's language; a reverse-keyed
+    statement says that its mean is reversed (:func:`~strapetsi_lib.present.survey_words.
+    statement_text`), so that a high mean beside a negative wording is not misread."""
     instrument = prepared.instrument
     return pd.DataFrame({
-        text("statement", language): [instrument.item(c).text[language] for c in items["item"]],
+        text("statement", language): [statement_text(instrument, c, language)
+                                      for c in items["item"]],
         text("mean", language): [number(v, language) for v in items["mean"]],
         text("network_average", language): [number(v, language) for v in items["network_mean"]],
         text("std_difference", language): [number(v, language, 2, signed=True)
@@ -350,16 +413,24 @@ def respondents_sentence(prepared: Prepared, provider_id: str, wave: str, langua
         return text("profile_none", language)
     rate = rates.loc[wave, "response_rate"]
     rate_part = "" if pd.isna(rate) else text("rate_part", language, rate=percent(rate, language))
-    return text("respondents_text", language, wave=prepared.wave_label(wave, language), n=n,
-                rate_part=rate_part)
+    words = text("respondents_text", language, n=n, rate_part=rate_part,
+                 wave=wave_phrase(prepared, wave, language, "to"))
+    return sentence_start(words)
 
 
-def profile_sentence(profile: pd.DataFrame, prepared: Prepared, language: str) -> str:
-    """The strongest and weakest dimension and how many are better than the network average.
+def profile_sentence(profile: pd.DataFrame, prepared: Prepared, language: str,
+                     wave: str | None = None) -> str:
+    """The wave the profile is of, the strongest and weakest dimension and how many are
+    better than the network average.
 
     Where a dimension declares that a lower score is better, its strength is read that way
     round: the strongest dimension is the one whose mean is best on its own direction, and a
     mean below the network's is the better one.
+
+    Parameters
+    ----------
+    wave
+        The profile's wave (named in the sentence); the dataset's latest when not given.
     """
     shown = profile.dropna(subset=["mean"])
     if shown.empty:
@@ -376,32 +447,43 @@ def profile_sentence(profile: pd.DataFrame, prepared: Prepared, language: str) -
     worst = shown.loc[goodness.idxmin()]
     signs = [s * rounded_sign(m, n) for m, n, s in zip(shown["mean"], shown["network_mean"],
                                                        sign, strict=True)]
+    everything = len(shown) == len(instrument.dimension_codes)
     return text("stats_profile_text", language, best=names[best["dimension"]],
                 best_mean=number(best["mean"], language), worst=names[worst["dimension"]],
                 worst_mean=number(worst["mean"], language), scale=scale_span(instrument),
                 best_note=best_note(instrument, language),
+                wave=wave_phrase(prepared, wave or prepared.wave_ids[-1], language, "from"),
                 comparison=comparison_sentence(signs.count(1), signs.count(0),
                                                signs.count(-1), language,
-                                               by_direction=bool(instrument.lower_is_better)))
+                                               by_direction=bool(instrument.lower_is_better),
+                                               all_areas=everything))
 
 
 def comparison_sentence(above: int, level: int, below: int, language: str,
-                        by_direction: bool = False) -> str:
+                        by_direction: bool = False, all_areas: bool = False) -> str:
     """How many areas are above, level with and below the network average, in one sentence.
 
-    Only the sides with at least one area are listed, so no sentence says "0 areas"; the first
-    side listed names the network average, the later ones refer back to it (the texts
-    ``stats_profile_*``). With ``by_direction`` (an instrument with a dimension where a lower
-    score is better) the counts are of better and worse results, and the words say so.
+    Only the sides with at least one area are listed, so no sentence says "0 areas"; counts up
+    to ten are words ("neljällä", "fyra"); the first side listed names the areas, the later
+    ones refer back (the texts ``stats_profile_*``). Where ``all_areas`` are on one side, the
+    sentence says so ("heikompi kaikilla kuudella osa-alueella"). With ``by_direction`` (an
+    instrument with a dimension where a lower score is better) the counts are of better and
+    worse results, and the words say so.
     """
-    parts = []
     sides = (("better", above), ("level", level), ("worse", below)) if by_direction else (
         ("above", above), ("level", level), ("below", below))
-    for side, count in sides:
-        if count:
-            form = "later" if parts else ("first_one" if count == 1 else "first")
-            parts.append(text(f"stats_profile_{side}_{form}", language, n=count))
-    return text("stats_profile_comparison", language, parts=and_list(parts, language))
+    present = [(side, count) for side, count in sides if count]
+    if all_areas and len(present) == 1:
+        side, count = present[0]
+        return text(f"stats_profile_all_{side}", language,
+                    count=count_word(count, language, "adessive") or str(count))
+    parts = []
+    for side, count in present:
+        form = "later" if parts else ("first_one" if count == 1 else "first")
+        parts.append(text(f"stats_profile_{side}_{form}", language,
+                          n=count_word(count, language, "adessive") or str(count)))
+    words = text("stats_profile_comparison", language, parts=and_list(parts, language))
+    return sentence_start(words)
 
 
 def gap_sentence(gaps: pd.DataFrame, prepared: Prepared, language: str) -> str:
@@ -413,7 +495,7 @@ def gap_sentence(gaps: pd.DataFrame, prepared: Prepared, language: str) -> str:
     direction = text("gap_higher" if row["gap"] > 0 else "gap_lower", language)
     return text("gap_text", language,
                 dimension=prepared.instrument.dimension(row["dimension"]).name[language],
-                gap=number(abs(row["gap"]), language), direction=direction)
+                gap=number(abs(row["gap"]), language, CHANGE_DECIMALS), direction=direction)
 
 
 def published_counts(prepared: Prepared, provider_id: str) -> dict[str, int]:

@@ -15,6 +15,7 @@ import math
 from strapetsi_lib.analysis.stats import CLEAR_ALPHA, MIN_CLEAR_EFFECT, verdict
 from strapetsi_lib.analysis.takehold import NOT_IN_USE, TAKEHOLD_THRESHOLDS, TOO_FEW
 from strapetsi_lib.present.i18n import and_list, interval, number, percent, text, too_few
+from strapetsi_lib.present.precision import CHANGE_DECIMALS, interval_as_shown
 
 __all__ = ["adjusted_ci_header", "alpha_text", "level_text", "missing_reason", "rule_text",
            "threshold_text", "too_few_cell", "verdict_interval", "verdict_word"]
@@ -76,26 +77,13 @@ def too_few_cell(n_respondents: int, min_group_size: int, language: str) -> str:
         return too_few(language, min_group_size)
     return text("stats_too_few_answers", language, n=min_group_size)
 
-#: Most decimals an interval bound gets so that it does not read as zero when it is not.
-MAX_DECIMALS = 4
-
-
-def verdict_interval(low: float, high: float, language: str, decimals: int = 2) -> str:
-    """An interval printed beside a verdict, never showing a nonzero bound as ``0,00``.
-
-    A bound of 0.003 written with two decimals reads "0,00", and beside "clear change" that
-    looks like an interval touching zero; such intervals get more decimals (up to
-    :data:`MAX_DECIMALS`) until every nonzero bound shows a nonzero digit.
-    """
-    return interval(low, high, language, verdict_decimals(low, high, decimals))
-
-
-def verdict_decimals(low: float, high: float, decimals: int = 2) -> int:
-    """The decimals :func:`verdict_interval` writes an interval with."""
-    bounds = [b for b in (low, high) if b is not None and not math.isnan(b) and b != 0]
-    while decimals < MAX_DECIMALS and any(round(abs(b), decimals) == 0 for b in bounds):
-        decimals += 1
-    return decimals
+def verdict_interval(low: float, high: float, language: str,
+                     decimals: int = CHANGE_DECIMALS) -> str:
+    """An interval printed beside a verdict, as every interval of the reports is written
+    (:func:`~strapetsi_lib.present.precision.interval_as_shown`): rounded outward to its
+    measure's decimals, and a nonzero bound never as ``0,00`` (0.003 reads ``0,01``), so that
+    the interval excludes zero exactly when the verdict says the result is certain."""
+    return interval(*interval_as_shown(low, high, decimals), language, decimals)
 
 
 def level_text(level: float, language: str) -> str:

@@ -19,8 +19,9 @@ from strapetsi_lib.prepare import Prepared
 from strapetsi_lib.present.i18n import Text, and_list, text
 
 __all__ = ["best_note", "change_note", "direction_note", "items_note", "period",
-           "report_title", "role_label", "scale_labels", "scale_span", "survey_text",
-           "theme_name"]
+           "report_title", "role_label", "scale_labels", "scale_span", "statement_text",
+           "survey_text", "theme_name", "wave_phrase", "wave_short_label", "wave_span",
+           "wave_years"]
 
 #: A year as wave labels write it ("Seuranta 2025", "Kevät 2026").
 _YEAR = re.compile(r"(?<!\d)(19|20)\d\d(?!\d)")
@@ -69,6 +70,61 @@ def period(prepared: Prepared, language: str) -> str:
         start, end = (match.group(0) for match in years)
         return start if start == end else f"{start}\u2013{end}"
     return f"{first} \u2013 {latest}"
+
+
+def wave_years(prepared: Prepared, language: str) -> dict[str, str] | None:
+    """Each wave's year as its label names it (``{"baseline": "2024", ...}``), or None unless
+    every wave's label names a year and no two the same: only then does a year alone tell
+    the waves apart."""
+    years = {}
+    for wave in prepared.wave_ids:
+        match = _YEAR.search(prepared.wave_label(wave, language))
+        if match is None:
+            return None
+        years[wave] = match.group(0)
+    return years if len(set(years.values())) == len(years) else None
+
+
+def wave_short_label(prepared: Prepared, wave: str, language: str) -> str:
+    """A wave's name where room is short (a figure's axis): its year when the years tell the
+    waves apart (:func:`wave_years`), else its label."""
+    years = wave_years(prepared, language)
+    return years[wave] if years else prepared.wave_label(wave, language)
+
+
+def wave_span(prepared: Prepared, before: str, after: str, language: str) -> str:
+    """Two waves compared, short: their years (``2024–2025``) where the years tell the waves
+    apart, else their labels (``Syksy – Kevät``)."""
+    first, last = (wave_short_label(prepared, w, language) for w in (before, after))
+    return f"{first}\u2013{last}" if wave_years(prepared, language) else f"{first} \u2013 {last}"
+
+
+#: The forms a wave takes in a sentence (Finnish cases; Swedish writes one form and the
+#: sentence its preposition): answered *to* it, figures *from* it, a share *in* it.
+WAVE_FORMS = ("to", "from", "in")
+
+
+def wave_phrase(prepared: Prepared, wave: str, language: str, form: str) -> str:
+    """A wave as running text names it: the baseline or follow-up survey and its year
+    ("seurantakyselyyn 2025", "uppföljningsenkäten 2025"), or, where the labels do not tell
+    the waves apart by year, the survey round and its label ("kyselykierrokseen Syksy").
+
+    Parameters
+    ----------
+    form
+        One of :data:`WAVE_FORMS` (the Finnish case: illative, elative, inessive). A sentence
+        that begins with it is started with a capital letter by
+        :func:`~strapetsi_lib.present.i18n.sentence_start`.
+    """
+    if form not in WAVE_FORMS:
+        raise ValueError(f"form must be one of {WAVE_FORMS}, got {form!r}")
+    years = wave_years(prepared, language)
+    if years:
+        kind = "baseline" if wave == prepared.wave_ids[0] else "followup"
+        words = text(f"wave_{kind}_{form}", language, year=years[wave])
+    else:
+        words = text(f"wave_label_{form}", language, wave=prepared.wave_label(wave, language))
+    return str(words)
 
 
 def report_title(prepared: Prepared, provider: str, language: str) -> Text:
@@ -142,6 +198,16 @@ def items_note(instrument: Instrument, language: str) -> Text | None:
     if not instrument.lower_is_better:
         return None
     return _mixed("items_lower", instrument, language)
+
+
+def statement_text(instrument: Instrument, item: str, language: str) -> str:
+    """A statement's wording as a report lists it outside the chart of answers: a
+    reverse-keyed (negatively worded) statement says that its mean is reversed, so that a
+    high mean beside "we have no time for it" is not read as agreement."""
+    wording = instrument.item(item).text[language]
+    if not instrument.item(item).reverse:
+        return wording
+    return str(text("statement_reversed", language, statement=wording))
 
 
 def role_label(instrument: Instrument, role: str, language: str) -> str:

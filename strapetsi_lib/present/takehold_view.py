@@ -17,10 +17,17 @@ import pandas as pd
 
 from strapetsi_lib.analysis.disclosure import safe_practice_status, suppress_small
 from strapetsi_lib.analysis.stats import CERTAIN_BUT_SMALL, CLEAR, NOT_TESTED, verdict
-from strapetsi_lib.analysis.takehold import NOT_IN_USE, TOO_FEW
+from strapetsi_lib.analysis.takehold import NOT_IN_USE, TAKEHOLD_THRESHOLDS, TOLERANCE, TOO_FEW
 from strapetsi_lib.prepare import Prepared
 from strapetsi_lib.present.i18n import Text, number, percent, text, too_few
-from strapetsi_lib.present.precision import CHANGE_DECIMALS, as_shown
+from strapetsi_lib.present.precision import (
+    CHANGE_DECIMALS,
+    MEAN_DECIMALS,
+    SHARE_PERCENT_DECIMALS,
+    as_shown,
+    intervals_as_shown,
+    threshold_decimals,
+)
 from strapetsi_lib.present.provider_view import baseline_wave, latest_wave
 from strapetsi_lib.present.stats_view import (
     adjusted_ci_header,
@@ -30,11 +37,16 @@ from strapetsi_lib.present.stats_view import (
     rule_text,
     threshold_text,
     too_few_cell,
-    verdict_decimals,
     verdict_interval,
     verdict_word,
 )
-from strapetsi_lib.present.survey_words import change_note, scale_span, survey_text, theme_name
+from strapetsi_lib.present.survey_words import (
+    change_note,
+    scale_span,
+    survey_text,
+    theme_name,
+    wave_span,
+)
 from strapetsi_lib.present.view_cache import cached_view
 
 
@@ -112,28 +124,65 @@ def waves_sentences(prepared: Prepared, provider_id: str, language: str) -> list
     return sentences
 
 
+def previous_wave(prepared: Prepared, provider_id: str) -> str | None:
+    """The wave before the provider's latest, when the dataset has one between the provider's
+    baseline and latest wave (three waves or more): the report then also shows the change
+    since it. None otherwise."""
+    before, after = compared_waves(prepared, provider_id)
+    if before == after:
+        return None
+    previous = prepared.wave_ids[prepared.wave_ids.index(after) - 1]
+    return None if previous == before else previous
+
+
+def has_previous_change(prepared: Prepared, provider_id: str) -> bool:
+    """Whether the report shows the change since the previous wave too
+    (:func:`previous_wave`)."""
+    return has_takehold(prepared) and previous_wave(prepared, provider_id) is not None \
+        and "dimension_change_steps" in prepared.tables
+
+
+def change_waves(prepared: Prepared, provider_id: str,
+                 since_previous: bool = False) -> tuple[str, str]:
+    """The two waves a change compares: the provider's baseline and latest wave, or with
+    ``since_previous`` the previous wave (:func:`previous_wave`) and the latest."""
+    before, after = compared_waves(prepared, provider_id)
+    return (previous_wave(prepared, provider_id), after) if since_previous else (before, after)
+
+
+def change_period(prepared: Prepared, provider_id: str, language: str,
+                  since_previous: bool = False) -> str:
+    """The waves a change compares, short: ``2024–2025``
+    (:func:`~strapetsi_lib.present.survey_words.wave_span`)."""
+    return wave_span(prepared, *change_waves(prepared, provider_id, since_previous), language)
+
+
 @cached_view
-def change_rows(prepared: Prepared, provider_id: str) -> pd.DataFrame:
-    """The provider's change per dimension, in the instrument's order.
+def change_rows(prepared: Prepared, provider_id: str,
+                since_previous: bool = False) -> pd.DataFrame:
+    """The provider's change per dimension, in the instrument's order: since its baseline, or
+    with ``since_previous`` since the previous wave (:func:`previous_wave`; the prepared
+    ``dimension_change_steps``, tested and adjusted as the change since the baseline is).
 
     A change uses the answers of both waves: it is blanked (``suppressed``) unless each rests on
-    at least ``min_group_size`` answers. The change and its 95 % interval are rounded as the
-    report prints them (:mod:`strapetsi_lib.present.precision`).
+    at least ``min_group_size`` answers. The change and its interval are rounded as the report
+    prints them (:mod:`strapetsi_lib.present.precision`).
     """
-    rows = prepared.rows("dimension_change", provider_id).set_index("dimension")
+    if since_previous:
+        before, after = change_waves(prepared, provider_id, since_previous)
+        steps = prepared.rows("dimension_change_steps", provider_id)
+        rows = steps[(steps["wave_before"].astype(str) == before)
+                     & (steps["wave_after"].astype(str) == after)].set_index("dimension")
+    else:
+        rows = prepared.rows("dimension_change", provider_id).set_index("dimension")
     rows = rows.reindex(prepared.instrument.dimension_codes).reset_index()
     rows = suppress_small(rows, ["n_before", "n_after"],
                           ["estimate", "ci_low", "ci_high", "p_value", "p_adjusted", "hedges_g"],
                           prepared.min_group_size)
-    # as printed (the change with two decimals, its interval as verdict_interval writes it):
-    # the change figure draws these
+    # as printed (the change with two decimals, its interval rounded outward, a nonzero bound
+    # never zero): the change figure draws these
     rows = as_shown(rows, ["estimate"], CHANGE_DECIMALS)
-    decimals = [verdict_decimals(low, high) for low, high in zip(rows["ci_low"],
-                                                                  rows["ci_high"], strict=True)]
-    for column in ("ci_low", "ci_high"):
-        rows[column] = [value if pd.isna(value) else round(float(value), places)
-                        for value, places in zip(rows[column], decimals, strict=True)]
-    return rows
+    return intervals_as_shown(rows, "ci_low", "ci_high", CHANGE_DECIMALS)
 
 
 #: The sentence of a change by its verdict (:func:`strapetsi_lib.analysis.stats.verdict`);
@@ -186,8 +235,10 @@ def _missing_reason(prepared: Prepared, provider_id: str, row, language: str) ->
                           language)
 
 
-def change_table(prepared: Prepared, provider_id: str, language: str) -> pd.DataFrame:
-    """The change per dimension as a table: change, adjusted CI, Hedges' g and the verdict.
+def change_table(prepared: Prepared, provider_id: str, language: str,
+                 since_previous: bool = False) -> pd.DataFrame:
+    """The change per dimension as a table: change, adjusted CI, Hedges' g and the verdict;
+    since the baseline, or with ``since_previous`` since the previous wave.
 
     The interval is the false-coverage-rate adjusted one (its level in the header), so that it
     excludes 0 exactly when the change is statistically certain (a clear change, or a certain
@@ -195,7 +246,7 @@ def change_table(prepared: Prepared, provider_id: str, language: str) -> pd.Data
     """
     rows = []
     mgs = prepared.min_group_size
-    changes = change_rows(prepared, provider_id)
+    changes = change_rows(prepared, provider_id, since_previous)
     ci_header = adjusted_ci_header(_family_level(changes), language)
     for row in changes.itertuples():
         shown = not (row.suppressed or pd.isna(row.estimate))
@@ -299,13 +350,43 @@ def status_badge(category: str, language: str) -> str:
     return f"{STATUS_SYMBOLS[category]} {text(f'status_{category}', language)}"
 
 
-def status_text(row, language: str) -> str:
+def status_text(row, language: str, dropped: list[str] | None = None) -> str:
     """A practice's status badge, with "near the boundary" where its penetration interval
-    straddles a category threshold (``near_boundary`` of the practice-status table)."""
+    straddles a category threshold (``near_boundary`` of the practice-status table), and the
+    waves (their labels) at which it was out of use in between (:func:`dropped_waves`)."""
     status = status_badge(row.category, language)
+    notes = []
     if bool(getattr(row, "near_boundary", False)):
-        status += f" ({text('stats_near_boundary', language)})"
-    return status
+        notes.append(str(text("stats_near_boundary", language)))
+    if dropped:
+        notes.append(str(text("practice_dropped", language, waves=", ".join(dropped))))
+    return status + (f" ({'; '.join(notes)})" if notes else "")
+
+
+def dropped_waves(prepared: Prepared, provider_id: str, practice: str) -> list[str]:
+    """The waves at which a practice, in use before, was out of use, when it is in use again
+    at the provider's latest wave ("in use, dropped, and back", which the latest status alone
+    does not tell); [] otherwise. Each wave's status is as the disclosure layer publishes it
+    (:func:`~strapetsi_lib.analysis.disclosure.safe_practice_status`): a wave with too few
+    answers tells nothing and is passed over."""
+    by_wave = prepared.rows("practice_status_by_wave", provider_id)
+    rows = by_wave[by_wave["practice"] == practice]
+    latest = latest_wave(prepared, provider_id)
+    waves = prepared.wave_ids[:prepared.wave_ids.index(latest) + 1]
+    categories = {}
+    for wave in waves:
+        row = safe_practice_status(rows, wave)
+        categories[wave] = row["category"].iloc[0] if len(row) else TOO_FEW
+    if categories[latest] in (NOT_IN_USE, TOO_FEW):
+        return []
+    seen_in_use, dropped = False, []
+    for wave in waves[:-1]:
+        if categories[wave] == TOO_FEW:
+            continue
+        if categories[wave] == NOT_IN_USE and seen_in_use:
+            dropped.append(wave)
+        seen_in_use = seen_in_use or categories[wave] != NOT_IN_USE
+    return dropped
 
 
 def status_categories(prepared: Prepared) -> list[str]:
@@ -338,29 +419,107 @@ def has_other_practices(prepared: Prepared, provider_id: str) -> bool:
     return not _own(prepared, provider_id, practice_rows(prepared, provider_id)).all()
 
 
-def deciding_figure(row, prepared: Prepared, language: str) -> str:
-    """The number that decided a practice's status, with the level it counts from.
+def measure_text(measure: str, value: float, prepared: Prepared, language: str) -> str:
+    """A practice's measure as the report writes it: a share as a percentage, the
+    normalisation mean with one decimal, each with the decimals it needs to stay on its side
+    of every threshold the rules set for it (:func:`~strapetsi_lib.present.precision.
+    threshold_decimals`: a mean of 3.478 is ``3,48`` beside a limit of 3,5, never ``3,5``)."""
+    limits = [spec[key] for spec in prepared.instrument.takehold_rules["categories"]
+              for key, name in TAKEHOLD_THRESHOLDS.items() if name == measure and key in spec]
+    if measure == "normalisation":
+        return number(value, language, threshold_decimals(value, limits, MEAN_DECIMALS))
+    places = threshold_decimals(100 * value, [100 * limit for limit in limits],
+                                SHARE_PERCENT_DECIMALS)
+    return percent(value, language, places)
 
-    Embedded and adopting are decided by the share at the routine level or above; trying and
-    not in use by the share at the use level or above (the ``trying`` threshold, which a practice
-    not in use fails). Too few answers show the minimum group size instead.
-    """
-    if row.category == TOO_FEW:
-        return text("too_few", language, n=prepared.min_group_size)
+
+def _limit_text(measure: str, limit: float, language: str) -> str:
+    """A rule's threshold, written exactly (a limit of 0.625 is ``62,5 %``, not ``63 %``)."""
+    shown = 100 * limit if measure != "normalisation" else limit
+    places = next(d for d in range(6) if abs(round(shown, d) - shown) < 1e-9)
+    return percent(limit, language, places) if measure != "normalisation" \
+        else number(limit, language, max(places, 1))
+
+
+def _use_history(prepared: Prepared, provider_id: str, practice: str) -> str:
+    """Why a practice in use at the latest wave is not maintained: ``dropped`` (out of use at
+    a wave since it was first in use) or ``one_wave`` (in use at one wave only). Waves with too
+    few answers tell nothing and are passed over, as the rule passes them over."""
+    rules = prepared.instrument.takehold_rules
+    by_wave = prepared.rows("practice_status_by_wave", provider_id)
+    rows = by_wave[by_wave["practice"] == practice]
+    latest = latest_wave(prepared, provider_id)
+    started = False
+    for wave in prepared.wave_ids[:prepared.wave_ids.index(latest) + 1]:
+        row = safe_practice_status(rows, wave)
+        if row.empty or row["category"].iloc[0] == TOO_FEW or pd.isna(row["in_use"].iloc[0]):
+            continue
+        in_use = row["in_use"].iloc[0] >= rules["maintenance_in_use_min"] - TOLERANCE
+        if started and not in_use:
+            return "dropped"
+        started = started or in_use
+    return "one_wave"
+
+
+def _conditions(category: str, row, prepared: Prepared, language: str,
+                only_failing: bool) -> list[str]:
+    """A status's conditions with the practice's own values beside their limits: every
+    condition, or only those the practice fails."""
     instrument = prepared.instrument
     rules = instrument.takehold_rules
-    levels = instrument.use_scale
-    if row.category in ("embedded", "adopting"):
-        return text("practice_decided_penetration", language,
-                    value=percent(row.penetration, language),
-                    label=levels.label(rules["routine_level"], language))
-    return text("practice_decided_in_use", language, value=percent(row.in_use, language),
-                label=levels.label(rules["use_level"], language))
+    spec = next(c for c in rules["categories"] if c["category"] == category)
+    labels = {"penetration": instrument.use_scale.label(rules["routine_level"], language),
+              "in_use": instrument.use_scale.label(rules["use_level"], language)}
+    parts = []
+    for key, measure in TAKEHOLD_THRESHOLDS.items():
+        if key not in spec:
+            continue
+        value = getattr(row, measure)
+        met = pd.notna(value) and value >= spec[key] - TOLERANCE
+        if only_failing and met:
+            continue
+        shown = (measure_text(measure, value, prepared, language) if pd.notna(value)
+                 else too_few(language, prepared.min_group_size))
+        parts.append(text(f"practice_condition_{measure}", language, value=shown,
+                          limit=_limit_text(measure, spec[key], language),
+                          label=labels.get(measure, "")))
+    if spec.get("maintained", False) and not (only_failing and row.maintained):
+        history = "" if row.maintained else _use_history(prepared, row.provider_id,
+                                                           row.practice)
+        parts.append(text(f"practice_condition_not_maintained_{history}" if history
+                          else "practice_condition_maintained", language))
+    return parts
+
+
+def deciding_condition(row, prepared: Prepared, language: str) -> str:
+    """What decided a practice's status, with the practice's values beside the limits: the
+    conditions of its status, which all hold ("52 % at least at Routine use (limit 30 %)");
+    for a practice in no status, that it meets no status's conditions; too few answers show
+    the minimum group size instead."""
+    if row.category == TOO_FEW:
+        return too_few(language, prepared.min_group_size)
+    if row.category == NOT_IN_USE:
+        return text("practice_meets_none", language)
+    return "; ".join(_conditions(row.category, row, prepared, language, only_failing=False))
+
+
+def next_status_gap(row, prepared: Prepared, language: str) -> str:
+    """What the practice lacks for the next status up, with its values beside the limits
+    ("Embedded: the normalisation mean 3,48 (limit 3,5)"); a dash at the highest status or
+    with too few answers."""
+    order = [spec["category"] for spec in prepared.instrument.takehold_rules["categories"]]
+    if row.category == TOO_FEW or row.category == order[0]:
+        return "\u2013"
+    above = order[-1] if row.category == NOT_IN_USE else order[order.index(row.category) - 1]
+    missing = _conditions(above, row, prepared, language, only_failing=True)
+    return text("practice_next_status", language, status=text(f"status_{above}", language),
+                missing="; ".join(missing))
 
 
 def practice_table(prepared: Prepared, provider_id: str, language: str,
                    own: bool | None = None) -> pd.DataFrame:
-    """Each practice's theme, status badge, deciding figure and normalisation.
+    """Each practice's theme, status badge, the condition that decided it and what it lacks
+    for the next status.
 
     Parameters
     ----------
@@ -370,7 +529,6 @@ def practice_table(prepared: Prepared, provider_id: str, language: str,
         :func:`practice_legend`.
     """
     instrument = prepared.instrument
-    mgs = prepared.min_group_size
     rows = practice_rows(prepared, provider_id)
     mine = _own(prepared, provider_id, rows)
     if own is not None:
@@ -379,18 +537,16 @@ def practice_table(prepared: Prepared, provider_id: str, language: str,
         rows = pd.concat([rows[mine], rows[~mine]])
     table = []
     for row in rows.itertuples():
-        shown = row.category != TOO_FEW
         table.append({
             text("takehold_col_practice", language): instrument.practice(row.practice)
             .name[language],
             text("practice_col_theme", language): (theme_name(instrument, row.theme, language)
                                                     if isinstance(row.theme, str) else ""),
-            text("takehold_col_status", language): status_text(row, language),
-            text("practice_col_decided", language): deciding_figure(row, prepared, language),
-            text("takehold_col_normalisation", language,
-                 scale=instrument.normalisation_scale.span()): (
-                "" if not shown else too_few(language, mgs) if row.normalisation_hidden
-                else number(row.normalisation, language)),
+            text("takehold_col_status", language): status_text(
+                row, language, [prepared.wave_label(w, language)
+                                for w in dropped_waves(prepared, provider_id, row.practice)]),
+            text("practice_col_decided", language): deciding_condition(row, prepared, language),
+            text("practice_col_next", language): next_status_gap(row, prepared, language),
         })
     return pd.DataFrame(table)
 
