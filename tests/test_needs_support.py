@@ -71,7 +71,7 @@ def test_reasons_agree_with_the_providers_reports(prepared, listed, tmp_path):
     soup = BeautifulSoup(run_provider_report(prepared, decline_id, tmp_path).html.read_text(
         encoding="utf-8"), "html.parser")
     change = {row[0]: row for row in _table(soup, text("takehold_change_caption", "fi",
-                                                       wave_before="", wave_after="")[:21])}
+                                                       period="").strip())}
     declines = re.findall(r"([^:,]+?) (\u2212\d,\d\d)", decline)
     assert declines
     for name, amount in declines:
