@@ -317,6 +317,7 @@ def test_the_demo_providers_that_leaked_no_longer_do(prepared, provider_id):
         assert hidden == 0 or hidden >= prepared.min_group_size, (provider_id, column, cells)
 
 
+@pytest.mark.slow  # every demo provider: seconds
 def test_no_demo_role_mean_or_gap_rests_on_a_solvable_group(prepared):
     from strapetsi_lib.present import provider_view
 

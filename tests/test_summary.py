@@ -128,6 +128,7 @@ def test_swedish_summary_says_the_response_rate_fell(prepared, facts):
     assert "Färre än tidigare svarade i gruppen stödpersonal (17\u00a0→\u00a07)." in plain
 
 
+@pytest.mark.slow  # every demo provider: seconds
 def test_the_summary_says_where_the_provider_stands(prepared):
     """The quartile of every area at the latest wave, in words: "lowest quartile on all six
     areas" where all are in one quartile, the quartiles from the highest down otherwise."""
@@ -196,6 +197,7 @@ def test_a_reversed_statement_says_which_way_the_agreement_goes(prepared):
     assert question.words.startswith("Useampi meillä kuin verkostossa on samaa mieltä")
 
 
+@pytest.mark.slow  # every demo provider: seconds
 def test_question_wordings_are_unique_in_every_demo_report_and_name_their_number(prepared):
     """Never two questions of one wording in a report (in the provider's language and the
     other), and every question but the general ones names the number it rests on."""
