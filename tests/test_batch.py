@@ -21,6 +21,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from run_folder import leftovers
 
 from strapetsi_lib.batch import manifest as runs
 from strapetsi_lib.batch.index_page import render_index, write_index
@@ -60,12 +61,6 @@ def sha256(path: Path) -> str:
 
 def mtimes(out: Path) -> dict[str, int]:
     return {p.name: p.stat().st_mtime_ns for p in out.glob("provider_*")}
-
-
-def leftovers(out: Path) -> list[str]:
-    """Hidden work folders and temporary files, anywhere in the run folder."""
-    return sorted(str(p.relative_to(out)) for p in out.rglob("*")
-                  if p.name.startswith(".") or p.name.endswith(".tmp"))
 
 
 class _Page(HTMLParser):

@@ -22,6 +22,7 @@ from pathlib import Path
 import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+from run_folder import error_lines, leftovers, record
 
 from strapetsi_lib.config import NOTEBOOKS_DIR, PROVIDER_NOTEBOOK
 from strapetsi_lib.ingest.demo import generate_demo
@@ -44,21 +45,8 @@ def strapetsi_run(*args, env: dict | None = None, umask: int = -1,
                           env={**os.environ, **(env or {})}, umask=umask)
 
 
-def record(out: Path) -> dict:
-    return json.loads((out / "_work" / "manifest.json").read_text(encoding="utf-8"))
-
-
 def status(out: Path) -> dict[str, str]:
     return {entry["id"]: entry["status"] for entry in record(out)["reports"]}
-
-
-def leftovers(folder: Path) -> list[str]:
-    return sorted(str(p.relative_to(folder)) for p in folder.rglob("*")
-                  if p.name.startswith(".") or p.name.endswith(".tmp"))
-
-
-def error_lines(result: subprocess.CompletedProcess) -> list[str]:
-    return [line for line in result.stderr.splitlines() if line.strip()]
 
 
 @pytest.fixture(scope="module")

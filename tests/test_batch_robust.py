@@ -8,7 +8,6 @@ The runs use a tiny report notebook written here (a title and one line per provi
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import re
 import shutil
@@ -21,6 +20,7 @@ from pathlib import Path
 import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+from run_folder import error_lines, leftovers, record
 
 from strapetsi_lib.config import HOME_VARIABLE, PACKAGE_DIR
 from strapetsi_lib.ingest.demo import generate_demo
@@ -42,21 +42,8 @@ def strapetsi_run(*args, env: dict | None = None, cwd: Path | None = None,
                           env={**os.environ, **(env or {})}, cwd=cwd)
 
 
-def record(out: Path) -> dict:
-    return json.loads((out / "_work" / "manifest.json").read_text(encoding="utf-8"))
-
-
 def entries(out: Path) -> dict[str, dict]:
     return {entry["id"]: entry for entry in record(out)["reports"]}
-
-
-def leftovers(folder: Path) -> list[str]:
-    return sorted(str(p.relative_to(folder)) for p in folder.rglob("*")
-                  if p.name.startswith(".") or p.name.endswith(".tmp"))
-
-
-def error_lines(result: subprocess.CompletedProcess) -> list[str]:
-    return [line for line in result.stderr.splitlines() if line.strip()]
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,6 @@ nothing to do.
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import signal
 import subprocess
@@ -21,6 +20,7 @@ from pathlib import Path
 import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+from run_folder import record
 
 from strapetsi_lib.batch.dask_worker import separate_cluster
 from strapetsi_lib.batch.tasks import SUPERSEDED, ReportTask, run_task
@@ -44,10 +44,6 @@ def notebook(path: Path, log: Path, seconds: float) -> Path:
                                  "language": "python"}
     nbformat.write(nb, path)
     return path
-
-
-def record(out: Path) -> dict:
-    return json.loads((out / "_work" / "manifest.json").read_text(encoding="utf-8"))
 
 
 def parent_of(pid: int) -> int:
