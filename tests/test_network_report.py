@@ -133,7 +133,7 @@ def test_report_opens_with_a_summary_of_response_change_and_practices(prepared, 
     for line, (code, row) in zip(practice_lines, counts.iterrows(), strict=True):
         taken = row["embedded"] + row["adopting"]
         assert line.startswith(prepared.instrument.practice(code).name[lang])
-        assert f"{taken} järjestäjällä, osallistuneita {row['participants']}" in line
+        assert f"{taken} järjestäjällä {row['participants']} osallistuneesta" in line
     # printed, page 1 ends after the summary (the print rule of the template)
     assert summary.find_parent(class_="cell") is not None
 

@@ -192,9 +192,12 @@ def test_a_reversed_statement_says_which_way_the_agreement_goes(prepared):
     area = summary.Finding("below_network", reversed_items[0], -0.5, 2.5, 2.9,
                            facts.latest_wave, reverse=True)
     assert summary.finding_sentence(area, facts, prepared, "fi").startswith(
-        "Kehittämiskohde: useampi kuin verkostossa on samaa mieltä väittämästä")
+        "Kehittämiskohde: väittämästä ”")
+    assert "” ollaan meillä useammin samaa mieltä kuin verkostossa keskimäärin" in \
+        summary.finding_sentence(area, facts, prepared, "fi")
     question = summary._finding_question(area, prepared, "fi", summary._Asker())
-    assert question.words.startswith("Useampi meillä kuin verkostossa on samaa mieltä")
+    assert question.words.startswith("Väittämästä ”")
+    assert "” ollaan meillä useammin samaa mieltä kuin verkostossa" in question.words
 
 
 @pytest.mark.slow  # every demo provider: seconds
