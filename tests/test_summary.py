@@ -188,7 +188,7 @@ def test_a_reversed_statement_says_which_way_the_agreement_goes(prepared):
     strength = summary.Finding("above_network", reversed_items[0], 0.5, 3.3, 2.9,
                                facts.latest_wave, reverse=True)
     words = summary.finding_sentence(strength, facts, prepared, "sv")
-    assert words.startswith("Styrka: färre än i nätverket instämmer i påståendet")
+    assert words.startswith("Styrka: färre hos oss än i nätverket instämmer i påståendet")
     area = summary.Finding("below_network", reversed_items[0], -0.5, 2.5, 2.9,
                            facts.latest_wave, reverse=True)
     assert summary.finding_sentence(area, facts, prepared, "fi").startswith(
