@@ -25,6 +25,7 @@ from strapetsi_lib.errors import ReportError
 from strapetsi_lib.ingest.dataset import load_dataset
 from strapetsi_lib.ingest.instrument import load_instrument
 from strapetsi_lib.present.i18n import text, too_few
+from strapetsi_lib.present.survey_words import role_label
 from strapetsi_lib.present.takehold_view import STATUS_SYMBOLS
 from strapetsi_lib.render.parameters import run_network_report, run_provider_report
 
@@ -233,10 +234,24 @@ def test_role_counts_never_let_a_small_group_be_subtracted(reports, pid):
 
 @pytest.mark.parametrize("pid", [LONE, FOUR_SIX, THREE])
 def test_no_role_mean_where_every_role_must_hide(reports, pid):
+    """At the baseline every role of these providers must hide (a lone leader beside five
+    teachers; four leaders beside six teachers; three respondents): no role mean of that wave
+    is shown. The report's role view is of the latest wave, where LONE's and FOUR_SIX's eight
+    teachers (and no one else) may show and THREE's three may not."""
     soup = soup_of(reports, pid)
     prefix = text("alt_roles", "fi", roles="")[:40]
     heatmaps = [img["alt"] for img in soup.find_all("img") if img["alt"].startswith(prefix)]
-    assert heatmaps == [], f"{pid}: a role heatmap is shown: {heatmaps}"
+    captions = [c.get_text(" ", strip=True) for c in soup.find_all(["caption", "figcaption"])]
+    baseline = text("roles_caption", "fi", wave=HOSTILE_WAVE)
+    assert baseline not in captions, f"{pid}: the baseline's role means are shown"
+    if pid == THREE:
+        assert heatmaps == [], f"{pid}: a role heatmap is shown: {heatmaps}"
+        return
+    shown = [alt[len(prefix):].split(".")[0].split(": ", 1)[-1] for alt in heatmaps]
+    assert shown == [role_label(INSTRUMENT, "teacher", "fi")], \
+        f"{pid}: {heatmaps}"
+    latest = text("roles_caption", "fi", wave=WAVE_LABELS["followup"]["fi"])
+    assert latest in captions, f"{pid}: the role view is not the latest wave's"
 
 
 def test_no_gap_sentence_when_the_leaders_are_hidden_to_protect_another_role(reports):
@@ -254,7 +269,11 @@ def test_one_persons_dimension_score_is_not_shown(reports):
 
 def test_a_provider_of_three_shows_no_number(reports):
     soup = soup_of(reports, THREE)
-    rows = table_by_caption(soup, text("profile_caption", "fi"))
+    # the profile of whichever wave the report shows (each has three respondents)
+    start = text("profile_caption", "fi", wave="").rstrip("()")
+    caption = next(c.get_text(" ", strip=True) for c in soup.find_all("caption")
+                   if c.get_text(" ", strip=True).startswith(start))
+    rows = table_by_caption(soup, caption)
     assert all(row[1] == too_few("fi", MGS) for row in rows[1:])
     assert "3\u00a0%" not in soup.get_text(" ")
 
