@@ -247,8 +247,9 @@ def test_xlsx_holds_the_reports_numbers_as_numbers(prepared, reports, pid, langu
                 elif shown and name in columns:
                     assert _plain(str(sheet.cell(r, columns[name]).value)) == shown
     assert numbers >= 40
-    # the figures' numbers: every statement's answers, and the heatmap's means as drawn
-    wave = view.baseline_wave(prepared, pid)
+    # the figures' numbers (of the latest wave, which the report leads with): every
+    # statement's answers, and the heatmap's means as drawn
+    wave = view.latest_wave(prepared, pid)
     label = prepared.wave_label(wave, language)
     statements = by_caption[_plain(text("download_items_caption", language, wave=label))]
     shares = [[c.value for c in row[2:-1]] for row in statements.iter_rows(min_row=4)]

@@ -288,7 +288,7 @@ def _label(label: Any) -> str:
 #: that medium and shown a block a row there (the report's stylesheet), so that no word is
 #: broken at any letter and nothing runs off the page.
 _PHONE = (7.6, 8.0, 366.0)
-_PRINT = (8.4, 14.0, 650.0)
+_PRINT = (9.0, 14.0, 650.0)
 _SCREEN = (9.2, 24.0, 790.0)
 WIDE_CLASS = "strapetsi-wide"
 WIDE_PRINT_CLASS = "strapetsi-wide-print"
