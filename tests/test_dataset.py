@@ -156,7 +156,7 @@ def test_dataset_attributes(tiny, reference_root, instrument):
     assert dataset.wave_ids == ["baseline", "followup"]
     assert dataset.waves[1] == Wave("followup", {"fi": "Seuranta 2025", "sv": "Uppföljning 2025",
                                                  "en": "Follow-up 2025"},
-                                    tiny_dataset.resolve() / "responses_followup.csv")
+                                    (tiny_dataset.resolve() / "responses_followup.csv",))
     assert isinstance(dataset, Dataset)
     assert "providers=6" in repr(dataset)
 
