@@ -31,8 +31,8 @@ def version() -> None:
 @app.command()
 def demo(
     out: Annotated[Path | None, typer.Option(
-        help="Folder to write the demo dataset into [default: data/demo, or "
-             "data/demo-INSTRUMENT for another instrument].", show_default=False)] = None,
+        help="Folder to write the demo dataset into (default: data/demo, or "
+             "data/demo-INSTRUMENT for another instrument).", show_default=False)] = None,
     providers: Annotated[int, typer.Option(help="Number of fictitious providers.")] = 81,
     seed: Annotated[int, typer.Option(help="Random seed; the same seed gives the same files.")]
     = 2024,
@@ -81,8 +81,11 @@ def validate(
 
     loaded, problems = validate_dataset(dataset)
     if problems:
-        lines = [f"{dataset}: {len(problems)} problem(s) found",
-                 *problem_lines(problems, every=all_lines)]
+        shown = problem_lines(problems, every=all_lines)
+        rows = len({(p.file, p.row) for p in problems if p.row is not None})
+        lines = [f"{dataset}: {len(problems)} problem(s) found, on {rows} line(s) of the files "
+                 f"and {sum(p.row is None for p in problems)} about a whole file or column; "
+                 f"{len(shown)} line(s) below", *shown]
     else:
         lines = [format_summary(loaded)]
     report = "\n".join(lines)
@@ -232,8 +235,9 @@ def template(
         help="A packaged instrument id or an instrument YAML (default: the network's, "
              "competence_management_v1).")] = "",
 ) -> None:
-    """Write the instrument as a spreadsheet (order, code, question, answer options, scales),
-    for building the survey's form in a survey tool."""
+    """Write the instrument as a spreadsheet, for building the survey's form in a survey tool.
+
+    It lists the questions in order with their codes and answer options, and the scales."""
     from strapetsi_lib.errors import InstrumentError
     from strapetsi_lib.ingest.instrument import DEFAULT_INSTRUMENT, load_instrument
     from strapetsi_lib.present.instrument_sheet import write_instrument_sheet

@@ -38,7 +38,7 @@ def test_unquoted_decimal_commas_give_one_clear_line(tmp_path, tables, write_dat
     dataset, problems = validate_dataset(root)
     lines = problem_lines(problems)
     assert len(problems) > 60 and len(lines) <= 6
-    assert lines[0].startswith("responses_baseline.csv:2,3,5,…(+32 more)::")  # 4: no answer
+    assert lines[0].startswith("responses_baseline.csv:2,3,5,…(+32 more): ")  # 4: no answer
     assert "line has more fields than the header's" in lines[0]
     assert "decimal comma in a file separated by commas" in lines[0]
 

@@ -15,10 +15,11 @@ import pandas as pd
 from strapetsi_lib.errors import DatasetError, InstrumentError, Problem
 from strapetsi_lib.ingest.dataset_spec import DATASET_FILE, read_dataset_spec
 from strapetsi_lib.ingest.export_map import ExportMap, export_map, export_problems
-from strapetsi_lib.ingest.instrument import Instrument, load_instrument
+from strapetsi_lib.ingest.instrument import Instrument, load_instrument, loaded_items
 from strapetsi_lib.ingest.problem_list import problem_lines
 from strapetsi_lib.ingest.reading import TableReading, read_table
 from strapetsi_lib.ingest.validation import (
+    column_problems,
     coverage_problems,
     never_answered,
     problem_order,
@@ -183,7 +184,7 @@ def validate_dataset(path: str | Path) -> tuple[Dataset | None, list[Problem]]:
     reading = read_dataset_spec(path)
     folder, problems = reading.folder, list(reading.problems)
 
-    instrument = None
+    instrument = items = None
     if reading.instrument is not None:
         try:
             instrument = load_instrument(reading.instrument, base_dir=folder)
@@ -193,6 +194,9 @@ def validate_dataset(path: str | Path) -> tuple[Dataset | None, list[Problem]]:
                                      p.message) for p in exc.problems]
             else:  # each problem names the instrument's file, line and key
                 problems += exc.problems
+                # its problems must not hide the data's: the columns are still checked
+                # against the items that did load
+                items = loaded_items(reading.instrument, base_dir=folder)
 
     providers = listing = None
     providers_name = reading.providers
@@ -226,6 +230,8 @@ def validate_dataset(path: str | Path) -> tuple[Dataset | None, list[Problem]]:
                                         listing)
             read.append((table, file_name, export))
             if instrument is None:
+                if items is not None:
+                    problems += column_problems(table, file_name, items, export)
                 continue
             tidy, found = validate_responses(
                 table, file_name, instrument, wave.id, listing, providers_name or "providers",

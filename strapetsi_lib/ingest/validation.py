@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable
 import pandas as pd
 import pandera.pandas as pa
 
+from strapetsi_lib.config import LANGUAGE_CODE_SLIPS, language_list
 from strapetsi_lib.errors import Problem
 from strapetsi_lib.ingest.export_map import (
     ExportMap,
@@ -134,7 +135,7 @@ class _FileCheck:
         hint = did_you_mean([*item.text.values(), code], keyed({h: h for h in self.unknown}),
                             "column ")
         return (f"no column for item {code}: name a column by the item code or by its question "
-                f"text in Finnish, Swedish or English{hint}")
+                f"text in {language_list(self.instrument.languages)}{hint}")
 
 
 #: How a "required column" problem starts; such problems are listed first
@@ -159,6 +160,12 @@ def _column_choices(instrument: Instrument | None, fixed: Iterable[str]) -> dict
         for key, code in instrument.header_lookup().items():
             texts.setdefault(key, code)  # e.g. an item's earlier texts
     return keyed(texts)
+
+
+def _language_slip(code: str) -> str:
+    """`` (did you mean 'sv'?)`` for a code often written for a language by mistake."""
+    meant = LANGUAGE_CODE_SLIPS.get(normalise_header(code))
+    return f" (did you mean {meant!r}?)" if meant else ""
 
 
 def _ytunnus_check(fc: _FileCheck, column: str = "provider_id",
@@ -207,7 +214,7 @@ def validate_providers(table: pd.DataFrame, name: str, instrument: Instrument | 
                     "the providers file has the columns " + ", ".join(PROVIDER_COLUMNS))
     frame = fc.frame
     language_check = fc.check("language", "language", lambda s: parse_languages(s).notna(),
-                              lambda v: f"language {v!r} is not fi or sv")
+                              lambda v: f"language {v!r} is not fi or sv{_language_slip(v)}")
     language_checks = [language_check]
     if instrument is not None:
         # A report is written in the provider's language from the instrument's texts.
@@ -363,6 +370,23 @@ def validate_responses(table: pd.DataFrame, name: str, instrument: Instrument, w
         **numbers,
     }).reset_index(drop=True)
     return tidy, []
+
+
+def column_problems(table: pd.DataFrame, name: str, items: Instrument,
+                    export: ExportMap | None = None) -> list[Problem]:
+    """The problems of a response file's columns alone: columns that are no item, and items
+    without a column. For an instrument that has problems, checked against the items that
+    did load (:func:`~strapetsi_lib.ingest.instrument.loaded_items`), as
+    :func:`validate_responses` would check them."""
+    export = export or ExportMap()
+    fc = _FileCheck(table, name, RESPONSE_COLUMNS, items,
+                    f"neither {', '.join(RESPONSE_COLUMNS)} nor an item code or question text "
+                    f"of instrument {items.id}", export=export)
+    numbered = export.maps_columns and "respondent_id" not in fc.frame
+    columns = {code: pa.Column(nullable=True, required=not (numbered and
+                                                            code == "respondent_id"))
+               for code in (*RESPONSE_COLUMNS, *items.item_codes)}
+    return fc.run(columns)
 
 
 def _provider_checks(fc: _FileCheck, providers: pd.Series | None, export: ExportMap,
