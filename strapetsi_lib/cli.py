@@ -31,8 +31,8 @@ def version() -> None:
 @app.command()
 def demo(
     out: Annotated[Path | None, typer.Option(
-        help="Folder to write the demo dataset into [default: data/demo, or "
-             "data/demo-INSTRUMENT for another instrument].", show_default=False)] = None,
+        help="Folder to write the demo dataset into (default: data/demo, or "
+             "data/demo-INSTRUMENT for another instrument).", show_default=False)] = None,
     providers: Annotated[int, typer.Option(help="Number of fictitious providers.")] = 81,
     seed: Annotated[int, typer.Option(help="Random seed; the same seed gives the same files.")]
     = 2024,
@@ -81,8 +81,11 @@ def validate(
 
     loaded, problems = validate_dataset(dataset)
     if problems:
-        lines = [f"{dataset}: {len(problems)} problem(s) found",
-                 *problem_lines(problems, every=all_lines)]
+        shown = problem_lines(problems, every=all_lines)
+        rows = len({(p.file, p.row) for p in problems if p.row is not None})
+        lines = [f"{dataset}: {len(problems)} problem(s) found, on {rows} line(s) of the files "
+                 f"and {sum(p.row is None for p in problems)} about a whole file or column; "
+                 f"{len(shown)} line(s) below", *shown]
     else:
         lines = [format_summary(loaded)]
     report = "\n".join(lines)
@@ -100,9 +103,11 @@ def validate(
 
 @app.command()
 def init(
-    exports: Annotated[list[Path], typer.Argument(
-        help="The survey tool's exports, one per wave, in wave order (.csv, .xlsx or .sav).",
-        exists=True, dir_okay=False, readable=True)],
+    exports: Annotated[list[str], typer.Argument(
+        help="The survey tool's exports, one per wave, in wave order (.csv, .xlsx or .sav). "
+             "A round answered on several forms (a Finnish and a Swedish one) is one "
+             "argument, its exports joined by +: kysely_fi.xlsx+kysely_sv.xlsx.",
+        show_default=False)],
     providers: Annotated[Path, typer.Option(
         help="The providers file: provider_id (Y-tunnus), name, language, region, themes.",
         exists=True, dir_okay=False, readable=True)],
@@ -126,7 +131,8 @@ def init(
     Uncertain matches are written as CHECK lines, not in use until you accept them.
 
     Exit status: 0 every item, provider and role column and every answer matched with
-    confidence; 1 something to check (or an export cannot be read); 2 usage.
+    confidence; 1 something to check (or an export cannot be read, or two waves look like one
+    round's forms in two languages: join them with +); 2 usage.
     """
     from rich.console import Console
 
@@ -137,17 +143,17 @@ def init(
         MAPPING_FILE,
         InitError,
         propose,
-        wave_ids,
         write_dataset_folder,
     )
     from strapetsi_lib.present.i18n import text
 
     if name is not None and name_problem(name):
         _fail(f"--name: {name_problem(name)}", 2)
+    rounds = [_export_round(argument) for argument in exports]
     try:
         code_map = read_code_map(codes) if codes is not None else None
-        proposal = propose(exports, providers, instrument, code_map)
-        labels = [_wave_label(wave_id, len(exports), text) for wave_id in wave_ids(len(exports))]
+        proposal = propose(rounds, providers, instrument, code_map)
+        labels = _wave_labels(proposal, text)
         written = write_dataset_folder(proposal, out, labels, name, replace=force)
     except (InitError, InstrumentError, CodeMapError) as exc:
         _fail(f"strapetsi init: {exc}")
@@ -166,17 +172,39 @@ def init(
                f"then `strapetsi run {out}`.")
 
 
-def _wave_label(wave_id: str, count: int, text) -> dict[str, str]:
-    """A wave's default label in every language (edit it in dataset.yml, e.g. add the year)."""
-    from strapetsi_lib.config import LANGUAGES
+def _export_round(argument: str) -> list[Path]:
+    """The exports of one round: an EXPORT argument, or several joined by ``+`` (a file whose
+    own name holds a ``+`` is taken as it is)."""
+    whole = Path(argument)
+    paths = [whole] if whole.is_file() else [Path(part) for part in argument.split("+")]
+    for path in paths:
+        if not path.is_file():
+            _fail(f"strapetsi init: the export {path} does not exist (or is not a file)", 2)
+    return paths
 
-    if wave_id == "baseline":
-        key, values = "init_wave_baseline", {}
-    elif count == 2:
-        key, values = "init_wave_followup", {}
-    else:
-        key, values = "init_wave_followup_n", {"number": wave_id.removeprefix("followup")}
-    return {lang: str(text(key, lang, **values)) for lang in LANGUAGES}
+
+def _wave_labels(proposal, text) -> list[dict[str, str]]:
+    """Each round's default label in the instrument's languages: "Kysely 2024" when the
+    exports give each round its own year, else baseline/follow-up (with the year where
+    known). Edited in dataset.yml."""
+    years = proposal.round_years()
+    count = len(years)
+    by_year = all(years) and len(set(years)) == count
+    labels = []
+    for number, year in enumerate(years):
+        if by_year:
+            key, values = "init_wave_year", {"year": year}
+        elif number == 0:
+            key, values = "init_wave_baseline", {}
+        elif count == 2:
+            key, values = "init_wave_followup", {}
+        else:
+            key, values = "init_wave_followup_n", {"number": number}
+        label = {lang: str(text(key, lang, **values)) for lang in proposal.instrument.languages}
+        if year and not by_year:
+            label = {lang: f"{words} {year}" for lang, words in label.items()}
+        labels.append(label)
+    return labels
 
 
 _STATUS_STYLE = {"ok": "green", "check": "bold yellow", "missing": "bold red",
@@ -207,8 +235,9 @@ def template(
         help="A packaged instrument id or an instrument YAML (default: the network's, "
              "competence_management_v1).")] = "",
 ) -> None:
-    """Write the instrument as a spreadsheet (order, code, question, answer options, scales),
-    for building the survey's form in a survey tool."""
+    """Write the instrument as a spreadsheet, for building the survey's form in a survey tool.
+
+    It lists the questions in order with their codes and answer options, and the scales."""
     from strapetsi_lib.errors import InstrumentError
     from strapetsi_lib.ingest.instrument import DEFAULT_INSTRUMENT, load_instrument
     from strapetsi_lib.present.instrument_sheet import write_instrument_sheet

@@ -80,6 +80,18 @@ NETWORK_NOTEBOOK = NOTEBOOKS_DIR / "network_report.ipynb"
 KERNEL_NAME = "strapetsi"
 LANGUAGES = ("fi", "sv", "en")
 REPORT_LANGUAGES = ("fi", "sv", "en")
+#: The languages' names in the workbench's own (English) messages.
+LANGUAGE_NAMES = {"fi": "Finnish", "sv": "Swedish", "en": "English"}
+#: Codes written for a language by mistake, often a country's or ISO 639-2's, and the
+#: language code meant (Sweden's ``se`` for Swedish ``sv``).
+LANGUAGE_CODE_SLIPS = {"se": "sv", "swe": "sv", "fin": "fi", "eng": "en", "gb": "en",
+                       "uk": "en", "us": "en"}
+
+
+def language_list(codes) -> str:
+    """``Finnish, Swedish or English`` for the codes given, in the order given."""
+    names = [LANGUAGE_NAMES.get(code, code) for code in codes]
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"
 
 #: Smallest group whose figures may be shown, the rule of the national Arvo feedback system.
 DEFAULT_MIN_GROUP_SIZE = 5

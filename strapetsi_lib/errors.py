@@ -18,6 +18,10 @@ class Problem:
     ``row`` is the line number a person sees in the file: in a CSV the header is line 1 and the
     first respondent line 2; in an Excel sheet it is the sheet's row number. ``None`` means the
     problem concerns the whole file or column.
+
+    Written as ``file:row:column: message``, leaving out a part the problem does not have
+    (``file:column: message`` for a column, ``file:row: message`` for a line, ``file:
+    message`` for the whole file): :func:`location` is that one format.
     """
 
     file: str
@@ -26,9 +30,13 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        row = "" if self.row is None else str(self.row)
-        column = self.column or ""
-        return f"{self.file}:{row}:{column}: {self.message}"
+        return f"{location(self.file, self.row, self.column)}: {self.message}"
+
+
+def location(file: str, rows: int | str | None, column: str | None) -> str:
+    """``file:row:column`` without the parts not given (``rows`` may be a list of rows as
+    text, ``2,3,4``)."""
+    return ":".join(str(part) for part in (file, rows, column) if part not in (None, ""))
 
 
 class DatasetError(StrapetsiError):

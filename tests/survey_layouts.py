@@ -36,6 +36,7 @@ from strapetsi_lib.ingest.instrument import Instrument
 ROLE_LABELS_FI = {"leader": "Johto / esihenkilö", "teacher": "Opettaja",
                   "support": "Tukihenkilöstö", "other": "Muu"}
 DONT_KNOW_FI = "En osaa sanoa"
+DONT_KNOW_SV = "Vet ej"
 START = datetime.datetime(2024, 10, 1, 9, 0, 0)
 
 
@@ -63,10 +64,11 @@ def groups(instrument: Instrument) -> list[tuple[str, list[str]]]:
     return out
 
 
-def _label(instrument: Instrument, code: str, value: float, row: int) -> str:
+def _label(instrument: Instrument, code: str, value: float, row: int,
+           language: str = "fi") -> str:
     if np.isnan(value):
-        return DONT_KNOW_FI if row % 2 else ""
-    return instrument.scale_of(code).labels[int(value)]["fi"]
+        return (DONT_KNOW_FI if language == "fi" else DONT_KNOW_SV) if row % 2 else ""
+    return instrument.scale_of(code).labels[int(value)][language]
 
 
 def _names(dataset) -> dict[str, str]:
@@ -83,18 +85,28 @@ def _xlsx(path: Path, header: list[str], rows: list[list]) -> Path:
     return path
 
 
-def ms_forms(dataset, wave: str, path: Path) -> Path:
-    """Microsoft Forms' Excel download."""
+def ms_forms(dataset, wave: str, path: Path, form: str | None = None) -> Path:
+    """Microsoft Forms' Excel download (in Finnish, every answer); with ``form`` ``"fi"`` or
+    ``"sv"``, that form of a bilingual round, answered by the providers of that language."""
     instrument, frame, names = dataset.instrument, wave_frame(dataset, wave), _names(dataset)
-    header = ["ID", "Start time", "Completion time", "Email", "Name",
-              "Koulutuksen järjestäjä", "Tehtäväsi"]
-    header += [instrument.item(code).text["fi"] for code in instrument.item_codes]
+    language = form or "fi"
+    if form is not None:
+        speaks = dict(zip(dataset.providers["provider_id"], dataset.providers["language"],
+                          strict=True))
+        frame = frame[frame["provider_id"].map(speaks) == form].reset_index(drop=True)
+    asks = ("Koulutuksen järjestäjä", "Tehtäväsi") if language == "fi" else (
+        "Din organisation", "Din roll")
+    header = ["ID", "Start time", "Completion time", "Email", "Name", *asks]
+    header += [instrument.item(code).text[language] for code in instrument.item_codes]
+    roles = (ROLE_LABELS_FI if language == "fi" else
+             {role.code: role.label[language] for role in instrument.roles})
     rows = []
     for i, record in frame.iterrows():
         start = START + datetime.timedelta(minutes=7 * i)
         rows.append([i + 1, start, start + datetime.timedelta(minutes=9), "anonymous", "",
-                     names[record["provider_id"]], ROLE_LABELS_FI[record["role"]]]
-                    + [_label(instrument, c, record[c], i) for c in instrument.item_codes])
+                     names[record["provider_id"]], roles[record["role"]]]
+                    + [_label(instrument, c, record[c], i, language)
+                       for c in instrument.item_codes])
     return _xlsx(path, header, rows)
 
 

@@ -54,7 +54,7 @@ def test_validate_lists_required_columns_first_and_suggests_the_nearest(tmp_path
     result = strapetsi("validate", str(root), "--output", str(tmp_path / "problems.txt"))
     assert result.returncode == 1 and result.stdout == ""
     lines = (tmp_path / "problems.txt").read_text(encoding="utf-8").splitlines()
-    assert lines[1] == ("responses_baseline.csv::respondent_id: required column respondent_id "
+    assert lines[1] == ("responses_baseline.csv:respondent_id: required column respondent_id "
                         "is missing")
     unknown = next(line for line in lines if "unknown column" in line)
     assert unknown.endswith(f"(did you mean 'plan2: {text}'?)")

@@ -156,7 +156,7 @@ def test_dataset_attributes(tiny, reference_root, instrument):
     assert dataset.wave_ids == ["baseline", "followup"]
     assert dataset.waves[1] == Wave("followup", {"fi": "Seuranta 2025", "sv": "Uppföljning 2025",
                                                  "en": "Follow-up 2025"},
-                                    tiny_dataset.resolve() / "responses_followup.csv")
+                                    (tiny_dataset.resolve() / "responses_followup.csv",))
     assert isinstance(dataset, Dataset)
     assert "providers=6" in repr(dataset)
 
@@ -350,7 +350,7 @@ def test_a_provider_missing_from_a_later_wave_is_a_warning(dropout_root):
     assert dataset.warnings == [Problem(
         "responses_followup.csv", None, "provider_id",
         f"provider {DROPPED} (Savon koulutuskuntayhtymä) has no respondents in wave followup")]
-    assert ("1 warning(s) (the reports are still written):\n  warning: responses_followup.csv::"
+    assert ("1 warning(s) (the reports are still written):\n  warning: responses_followup.csv:"
             f"provider_id: provider {DROPPED}") in format_summary(dataset)
     assert not (dataset.responses["provider_id"] == DROPPED).groupby(
         dataset.responses["wave"], observed=False).any()["followup"]

@@ -162,7 +162,7 @@ def test_every_problem_of_an_instrument_at_once_with_file_line_and_key():
                 "no text in sv (the instrument's languages are fi, sv)"),
         Problem("mine.yml", _line_of(text, r"^  scale: agrement"), "items[6].scale",
                 "item assess2 has unknown scale agrement (the scales are agreement, "
-                "levels_of_use)"),
+                "levels_of_use) (did you mean 'agreement'?)"),
         Problem("mine.yml", _line_of(text, r"^  dimension: assessment"), "items[8].dimension",
                 "item assess4 has unknown dimension assessment"),
         Problem("mine.yml", _line_of(text, r"^  colour: blue"), "items[10].colour",

@@ -38,7 +38,7 @@ def test_unquoted_decimal_commas_give_one_clear_line(tmp_path, tables, write_dat
     dataset, problems = validate_dataset(root)
     lines = problem_lines(problems)
     assert len(problems) > 60 and len(lines) <= 6
-    assert lines[0].startswith("responses_baseline.csv:2,3,5,…(+32 more)::")  # 4: no answer
+    assert lines[0].startswith("responses_baseline.csv:2,3,5,…(+32 more): ")  # 4: no answer
     assert "line has more fields than the header's" in lines[0]
     assert "decimal comma in a file separated by commas" in lines[0]
 
@@ -60,7 +60,9 @@ def test_validate_groups_by_default_and_lists_every_line_with_all(tmp_path, tabl
     grouped, every = validate(), validate("--all")
     assert grouped.returncode == every.returncode == 1
     lines = grouped.stdout.splitlines()
-    assert lines[0].endswith("36 problem(s) found") and len(lines) == 2
+    assert lines[0].endswith("36 problem(s) found, on 36 line(s) of the files and 0 about a "
+                             "whole file or column; 1 line(s) below") and len(lines) == 2
     assert lines[1].startswith("responses_baseline.csv:2,3,4,…(+33 more):role: unknown role "
                                "'boss'")
     assert len(every.stdout.splitlines()) == 37
+    assert every.stdout.splitlines()[0].endswith("; 36 line(s) below")

@@ -1,4 +1,4 @@
-"""A dataset: its ``dataset.yml``, providers file and one response file per wave, validated.
+"""A dataset: its ``dataset.yml``, providers file and the response files of each wave, validated.
 
 :func:`load_dataset` is what the rest of the workbench uses: it reads every file, validates
 everything in one pass and either returns a :class:`Dataset` with tidy tables or raises
@@ -14,18 +14,20 @@ import pandas as pd
 
 from strapetsi_lib.errors import DatasetError, InstrumentError, Problem
 from strapetsi_lib.ingest.dataset_spec import DATASET_FILE, read_dataset_spec
-from strapetsi_lib.ingest.export_map import export_map, export_problems
-from strapetsi_lib.ingest.instrument import Instrument, load_instrument
+from strapetsi_lib.ingest.export_map import ExportMap, export_map, export_problems
+from strapetsi_lib.ingest.instrument import Instrument, load_instrument, loaded_items
 from strapetsi_lib.ingest.problem_list import problem_lines
 from strapetsi_lib.ingest.reading import TableReading, read_table
 from strapetsi_lib.ingest.validation import (
-    absent_providers,
+    column_problems,
     coverage_problems,
     never_answered,
     problem_order,
     provider_listing,
+    respondents_across_files,
     validate_providers,
     validate_responses,
+    wave_absent_providers,
 )
 
 __all__ = ["DATASET_FILE", "Dataset", "Wave", "format_summary", "load_dataset",
@@ -34,11 +36,12 @@ __all__ = ["DATASET_FILE", "Dataset", "Wave", "format_summary", "load_dataset",
 
 @dataclass(frozen=True)
 class Wave:
-    """One survey round: its id, its name in fi/sv/en and its response file (absolute path)."""
+    """One survey round: its id, its name in fi/sv/en and its response files (absolute paths;
+    one, or one per form when the round was answered on several)."""
 
     id: str
     label: dict[str, str]
-    responses: Path
+    files: tuple[Path, ...]
 
 
 class Dataset:
@@ -181,7 +184,7 @@ def validate_dataset(path: str | Path) -> tuple[Dataset | None, list[Problem]]:
     reading = read_dataset_spec(path)
     folder, problems = reading.folder, list(reading.problems)
 
-    instrument = None
+    instrument = items = None
     if reading.instrument is not None:
         try:
             instrument = load_instrument(reading.instrument, base_dir=folder)
@@ -191,6 +194,9 @@ def validate_dataset(path: str | Path) -> tuple[Dataset | None, list[Problem]]:
                                      p.message) for p in exc.problems]
             else:  # each problem names the instrument's file, line and key
                 problems += exc.problems
+                # its problems must not hide the data's: the columns are still checked
+                # against the items that did load
+                items = loaded_items(reading.instrument, base_dir=folder)
 
     providers = listing = None
     providers_name = reading.providers
@@ -205,28 +211,38 @@ def validate_dataset(path: str | Path) -> tuple[Dataset | None, list[Problem]]:
             listing = provider_listing(table)
 
     frames = []
-    absent_from: list[list[tuple[str, str]]] = []  # per wave whose file was read whole
+    absent_from: list[list[tuple[str, str]]] = []  # per wave whose files were read whole
     for number, wave in enumerate(reading.waves):
-        file_name = wave.responses
-        table, found, noted = _read_listed(folder, file_name, f"the responses of wave {wave.id}")
-        problems += found
-        warnings += noted
-        if table is None or not reading.maps_ok:
-            # a column map or value map with problems cannot say what the columns hold
-            continue
-        export = export_map(reading, number)
-        problems += export_problems(export, reading, table.columns, file_name, instrument,
-                                    listing)
-        if not found:  # a file with broken lines says nothing reliable about who answered
-            warnings += coverage_problems(table, file_name, wave.id, listing, export)
-            absent_from.append(absent_providers(table, listing, export) or [])
-        if instrument is None:
-            continue
-        tidy, found = validate_responses(table, file_name, instrument, wave.id, listing,
-                                         providers_name or "providers", export)
-        problems += found
-        if tidy is not None:
-            frames.append(tidy.assign(wave=wave.id))
+        read: list[tuple[pd.DataFrame, str, ExportMap]] = []  # the files read whole
+        whole = True
+        for index, file_name in enumerate(wave.files):
+            table, found, noted = _read_listed(
+                folder, file_name, f"the responses of wave {wave.id}")
+            problems += found
+            warnings += noted
+            whole = whole and table is not None and not found
+            if table is None or not reading.maps_ok:
+                # a column map or value map with problems cannot say what the columns hold
+                whole = False
+                continue
+            export = export_map(reading, number, index)
+            problems += export_problems(export, reading, table.columns, file_name, instrument,
+                                        listing)
+            read.append((table, file_name, export))
+            if instrument is None:
+                if items is not None:
+                    problems += column_problems(table, file_name, items, export)
+                continue
+            tidy, found = validate_responses(
+                table, file_name, instrument, wave.id, listing, providers_name or "providers",
+                export, numbered_as=f"{wave.id}-{index + 1}" if len(wave.files) > 1 else None)
+            problems += found
+            if tidy is not None:
+                frames.append(tidy.assign(wave=wave.id))
+        problems += respondents_across_files(read, wave.id)
+        if whole:  # a file with broken lines says nothing reliable about who answered
+            warnings += coverage_problems(read, wave.id, listing)
+            absent_from.append(wave_absent_providers(read, listing) or [])
 
     # A provider may join late or miss a wave (its report compares the waves it has and says
     # so): a warning. One that answered no wave at all has nothing to report: a problem (once
@@ -243,7 +259,8 @@ def validate_dataset(path: str | Path) -> tuple[Dataset | None, list[Problem]]:
     responses["wave"] = pd.Categorical(responses["wave"], categories=wave_ids, ordered=True)
     responses = responses[["respondent_id", "provider_id", "wave", "role",
                            *instrument.item_codes]]
-    waves = [Wave(w.id, dict(w.label), folder / w.responses) for w in spec.waves]
+    waves = [Wave(w.id, dict(w.label), tuple(folder / name for name in w.files))
+             for w in spec.waves]
     dataset = Dataset(folder, spec.name, instrument, waves, spec.min_group_size,
                       providers, responses, folder / spec.providers,
                       warnings=DatasetError(folder, warnings).problems)

@@ -20,9 +20,18 @@ The file::
       - id: baseline
         label: {fi: Alkukartoitus 2024, sv: Baslinje 2024, en: Baseline 2024}  # or one text
         responses: responses_baseline.csv
+      - id: w2025                    # one round answered on several forms (fi and sv):
+        label: {fi: Kysely 2025, sv: Enkät 2025}
+        responses: [kysely_fi.xlsx, kysely_sv.xlsx]   # or, where the forms differ:
+        # responses:
+        #   - file: kysely_fi.xlsx
+        #     columns: {provider_id: Organisaatiosi, ...}
+        #   - file: kysely_sv.xlsx
+        #     columns: {provider_id: Din organisation, ...}
 
 How a survey tool's export is read, written by ``strapetsi init`` (all optional; at the top
-level for every wave, or inside a wave, where a key replaces the top-level one for that wave)::
+level for every wave, inside a wave, where a key replaces the top-level one for that wave, or
+inside one file of a wave's ``responses`` list, where it replaces the wave's)::
 
     columns:                         # what a column holds → its header in the export
       provider_id: Oppilaitos
@@ -168,18 +177,48 @@ class ExportKeys(BaseModel):
         return {key: getattr(self, key) for key in EXPORT_KEYS}
 
 
+class ResponseFile(ExportKeys):
+    """One export of a wave's answers: ``file``, and optionally its own export keys (a wave
+    answered on a Finnish and a Swedish form has two, each with its own headers)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    file: str = Field(min_length=1)
+
+    _file_text = field_validator("file", mode="before")(_scalar_text)
+    _file_inside = field_validator("file")(_inside_folder)
+
+
+def _response_files(value: Any) -> Any:
+    """``responses: a.csv`` and ``responses: [a.xlsx, b.xlsx]`` as the list of files they
+    name (each ``{file: ...}``); a list's entries may also be mappings with their own keys."""
+    value = _scalar_text(value)
+    if isinstance(value, str):
+        return [{"file": value}]
+    if isinstance(value, list):
+        return [{"file": _scalar_text(v)} if isinstance(v, str | int | float)
+                and not isinstance(v, bool) else v for v in value]
+    return value
+
+
 class WaveSpec(ExportKeys):
-    """One wave as written in ``dataset.yml``: ``id``, ``label`` (fi/sv/en), ``responses``, and
-    optionally its own export keys."""
+    """One wave as written in ``dataset.yml``: ``id``, ``label`` (fi/sv/en), ``responses`` (one
+    file, or the files of one round answered on several forms), and optionally its own export
+    keys."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     id: str = Field(min_length=1)
     label: dict[str, str]
-    responses: str = Field(min_length=1)
+    responses: list[ResponseFile] = Field(min_length=1)
 
     _text_id = field_validator("id", mode="before")(_scalar_text)
-    _responses_inside = field_validator("responses")(_inside_folder)
+    _files = field_validator("responses", mode="before")(_response_files)
+
+    @property
+    def files(self) -> list[str]:
+        """The names of the wave's response files, in the order written."""
+        return [entry.file for entry in self.responses]
 
     @field_validator("label", mode="before")
     @classmethod
@@ -275,23 +314,40 @@ class DatasetSpec(ExportKeys):
                     "duplicate_wave_id", "wave id {id} is used twice", {"id": wave_id}),
                     "loc": (index, "id"), "input": wave_id})
             seen.add(wave_id)
-            named = entry.get("responses") if isinstance(entry, dict) else None
-            if isinstance(named, str) and named.strip():
+            raw = entry.get("responses") if isinstance(entry, dict) else None
+            listed = isinstance(raw, list)
+            for number, named in enumerate(_named_files(raw)):
                 same = os.path.normcase(os.path.normpath(named.strip()))
+                loc = (index, "responses", number) if listed else (index, "responses")
                 if same in files:
+                    earlier = files[same] + 1
+                    message = ("wave {n} names the responses file {file} twice" if
+                               earlier == index + 1 else "wave {n} names the responses file "
+                               "{file} of wave {earlier}; each wave needs its own file")
                     errors.append({"type": PydanticCustomError(
-                        "duplicate_wave_file", "wave {n} names the responses file {file} of "
-                        "wave {earlier}; each wave needs its own file",
-                        {"n": index + 1, "file": named, "earlier": files[same] + 1}),
-                        "loc": (index, "responses"), "input": named})
+                        "duplicate_wave_file", message,
+                        {"n": index + 1, "file": named, "earlier": earlier}),
+                        "loc": loc, "input": named})
                 files.setdefault(same, index)
         if errors:
             raise ValidationError.from_exception_data("waves", errors)
         return waves
 
     def file_paths(self, folder: Path) -> tuple[Path, list[Path]]:
-        """The providers file and each wave's responses file, resolved against ``folder``."""
-        return folder / self.providers, [folder / wave.responses for wave in self.waves]
+        """The providers file and every wave's response files (in wave order), resolved
+        against ``folder``."""
+        return folder / self.providers, [folder / name for wave in self.waves
+                                         for name in wave.files]
+
+
+def _named_files(raw: Any) -> list[str]:
+    """The file names a wave's raw ``responses`` entry gives (for checks made before the
+    schema's)."""
+    entries = _response_files(raw)
+    if not isinstance(entries, list):
+        return []
+    names = [_scalar_text(e.get("file")) if isinstance(e, dict) else None for e in entries]
+    return [name for name in names if isinstance(name, str) and name.strip()]
 
 
 @dataclass(frozen=True)
@@ -320,20 +376,24 @@ class SpecReading:
         """The line of a key in ``dataset.yml`` (e.g. ``line("instrument")``), for problems."""
         return _line(tuple(path), self.lines)
 
-    def export_keys(self, wave: int) -> dict[str, tuple[Any, KeyPath]]:
-        """The export keys that apply to the wave at index ``wave``, and where each is written.
+    def export_keys(self, wave: int, file: int = 0) -> dict[str, tuple[Any, KeyPath]]:
+        """The export keys that apply to the file at index ``file`` of the wave at index
+        ``wave``, and where each is written.
 
-        A wave's own key replaces the top-level one. Returns, for each key of
-        :data:`EXPORT_KEYS` that is given, its value and its path in ``dataset.yml``
-        (``("columns",)`` or ``("waves", 1, "columns")``) for the lines of problems.
+        A file's own key replaces the wave's, a wave's the top-level one. Returns, for each key
+        of :data:`EXPORT_KEYS` that is given, its value and its path in ``dataset.yml``
+        (``("columns",)``, ``("waves", 1, "columns")`` or ``("waves", 1, "responses", 0,
+        "columns")``) for the lines of problems.
         """
-        own, top = self.waves[wave].export_keys(), self.export.export_keys()
+        spec = self.waves[wave]
+        levels = [(spec.responses[file].export_keys(), ("waves", wave, "responses", file)),
+                  (spec.export_keys(), ("waves", wave)), (self.export.export_keys(), ())]
         keys = {}
         for key in EXPORT_KEYS:
-            if own[key] is not None:
-                keys[key] = (own[key], ("waves", wave, key))
-            elif top[key] is not None:
-                keys[key] = (top[key], (key,))
+            for given, path in levels:
+                if given[key] is not None:
+                    keys[key] = (given[key], (*path, key))
+                    break
         return keys
 
 
@@ -477,6 +537,9 @@ def _line(path: KeyPath, lines: dict[KeyPath, int]) -> int | None:
 
 def _problem(error: dict, lines: dict[KeyPath, int]) -> Problem:
     path: KeyPath = tuple(error["loc"])
+    if (len(path) >= 5 and path[0] == "waves" and path[2] == "responses"
+            and path[4] == "file" and path[:4] not in lines):
+        path = path[:3]  # ``responses: a.csv``, one file written as a text
     key = path[-1] if path else None
     wave = f"wave {path[1] + 1} " if len(path) >= 3 and path[0] == "waves" else ""
     kind = error["type"]
@@ -497,6 +560,11 @@ def _problem(error: dict, lines: dict[KeyPath, int]) -> Problem:
     elif kind in ("dict_type", "list_type") and _export_key(path):
         shape = "a list of column headers" if kind == "list_type" else "a mapping"
         message = f"{key_name(path)} must be {shape}"
+    elif kind in ("list_type", "too_short") and len(path) == 3 and path[2] == "responses":
+        message = f"{wave}responses must be a file name or a list of file names"
+    elif kind in ("model_type", "dict_type") and len(path) == 4 and path[2] == "responses":
+        message = (f"{wave}responses[{path[3] + 1}] must be a file name or a mapping with "
+                   "file (and its own columns, ignore, providers_by, values)")
     elif kind in ("list_type", "too_short") and path == ("waves",):
         message = "waves must be a list of waves, each with id, label, responses"
     elif kind in ("model_type", "dict_type") and path[:1] == ("waves",) and len(path) == 2:
@@ -509,7 +577,8 @@ def _problem(error: dict, lines: dict[KeyPath, int]) -> Problem:
 def _export_key(path: KeyPath) -> bool:
     """Whether ``path`` is inside one of the export keys (top level or a wave's)."""
     return bool(path) and (path[0] in EXPORT_KEYS or (
-        len(path) >= 3 and path[0] == "waves" and path[2] in EXPORT_KEYS))
+        len(path) >= 3 and path[0] == "waves" and path[2] in EXPORT_KEYS) or (
+        len(path) >= 5 and path[2] == "responses" and path[4] in EXPORT_KEYS))
 
 
 def _valid_export_keys(entry: dict) -> ExportKeys | None:
@@ -544,15 +613,24 @@ def _salvage(folder: Path, doc: dict, problems: list[Problem], lines: dict[KeyPa
         try:
             wave = WaveSpec.model_validate(entry)
         except ValidationError:
-            wave_id, responses = _scalar_text(entry.get("id")), entry.get("responses")
-            if not (isinstance(wave_id, str) and wave_id and isinstance(responses, str)
-                    and responses) or outside_folder(responses):
+            wave_id = _scalar_text(entry.get("id"))
+            files = []  # the files that can still be read, each with its keys if valid
+            raw = _response_files(entry.get("responses"))
+            for item in raw if isinstance(raw, list) else []:
+                try:
+                    files.append(ResponseFile.model_validate(item))
+                except ValidationError:
+                    name = _scalar_text(item.get("file")) if isinstance(item, dict) else None
+                    if isinstance(name, str) and name and not outside_folder(name):
+                        maps_ok = False
+                        files.append(ResponseFile.model_construct(file=name))
+            if not (isinstance(wave_id, str) and wave_id and files):
                 continue
             own = _valid_export_keys(entry)
             maps_ok = maps_ok and own is not None
             # its responses can still be checked; the label problem is reported already
             wave = WaveSpec.model_construct(id=wave_id, label=dict.fromkeys(LANGUAGES, wave_id),
-                                            responses=responses,
+                                            responses=files,
                                             **(own or ExportKeys()).export_keys())
         if wave.id not in seen:
             waves.append(wave)

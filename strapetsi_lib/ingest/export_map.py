@@ -5,7 +5,8 @@ A survey tool's export is used as it is. ``dataset.yml`` says what its columns h
 columns hold no answers (``ignore``), whether the provider column holds names or business IDs
 (``providers_by``) and what the export's codes mean (``values``: for a scale, ``role`` or
 ``provider_id``, each code → a number or label of the scale, ``missing``, a role, a provider).
-A wave's own key replaces the top-level one (:meth:`SpecReading.export_keys`).
+A wave's own key replaces the top-level one, and a key of one file of a wave's ``responses``
+list the wave's (:meth:`SpecReading.export_keys`).
 
 :func:`export_map` resolves the keys of one wave into an :class:`ExportMap`;
 :func:`export_problems` checks them against the instrument, the providers and the file's
@@ -86,9 +87,10 @@ class ExportMap:
         return reading.line(*path), key_name(path)
 
 
-def export_map(reading: SpecReading, wave: int) -> ExportMap:
-    """The export keys of the wave at index ``wave`` of ``dataset.yml``."""
-    keys = reading.export_keys(wave)
+def export_map(reading: SpecReading, wave: int, file: int = 0) -> ExportMap:
+    """The export keys of the file at index ``file`` of the wave at index ``wave`` of
+    ``dataset.yml``."""
+    keys = reading.export_keys(wave, file)
 
     def value(key: str, default):
         return keys[key][0] if key in keys else default

@@ -18,7 +18,9 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
-from strapetsi_lib.config import INSTRUMENTS_DIR
+import yaml
+
+from strapetsi_lib.config import INSTRUMENTS_DIR, LANGUAGES
 from strapetsi_lib.errors import InstrumentError, Problem
 from strapetsi_lib.ingest.instrument_spec import (
     InstrumentSpec,
@@ -324,6 +326,48 @@ def _load_cached(path: Path, name: str) -> Instrument:
     if spec is None:
         raise InstrumentError(path, problems)
     return _instrument(spec, path)
+
+
+def loaded_items(ref: str | Path, base_dir: Path | None = None) -> Instrument | None:
+    """The items of an instrument that has problems, as far as its YAML gives them: for
+    checking a dataset's columns against the item codes and question texts while the
+    instrument is being corrected, so that its problems do not hide the data's.
+
+    Returns
+    -------
+    Instrument or None
+        Only ``id``, ``languages`` and the items whose code and texts are readable (scales,
+        dimensions and the rest are left empty: they are what may be wrong); ``None`` when the
+        file cannot be read as YAML or names no such item.
+    """
+    from strapetsi_lib.files import load_yaml
+
+    path = INSTRUMENTS_DIR / f"{ref}.yml"
+    if not path.exists():
+        path = Path(ref) if Path(ref).is_absolute() or base_dir is None else base_dir / ref
+    try:
+        doc = load_yaml(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):  # reported as its own problem
+        return None
+    entries = doc.get("items") if isinstance(doc, dict) else None
+    items = []
+    for entry in entries if isinstance(entries, list) else []:
+        code = entry.get("code") if isinstance(entry, dict) else None
+        texts = entry.get("text") if isinstance(entry, dict) else None
+        if not (isinstance(code, str) and isinstance(texts, dict)):
+            continue
+        aliases = entry.get("aliases") if isinstance(entry.get("aliases"), list) else []
+        items.append(Item(code, str(entry.get("scale")),
+                          {str(k): str(v) for k, v in texts.items() if isinstance(v, str)},
+                          aliases=tuple(str(a) for a in aliases)))
+    if not items:
+        return None
+    languages = doc.get("languages")
+    languages = tuple(lang for lang in languages if lang in LANGUAGES) if isinstance(
+        languages, list) else LANGUAGES
+    return Instrument(id=str(doc.get("id", ref)), title={}, scales={}, dimensions=(),
+                      items=tuple(items), practices=(), takehold_rules=None,
+                      missing_answers=(), source=path, languages=languages or LANGUAGES)
 
 
 def packaged_instruments() -> list[str]:

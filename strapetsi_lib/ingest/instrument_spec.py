@@ -25,7 +25,7 @@ from typing import Annotated, Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from strapetsi_lib.config import INSTRUMENTS_DIR, LANGUAGES
+from strapetsi_lib.config import INSTRUMENTS_DIR, LANGUAGE_CODE_SLIPS, LANGUAGES
 from strapetsi_lib.errors import Problem
 from strapetsi_lib.files import load_yaml
 from strapetsi_lib.ingest.takehold_rules import TakeholdRules
@@ -327,6 +327,10 @@ def _model_error(error: dict) -> tuple[KeyPath, str]:
                       "only, starting with a letter or digit")
     if kind == "value_error":
         return path, str(error["ctx"]["error"])
+    if kind == "literal_error" and len(path) == 2 and path[0] == "languages":
+        meant = LANGUAGE_CODE_SLIPS.get(str(error["input"]).strip().lower())
+        hint = f" (did you mean {meant!r}?)" if meant else ""
+        return path, f"language {error['input']!r} is not one of {', '.join(LANGUAGES)}{hint}"
     return path, error["msg"]
 
 
@@ -432,6 +436,13 @@ def _scale_span(scales: dict, code: Any) -> range | None:
     return None
 
 
+def _nearest(code: Any, codes) -> str:
+    """`` (did you mean 'X'?)`` for a misspelt code among ``codes``, or ``""``."""
+    from strapetsi_lib.ingest.matching import did_you_mean, keyed  # it imports this module
+
+    return did_you_mean([str(code)], keyed({str(c): str(c) for c in codes}))
+
+
 def _item_problems(doc: dict, scales: dict) -> Iterator[tuple[KeyPath, str]]:
     dimensions, practices = set(_codes(doc, "dimensions")), set(_codes(doc, "practices"))
     dimension_scales: dict[str, str] = {}
@@ -441,19 +452,21 @@ def _item_problems(doc: dict, scales: dict) -> Iterator[tuple[KeyPath, str]]:
         if "scale" in item and item["scale"] not in scales:
             yield ("items", index, "scale"), (
                 f"item {code} has unknown scale {item['scale']} (the scales are "
-                f"{', '.join(map(str, scales)) or 'none'})")
+                f"{', '.join(map(str, scales)) or 'none'}){_nearest(item['scale'], scales)}")
         dimension, practice = item.get("dimension"), item.get("practice")
         if dimension is not None and practice is not None:
             yield ("items", index), f"item {code} belongs to a dimension and to a practice"
         if dimension is not None:
             if dimension not in dimensions:
                 yield ("items", index, "dimension"), (
-                    f"item {code} has unknown dimension {dimension}")
+                    f"item {code} has unknown dimension {dimension}"
+                    f"{_nearest(dimension, dimensions)}")
             elif item.get("scale") in scales:
                 used_dimensions.add(dimension)
                 dimension_scales.setdefault(item["scale"], code)
         if practice is not None and practice not in practices:
-            yield ("items", index, "practice"), f"item {code} has unknown practice {practice}"
+            yield ("items", index, "practice"), (
+                f"item {code} has unknown practice {practice}{_nearest(practice, practices)}")
     if len(dimension_scales) > 1:
         # The reports put every dimension on one axis and state one scale.
         first, *rest = dimension_scales.items()

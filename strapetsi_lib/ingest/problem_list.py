@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from strapetsi_lib.errors import Problem
+from strapetsi_lib.errors import Problem, location
 
 #: Lines a problem list shows before it says how many more there are.
 MAX_LINES = 50
@@ -38,7 +38,8 @@ def problem_lines(problems: Iterable[Problem], every: bool = False,
     Returns
     -------
     list of str
-        ``file:row:column: message`` lines; a group of rows reads
+        ``file:row:column: message`` lines (without a part the problem has not, see
+        :class:`~strapetsi_lib.errors.Problem`); a group of rows reads
         ``file:r1,r2,r3,…(+N more):column: message``.
     """
     problems = list(problems)
@@ -65,4 +66,4 @@ def _group_line(group: list[Problem]) -> str:
     shown = ",".join(str(r) for r in rows[:SHOWN_ROWS])
     if len(rows) > SHOWN_ROWS:
         shown += f",…(+{len(rows) - SHOWN_ROWS:,} more)"
-    return f"{first.file}:{shown}:{first.column or ''}: {first.message}"
+    return f"{location(first.file, shown, first.column)}: {first.message}"

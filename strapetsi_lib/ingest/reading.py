@@ -500,8 +500,13 @@ class AnswerParser:
             return (f"answer {text!r}: the label does not match the scale's label for {number} "
                     f"({expected!r} in Finnish)")
         if number is None:
+            from strapetsi_lib.ingest.matching import did_you_mean, keyed  # it imports this
+
             codes = " nor a code in dataset.yml's values" if self._codes else ""
-            return f"answer {text!r} is not a number or label on the scale {span}{codes}"
+            labels = keyed({label: label for texts in self.scale.labels.values()
+                            for label in texts.values()})
+            return (f"answer {text!r} is not a number or label on the scale {span}{codes}"
+                    f"{did_you_mean([text], labels)}")
         if number != int(number):
             return f"answer {text!r} is not a whole number on the scale {span}"
         return f"answer {text!r} is outside the scale {span}"

@@ -1,7 +1,8 @@
 """``strapetsi init``: propose how a survey tool's exports are read, for a person to review.
 
-Given the exports of a survey (one per wave, in wave order: ``.csv``, ``.xlsx`` or ``.sav``),
-the providers file and the instrument, :func:`propose` decides what each column holds:
+Given the exports of a survey (in wave order: ``.csv``, ``.xlsx`` or ``.sav``; a round answered
+on several forms, e.g. a Finnish and a Swedish one, gives one export per form), the providers
+file and the instrument, :func:`propose` decides what each column holds:
 
 1. **exact**: the header is an item's code or question text (fi, sv, en or an earlier text), or
    ``respondent_id``/``provider_id``/``role`` (what ``strapetsi validate`` reads without a map);
@@ -30,22 +31,29 @@ label, as a ``CHECK`` line of ``values``.
 unchanged into the dataset folder, writes ``dataset.yml`` and the review table ``mapping.csv``.
 The proposal is *confident* when every item, the provider and the role column are matched, and
 every answer read, without a ``CHECK``.
+
+Two exports given as two waves whose questions are in different languages and that share no
+provider are one round's forms given apart: :func:`propose` stops and says how to join them
+(``a.xlsx+b.xlsx``), rather than make a follow-up of the other language's answers. Each round's
+year is taken from the export's timestamps, else from its file name (:func:`round_year`).
 """
 
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import re
 import shutil
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 import yaml
 
-from strapetsi_lib.config import DEFAULT_MIN_GROUP_SIZE, INSTRUMENTS_DIR
+from strapetsi_lib.config import DEFAULT_MIN_GROUP_SIZE, INSTRUMENTS_DIR, LANGUAGE_NAMES
 from strapetsi_lib.errors import Problem, StrapetsiError
 from strapetsi_lib.files import write_atomic
 from strapetsi_lib.ingest.dataset_spec import DATASET_FILE, name_problem
@@ -125,11 +133,18 @@ class Decision:
 
 @dataclass
 class WaveProposal:
-    """What one export's columns and answers are taken to be."""
+    """What one export's columns and answers are taken to be (a round answered on several
+    forms has one per export, all with the round's ``wave_id``)."""
 
     wave_id: str
     source: Path
     file_name: str
+    #: the instrument language most of the question headers are written in, if any
+    language: str | None = None
+    #: the business IDs of the providers that answered
+    providers_seen: frozenset[str] = frozenset()
+    #: the year the export's timestamps (or, without them, its file name) give
+    year: int | None = None
     columns: dict[str, str] = field(default_factory=dict)
     #: target → (header, score): similar texts a person must confirm
     uncertain: dict[str, tuple[str, int]] = field(default_factory=dict)
@@ -165,6 +180,21 @@ class Proposal:
     def decisions(self) -> list[Decision]:
         return [d for wave in self.waves for d in wave.decisions]
 
+    def rounds(self) -> list[list[WaveProposal]]:
+        """The exports grouped by round (wave), in wave order."""
+        grouped: dict[str, list[WaveProposal]] = {}
+        for wave in self.waves:
+            grouped.setdefault(wave.wave_id, []).append(wave)
+        return list(grouped.values())
+
+    def round_years(self) -> list[int | None]:
+        """Each round's year: the one its exports agree on, else ``None``."""
+        years = []
+        for exports in self.rounds():
+            found = {w.year for w in exports if w.year is not None}
+            years.append(found.pop() if len(found) == 1 else None)
+        return years
+
     @property
     def confident(self) -> bool:
         """Whether every item, provider and role column and every answer is read without a
@@ -182,14 +212,15 @@ def wave_ids(count: int) -> list[str]:
     return ["baseline", *(f"followup{n}" for n in range(1, count))]
 
 
-def propose(exports: list[Path], providers: Path, instrument: str | Path | None = None,
-            code_map: CodeMap | None = None) -> Proposal:
+def propose(exports: Sequence[Path | Sequence[Path]], providers: Path,
+            instrument: str | Path | None = None, code_map: CodeMap | None = None) -> Proposal:
     """Propose how each export is read.
 
     Parameters
     ----------
     exports
-        The survey tool's exports, one per wave, in wave order.
+        The survey tool's exports, in wave order: one per wave, or for a round answered on
+        several forms, the list of its exports.
     providers
         The providers file (its names and business IDs find the provider column).
     instrument
@@ -201,8 +232,12 @@ def propose(exports: list[Path], providers: Path, instrument: str | Path | None 
     Raises
     ------
     InitError
-        When an export or the providers file cannot be read.
+        When an export or the providers file cannot be read, or when two waves look like one
+        round's forms given apart (see :func:`_rounds_given_apart`).
     """
+    rounds = [[entry] if isinstance(entry, Path) else list(entry) for entry in exports]
+    round_of = [number for number, files in enumerate(rounds) for _ in files]
+    exports = [path for files in rounds for path in files]
     tables = []
     for path in exports:
         table, problems, _ = read_table(path, path.name)
@@ -218,11 +253,98 @@ def propose(exports: list[Path], providers: Path, instrument: str | Path | None 
                                                                           strict=True)]
     ref = instrument if instrument is not None else _likeliest_instrument(tables[0], texts[0])
     chosen = load_instrument(ref)
-    waves = [_propose_wave(wave_id, path, table, header_texts, chosen, listing, code_map)
-             for wave_id, path, table, header_texts in zip(
-                 wave_ids(len(exports)), exports, tables, texts, strict=True)]
+    ids = wave_ids(len(rounds))
+    waves = [_propose_wave(ids[number], path, table, header_texts, chosen, listing, code_map)
+             for number, path, table, header_texts in zip(
+                 round_of, exports, tables, texts, strict=True)]
+    for wave, table in zip(waves, tables, strict=True):
+        wave.language = _header_language(table, chosen)
+        wave.providers_seen = _providers_seen(wave, table, listing)
+        wave.year = round_year(wave, table)
+    _rounds_given_apart(waves, chosen)
     _name_copies(waves)
     return Proposal(chosen, str(ref), providers, waves, code_map)
+
+
+def _header_language(table: pd.DataFrame, instrument: Instrument) -> str | None:
+    """The instrument language in which most headers give an item's question text."""
+    by_text = keyed({text: lang for item in instrument.items
+                     for lang, text in item.text.items()})
+    found = Counter(lang for header in table.columns
+                    if (lang := convention_match(header, by_text)) is not None)
+    return found.most_common(1)[0][0] if found else None
+
+
+def _providers_seen(wave: WaveProposal, table: pd.DataFrame, listing: pd.DataFrame
+                    ) -> frozenset[str]:
+    """The business IDs of the providers whose names or IDs the provider column holds."""
+    header = wave.columns.get("provider_id")
+    if header is None:
+        return frozenset()
+    ids, names = provider_keys(listing)
+    keys = table[header].map(normalise_header)
+    return frozenset(pid for key in pd.unique(keys.to_numpy(dtype=object))
+                     if (pid := ids.get(key) or names.get(key)) is not None)
+
+
+#: A year in a timestamp or a file name (1990–2099), not part of a longer number.
+_YEAR = re.compile(r"(?<!\d)(?:199\d|20\d\d)(?!\d)")
+#: Excel's serial dates (days since 1899-12-30) that Microsoft Forms' xlsx timestamps are read
+#: as: 1990–2099 with a time of day.
+_EXCEL_DAYS = (32874, 73051)
+_EXCEL_EPOCH = dt.date(1899, 12, 30)
+
+
+def round_year(wave: WaveProposal, table: pd.DataFrame) -> int | None:
+    """The year an export's answers were given: the commonest year of its timestamp columns
+    (the metadata columns whose values are dates: Microsoft and Google Forms, Webropol,
+    LimeSurvey), else the year its file name gives, else ``None``."""
+    years: Counter[int] = Counter()
+    metadata = [d.column for d in wave.decisions if d.how == "metadata"]
+    for header in metadata:
+        for cell in table[header].head(500):
+            year = _cell_year(cell)
+            if year is not None:
+                years[year] += 1
+    if years:
+        return years.most_common(1)[0][0]
+    named = _YEAR.findall(wave.source.stem)
+    return int(named[-1]) if len(set(named)) == 1 else None
+
+
+def _cell_year(cell: str) -> int | None:
+    """The year of a timestamp cell (text, or an Excel serial date with a time of day)."""
+    if _DATETIME.fullmatch(cell):
+        found = _YEAR.findall(cell)
+        return int(found[0]) if len(found) == 1 else None
+    try:
+        days = float(cell)
+    except ValueError:
+        return None
+    if _EXCEL_DAYS[0] <= days < _EXCEL_DAYS[1] and days != int(days):
+        return (_EXCEL_EPOCH + dt.timedelta(days=int(days))).year
+    return None
+
+
+def _rounds_given_apart(waves: list[WaveProposal], instrument: Instrument) -> None:
+    """Stop when two waves given apart look like one round's forms: their questions are in
+    different languages and no provider answered both (a follow-up of another language's
+    answers would be a change that is no change)."""
+    rounds: dict[str, list[WaveProposal]] = {}
+    for wave in waves:
+        rounds.setdefault(wave.wave_id, []).append(wave)
+    singles = [exports[0] for exports in rounds.values() if len(exports) == 1]
+    for first, second in zip(singles, singles[1:], strict=False):
+        if (first.language and second.language and first.language != second.language
+                and first.providers_seen and second.providers_seen
+                and not first.providers_seen & second.providers_seen):
+            raise InitError(
+                f"{first.source.name} and {second.source.name} were given as two waves, but "
+                f"their questions are in {LANGUAGE_NAMES[first.language]} and "
+                f"{LANGUAGE_NAMES[second.language]} and no "
+                "provider answered both: if they are one round's forms, give them joined by "
+                f"'+' ({first.source.name}+{second.source.name}); separate waves share "
+                "providers")
 
 
 def _header_texts(path: Path, table: pd.DataFrame, code_map: CodeMap | None
@@ -544,7 +666,7 @@ def write_dataset_folder(proposal: Proposal, out: Path, labels: list[dict[str, s
     out
         The dataset folder (created if needed).
     labels
-        Each wave's label in fi, sv and en.
+        Each round's (wave's) label, in the instrument's languages.
     name
         The dataset's name (default: from the folder's name, see :func:`dataset_name`).
     replace
@@ -656,6 +778,24 @@ def _export_lines(wave: WaveProposal, indent: int) -> list[str]:
     return lines
 
 
+def _responses_lines(exports: list[WaveProposal], shared: bool) -> list[str]:
+    """A wave's ``responses`` (one file, a list of files, or files each with its own keys)
+    and the keys its exports share."""
+    if shared:
+        return [f"  responses: {_scalar(exports[0].file_name)}"]
+    if len(exports) == 1:
+        return [f"  responses: {_scalar(exports[0].file_name)}",
+                *_export_lines(exports[0], 2)]
+    if all(w.keys() == exports[0].keys() for w in exports):
+        return ["  responses: [" + ", ".join(_scalar(w.file_name) for w in exports) + "]",
+                *_export_lines(exports[0], 2)]
+    lines = ["  responses:"]
+    for wave in exports:
+        lines.append(f"  - file: {_scalar(wave.file_name)}")
+        lines += _export_lines(wave, 4)
+    return lines
+
+
 def _natural(text: str) -> list:
     """A sort key that puts ``A2`` before ``A10``."""
     return [(0, int(part), "") if part.isdigit() else (1, 0, part)
@@ -665,11 +805,12 @@ def _natural(text: str) -> list:
 def dataset_yml(proposal: Proposal, instrument_ref: str, labels: list[dict[str, str]],
                 name: str) -> str:
     """``dataset.yml`` for the proposal, with its uncertain lines commented out as ``CHECK``."""
+    rounds = proposal.rounds()
     shared = all(w.keys() == proposal.waves[0].keys() for w in proposal.waves)
     checks = sum(d.status in (CHECK, MISSING) for d in proposal.decisions)
     lines = [
-        f"# Written by `strapetsi init` from {len(proposal.waves)} survey export(s), in wave "
-        "order.",
+        f"# Written by `strapetsi init` from {len(proposal.waves)} survey export(s) of "
+        f"{len(rounds)} round(s), in wave order.",
         f"# {MAPPING_FILE} lists every column: what it was taken to be, how, and the score.",
     ]
     if checks:
@@ -689,12 +830,15 @@ def dataset_yml(proposal: Proposal, instrument_ref: str, labels: list[dict[str, 
     if shared:
         lines += _export_lines(proposal.waves[0], 0)
     lines.append("waves:")
-    for wave, label in zip(proposal.waves, labels, strict=True):
-        lines += [f"- id: {_scalar(wave.wave_id)}",
+    for exports, label in zip(rounds, labels, strict=True):
+        if len(exports) > 1 and shared:
+            responses = ["  responses: [" + ", ".join(_scalar(w.file_name) for w in exports)
+                         + "]"]
+        else:
+            responses = _responses_lines(exports, shared)
+        lines += [f"- id: {_scalar(exports[0].wave_id)}",
                   "  label: {" + ", ".join(f"{lang}: {_scalar(text)}"
                                            for lang, text in label.items()) + "}",
-                  f"  responses: {_scalar(wave.file_name)}"]
-        if not shared:
-            lines += _export_lines(wave, 2)
+                  *responses]
     return "\n".join(lines) + "\n"
 

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable
 import pandas as pd
 import pandera.pandas as pa
 
+from strapetsi_lib.config import LANGUAGE_CODE_SLIPS, language_list
 from strapetsi_lib.errors import Problem
 from strapetsi_lib.ingest.export_map import (
     ExportMap,
@@ -134,7 +135,7 @@ class _FileCheck:
         hint = did_you_mean([*item.text.values(), code], keyed({h: h for h in self.unknown}),
                             "column ")
         return (f"no column for item {code}: name a column by the item code or by its question "
-                f"text in Finnish, Swedish or English{hint}")
+                f"text in {language_list(self.instrument.languages)}{hint}")
 
 
 #: How a "required column" problem starts; such problems are listed first
@@ -159,6 +160,12 @@ def _column_choices(instrument: Instrument | None, fixed: Iterable[str]) -> dict
         for key, code in instrument.header_lookup().items():
             texts.setdefault(key, code)  # e.g. an item's earlier texts
     return keyed(texts)
+
+
+def _language_slip(code: str) -> str:
+    """`` (did you mean 'sv'?)`` for a code often written for a language by mistake."""
+    meant = LANGUAGE_CODE_SLIPS.get(normalise_header(code))
+    return f" (did you mean {meant!r}?)" if meant else ""
 
 
 def _ytunnus_check(fc: _FileCheck, column: str = "provider_id",
@@ -207,7 +214,7 @@ def validate_providers(table: pd.DataFrame, name: str, instrument: Instrument | 
                     "the providers file has the columns " + ", ".join(PROVIDER_COLUMNS))
     frame = fc.frame
     language_check = fc.check("language", "language", lambda s: parse_languages(s).notna(),
-                              lambda v: f"language {v!r} is not fi or sv")
+                              lambda v: f"language {v!r} is not fi or sv{_language_slip(v)}")
     language_checks = [language_check]
     if instrument is not None:
         # A report is written in the provider's language from the instrument's texts.
@@ -281,7 +288,7 @@ def _staff_count(text: str) -> int | None:
 
 def validate_responses(table: pd.DataFrame, name: str, instrument: Instrument, wave: str,
                        listing: pd.DataFrame | None, providers_name: str = "providers",
-                       export: ExportMap | None = None
+                       export: ExportMap | None = None, numbered_as: str | None = None
                        ) -> tuple[pd.DataFrame | None, list[Problem]]:
     """Validate one wave's response file and return it tidy.
 
@@ -303,6 +310,9 @@ def validate_responses(table: pd.DataFrame, name: str, instrument: Instrument, w
     export
         How ``dataset.yml`` says this export is read (column map, ignore list, value maps);
         ``None`` for a file in the workbench's own layout.
+    numbered_as
+        What the numbers of respondents of an export without ids start with (default: the
+        wave id; one of several files of a wave needs its own).
 
     Returns
     -------
@@ -310,7 +320,7 @@ def validate_responses(table: pd.DataFrame, name: str, instrument: Instrument, w
         ``respondent_id``, ``provider_id`` (business ID), ``role`` (code), then one float64
         column per item in instrument order (NaN = missing), in file order; ``None`` when there
         are problems. An export that ``dataset.yml`` maps and that has no respondent-id column
-        has its respondents numbered ``<wave>-<line>``.
+        has its respondents numbered ``<numbered_as>-<line>``.
     problems : list of Problem
     """
     export = export or ExportMap()
@@ -350,7 +360,8 @@ def validate_responses(table: pd.DataFrame, name: str, instrument: Instrument, w
     problems = fc.run(columns)
     if problems:
         return None, problems
-    respondents = (pd.Series([f"{wave}-{line}" for line in frame.index], index=frame.index)
+    prefix = numbered_as or wave
+    respondents = (pd.Series([f"{prefix}-{line}" for line in frame.index], index=frame.index)
                    if numbered else frame["respondent_id"])
     tidy = pd.DataFrame({
         "respondent_id": respondents.astype("str"),
@@ -359,6 +370,23 @@ def validate_responses(table: pd.DataFrame, name: str, instrument: Instrument, w
         **numbers,
     }).reset_index(drop=True)
     return tidy, []
+
+
+def column_problems(table: pd.DataFrame, name: str, items: Instrument,
+                    export: ExportMap | None = None) -> list[Problem]:
+    """The problems of a response file's columns alone: columns that are no item, and items
+    without a column. For an instrument that has problems, checked against the items that
+    did load (:func:`~strapetsi_lib.ingest.instrument.loaded_items`), as
+    :func:`validate_responses` would check them."""
+    export = export or ExportMap()
+    fc = _FileCheck(table, name, RESPONSE_COLUMNS, items,
+                    f"neither {', '.join(RESPONSE_COLUMNS)} nor an item code or question text "
+                    f"of instrument {items.id}", export=export)
+    numbered = export.maps_columns and "respondent_id" not in fc.frame
+    columns = {code: pa.Column(nullable=True, required=not (numbered and
+                                                            code == "respondent_id"))
+               for code in (*RESPONSE_COLUMNS, *items.item_codes)}
+    return fc.run(columns)
 
 
 def _provider_checks(fc: _FileCheck, providers: pd.Series | None, export: ExportMap,
@@ -441,17 +469,18 @@ def provider_listing(table: pd.DataFrame | None) -> pd.DataFrame | None:
     return listing.drop_duplicates("provider_id").reset_index(drop=True)
 
 
-def _provider_column(table: pd.DataFrame, export: ExportMap) -> str | None:
-    """The header of the response file's provider column, as written, or ``None``."""
+def _column_of(table: pd.DataFrame, export: ExportMap, code: str) -> str | None:
+    """The header, as written, of the response file's column that holds ``code``
+    (``provider_id``, ``respondent_id``), or ``None``."""
     codes = column_codes(table.columns, None, mapped=export.targets(),
                          ignored=export.ignored())
-    return next((h for h, c in codes.items() if c == "provider_id"), None)
+    return next((h for h, c in codes.items() if c == code), None)
 
 
 def absent_providers(table: pd.DataFrame | None, providers: pd.DataFrame | None,
                      export: ExportMap | None = None) -> list[tuple[str, str]] | None:
-    """The providers (id, name) without any respondent in a wave's response file, in the
-    providers file's order; ``None`` when the file or the providers cannot tell.
+    """The providers (id, name) without any respondent in a response file, in the providers
+    file's order; ``None`` when the file or the providers cannot tell.
 
     ``export`` is how ``dataset.yml`` says the file is read (which column is the provider's,
     and whether it holds names or codes).
@@ -459,7 +488,7 @@ def absent_providers(table: pd.DataFrame | None, providers: pd.DataFrame | None,
     if table is None or providers is None:
         return None
     export = export or ExportMap()
-    header = _provider_column(table, export)
+    header = _column_of(table, export, "provider_id")
     if header is None:
         return None
     present = set(resolve_providers(table[header], export, providers).dropna())
@@ -467,36 +496,77 @@ def absent_providers(table: pd.DataFrame | None, providers: pd.DataFrame | None,
                                                 strict=True) if pid not in present]
 
 
-def coverage_problems(table: pd.DataFrame | None, name: str, wave: str,
-                      providers: pd.DataFrame | None, export: ExportMap | None = None
+#: One response file of a wave as read: its table, its name and how dataset.yml maps it.
+WaveFile = tuple[pd.DataFrame, str, ExportMap]
+
+
+def wave_absent_providers(files: list[WaveFile], providers: pd.DataFrame | None
+                          ) -> list[tuple[str, str]] | None:
+    """The providers (id, name) without any respondent in any of a wave's files (a round
+    answered on several forms has several), in the providers file's order; ``None`` when a
+    file or the providers cannot tell."""
+    absent = [absent_providers(table, providers, export) for table, _, export in files]
+    if not absent or any(a is None for a in absent):
+        return None
+    elsewhere = [set(a) for a in absent[1:]]
+    return [entry for entry in absent[0] if all(entry in other for other in elsewhere)]
+
+
+def coverage_problems(files: list[WaveFile], wave: str, providers: pd.DataFrame | None
                       ) -> list[Problem]:
-    """Report each provider that has no respondent in a wave's response file.
+    """Report each provider that has no respondent in a wave.
 
     Parameters
     ----------
-    table
-        The response file as read.
-    name, wave
-        The file's name and the wave id, for problems.
+    files
+        The wave's response files as read, with their names and maps.
+    wave
+        The wave id, for problems.
     providers
         ``provider_id`` and ``name`` of the providers (see :func:`provider_listing`).
-    export
-        How ``dataset.yml`` says the file is read (which column is the provider's, and whether
-        it holds names or codes).
 
     Returns
     -------
     list of Problem
-        With no row (the problem concerns the file as a whole) and the provider column as
-        written in the file.
+        With no row (the problem concerns the wave as a whole); for a wave of one file, that
+        file and its provider column as written; for several, their names joined by ``+``.
     """
-    absent = absent_providers(table, providers, export)
+    absent = wave_absent_providers(files, providers)
     if not absent:
         return []
-    header = _provider_column(table, export or ExportMap())
-    return [Problem(name, None, header,
+    if len(files) == 1:
+        table, name, export = files[0]
+        where, header = name, _column_of(table, export, "provider_id")
+    else:
+        where, header = " + ".join(name for _, name, _ in files), None
+    return [Problem(where, None, header,
                     f"provider {pid} ({pname}) has no respondents in wave {wave}")
             for pid, pname in absent]
+
+
+def respondents_across_files(files: list[WaveFile], wave: str) -> list[Problem]:
+    """A respondent id given in more than one of a wave's files: one problem per repeat,
+    at its line, naming the file and line where it came first."""
+    problems: list[Problem] = []
+    seen: dict[str, tuple[str, int]] = {}
+    for table, name, export in files:
+        header = _column_of(table, export, "respondent_id")
+        if header is None:
+            continue
+        here: dict[str, int] = {}
+        for line, value in table[header].items():
+            if value == "" or value in here:  # empty or repeated within a file: its own check
+                continue
+            here[value] = int(line)
+            if value in seen:
+                first_file, first_line = seen[value]
+                problems.append(Problem(
+                    name, int(line), header,
+                    f"respondent_id {value!r} is also in {first_file} (line {first_line}); "
+                    f"the files of wave {wave} must not share respondent ids"))
+        for value, line in here.items():
+            seen.setdefault(value, (name, line))
+    return problems
 
 
 def never_answered(absent_by_wave: list[list[tuple[str, str]]],
