@@ -369,10 +369,12 @@ def dropped_waves(prepared: Prepared, provider_id: str, practice: str) -> list[s
     does not tell); [] otherwise. Each wave's status is as the disclosure layer publishes it
     (:func:`~strapetsi_lib.analysis.disclosure.safe_practice_status`): a wave with too few
     answers tells nothing and is passed over."""
-    by_wave = prepared.rows("practice_status_by_wave", provider_id)
-    rows = by_wave[by_wave["practice"] == practice]
     latest = latest_wave(prepared, provider_id)
     waves = prepared.wave_ids[:prepared.wave_ids.index(latest) + 1]
+    if len(waves) < 3:  # in use, out of use and back takes three waves
+        return []
+    by_wave = prepared.rows("practice_status_by_wave", provider_id)
+    rows = by_wave[by_wave["practice"] == practice]
     categories = {}
     for wave in waves:
         row = safe_practice_status(rows, wave)
