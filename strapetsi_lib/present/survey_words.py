@@ -105,9 +105,12 @@ WAVE_FORMS = ("to", "from", "in")
 
 
 def wave_phrase(prepared: Prepared, wave: str, language: str, form: str) -> str:
-    """A wave as running text names it: the baseline or follow-up survey and its year
-    ("seurantakyselyyn 2025", "uppföljningsenkäten 2025"), or, where the labels do not tell
-    the waves apart by year, the survey round and its label ("kyselykierrokseen Syksy").
+    """A wave as running text names it: the survey round and the dataset's own label for it
+    ("kyselykierrokseen Kysely 2024", "enkätomgången Kysely 2024").
+
+    The label is the dataset's free text, so it is never inflected nor called a baseline or a
+    follow-up: the head noun before it takes the case the sentence needs, and the label
+    follows as a name, capitalised as the dataset writes it.
 
     Parameters
     ----------
@@ -118,13 +121,7 @@ def wave_phrase(prepared: Prepared, wave: str, language: str, form: str) -> str:
     """
     if form not in WAVE_FORMS:
         raise ValueError(f"form must be one of {WAVE_FORMS}, got {form!r}")
-    years = wave_years(prepared, language)
-    if years:
-        kind = "baseline" if wave == prepared.wave_ids[0] else "followup"
-        words = text(f"wave_{kind}_{form}", language, year=years[wave])
-    else:
-        words = text(f"wave_label_{form}", language, wave=prepared.wave_label(wave, language))
-    return str(words)
+    return str(text(f"wave_label_{form}", language, wave=prepared.wave_label(wave, language)))
 
 
 def report_title(prepared: Prepared, provider: str, language: str) -> Text:
