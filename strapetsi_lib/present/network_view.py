@@ -21,6 +21,7 @@ from strapetsi_lib.analysis.stats import is_clear
 from strapetsi_lib.prepare import Prepared
 from strapetsi_lib.present.i18n import (
     Text,
+    and_list,
     count_word,
     interval,
     join,
@@ -178,7 +179,7 @@ def intro_text(prepared: Prepared, language: str, name_providers: bool = False) 
         per_wave="; ".join(f"{prepared.wave_label(w, language)} "
                            f"{number(per_wave.get(w, 0), language, 0)}" for w in waves),
         n_providers=number(len(prepared["providers"]), language, 0),
-        waves=", ".join(prepared.wave_label(w, language) for w in waves),
+        waves=and_list([prepared.wave_label(w, language) for w in waves], language),
     )
     if name_providers:
         privacy = text("network_intro_names", language, min_group=prepared.min_group_size)

@@ -48,6 +48,7 @@ from strapetsi_lib.present.survey_words import (
     direction_note,
     role_label,
     scale_span,
+    scale_sides,
     wave_phrase,
 )
 
@@ -385,7 +386,8 @@ def finding_sentence(finding: Finding, facts: Summary, prepared: Prepared, langu
     return _t(key, language, statement=prepared.instrument.item(finding.subject).text[language],
               mean=number(finding.value, language, MEAN_DECIMALS),
               network=number(finding.reference, language, MEAN_DECIMALS),
-              wave=prepared.wave_label(finding.wave or facts.latest_wave, language))
+              wave=prepared.wave_label(finding.wave or facts.latest_wave, language),
+              **scale_sides(prepared.instrument, language))
 
 
 def no_findings_sentence(facts: Summary, language: str) -> str:
@@ -486,7 +488,8 @@ def _finding_question(finding: Finding, prepared: Prepared, language: str,
            else "summary_fact_strength" if finding.better else "summary_fact_area")
     fact = _t(key, language, statement=prepared.instrument.item(finding.subject).text[language],
               mean=number(finding.value, language, MEAN_DECIMALS),
-              network=number(finding.reference, language, MEAN_DECIMALS))
+              network=number(finding.reference, language, MEAN_DECIMALS),
+              **scale_sides(prepared.instrument, language))
     return asker.ask("strength" if finding.better else "area", fact, language)
 
 

@@ -19,8 +19,9 @@ from strapetsi_lib.prepare import Prepared
 from strapetsi_lib.present.i18n import Text, and_list, text
 
 __all__ = ["best_note", "change_note", "direction_note", "items_note", "period",
-           "report_title", "role_label", "scale_labels", "scale_span", "statement_text",
-           "survey_text", "theme_name", "wave_phrase", "wave_short_label", "wave_span",
+           "report_title", "role_label", "scale_labels", "scale_sides", "scale_span",
+           "statement_text",
+           "survey_text", "theme_name", "wave_phrase", "wave_short_label", "wave_span", "waves_named",
            "wave_years"]
 
 #: A year as wave labels write it ("Seuranta 2025", "Kevät 2026").
@@ -124,6 +125,16 @@ def wave_phrase(prepared: Prepared, wave: str, language: str, form: str) -> str:
     return str(text(f"wave_label_{form}", language, wave=prepared.wave_label(wave, language)))
 
 
+def waves_named(prepared: Prepared, waves: list[str], language: str) -> Text:
+    """Survey rounds in running text, as a sentence says *in* them: the head noun in the
+    singular or plural and the dataset's labels joined as the language joins them
+    ("kyselykierroksella Kysely 2024", "kyselykierroksilla Kysely 2024 ja Kysely 2025",
+    "enkätomgångarna Kysely 2024 och Kysely 2025")."""
+    labels = [prepared.wave_label(wave, language) for wave in waves]
+    return text("waves_named_one" if len(labels) == 1 else "waves_named_many", language,
+                waves=and_list(labels, language))
+
+
 def report_title(prepared: Prepared, provider: str, language: str) -> Text:
     """A provider report's title: a baseline-only report's, or the follow-up's with its years."""
     instrument = prepared.instrument
@@ -149,6 +160,15 @@ def scale_labels(instrument: Instrument, language: str) -> dict[str, str]:
     return {"low": str(scale.min), "high": str(scale.max),
             "low_label": inside(scale.label(scale.min, language)),
             "high_label": inside(scale.label(scale.max, language))}
+
+
+def scale_sides(instrument: Instrument, language: str) -> dict[str, str]:
+    """How the sentences quote the answers either side of the dimensions' scale's middle:
+    ``low_side`` and ``high_side`` ("eri mieltä", "samaa mieltä"), the scale's own words
+    (:meth:`~strapetsi_lib.ingest.instrument.Scale.side`), so a report says "agree" only of a
+    scale whose answers are agreement."""
+    scale = instrument.score_scale
+    return {"low_side": scale.side("low", language), "high_side": scale.side("high", language)}
 
 
 def _lower_names(instrument: Instrument, language: str) -> Text:
@@ -194,17 +214,19 @@ def items_note(instrument: Instrument, language: str) -> Text | None:
     chart; ``None`` when there are none."""
     if not instrument.lower_is_better:
         return None
-    return _mixed("items_lower", instrument, language)
+    return _mixed("items_lower", instrument, language, **scale_sides(instrument, language))
 
 
 def statement_text(instrument: Instrument, item: str, language: str) -> str:
     """A statement's wording as a report lists it outside the chart of answers: a
     reverse-keyed (negatively worded) statement says that its mean is reversed, so that a
-    high mean beside "we have no time for it" is not read as agreement."""
+    high mean beside "we have no time for it" is not read as agreement (in the words of the
+    scale's high side, :func:`scale_sides`)."""
     wording = instrument.item(item).text[language]
     if not instrument.item(item).reverse:
         return wording
-    return str(text("statement_reversed", language, statement=wording))
+    return str(text("statement_reversed", language, statement=wording,
+                    **scale_sides(instrument, language)))
 
 
 def role_label(instrument: Instrument, role: str, language: str) -> str:
