@@ -354,6 +354,15 @@ def reliability_by_wave(prepared: Prepared, language: str) -> pd.DataFrame:
     return pd.DataFrame(table)
 
 
+def reliability_caption(prepared: Prepared, language: str) -> Text:
+    """The caption of :func:`reliability_by_wave`: by area and survey round, or, with one
+    round, by area in that round."""
+    if len(prepared.wave_ids) > 1:
+        return text("network_reliability_caption", language)
+    return text("network_reliability_caption_one", language,
+                wave=prepared.wave_label(prepared.wave_ids[0], language))
+
+
 # --------------------------------------------------------------------------- verdicts, numbers
 
 
