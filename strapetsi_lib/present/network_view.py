@@ -672,6 +672,7 @@ def theme_sensitivity(prepared: Prepared, language: str) -> tuple[str, pd.DataFr
                   else text("network_none_word", language))
     key = ("stats_theme_sensitivity_none_same" if n_clear == n_main == 0 else
            "stats_theme_sensitivity_none" if n_clear == 0 else
+           "stats_theme_sensitivity_same_one" if n_clear == n_main == 1 else
            "stats_theme_sensitivity_same" if n_clear == n_main else
            "stats_theme_sensitivity_differs")
     sentence = join([text("stats_theme_sensitivity_text", language),

@@ -47,10 +47,10 @@ from strapetsi_lib.present.survey_words import (
     report_title,
     role_label,
     scale_labels,
+    scale_sides,
     scale_span,
     statement_text,
     survey_text,
-    scale_sides,
     wave_phrase,
 )
 from strapetsi_lib.present.view_cache import cached_view
@@ -286,6 +286,14 @@ def items_text(prepared: Prepared, language: str) -> Text:
     note = items_note(prepared.instrument, language)
     words = text("items_text", language, **scale_sides(prepared.instrument, language))
     return words if note is None else join([words, note])
+
+
+def items_caption(wave_label: str, part: int, parts: int, language: str) -> Text:
+    """The statement chart's caption: its wave, and which part it is when the chart is cut
+    into parts (one bracket: "(Kysely 2025, 1/3)")."""
+    if parts > 1:
+        return text("items_caption_part", language, wave=wave_label, part=part, parts=parts)
+    return text("items_caption", language, wave=wave_label)
 
 
 def item_distribution(prepared: Prepared, provider_id: str, wave: str) -> pd.DataFrame:

@@ -47,8 +47,8 @@ from strapetsi_lib.present.precision import CHANGE_DECIMALS, MEAN_DECIMALS
 from strapetsi_lib.present.survey_words import (
     direction_note,
     role_label,
-    scale_span,
     scale_sides,
+    scale_span,
     wave_phrase,
 )
 
@@ -440,7 +440,8 @@ def practices_sentence(facts: Summary, prepared: Prepared, language: str) -> str
                                                 for w in facts.dropped[row.practice]))
                            if row.practice in facts.dropped else "")))
     held, total = int(rows["category"].isin(TAKEN_HOLD).sum()), len(rows)
-    key = ("summary_own_practices_all" if held == total
+    key = ("summary_own_practices_both" if held == total == 2
+           else "summary_own_practices_all" if held == total
            else "summary_own_practices_none" if held == 0
            else "summary_own_practices_one" if held == 1 else "summary_own_practices")
     # "kaikki viisi toimintatapaa", but "viidestä toimintatavasta neljä"

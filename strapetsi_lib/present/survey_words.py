@@ -20,9 +20,8 @@ from strapetsi_lib.present.i18n import Text, and_list, text
 
 __all__ = ["best_note", "change_note", "direction_note", "items_note", "period",
            "report_title", "role_label", "scale_labels", "scale_sides", "scale_span",
-           "statement_text",
-           "survey_text", "theme_name", "wave_phrase", "wave_short_label", "wave_span", "waves_named",
-           "wave_years"]
+           "statement_text", "survey_text", "theme_name", "wave_phrase", "wave_short_label",
+           "wave_span", "wave_years", "waves_named"]
 
 #: A year as wave labels write it ("Seuranta 2025", "Kevät 2026").
 _YEAR = re.compile(r"(?<!\d)(19|20)\d\d(?!\d)")
