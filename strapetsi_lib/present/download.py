@@ -12,8 +12,8 @@ a figure draws (the statement distributions, the heatmap's means: :meth:`TableCo
 percentage cell (0.62 shown as ``62 %`` in the workbook and written ``62 %`` in the CSV, which
 Excel reads as a percentage; ``62%`` in English), and an interval (``2,9–3,1``,
 ``−0,01 … 0,02``, ``+0,23 (0,18–0,28)``, ``25–70 %``) becomes its numbers in columns of their
-own (estimate, lower bound, upper bound). Words stay words ("fewer than 5 respondents", "at least 90 %", "< 0,001"), so whatever
-the report hides stays hidden exactly as it says so.
+own (estimate, lower bound, upper bound). Words stay words ("fewer than 5 respondents", "at
+least 90 %", "< 0,001"), so whatever the report hides stays hidden exactly as it says so.
 
 **Files.** Each starts with a header block naming the provider, the dataset, the waves and the
 date, then the tables in the report's order. The CSV is what Excel opens directly in the
