@@ -120,7 +120,7 @@ def test_own_instrument_one_wave(wellbeing, tmp_path):
     del scale["sides"]
     (folder / "own.yml").write_text(yaml.safe_dump(own, allow_unicode=True), encoding="utf-8")
     edit_spec(folder, lambda spec: spec.update(waves=spec["waves"][:1],
-                                               instrument=str(folder / "own.yml")))
+                                               instrument="own.yml"))
     reports = validated_and_run(folder, tmp_path / "out")
     instrument = load_instrument(folder / "own.yml")
     for name, page in reports.items():
