@@ -103,7 +103,7 @@ for wave, label in compared.items():
 # %%
 show_heading(text("network_reliability_heading", lang), 2)
 show_text(text("network_reliability_text", lang))
-tables.show(view.reliability_by_wave(prepared, lang), text("network_reliability_caption", lang))
+tables.show(view.reliability_by_wave(prepared, lang), view.reliability_caption(prepared, lang))
 
 # %%
 takehold = view.has_takehold(prepared)
@@ -181,11 +181,12 @@ if view.has_practices(prepared):
                     text("trajectory_network_status_table_caption", lang))
 
 # %%
-show_heading(text("takehold_evidence_heading", lang), 2)
-show_text(view.evidence_shows(prepared, lang))
-show_text(text("takehold_evidence_limits", lang))
-if view.has_themes(prepared):
-    show_text(text("takehold_network_evidence_limits", lang))
+if takehold:  # what change does and does not show, once there is change to read
+    show_heading(text("takehold_evidence_heading", lang), 2)
+    show_text(view.evidence_shows(prepared, lang))
+    show_text(text("takehold_evidence_limits", lang))
+    if view.has_themes(prepared):
+        show_text(text("takehold_network_evidence_limits", lang))
 
 # %%
 show_heading(text("methods_heading", lang), 2)

@@ -201,8 +201,7 @@ else:
     parts = plots.statement_chart_parts(distribution, instrument, lang)
     for k, part in enumerate(parts, start=1):  # a figure a page: a printed figure is never cut
         figure, alt = plots.item_diverging_bars(distribution, instrument, lang, part)
-        show_figure(figure, alt, text("items_caption", lang, wave=label)
-                    + (f" ({k}/{len(parts)})" if len(parts) > 1 else ""))
+        show_figure(figure, alt, view.items_caption(label, k, len(parts), lang))
     tables.keep(figure_numbers.statement_table(distribution, instrument, lang),
                 text("download_items_caption", lang, wave=label))
 

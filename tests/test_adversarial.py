@@ -292,7 +292,8 @@ def test_a_small_earlier_wave_does_not_decide_the_status(reports):
     assert statuses
     assert all(s.startswith(f"{STATUS_SYMBOLS['adopting']} {text('status_adopting', 'fi')}")
                for s in statuses), statuses
-    assert text("disclosure_unknown_waves", "fi", n=MGS, waves=HOSTILE_WAVE) in \
+    assert text("disclosure_unknown_waves", "fi", n=MGS,
+                waves=text("waves_named_one", "fi", waves=HOSTILE_WAVE)) in \
         soup.get_text(" ")
 
 
@@ -356,7 +357,7 @@ def _figure_step(alt: str) -> float | None:
     for key, step in FIGURE_STEPS.items():
         words = text(key, "fi", n=0, n_items=0, top="", top_share="", bottom="",
                      bottom_share="", scale="", part=0, parts=0,
-                     wave="")
+                     wave="", high_side="")
         if alt.startswith(str(words)[:25]):
             return step
     return None

@@ -36,7 +36,7 @@ def test_csv_is_excel_ready_in_finnish():
     assert lines[0] == '"Taulukko; ä"'  # a separator inside a field is quoted
     # numbers as Excel reads them, a share as a percentage
     assert lines[1] == "Osa-alue;Keskiarvo;Muutos;Osuus;Vastaajia"
-    assert lines[2] == "Tiedolla johtaminen;3,4;-0,22;62%;1234"
+    assert lines[2] == "Tiedolla johtaminen;3,4;-0,22;62 %;1234"
     in_english = frame.assign(Keskiarvo=["3.4"], Muutos=["\u22120.22"], Osuus=["62%"],
                               Vastaajia=["1,234"])
     english = csv_bytes([("T", in_english)], "en").decode("utf-8-sig")
@@ -145,7 +145,7 @@ def test_cells_a_spreadsheet_would_run_are_text_in_the_csv():
     assert cells[0] == "'=caption"
     assert cells[2:7] == ["'" + cell for cell in HOSTILE]
     # names and numbers stay as they are (a number as a number)
-    assert cells[7:] == ["Opisto", "-0,12", "+0,23", "62%"]
+    assert cells[7:] == ["Opisto", "-0,12", "+0,23", "62 %"]
     # and the file reads back as the report showed it
     _, [(caption, rows)] = parse_csv(data, "fi")
     assert caption == "=caption" and [r[0] for r in rows[1:6]] == HOSTILE

@@ -192,7 +192,7 @@ def test_texts_are_asked_for_in_the_instruments_languages_only():
     _, problems = check_instrument(text.replace("languages: [fi, sv]", "languages: [fi, sv, en]"),
                                    "wellbeing.yml")
     # every text of the file lacks English: all are listed, none is left for a second round
-    assert len(problems) == 1 + 6 + 3 + 4 + 16
+    assert len(problems) == 1 + 6 + 2 + 3 + 4 + 16  # title, labels, sides, roles, dims, items
     assert {p.message for p in problems} == {
         "no text in en (the instrument's languages are fi, sv, en)"}
 

@@ -28,6 +28,7 @@ import yaml
 from bs4 import BeautifulSoup
 
 from strapetsi_lib.analysis.network_models import NOT_IDENTIFIED, TOO_FEW_PROVIDERS
+from strapetsi_lib.config import INSTRUMENTS_DIR
 from strapetsi_lib.ingest.instrument import load_instrument
 from strapetsi_lib.present.i18n import text
 
@@ -93,12 +94,48 @@ def wellbeing(tmp_path_factory) -> Path:
     return demo(tmp_path_factory.mktemp("wellbeing") / "two", WELLBEING)
 
 
+#: A scale whose answers are not agreement (as the Big Five's "describes me"), with no
+#: ``sides``: the reports quote its end labels.
+DESCRIBES_ME = {
+    1: {"fi": "Ei kuvaa minua lainkaan", "sv": "Stämmer inte alls"},
+    2: {"fi": "Kuvaa minua melko huonosti", "sv": "Stämmer ganska dåligt"},
+    3: {"fi": "Kuvaa minua hieman huonosti", "sv": "Stämmer något dåligt"},
+    4: {"fi": "Kuvaa minua jonkin verran", "sv": "Stämmer något"},
+    5: {"fi": "Kuvaa minua melko hyvin", "sv": "Stämmer ganska bra"},
+    6: {"fi": "Kuvaa minua erittäin hyvin", "sv": "Stämmer mycket bra"},
+}
+#: Words of agreeing, and of a baseline or follow-up, that a one-wave "describes me" survey
+#: whose dataset never chose them must not read.
+NOT_THIS_SURVEYS_WORDS = ("samaa mieltä", "eri mieltä", "samanmielis", "instämm",
+                          "samma åsikt", "annan åsikt", "lähtötilanne", "seuranta",
+                          "utgångsläge", "uppföljning", "nuläge")
+
+
 def test_own_instrument_one_wave(wellbeing, tmp_path):
     folder = tmp_path / "one"
     shutil.copytree(wellbeing, folder)
-    edit_spec(folder, lambda spec: spec.update(waves=spec["waves"][:1]))
+    own = yaml.safe_load((INSTRUMENTS_DIR / f"{WELLBEING}.yml").read_text(encoding="utf-8"))
+    scale = own["scales"]["agreement6"]
+    scale["labels"] = DESCRIBES_ME
+    del scale["sides"]
+    (folder / "own.yml").write_text(yaml.safe_dump(own, allow_unicode=True), encoding="utf-8")
+    edit_spec(folder, lambda spec: spec.update(waves=spec["waves"][:1],
+                                               instrument="own.yml"))
     reports = validated_and_run(folder, tmp_path / "out")
-    instrument = load_instrument(WELLBEING)
+    instrument = load_instrument(folder / "own.yml")
+    for name, page in reports.items():
+        said = words(page).lower()
+        for absent in NOT_THIS_SURVEYS_WORDS:
+            assert absent not in said, (name, absent)
+    for pid, (_, lang) in providers_of(folder).items():
+        # the chart of answers is explained in the scale's own words for its two ends
+        said = words(reports[f"provider_{pid}.html"])
+        high = DESCRIBES_ME[6][lang][:1].lower() + DESCRIBES_ME[6][lang][1:]
+        assert f"”{high}”" in said, pid
+    # one wave: no caveats about change, the waves' list in the singular
+    network = reports["network.html"]
+    assert text("takehold_evidence_heading", "fi") not in headings(network)
+    assert text("network_reliability_caption_one", "fi", wave="Kevät 2025") in words(network)
     providers = providers_of(folder)
     assert len(reports) == PROVIDERS + 1
     for pid, (name, lang) in providers.items():

@@ -210,10 +210,12 @@ def test_xlsx_holds_the_reports_numbers_as_numbers(prepared, reports, pid, langu
     soup = BeautifulSoup(reports[pid].read_text(encoding="utf-8"), "html.parser")
     assert soup.find("script") is None
     links = {a["download"]: a["href"] for a in soup.find_all("a", attrs={"download": True})}
-    assert set(links) == {f"strapetsi_{pid}.csv", f"strapetsi_{pid}.xlsx"}
-    assert links[f"strapetsi_{pid}.xlsx"].startswith(f"data:{XLSX_TYPE};base64,")
+    # named by the survey's dataset and the provider, not by the workbench
+    stem = f"{prepared.dataset_name}_{pid}"
+    assert set(links) == {f"{stem}.csv", f"{stem}.xlsx"}
+    assert links[f"{stem}.xlsx"].startswith(f"data:{XLSX_TYPE};base64,")
     book = openpyxl.load_workbook(io.BytesIO(base64.b64decode(
-        links[f"strapetsi_{pid}.xlsx"].split("base64,", 1)[1])))
+        links[f"{stem}.xlsx"].split("base64,", 1)[1])))
     front, *sheets = book.worksheets
     header = {row[0].value: row[1].value for row in front.iter_rows(max_row=4)}
     assert header[text("download_provider", language)] == \
@@ -263,7 +265,7 @@ def test_xlsx_holds_the_reports_numbers_as_numbers(prepared, reports, pid, langu
     assert shown_means == sorted(drawn["mean"].dropna())
     # and the CSV holds the same tables, in the same order, after the same header block
     csv_header, tables = parse_csv(base64.b64decode(
-        links[f"strapetsi_{pid}.csv"].split("base64,", 1)[1]), language)
+        links[f"{stem}.csv"].split("base64,", 1)[1]), language)
     assert [tuple(line) for line in csv_header] == list(header.items())
     assert [_plain(caption) for caption, _ in tables] == list(by_caption)
 

@@ -123,7 +123,7 @@ def test_summary_names_the_real_findings(prepared, facts, pid, language):
 
 def test_swedish_summary_says_the_response_rate_fell(prepared, facts):
     plain = html.unescape(_plain(summary.summary_html(facts[SWEDISH], prepared, "sv")))
-    assert "48 personer svarade på uppföljningsenkäten 2025." in plain
+    assert "48 personer svarade på enkätomgången Uppföljning 2025." in plain
     assert "Svarsprocenten sjönk från 69 till 60 procent." in plain
     assert "Färre än tidigare svarade i gruppen stödpersonal (17\u00a0→\u00a07)." in plain
 
@@ -188,16 +188,18 @@ def test_a_reversed_statement_says_which_way_the_agreement_goes(prepared):
     strength = summary.Finding("above_network", reversed_items[0], 0.5, 3.3, 2.9,
                                facts.latest_wave, reverse=True)
     words = summary.finding_sentence(strength, facts, prepared, "sv")
-    assert words.startswith("Styrka: färre hos oss än i nätverket instämmer i påståendet")
+    # in the words the scale gives its high side ("av samma åsikt"), not a verb of agreeing
+    assert words.startswith("Styrka: färre hos oss än i nätverket svarade ”av samma åsikt” på "
+                            "påståendet ”")
     area = summary.Finding("below_network", reversed_items[0], -0.5, 2.5, 2.9,
                            facts.latest_wave, reverse=True)
     assert summary.finding_sentence(area, facts, prepared, "fi").startswith(
-        "Kehittämiskohde: väittämästä ”")
-    assert "” ollaan meillä useammin samaa mieltä kuin verkostossa keskimäärin" in \
+        "Kehittämiskohde: väittämään ”")
+    assert "” vastattiin meillä useammin ”samaa mieltä” kuin verkostossa keskimäärin" in \
         summary.finding_sentence(area, facts, prepared, "fi")
     question = summary._finding_question(area, prepared, "fi", summary._Asker())
-    assert question.words.startswith("Väittämästä ”")
-    assert "” ollaan meillä useammin samaa mieltä kuin verkostossa" in question.words
+    assert question.words.startswith("Väittämään ”")
+    assert "” vastattiin meillä useammin ”samaa mieltä” kuin verkostossa" in question.words
 
 
 @pytest.mark.slow  # every demo provider: seconds

@@ -80,3 +80,55 @@ def test_comparison_with_the_network_lists_only_sides_with_areas(counts, finnish
     assert plain("fi") == finnish
     assert plain("sv") == swedish
     assert " 0 " not in plain("en")
+
+
+def _code_text() -> str:
+    """The library's and the notebooks' source, where texts are asked for by key."""
+    from strapetsi_lib.config import PACKAGE_DIR
+
+    sources = [*PACKAGE_DIR.rglob("*.py"), *(PACKAGE_DIR.parent / "notebooks").glob("*.py")]
+    return "\n".join(path.read_text(encoding="utf-8") for path in sources)
+
+
+def _built_key_patterns(code: str) -> list:
+    """Keys the code builds: an f-string whose literal parts are a key's words
+    (``f"summary_finding_{kind}"``, ``f"{key}_mixed_{form}"``) matches the keys it can make."""
+    import re
+
+    patterns = []
+    for body in re.findall(r"\bf\"([^\"\n]*\{[^\"\n]*)\"", code):
+        parts = re.split(r"\{[^}]*\}", body)
+        literal = "".join(parts)
+        if len(literal) >= 4 and re.fullmatch(r"[a-z0-9_]+", literal):
+            patterns.append(re.compile("[a-z0-9_]*".join(map(re.escape, parts))))
+    return patterns
+
+
+def test_every_text_key_is_used():
+    """A key no code, notebook or instrument mechanism asks for is a text nobody reads, and an
+    editor may keep polishing (or trusting) words that contradict the reports: each is asked
+    for by name, built by an f-string, or is a key a named constant is the stem of
+    (``"takehold_change_clear"`` + ``_up``)."""
+    import re
+
+    code = _code_text()
+    patterns = _built_key_patterns(code)
+    keys = [key for path in FILES
+            for key in (yaml.safe_load(path.read_text(encoding="utf-8")) or {})]
+    literals = set(re.findall(r"[\"']([a-z0-9_]+)[\"']", code))
+    stems = literals - set(keys)
+    unused = [key for key in keys
+              if key not in literals
+              and not any(pattern.fullmatch(key) for pattern in patterns)
+              and not any(re.fullmatch(re.escape(stem) + r"_[a-z]+", key)
+                          for stem in stems if "_" in stem)]
+    assert unused == []
+
+
+def test_unused_key_check_finds_an_unused_key(tmp_path):
+    """The check above can fail: a key named nowhere is reported."""
+    import re
+
+    code = _code_text()
+    assert "strengths_text" not in set(re.findall(r"[\"']([a-z0-9_]+)[\"']", code))
+    assert not any(p.fullmatch("no_such_text_key_xyz") for p in _built_key_patterns(code))

@@ -52,6 +52,8 @@ class Scale:
     max: int
     labels: dict[int, Texts]
     descriptions: dict[int, Texts] = field(default_factory=dict)
+    #: How reports speak of the answers below (``low``) and above (``high``) the middle.
+    sides: dict[str, Texts] = field(default_factory=dict)
 
     @property
     def values(self) -> list[int]:
@@ -65,6 +67,17 @@ class Scale:
     def label(self, value: int, language: str) -> str:
         """The value's label, or the number itself where the scale labels only some values."""
         return self.labels[value][language] if value in self.labels else str(value)
+
+    def side(self, which: str, language: str) -> str:
+        """How a report quotes the answers on one side of the middle (``low`` or ``high``):
+        the scale's own words for it ("samaa mieltä"), else the label of that end, in lower
+        case as it reads inside a sentence ("kuvaa minua erittäin hyvin")."""
+        if which not in ("low", "high"):
+            raise ValueError(f"a scale's side is low or high, not {which!r}")
+        if which in self.sides:
+            return self.sides[which][language]
+        label = self.label(self.min if which == "low" else self.max, language)
+        return label[:1].lower() + label[1:]
 
     def span(self) -> str:
         """The scale as a range of numbers, ``1–5``."""
@@ -274,7 +287,9 @@ class Instrument:
 
 def _instrument(spec: InstrumentSpec, source: Path | None) -> Instrument:
     """The :class:`Instrument` of a checked spec."""
-    scales = {code: Scale(code, s.min, s.max, dict(s.labels), dict(s.descriptions))
+    scales = {code: Scale(code, s.min, s.max, dict(s.labels), dict(s.descriptions),
+                          {"low": dict(s.sides.low), "high": dict(s.sides.high)}
+                          if s.sides else {})
               for code, s in spec.scales.items()}
     roles = spec.roles if spec.roles is not None else default_roles()
     discussion = spec.development_discussion

@@ -46,6 +46,17 @@ Texts = dict[Language, NonEmpty]
 _STRICT = ConfigDict(extra="forbid", frozen=True)
 
 
+class ScaleSidesSpec(BaseModel):
+    """How the reports speak of the answers on either side of a scale's middle."""
+
+    model_config = _STRICT
+
+    low: Texts = Field(description="The answers below the middle, as a report quotes them: "
+                                   "'eri mieltä', 'av annan åsikt', 'ei kuvaa minua'.")
+    high: Texts = Field(description="The answers above the middle, as a report quotes them: "
+                                    "'samaa mieltä', 'av samma åsikt', 'kuvaa minua'.")
+
+
 class ScaleSpec(BaseModel):
     """A response scale: the whole numbers ``min`` to ``max``, each with a label."""
 
@@ -61,6 +72,11 @@ class ScaleSpec(BaseModel):
         default_factory=dict,
         description="Optional plain-language meaning of a value, listed in the reports where "
                     "the scale is explained (e.g. what each Level of Use means).")
+    sides: ScaleSidesSpec | None = Field(
+        default=None,
+        description="How the reports speak of the answers below and above the scale's middle "
+                    "(the chart of answers, the most-chosen statement, reversed statements); "
+                    "without it they quote the labels of the scale's two ends.")
 
 
 class RoleSpec(BaseModel):
@@ -380,6 +396,9 @@ def _text_fields(doc: dict) -> Iterator[tuple[KeyPath, Any]]:
             values = scale.get(part) if isinstance(scale, dict) else None
             for value, texts in (values.items() if isinstance(values, dict) else []):
                 yield ("scales", code, part, value), texts
+        sides = scale.get("sides") if isinstance(scale, dict) else None
+        for side, texts in (sides.items() if isinstance(sides, dict) else []):
+            yield ("scales", code, "sides", side), texts
     for key, field in (("roles", "label"), ("themes", "name"), ("dimensions", "name"),
                        ("items", "text"), ("practices", "name")):
         for index, entry in _entries(doc, key):

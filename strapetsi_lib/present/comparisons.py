@@ -93,7 +93,7 @@ def compare_items(prepared: Prepared, provider_id: str, wave: str,
 def comparison_text(prepared: Prepared, wave: str, language: str) -> str:
     """How strengths and areas to develop are chosen, with the threshold and the error rate
     from the code, which way is better from the instrument, and the wave compared (in running
-    text, "seurantakyselystä 2025")."""
+    text, "kyselykierrokselta Kysely 2025")."""
     return text("stats_strengths_rule", language, threshold=threshold_text(language),
                 alpha=percent(CLEAR_ALPHA, language),
                 direction=direction_note(prepared.instrument, language),

@@ -9,11 +9,11 @@ a figure draws (the statement distributions, the heatmap's means: :meth:`TableCo
 
 **Numbers as numbers.** A cell the report writes as a number (``3,4``, ``+0,23``, ``1 234``,
 ``62 %``) becomes a number, rounded as printed (:func:`typed_table`): a percentage is a
-percentage cell (0.62 shown as ``62 %`` in the workbook, ``62%`` in the CSV, which Excel reads
-as a percentage), and an interval (``2,9–3,1``, ``−0,01 … 0,02``, ``+0,23 (0,18–0,28)``,
-``25–70 %``) becomes its numbers in columns of their own (estimate, lower bound, upper
-bound). Words stay words ("fewer than 5 respondents", "at least 90 %", "< 0,001"), so whatever
-the report hides stays hidden exactly as it says so.
+percentage cell (0.62 shown as ``62 %`` in the workbook and written ``62 %`` in the CSV, which
+Excel reads as a percentage; ``62%`` in English), and an interval (``2,9–3,1``,
+``−0,01 … 0,02``, ``+0,23 (0,18–0,28)``, ``25–70 %``) becomes its numbers in columns of their
+own (estimate, lower bound, upper bound). Words stay words ("fewer than 5 respondents", "at
+least 90 %", "< 0,001"), so whatever the report hides stays hidden exactly as it says so.
 
 **Files.** Each starts with a header block naming the provider, the dataset, the waves and the
 date, then the tables in the report's order. The CSV is what Excel opens directly in the
@@ -278,15 +278,22 @@ def header_block(prepared, language: str, provider_id: str | None = None
 # --------------------------------------------------------------------------- CSV
 
 
+def _percent_sign(language: str) -> str:
+    """The per cent sign after a number as the language writes it, ``62 %`` in fi and sv,
+    ``62%`` in English: in the CSV and in the workbook's number format alike. A plain space,
+    not the reports' non-breaking one, so that Excel reads the cell as a percentage."""
+    return " %" if language in ("fi", "sv") else "%"
+
+
 def _csv_number(value: Number, language: str) -> str:
     """A number as Excel reads it in the language: no thousands' separator, the language's
-    decimal mark, ``%`` right after a percentage."""
+    decimal mark, a percentage as the language writes it (:func:`_percent_sign`)."""
     body = f"{abs(value.value):.{value.decimals}f}"
     if _DECIMAL_MARK[language] == ",":
         body = body.replace(".", ",")
     sign = "-" if value.value < 0 and float(body.replace(",", ".")) != 0 else (
         "+" if value.signed and value.value > 0 else "")
-    return sign + body + ("%" if value.percent else "")
+    return sign + body + (_percent_sign(language) if value.percent else "")
 
 
 def _csv_cell(value: Number | str | None, language: str) -> str:
@@ -378,7 +385,7 @@ def _number_format(value: Number, language: str) -> str:
     body = ("#,##0" if abs(value.value) >= 1000 else "0") + (
         "." + "0" * value.decimals if value.decimals else "")
     if value.percent:
-        body += " %" if language in ("fi", "sv") else "%"
+        body += _percent_sign(language)
     return f"+{body};-{body};{body}" if value.signed else body
 
 
@@ -500,7 +507,7 @@ def download_html(tables, language: str, stem: str,
     language
         The report's language.
     stem
-        The files' name without suffix, e.g. ``strapetsi_0123456-7``.
+        The files' name without suffix (:func:`file_stem`), e.g. ``kysely-2024_0123456-7``.
     header
         The header block (:func:`header_block`).
     date
@@ -521,13 +528,21 @@ def download_html(tables, language: str, stem: str,
     return f'<p class="strapetsi-download">{" ".join(links)}</p>'
 
 
+def file_stem(prepared, provider_id: str | None = None) -> str:
+    """The downloads' name without suffix: the dataset's name and the provider's id
+    (``kysely-2024_0123456-7``), or ``_network`` for the network report. The files are the
+    survey's, so the name is the dataset's, with anything a file system or a browser may
+    refuse (spaces, slashes, quotes) written as ``-``."""
+    name = re.sub(r"[^\w.-]+", "-", prepared.dataset_name).strip("-.") or "survey"
+    return f"{name}_{provider_id}" if provider_id is not None else f"{name}_network"
+
+
 def report_download(prepared, tables: TableCollector, language: str,
                     provider_id: str | None = None) -> str:
     """:func:`download_html` of a report's tables with its header block and date: a provider's
     report (``provider_id``) or the network report."""
     from strapetsi_lib.present.colophon import report_date
 
-    stem = (f"strapetsi_{provider_id}" if provider_id is not None
-            else f"strapetsi_{prepared.dataset_name}_network")
-    return download_html(tables, language, stem, header_block(prepared, language, provider_id),
+    return download_html(tables, language, file_stem(prepared, provider_id),
+                         header_block(prepared, language, provider_id),
                          report_date(prepared))

@@ -44,7 +44,7 @@ def statement_table(distribution: pd.DataFrame, instrument: Instrument,
     for value in scale.values:
         table[scale.label(value, language)] = [percent(shares.loc[c, value], language)
                                                for c in order]
-    table[text("items_col_agreeing", language)] = [
+    table[text("items_col_agreeing", language, high_side=scale.side("high", language))] = [
         percent(shares.loc[c, agreeing].sum(), language) for c in order]
     return table
 

@@ -93,7 +93,8 @@ def text(key: str, language: str, /, **values) -> Text:
 def sentence_start(words: Text) -> Text:
     """``words`` starting with a capital letter, as a sentence does: the template's first
     letter, or the first letter of the value it begins with ("{wave} vastasi …" with the wave
-    "seurantakyselyyn 2025" reads "Seurantakyselyyn 2025 vastasi …"). Values stay data."""
+    "kyselykierrokseen Kysely 2025" reads "Kyselykierrokseen Kysely 2025 vastasi …"). Values
+    stay data."""
     template, values = words.template, dict(words.values)
     if template.startswith("{") and "}" in template:
         name = template[1:template.index("}")]

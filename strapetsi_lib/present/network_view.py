@@ -21,6 +21,7 @@ from strapetsi_lib.analysis.stats import is_clear
 from strapetsi_lib.prepare import Prepared
 from strapetsi_lib.present.i18n import (
     Text,
+    and_list,
     count_word,
     interval,
     join,
@@ -178,7 +179,7 @@ def intro_text(prepared: Prepared, language: str, name_providers: bool = False) 
         per_wave="; ".join(f"{prepared.wave_label(w, language)} "
                            f"{number(per_wave.get(w, 0), language, 0)}" for w in waves),
         n_providers=number(len(prepared["providers"]), language, 0),
-        waves=", ".join(prepared.wave_label(w, language) for w in waves),
+        waves=and_list([prepared.wave_label(w, language) for w in waves], language),
     )
     if name_providers:
         privacy = text("network_intro_names", language, min_group=prepared.min_group_size)
@@ -351,6 +352,15 @@ def reliability_by_wave(prepared: Prepared, language: str) -> pd.DataFrame:
         table[prepared.wave_label(wave, language)] = [number(a, language, 2)
                                                       for a in block["alpha"]]
     return pd.DataFrame(table)
+
+
+def reliability_caption(prepared: Prepared, language: str) -> Text:
+    """The caption of :func:`reliability_by_wave`: by area and survey round, or, with one
+    round, by area in that round."""
+    if len(prepared.wave_ids) > 1:
+        return text("network_reliability_caption", language)
+    return text("network_reliability_caption_one", language,
+                wave=prepared.wave_label(prepared.wave_ids[0], language))
 
 
 # --------------------------------------------------------------------------- verdicts, numbers
@@ -662,6 +672,7 @@ def theme_sensitivity(prepared: Prepared, language: str) -> tuple[str, pd.DataFr
                   else text("network_none_word", language))
     key = ("stats_theme_sensitivity_none_same" if n_clear == n_main == 0 else
            "stats_theme_sensitivity_none" if n_clear == 0 else
+           "stats_theme_sensitivity_same_one" if n_clear == n_main == 1 else
            "stats_theme_sensitivity_same" if n_clear == n_main else
            "stats_theme_sensitivity_differs")
     sentence = join([text("stats_theme_sensitivity_text", language),

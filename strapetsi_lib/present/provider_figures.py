@@ -241,6 +241,7 @@ def item_diverging_bars(distribution: pd.DataFrame, instrument: Instrument,
                frameon=False, fontsize=MIN_FONT_SIZE)
     top, low = agree.idxmax(), agree.idxmin()
     alt = text("alt_items", language, n_items=len(order),
+               high_side=instrument.score_scale.side("high", language),
                top=instrument.item(top).text[language],
                top_share=number(agree[top], language, 0),
                bottom=instrument.item(low).text[language],

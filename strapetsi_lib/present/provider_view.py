@@ -47,6 +47,7 @@ from strapetsi_lib.present.survey_words import (
     report_title,
     role_label,
     scale_labels,
+    scale_sides,
     scale_span,
     statement_text,
     survey_text,
@@ -88,8 +89,8 @@ def intro_text(prepared: Prepared, provider_id: str, language: str) -> Text:
     """The report's opening paragraph: the survey, its waves, the network, the minimum group."""
     return survey_text(prepared.instrument, "intro", language,
                        provider=prepared.provider(provider_id)["name"],
-                       waves=", ".join(prepared.wave_label(w, language)
-                                       for w in prepared.wave_ids),
+                       waves=and_list([prepared.wave_label(w, language)
+                                       for w in prepared.wave_ids], language),
                        n_providers=len(prepared["providers"]),
                        min_group=prepared.min_group_size)
 
@@ -280,10 +281,19 @@ def place_table(prepared: Prepared, provider_id: str, wave: str, language: str,
 
 
 def items_text(prepared: Prepared, language: str) -> Text:
-    """How the chart of answers reads, and where disagreeing is the good result."""
+    """How the chart of answers reads, in the scale's words for its two sides, and where the
+    low side is the good result."""
     note = items_note(prepared.instrument, language)
-    words = text("items_text", language)
+    words = text("items_text", language, **scale_sides(prepared.instrument, language))
     return words if note is None else join([words, note])
+
+
+def items_caption(wave_label: str, part: int, parts: int, language: str) -> Text:
+    """The statement chart's caption: its wave, and which part it is when the chart is cut
+    into parts (one bracket: "(Kysely 2025, 1/3)")."""
+    if parts > 1:
+        return text("items_caption_part", language, wave=wave_label, part=part, parts=parts)
+    return text("items_caption", language, wave=wave_label)
 
 
 def item_distribution(prepared: Prepared, provider_id: str, wave: str) -> pd.DataFrame:

@@ -47,6 +47,7 @@ from strapetsi_lib.present.precision import CHANGE_DECIMALS, MEAN_DECIMALS
 from strapetsi_lib.present.survey_words import (
     direction_note,
     role_label,
+    scale_sides,
     scale_span,
     wave_phrase,
 )
@@ -385,7 +386,8 @@ def finding_sentence(finding: Finding, facts: Summary, prepared: Prepared, langu
     return _t(key, language, statement=prepared.instrument.item(finding.subject).text[language],
               mean=number(finding.value, language, MEAN_DECIMALS),
               network=number(finding.reference, language, MEAN_DECIMALS),
-              wave=prepared.wave_label(finding.wave or facts.latest_wave, language))
+              wave=prepared.wave_label(finding.wave or facts.latest_wave, language),
+              **scale_sides(prepared.instrument, language))
 
 
 def no_findings_sentence(facts: Summary, language: str) -> str:
@@ -438,7 +440,8 @@ def practices_sentence(facts: Summary, prepared: Prepared, language: str) -> str
                                                 for w in facts.dropped[row.practice]))
                            if row.practice in facts.dropped else "")))
     held, total = int(rows["category"].isin(TAKEN_HOLD).sum()), len(rows)
-    key = ("summary_own_practices_all" if held == total
+    key = ("summary_own_practices_both" if held == total == 2
+           else "summary_own_practices_all" if held == total
            else "summary_own_practices_none" if held == 0
            else "summary_own_practices_one" if held == 1 else "summary_own_practices")
     # "kaikki viisi toimintatapaa", but "viidestä toimintatavasta neljä"
@@ -486,7 +489,8 @@ def _finding_question(finding: Finding, prepared: Prepared, language: str,
            else "summary_fact_strength" if finding.better else "summary_fact_area")
     fact = _t(key, language, statement=prepared.instrument.item(finding.subject).text[language],
               mean=number(finding.value, language, MEAN_DECIMALS),
-              network=number(finding.reference, language, MEAN_DECIMALS))
+              network=number(finding.reference, language, MEAN_DECIMALS),
+              **scale_sides(prepared.instrument, language))
     return asker.ask("strength" if finding.better else "area", fact, language)
 
 

@@ -19,9 +19,9 @@ from strapetsi_lib.prepare import Prepared
 from strapetsi_lib.present.i18n import Text, and_list, text
 
 __all__ = ["best_note", "change_note", "direction_note", "items_note", "period",
-           "report_title", "role_label", "scale_labels", "scale_span", "statement_text",
-           "survey_text", "theme_name", "wave_phrase", "wave_short_label", "wave_span",
-           "wave_years"]
+           "report_title", "role_label", "scale_labels", "scale_sides", "scale_span",
+           "statement_text", "survey_text", "theme_name", "wave_phrase", "wave_short_label",
+           "wave_span", "wave_years", "waves_named"]
 
 #: A year as wave labels write it ("Seuranta 2025", "Kevät 2026").
 _YEAR = re.compile(r"(?<!\d)(19|20)\d\d(?!\d)")
@@ -105,9 +105,12 @@ WAVE_FORMS = ("to", "from", "in")
 
 
 def wave_phrase(prepared: Prepared, wave: str, language: str, form: str) -> str:
-    """A wave as running text names it: the baseline or follow-up survey and its year
-    ("seurantakyselyyn 2025", "uppföljningsenkäten 2025"), or, where the labels do not tell
-    the waves apart by year, the survey round and its label ("kyselykierrokseen Syksy").
+    """A wave as running text names it: the survey round and the dataset's own label for it
+    ("kyselykierrokseen Kysely 2024", "enkätomgången Kysely 2024").
+
+    The label is the dataset's free text, so it is never inflected nor called a baseline or a
+    follow-up: the head noun before it takes the case the sentence needs, and the label
+    follows as a name, capitalised as the dataset writes it.
 
     Parameters
     ----------
@@ -118,13 +121,17 @@ def wave_phrase(prepared: Prepared, wave: str, language: str, form: str) -> str:
     """
     if form not in WAVE_FORMS:
         raise ValueError(f"form must be one of {WAVE_FORMS}, got {form!r}")
-    years = wave_years(prepared, language)
-    if years:
-        kind = "baseline" if wave == prepared.wave_ids[0] else "followup"
-        words = text(f"wave_{kind}_{form}", language, year=years[wave])
-    else:
-        words = text(f"wave_label_{form}", language, wave=prepared.wave_label(wave, language))
-    return str(words)
+    return str(text(f"wave_label_{form}", language, wave=prepared.wave_label(wave, language)))
+
+
+def waves_named(prepared: Prepared, waves: list[str], language: str) -> Text:
+    """Survey rounds in running text, as a sentence says *in* them: the head noun in the
+    singular or plural and the dataset's labels joined as the language joins them
+    ("kyselykierroksella Kysely 2024", "kyselykierroksilla Kysely 2024 ja Kysely 2025",
+    "enkätomgångarna Kysely 2024 och Kysely 2025")."""
+    labels = [prepared.wave_label(wave, language) for wave in waves]
+    return text("waves_named_one" if len(labels) == 1 else "waves_named_many", language,
+                waves=and_list(labels, language))
 
 
 def report_title(prepared: Prepared, provider: str, language: str) -> Text:
@@ -152,6 +159,15 @@ def scale_labels(instrument: Instrument, language: str) -> dict[str, str]:
     return {"low": str(scale.min), "high": str(scale.max),
             "low_label": inside(scale.label(scale.min, language)),
             "high_label": inside(scale.label(scale.max, language))}
+
+
+def scale_sides(instrument: Instrument, language: str) -> dict[str, str]:
+    """How the sentences quote the answers either side of the dimensions' scale's middle:
+    ``low_side`` and ``high_side`` ("eri mieltä", "samaa mieltä"), the scale's own words
+    (:meth:`~strapetsi_lib.ingest.instrument.Scale.side`), so a report says "agree" only of a
+    scale whose answers are agreement."""
+    scale = instrument.score_scale
+    return {"low_side": scale.side("low", language), "high_side": scale.side("high", language)}
 
 
 def _lower_names(instrument: Instrument, language: str) -> Text:
@@ -197,17 +213,19 @@ def items_note(instrument: Instrument, language: str) -> Text | None:
     chart; ``None`` when there are none."""
     if not instrument.lower_is_better:
         return None
-    return _mixed("items_lower", instrument, language)
+    return _mixed("items_lower", instrument, language, **scale_sides(instrument, language))
 
 
 def statement_text(instrument: Instrument, item: str, language: str) -> str:
     """A statement's wording as a report lists it outside the chart of answers: a
     reverse-keyed (negatively worded) statement says that its mean is reversed, so that a
-    high mean beside "we have no time for it" is not read as agreement."""
+    high mean beside "we have no time for it" is not read as agreement (in the words of the
+    scale's high side, :func:`scale_sides`)."""
     wording = instrument.item(item).text[language]
     if not instrument.item(item).reverse:
         return wording
-    return str(text("statement_reversed", language, statement=wording))
+    return str(text("statement_reversed", language, statement=wording,
+                    **scale_sides(instrument, language)))
 
 
 def role_label(instrument: Instrument, role: str, language: str) -> str:

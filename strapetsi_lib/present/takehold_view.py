@@ -46,6 +46,7 @@ from strapetsi_lib.present.survey_words import (
     survey_text,
     theme_name,
     wave_span,
+    waves_named,
 )
 from strapetsi_lib.present.view_cache import cached_view
 
@@ -294,7 +295,11 @@ def change_method(prepared: Prepared, provider_id: str, language: str) -> str:
     if paired.all():
         return text("takehold_method_paired", language, n_paired=int(rows["n_paired"].max()))
     if not paired.any():
-        return text("takehold_method_groups", language)
+        # say what is known: how many could be linked, not who the respondents were
+        linked = int(rows["n_paired"].max())
+        if linked == 0:
+            return text("takehold_method_unlinked", language)
+        return text("takehold_method_groups", language, n_paired=linked)
     names = {d.code: d.name[language] for d in prepared.instrument.dimensions}
     return text("stats_method_mixed", language,
                 paired=", ".join(names[d] for d in rows.loc[paired, "dimension"]),
@@ -323,7 +328,7 @@ def unknown_waves_note(prepared: Prepared, provider_id: str, language: str) -> s
     if not waves:
         return ""
     return text("disclosure_unknown_waves", language, n=prepared.min_group_size,
-                waves=", ".join(prepared.wave_label(w, language) for w in waves))
+                waves=waves_named(prepared, waves, language))
 
 
 def _routine_label(prepared: Prepared, language: str) -> str:
