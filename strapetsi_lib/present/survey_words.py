@@ -220,12 +220,16 @@ def statement_text(instrument: Instrument, item: str, language: str) -> str:
     """A statement's wording as a report lists it outside the chart of answers: a
     reverse-keyed (negatively worded) statement says that its mean is reversed, so that a
     high mean beside "we have no time for it" is not read as agreement (in the words of the
-    scale's high side, :func:`scale_sides`)."""
+    scale's high side, :func:`scale_sides`); one of a dimension where a lower score is better
+    says so, so that a low mean is not read as a weakness."""
     wording = instrument.item(item).text[language]
-    if not instrument.item(item).reverse:
-        return wording
-    return str(text("statement_reversed", language, statement=wording,
-                    **scale_sides(instrument, language)))
+    if instrument.item(item).reverse:
+        return str(text("statement_reversed", language, statement=wording,
+                        **scale_sides(instrument, language)))
+    dimension = instrument.item(item).dimension
+    if dimension is not None and not instrument.higher_is_better(dimension):
+        return str(text("statement_lower_better", language, statement=wording))
+    return wording
 
 
 def role_label(instrument: Instrument, role: str, language: str) -> str:
