@@ -239,7 +239,6 @@ def test_every_clear_change_is_named_with_its_size_and_every_clear_item_counted(
         facts = summary.summary_facts(prepared, pid)
         language = prepared.provider(pid)["language"]
         markup = summary.summary_html(facts, prepared, language)
-        plain = html.unescape(_plain(markup))
         listed = re.search(r'<ol class="strapetsi-findings">(.*?)</ol>', markup)
         told_all = [html.unescape(_plain(li)).strip()
                     for li in re.findall(r"<li>(.*?)</li>", listed.group(1))] if listed else []
