@@ -200,6 +200,19 @@ def test_colours_follow_which_way_is_better():
     drawn = [d for d in wellbeing.dimension_codes if d in (higher, lower)]
     assert points[WORSE] == drawn.index(lower)  # the lower-is-better one is the worsening
     plt.close(figure)
+    # the network's change chart alike, with the worsening in its legend
+    from strapetsi_lib.present import network_figures
+
+    network = changes.assign(name=[wellbeing.dimension(d).name["fi"] for d in
+                                   changes["dimension"]],
+                             effect_size=0.9, clear=True, ci_level=0.95)
+    figure, _ = network_figures.change_forest(network, "fi", wellbeing)
+    faces = [mcolors.to_hex(line.get_markerfacecolor()) for line in figure.axes[0].lines
+             if line.get_marker() == "o"]
+    assert faces == [network_figures.CLEAR, WORSE]  # the same rise, the second for the worse
+    labels = [t.get_text() for t in figure.legends[0].get_texts()]
+    assert labels == ["Selvä parannus", "Selvä heikkeneminen", "Ei selvä"]
+    plt.close(figure)
 
     roles = wellbeing.role_codes[:2]
     means = pd.DataFrame([{"role": r, "dimension": d, "mean": 4.5}
