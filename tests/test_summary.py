@@ -259,3 +259,22 @@ def test_every_clear_change_is_named_with_its_size_and_every_clear_item_counted(
             checked["more"] += 1
     assert checked["change"] >= 20 and checked["more"] >= 1, checked
 
+
+
+def test_areas_tied_with_the_strongest_or_weakest_are_named(prepared):
+    """1396531-1: the weakest area is 3,6 and two others print 3,6 too; the profile sentence
+    names them rather than call one of three the weakest."""
+    from strapetsi_lib.present import provider_view as view
+
+    pid = "1396531-1"
+    wave = view.latest_wave(prepared, pid)
+    profile = view.dimension_profile(prepared, pid, wave)
+    words = str(view.profile_sentence(profile, prepared, "sv", wave))
+    printed = {row.dimension: number(row.mean, "sv") for row in profile.itertuples()}
+    weakest = min(printed.values(), key=lambda v: float(v.replace(",", ".")))
+    tied = [prepared.instrument.dimension(d).name["sv"] for d, v in printed.items()
+            if v == weakest]
+    assert len(tied) >= 3
+    ties = words[words.index("Lika svaga är även "):]
+    assert sum(name in words for name in tied) == len(tied)
+    assert sum(name in ties for name in tied) == len(tied) - 1
