@@ -43,7 +43,11 @@ from strapetsi_lib.present.figure_style import (  # noqa: E402
     wrap_chars,
 )
 from strapetsi_lib.present.i18n import interval, number, percent, text  # noqa: E402
-from strapetsi_lib.present.survey_words import role_label, scale_span  # noqa: E402
+from strapetsi_lib.present.survey_words import (  # noqa: E402
+    item_higher_is_better,
+    role_label,
+    scale_span,
+)
 
 __all__ = ["HIGHLIGHT", "NETWORK", "change_forest", "dimension_profile", "item_diverging_bars",
            "provider_place", "role_heatmap", "statement_chart_parts"]
@@ -210,7 +214,7 @@ def item_diverging_bars(distribution: pd.DataFrame, instrument: Instrument,
     handles = []
     # the better answer is blue either way: a statement of a dimension where a lower score is
     # better has the colours mirrored (agreeing with "I must often hurry" is not good news)
-    mirrored = [not _item_higher_is_better(instrument, code) for code in codes]
+    mirrored = [not item_higher_is_better(instrument, code) for code in codes]
     for k, (value, colour) in enumerate(zip(values, colours, strict=True)):
         width = part[value].to_numpy()
         boxes = [[(x0, c - BAR / 2), (x0 + w, c - BAR / 2), (x0 + w, c + BAR / 2),
@@ -272,12 +276,6 @@ def _row_major(items: list, ncol: int) -> list:
     nrows = -(-len(items) // ncol)
     rows = [items[r * ncol:(r + 1) * ncol] for r in range(nrows)]
     return [row[c] for c in range(ncol) for row in rows if c < len(row)]
-
-
-def _item_higher_is_better(instrument: Instrument, item: str) -> bool:
-    """Whether agreeing with a statement is the better answer (its dimension's direction)."""
-    dimension = instrument.item(item).dimension
-    return dimension is None or instrument.higher_is_better(dimension)
 
 
 def role_heatmap(role_means: pd.DataFrame, instrument: Instrument, language: str,

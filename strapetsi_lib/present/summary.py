@@ -46,6 +46,7 @@ from strapetsi_lib.present.i18n import and_list, count_word, number, percent, te
 from strapetsi_lib.present.precision import CHANGE_DECIMALS, EFFECT_DECIMALS, MEAN_DECIMALS
 from strapetsi_lib.present.survey_words import (
     direction_note,
+    item_higher_is_better,
     role_label,
     scale_sides,
     scale_span,
@@ -182,16 +183,10 @@ def _network_findings(prepared: Prepared, provider_id: str, wave: str) -> list[F
     for kind, items in (("above_network", strengths), ("below_network", areas)):
         findings += [Finding(kind, row.item, float(row.std_diff), float(row.mean),
                              float(row.network_mean), wave,
-                             higher_is_better=_item_higher_is_better(prepared, row.item),
+                             higher_is_better=item_higher_is_better(instrument, row.item),
                              reverse=instrument.item(row.item).reverse)
                      for row in items.itertuples()]
     return findings
-
-
-def _item_higher_is_better(prepared: Prepared, item: str) -> bool:
-    """Whether a higher mean of an item is the better one (its dimension's direction)."""
-    dimension = prepared.instrument.item(item).dimension
-    return dimension is None or prepared.instrument.higher_is_better(dimension)
 
 
 def _places(prepared: Prepared, provider_id: str, wave: str) -> pd.DataFrame:

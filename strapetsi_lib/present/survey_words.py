@@ -18,8 +18,8 @@ from strapetsi_lib.ingest.instrument import Instrument
 from strapetsi_lib.prepare import Prepared
 from strapetsi_lib.present.i18n import Text, and_list, text
 
-__all__ = ["best_note", "change_note", "direction_note", "items_note", "period",
-           "report_title", "role_label", "scale_labels", "scale_sides", "scale_span",
+__all__ = ["best_note", "change_note", "direction_note", "item_higher_is_better", "items_note",
+           "period", "report_title", "role_label", "scale_labels", "scale_sides", "scale_span",
            "statement_text", "survey_text", "theme_name", "wave_phrase", "wave_short_label",
            "wave_span", "wave_years", "waves_named"]
 
@@ -226,10 +226,16 @@ def statement_text(instrument: Instrument, item: str, language: str) -> str:
     if instrument.item(item).reverse:
         return str(text("statement_reversed", language, statement=wording,
                         **scale_sides(instrument, language)))
-    dimension = instrument.item(item).dimension
-    if dimension is not None and not instrument.higher_is_better(dimension):
+    if not item_higher_is_better(instrument, item):
         return str(text("statement_lower_better", language, statement=wording))
     return wording
+
+
+def item_higher_is_better(instrument: Instrument, item: str) -> bool:
+    """Whether a higher mean of a statement, or agreeing with it, is the better answer: its
+    dimension's direction (a statement in no dimension reads higher as better)."""
+    dimension = instrument.item(item).dimension
+    return dimension is None or instrument.higher_is_better(dimension)
 
 
 def role_label(instrument: Instrument, role: str, language: str) -> str:
