@@ -114,7 +114,7 @@ if takehold:
     show_text(view.change_summary(change, lang))
     show_text(text("stats_network_estimand", lang))
     caption = text("network_change_caption", lang, wave_before=first, wave_after=latest)
-    figure, alt = plots.change_forest(change, lang, instrument.score_scale)
+    figure, alt = plots.change_forest(change, lang, instrument)
     show_figure(figure, alt, caption)
     tables.show(view.change_table(change, lang), caption, formatters=view.formatters(lang))
 else:

@@ -95,11 +95,13 @@ tables.show(view.profile_table(profile, prepared, lang, before, earlier), captio
 
 # %%
 show_heading(text("place_heading", lang), 2)
-show_text(text("place_text", lang, min_group=mgs))
-show_text(text("stats_percentile_explained", lang))
 ranks = view.network_ranks(prepared, wave)
 caption = text("place_caption", lang, wave=label)
-if (ranks["provider_id"] == provider_id).any():
+if not (ranks["provider_id"] == provider_id).any():  # no percentile to explain
+    show_text(text("place_not_ranked", lang, min_group=mgs))
+else:
+    show_text(text("place_text", lang, min_group=mgs))
+    show_text(text("stats_percentile_explained", lang))
     figure, alt = plots.provider_place(ranks, provider_id, instrument, lang)
     show_figure(figure, alt, caption)
 tables.show(view.place_table(prepared, provider_id, wave, lang, earlier), caption)

@@ -171,6 +171,31 @@ def test_index_is_in_the_coordinators_language_with_network_and_failures_first()
     assert not re.search(r"(klo|kl\.) \d{1,2}\.\d{2}\.\d{2}", body)  # no seconds
 
 
+def test_index_leaves_out_the_codes_when_the_network_report_names_the_providers():
+    """With --name-providers the network report shows names, so its codes are a key to
+    nothing: the index has no "Koodi verkostoraportissa" column; "(ei raporttia)" stays with
+    the name it belongs to."""
+    from dataclasses import replace
+
+    from strapetsi_lib.batch.index_page import render_index
+
+    manifest = index_manifest()
+    named = replace(manifest, reports=[
+        replace(r, parameters={"name_providers": True}) if r.kind == runs.NETWORK else r
+        for r in manifest.reports])
+    body = render_index(named, "fi")
+    assert "Koodi verkostoraportissa" not in body and ">K7Q</td>" not in body
+    assert 'data-label="Raportin kieli"' in body
+    assert "Koodi verkostoraportissa" in render_index(manifest, "fi")
+    # the run's option decides before the network report has been made
+    assert "Koodi verkostoraportissa" not in render_index(
+        replace(manifest, options={"name_providers": True},
+                reports=[r for r in manifest.reports if r.kind != runs.NETWORK]), "fi")
+    missing = replace(manifest, reports=[replace(r, files={}) for r in manifest.reports])
+    row = render_index(missing, "fi", on_disk={})
+    assert '</span>\u00a0<span class="no-report">(ei raporttia)</span>' in row
+
+
 def test_index_lists_providers_by_name_with_the_link_first_and_those_needing_support():
     """Name order as a Finnish reader looks names up (ä and ö after z), the name the link to the
     report in the row's first cell (in sight on a phone), and the needs-support section with

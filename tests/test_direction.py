@@ -126,7 +126,9 @@ def test_a_rise_in_a_lower_is_better_area_is_a_worsening_in_the_summary():
     facts = summary.Summary("p", "w0", "w1", {"w0": None, "w1": None},
                             {"w0": None, "w1": None}, [], [rise, fall], [], pd.DataFrame())
     assert summary.finding_sentence(rise, facts, prepared, "fi") == text(
-        "summary_finding_change_up_worse", "fi", dimension=name, amount="0,32", position="")
+        "summary_finding_change_up_worse", "fi", dimension=name, amount="0,32",
+        size=summary.effect_size(0.6, "fi"), position="")
+    assert "Hedgesin g\u00a0=\u00a00,60" in summary.finding_sentence(rise, facts, prepared, "fi")
     assert "förbättring" in summary.finding_sentence(fall, facts, prepared, "sv")
     questions = summary.discussion_questions(facts, prepared, "fi")
     # the rise is asked about as a worsening, the fall as an improvement
@@ -179,3 +181,23 @@ def test_items_without_a_clear_difference_are_headed_best_and_weakest_where_lowe
     plain = unclear_items_headings(prepared_for("competence_management_v1", ["2024"]), "fi")
     assert mixed == (text("items_best", "fi"), text("items_weakest", "fi"))
     assert plain == (text("stats_highest_items", "fi"), text("stats_lowest_items", "fi"))
+
+
+def test_a_statement_where_lower_is_better_says_so_wherever_it_is_listed():
+    """A strength or area of a dimension where a lower score is better carries the direction,
+    as a reversed statement does: in the summary's findings and in the report's lists."""
+    from strapetsi_lib.present.survey_words import statement_text
+
+    prepared = prepared_for("wellbeing_at_work_v1", ["Kevät 2025", "Kevät 2026"])
+    item = next(i for i in WELLBEING.dimension_items("workload") if not i.reverse)
+    assert statement_text(WELLBEING, item.code, "sv") == (
+        f"{item.text['sv']} (i det här delområdet är ett lägre tal bättre)")
+    strength = summary.Finding("above_network", item.code, 0.5, 2.1, 2.8, "w1",
+                               higher_is_better=False)
+    facts = summary.Summary("p", "w0", "w1", {"w0": None, "w1": None},
+                            {"w0": None, "w1": None}, [], [strength], [], pd.DataFrame())
+    words = summary.finding_sentence(strength, facts, prepared, "fi")
+    assert words.startswith(f"Vahvuus: ”{item.text['fi']}” – oma keskiarvo 2,1")
+    assert words.endswith("(Kevät 2026; tällä osa-alueella pienempi luku on parempi).")
+    other = next(i for i in WELLBEING.items if i.dimension != "workload" and not i.reverse)
+    assert statement_text(WELLBEING, other.code, "sv") == other.text["sv"]

@@ -98,3 +98,23 @@ def test_no_interval_where_nothing_varied(edge):
     assert table.loc[name, text("takehold_col_verdict", "fi")] == text(
         "stats_verdict_change_not_tested", "fi")
     assert "0,00\u20130,00" not in " ".join(takehold_view.change_sentences(prepared, ALIKE, "fi"))
+
+
+def test_a_provider_without_a_usable_wave_gets_one_honest_sentence(edge):
+    """Fewer than the minimum in every wave: one sentence saying so, not "enough answers only
+    from wave X" followed by "fewer than 5 respondents in wave X"; a summary with no findings
+    heading and no questions."""
+    prepared, _, _ = edge
+    for language in ("fi", "sv"):
+        sentences = takehold_view.waves_sentences(prepared, ONE_EACH, language)
+        assert sentences == [text("takehold_no_usable_wave", language,
+                                  n=prepared.min_group_size)]
+        facts = summary.summary_facts(prepared, ONE_EACH)
+        markup = summary.summary_html(facts, prepared, language)
+        assert text("summary_too_few", language, n=prepared.min_group_size) in markup
+        intro = str(text("summary_findings_intro", language, scale="", direction=""))
+        assert intro.split("(")[0].strip() not in markup
+        assert "strapetsi-questions" not in markup and "strapetsi-findings" not in markup
+    # a provider with usable waves is told which waves are compared, as before
+    assert takehold_view.waves_sentences(prepared, ALIKE, "fi")[0] != text(
+        "takehold_no_usable_wave", "fi", n=prepared.min_group_size)

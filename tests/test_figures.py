@@ -172,3 +172,70 @@ def test_everything_drawn_lies_inside_the_figure(prepared, language):
             assert box.x0 >= -0.5 and box.x1 <= figure.bbox.width + 0.5, (name, what, box)
             assert box.y0 >= -0.5 and box.y1 <= figure.bbox.height + 0.5, (name, what, box)
         plt.close(figure)
+
+
+def test_colours_follow_which_way_is_better():
+    """Where a lower score is better, a rise is drawn in the worsening colour, the better answer
+    is blue and a better mean is the darker cell, as in every other dimension."""
+    import matplotlib.colors as mcolors
+    import matplotlib.pyplot as plt
+    from matplotlib.collections import PolyCollection
+    from matplotlib.patches import Rectangle
+
+    from strapetsi_lib.ingest.instrument import load_instrument
+    from strapetsi_lib.present.figure_style import HIGHLIGHT, WORSE
+
+    wellbeing = load_instrument("wellbeing_at_work_v1")
+    lower = next(d for d in wellbeing.dimension_codes if not wellbeing.higher_is_better(d))
+    higher = next(d for d in wellbeing.dimension_codes if wellbeing.higher_is_better(d))
+    changes = pd.DataFrame({"dimension": [higher, lower], "estimate": [0.95, 0.95],
+                            "ci_low": [0.5, 0.5], "ci_high": [1.4, 1.4],
+                            "p_adjusted": [0.001, 0.001], "hedges_g": [0.9, 0.9]})
+    figure, _ = plots.change_forest(changes, wellbeing, "fi")
+    colours = {mcolors.to_hex(line.get_color()) for line in figure.axes[0].lines
+               if line.get_marker() == "o"}
+    assert colours == {HIGHLIGHT, WORSE}  # the same rise: an improvement and a worsening
+    points = {mcolors.to_hex(line.get_color()): line.get_ydata()[0]
+              for line in figure.axes[0].lines if line.get_marker() == "o"}
+    drawn = [d for d in wellbeing.dimension_codes if d in (higher, lower)]
+    assert points[WORSE] == drawn.index(lower)  # the lower-is-better one is the worsening
+    plt.close(figure)
+    # the network's change chart alike, with the worsening in its legend
+    from strapetsi_lib.present import network_figures
+
+    network = changes.assign(name=[wellbeing.dimension(d).name["fi"] for d in
+                                   changes["dimension"]],
+                             effect_size=0.9, clear=True, ci_level=0.95)
+    figure, _ = network_figures.change_forest(network, "fi", wellbeing)
+    faces = [mcolors.to_hex(line.get_markerfacecolor()) for line in figure.axes[0].lines
+             if line.get_marker() == "o"]
+    assert faces == [network_figures.CLEAR, WORSE]  # the same rise, the second for the worse
+    labels = [t.get_text() for t in figure.legends[0].get_texts()]
+    assert labels == ["Selvä parannus", "Selvä heikkeneminen", "Ei selvä"]
+    plt.close(figure)
+
+    roles = wellbeing.role_codes[:2]
+    means = pd.DataFrame([{"role": r, "dimension": d, "mean": 4.5}
+                          for r in roles for d in (higher, lower)])
+    figure, _ = plots.role_heatmap(means, wellbeing, "fi", "alle 5")
+    cells = [p for p in figure.axes[0].patches if isinstance(p, Rectangle)]
+    order = [d for d in wellbeing.dimension_codes if d in (higher, lower)]
+    by_row = {}
+    for cell in cells:
+        by_row.setdefault(round(cell.get_y(), 2), []).append(sum(cell.get_facecolor()[:3]))
+    lightness = [by_row[y][0] for y in sorted(by_row)]
+    # a 4,5 is good where higher is better (dark) and bad where lower is (light)
+    dark, light = ((0, 1) if order[0] == higher else (1, 0))
+    assert lightness[dark] < lightness[light]
+    plt.close(figure)
+
+    item = next(i for i in wellbeing.dimension_items(lower) if not i.reverse)
+    scale = wellbeing.scale_of(item.code)
+    distribution = pd.DataFrame({"item": item.code, "value": scale.values,
+                                 "share": [1.0 if v == scale.values[-1] else 0.0
+                                           for v in scale.values]})
+    figure, _ = plots.item_diverging_bars(distribution, wellbeing, "fi")
+    bars = [c for c in figure.axes[0].collections if isinstance(c, PolyCollection)]
+    top_answer = mcolors.to_rgb(bars[-1].get_facecolor()[0])
+    assert top_answer[0] > top_answer[2]  # agreeing with a load statement is drawn red
+    plt.close(figure)

@@ -72,11 +72,14 @@ def test_reasons_agree_with_the_providers_reports(prepared, listed, tmp_path):
         encoding="utf-8"), "html.parser")
     change = {row[0]: row for row in _table(soup, text("takehold_change_caption", "fi",
                                                        period="").strip())}
-    declines = re.findall(r"([^:,]+?) (\u2212\d,\d\d)", decline)
+    # "Osa-alue −0,11 pistettä (Hedgesin g = −0,45)": the points and the size of the table
+    declines = re.findall(r"([^:,(]+?) (\u2212\d,\d\d) pistettä \(Hedgesin "
+                          r"g\u00a0=\u00a0(\u2212\d,\d\d)\)", decline)
     assert declines
-    for name, amount in declines:
+    for name, amount, size in declines:
         row = change[name.strip()]
         assert row[1] == amount and row[-1] == text("stats_verdict_change_clear", "fi")
+        assert size in row
 
     # the lowest quartile in every area of the latest wave, as the report's place table words it
     assert lowest.endswith(f"({prepared.wave_label(latest, 'fi')})")

@@ -225,3 +225,56 @@ def test_question_wordings_are_unique_in_every_demo_report_and_name_their_number
             asked.update(wordings)
     # the demo's reports use many wordings, not one per kind
     assert len(asked - general) >= 12
+
+
+@pytest.mark.slow  # every demo provider: seconds
+def test_every_clear_change_is_named_with_its_size_and_every_clear_item_counted(prepared):
+    """Each clear change of a report's change table is named in its summary with its points
+    and its Hedges' g, and every strength and area of the report's lists is either named or
+    counted in the summary's "N more" sentence."""
+    from strapetsi_lib.present import takehold_view
+
+    checked = {"change": 0, "more": 0}
+    for pid in prepared["providers"]["provider_id"]:
+        facts = summary.summary_facts(prepared, pid)
+        language = prepared.provider(pid)["language"]
+        markup = summary.summary_html(facts, prepared, language)
+        listed = re.search(r'<ol class="strapetsi-findings">(.*?)</ol>', markup)
+        told_all = [html.unescape(_plain(li)).strip()
+                    for li in re.findall(r"<li>(.*?)</li>", listed.group(1))] if listed else []
+        for row in takehold_view.change_rows(prepared, pid).itertuples():
+            if row.suppressed or not is_clear(row.p_adjusted, row.hedges_g):
+                continue
+            name = prepared.instrument.dimension(row.dimension).name[language]
+            told = [s for s in told_all if s.startswith(f"{name}:")]
+            assert any(number(abs(row.estimate), language, CHANGE_DECIMALS) in s
+                       and summary.effect_size(row.hedges_g, language) in s
+                       for s in told), (pid, name, told)
+            checked["change"] += 1
+        strengths, areas = summary.view.strengths_and_areas(prepared, pid, facts.latest_wave)
+        named = sum(1 for f in facts.findings if not f.kind.startswith("change"))
+        assert named + facts.more_items == len(strengths) + len(areas)
+        if facts.more_items:
+            assert summary.more_items_sentence(facts, language) in markup
+            checked["more"] += 1
+    assert checked["change"] >= 20 and checked["more"] >= 1, checked
+
+
+
+def test_areas_tied_with_the_strongest_or_weakest_are_named(prepared):
+    """1396531-1: the weakest area is 3,6 and two others print 3,6 too; the profile sentence
+    names them rather than call one of three the weakest."""
+    from strapetsi_lib.present import provider_view as view
+
+    pid = "1396531-1"
+    wave = view.latest_wave(prepared, pid)
+    profile = view.dimension_profile(prepared, pid, wave)
+    words = str(view.profile_sentence(profile, prepared, "sv", wave))
+    printed = {row.dimension: number(row.mean, "sv") for row in profile.itertuples()}
+    weakest = min(printed.values(), key=lambda v: float(v.replace(",", ".")))
+    tied = [prepared.instrument.dimension(d).name["sv"] for d, v in printed.items()
+            if v == weakest]
+    assert len(tied) >= 3
+    ties = words[words.index("Lika svaga är även "):]
+    assert sum(name in words for name in tied) == len(tied)
+    assert sum(name in ties for name in tied) == len(tied) - 1

@@ -77,6 +77,49 @@ def test_every_provider_report_shows_its_areas_wave_by_wave(three_waves):
         assert table(page, text("takehold_change_caption", lang, period="2024\u20132026"))
 
 
+def test_the_summary_says_what_changed_since_the_previous_wave(three_waves):
+    """Three waves: the summary's response-rate sentence also gives the change since the
+    previous wave, and a clear change since the baseline its change since the previous wave
+    (from the report's own table of it)."""
+    import html
+    import re
+
+    from strapetsi_lib.present import summary
+    from strapetsi_lib.present.i18n import percent
+    from strapetsi_lib.present.precision import CHANGE_DECIMALS
+
+    prepared, out = three_waves
+    said = {"rate": 0, "step": 0}
+    for pid in prepared["providers"]["provider_id"]:
+        lang = prepared.provider(pid)["language"]
+        facts = summary.summary_facts(prepared, pid)
+        if facts.previous_wave is None:
+            continue
+        page = soup(out, f"provider_{pid}.html")
+        words = " ".join(page.select_one(".strapetsi-summary").get_text(" ").split())
+        before = facts.response_rates[facts.previous_wave]
+        now = facts.response_rates[facts.latest_wave]
+        if before is not None and now is not None:
+            previous = prepared.wave_label(facts.previous_wave, lang)
+            assert previous in words
+            if round(100 * before) != round(100 * now):
+                moved = f"{percent(before, lang)}\u00a0→\u00a0{percent(now, lang)}"
+                assert " ".join(moved.split()) in words  # spaces as the words are joined
+            said["rate"] += 1
+        steps = takehold_view.change_rows(prepared, pid, since_previous=True).set_index(
+            "dimension")
+        for finding in facts.findings:
+            if not finding.kind.startswith("change") or finding.step_only:
+                continue
+            step = steps.loc[finding.subject, "estimate"]
+            if step == step:
+                name = prepared.instrument.dimension(finding.subject).name[lang]
+                told = re.search(rf"{re.escape(html.unescape(name))}:[^\n]*", words).group(0)
+                assert number(step, lang, CHANGE_DECIMALS, signed=True) in told
+                said["step"] += 1
+    assert said["rate"] >= 4, said
+
+
 def test_a_practice_in_use_dropped_and_back_says_so(three_waves):
     prepared, out = three_waves
     dropped = [(pid, practice.code)

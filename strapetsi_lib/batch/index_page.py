@@ -77,6 +77,7 @@ overflow-wrap:break-word;-webkit-hyphens:auto;hyphens:auto}
 thead th{background:#eef1f5}
 tbody th{font-weight:normal}
 .id{font-family:ui-monospace,monospace;white-space:nowrap}
+.no-report{white-space:nowrap}
 .status{font-weight:600;white-space:nowrap}
 .status-failed,.status-interrupted{color:#a40000}
 .status-ok{color:#1d5e20}
@@ -189,7 +190,9 @@ def _report(entry: ReportEntry, language: str, on_disk: OnDisk,
     label = entry.name if label is None else label
     if entry.id in on_disk:
         return f'<a href="{_e(entry.html)}"{name_lang}>{_e(label)}</a>'
-    return f"<span{name_lang}>{_e(label)}</span> ({_e(_t('index_no_report', language))})"
+    # the note kept with the name, so that a narrow cell never leaves it on a line of its own
+    return (f"<span{name_lang}>{_e(label)}</span>\u00a0"
+            f'<span class="no-report">({_e(_t("index_no_report", language))})</span>')
 
 
 def _in_name_order(entries: list[ReportEntry]) -> list[ReportEntry]:
@@ -216,26 +219,38 @@ def _cause(entry: ReportEntry, language: str, on_disk: OnDisk) -> str:
     return "".join(parts)
 
 
+def names_providers(network: ReportEntry | None, options: dict) -> bool:
+    """Whether the network report names the providers (``--name-providers``): its own
+    parameters when it has been made, else the run's option. Its codes are then no key to
+    anything, and the index leaves them out."""
+    parameters = (network.parameters or {}) if network is not None else {}
+    return bool(parameters.get("name_providers", options.get("name_providers", False)))
+
+
 def _table(caption: str, entries: list[ReportEntry], language: str, on_disk: OnDisk, *,
-           with_cause: bool = False, with_status: bool = False) -> str:
-    columns = ["index_col_name", "index_col_id", "index_col_code", "index_col_language"]
+           with_cause: bool = False, with_status: bool = False,
+           with_code: bool = True) -> str:
+    columns = ["index_col_name", "index_col_id"] + (["index_col_code"] if with_code else [])
+    columns += ["index_col_language"]
     columns += ["index_col_status"] if with_status else []
     columns += ["index_col_cause"] if with_cause else []
-    labels = [_e(_t(c, language)) for c in columns]
-    head = "".join(f'<th scope="col">{label}</th>' for label in labels)
+    labels = {c: _e(_t(c, language)) for c in columns}
+    head = "".join(f'<th scope="col">{label}</th>' for label in labels.values())
     rows = []
     for entry in _in_name_order(entries):
         report_language = (_t(f"index_language_{entry.language}", language)
                            if entry.language in ("fi", "sv", "en") else entry.language)
         cells = [f'<th scope="row">{_report(entry, language, on_disk)}</th>',
-                 f'<td class="id" data-label="{labels[1]}">{_e(entry.id)}</td>',
-                 f'<td data-label="{labels[2]}">{_e(entry.code)}</td>',
-                 f'<td data-label="{labels[3]}">{_e(report_language)}</td>']
+                 f'<td class="id" data-label="{labels["index_col_id"]}">{_e(entry.id)}</td>']
+        if with_code:
+            cells.append(f'<td data-label="{labels["index_col_code"]}">{_e(entry.code)}</td>')
+        cells.append(f'<td data-label="{labels["index_col_language"]}">'
+                     f"{_e(report_language)}</td>")
         if with_status:
-            cells.append(f'<td data-label="{labels[4]}">{_status(entry, language, on_disk)}'
-                         "</td>")
+            cells.append(f'<td data-label="{labels["index_col_status"]}">'
+                         f"{_status(entry, language, on_disk)}</td>")
         if with_cause:
-            cells.append(f'<td class="long" data-label="{labels[-1]}">'
+            cells.append(f'<td class="long" data-label="{labels["index_col_cause"]}">'
                          f"{_status(entry, language, on_disk)}"
                          f"{_cause(entry, language, on_disk)}</td>")
         rows.append("<tr>" + "".join(cells) + "</tr>")
@@ -351,12 +366,14 @@ def render_index(manifest: Manifest, language: str = "fi", on_disk: OnDisk | Non
            f"{_link(layout.MANIFEST_FILE, layout.MANIFEST_FILE)} – "
            f"{_e(_t('index_record_text', language))}</dd>")
 
+    with_code = not names_providers(network, manifest.options)
     sections = [_network_section(network, language, on_disk),
                 _support_section(manifest, providers, language, on_disk)]
     if failed_providers:
         heading = _t("index_failed_heading", language)
         sections.append(f"<section>\n<h2>{_e(heading)}</h2>\n" +
-                        _table(heading, failed_providers, language, on_disk, with_cause=True) +
+                        _table(heading, failed_providers, language, on_disk, with_cause=True,
+                               with_code=with_code) +
                         "</section>\n")
     for status, key, note in ((OK, "index_this_run_heading", None),
                               (SKIPPED, "index_unchanged_heading", None),
@@ -372,11 +389,13 @@ def render_index(manifest: Manifest, language: str = "fi", on_disk: OnDisk | Non
                             _table(_t("index_group_count", language, heading=heading,
                                       count=len(group)), group, language, on_disk,
                                    with_status=status == EARLIER,
-                                   with_cause=status == HELD) + "</section>\n")
+                                   with_cause=status == HELD, with_code=with_code)
+                            + "</section>\n")
     if others:
         heading = _t("index_other_heading", language, count=len(others))
         sections.append(f"<details>\n<summary>{_e(heading)}</summary>\n" +
-                        _table(heading, others, language, on_disk, with_status=True) +
+                        _table(heading, others, language, on_disk, with_status=True,
+                               with_code=with_code) +
                         "</details>\n")
     return (
         "<!DOCTYPE html>\n"

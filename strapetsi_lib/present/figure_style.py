@@ -33,6 +33,9 @@ from strapetsi_lib.present.i18n import number, percent  # noqa: E402
 #: The provider in its own figures, and the network beside it.
 HIGHLIGHT = "#0b5394"
 NETWORK = "#7f7f7f"
+#: A clear change for the worse, whichever way its dimension points (an improvement is drawn in
+#: HIGHLIGHT): the red end of the answers' RdBu, so that red means worse in every figure.
+WORSE = "#b2182b"
 #: The neutral answer of an agreement scale: a grey that shows against white (also its legend
 #: swatch) and in grey print.
 NEUTRAL = "#b0b0b0"

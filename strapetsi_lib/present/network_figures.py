@@ -20,11 +20,12 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import seaborn as sns  # noqa: E402
 
-from strapetsi_lib.ingest.instrument import Scale  # noqa: E402
+from strapetsi_lib.ingest.instrument import Instrument, Scale  # noqa: E402
 from strapetsi_lib.present.figure_style import (  # noqa: E402
     FIGURE_WIDTH,
     MAX_FIGURE_HEIGHT,
     MIN_FONT_SIZE,
+    WORSE,
     apply_style,
     axis_label,
     even_parts,
@@ -213,12 +214,14 @@ def provider_distribution(means: pd.DataFrame, dimension_names: dict[str, str],
 
 
 def _forest(ax: plt.Axes, frame: pd.DataFrame, labels: list[str]) -> None:
-    """Points with horizontal 95 % intervals, clear results dark and filled."""
+    """Points with horizontal 95 % intervals, clear results dark and filled; a clear result
+    for the worse (the frame's ``worse``, where it has one) red."""
     y = np.arange(len(frame))
-    for i, row in enumerate(frame.itertuples()):
+    worse = frame["worse"] if "worse" in frame else pd.Series(False, index=frame.index)
+    for i, (row, for_worse) in enumerate(zip(frame.itertuples(), worse, strict=True)):
         if row.estimate is None or math.isnan(row.estimate):
             continue
-        colour = CLEAR if row.clear else UNCLEAR
+        colour = (WORSE if for_worse else CLEAR) if row.clear else UNCLEAR
         ax.errorbar(row.estimate, i, xerr=[[row.estimate - row.ci_low],
                                            [row.ci_high - row.estimate]],
                     fmt="o", mfc=colour if row.clear else "white",
@@ -228,12 +231,17 @@ def _forest(ax: plt.Axes, frame: pd.DataFrame, labels: list[str]) -> None:
     ax.set_ylim(len(frame) - 0.5, -0.5)
 
 
-def _verdict_legend(fig: plt.Figure, language: str) -> None:
+def _verdict_legend(fig: plt.Figure, language: str, with_worse: bool = False) -> None:
+    """Clear (and, ``with_worse``, clear for the worse) and not clear."""
     handles = [plt.Line2D([], [], marker="o", color=CLEAR, mfc=CLEAR, linestyle="-",
-                          label=text("network_legend_clear", language)),
-               plt.Line2D([], [], marker="o", color=UNCLEAR, mfc="white", linestyle="-",
-                          label=text("network_legend_unclear", language))]
-    fig.legend(handles=handles, loc="outside upper center", ncol=2, frameon=False)
+                          label=text("network_legend_clear_better" if with_worse
+                                     else "network_legend_clear", language))]
+    if with_worse:
+        handles.append(plt.Line2D([], [], marker="o", color=WORSE, mfc=WORSE, linestyle="-",
+                                  label=text("network_legend_clear_worse", language)))
+    handles.append(plt.Line2D([], [], marker="o", color=UNCLEAR, mfc="white", linestyle="-",
+                              label=text("network_legend_unclear", language)))
+    fig.legend(handles=handles, loc="outside upper center", ncol=len(handles), frameon=False)
 
 
 def _symmetric_limits(ax: plt.Axes, frame: pd.DataFrame, language: str) -> None:
@@ -244,22 +252,29 @@ def _symmetric_limits(ax: plt.Axes, frame: pd.DataFrame, language: str) -> None:
 
 
 def change_forest(change: pd.DataFrame, language: str,
-                  scale: Scale) -> tuple[plt.Figure, str]:
-    """Forest plot of the network's change per dimension (mixed model).
+                  instrument: Instrument) -> tuple[plt.Figure, str]:
+    """Forest plot of the network's change per dimension (mixed model); a clear change for the
+    worse is red, whichever way its dimension points (a rise where a lower score is better).
 
     Parameters
     ----------
     change
         :func:`strapetsi_lib.present.network_view.network_change`.
-    scale
-        The dimensions' scale (the instrument's), which the change is in points of.
+    instrument
+        The instrument: the dimensions' scale, which the change is in points of, and which way
+        each dimension is better.
     """
     _style()
+    change = change.assign(worse=[(estimate > 0) != instrument.higher_is_better(dimension)
+                                  for dimension, estimate in zip(change["dimension"],
+                                                                 change["estimate"],
+                                                                 strict=True)])
     fig, ax = plt.subplots(figsize=(FIGURE_WIDTH, 0.6 * len(change) + 1.6))
     _forest(ax, change, [textwrap.fill(n, NAME_WRAP) for n in change["name"]])
     _symmetric_limits(ax, change, language)
-    ax.set_xlabel(axis_label(text("network_change_axis", language, scale=scale.span())))
-    _verdict_legend(fig, language)
+    ax.set_xlabel(axis_label(text("network_change_axis", language,
+                                  scale=instrument.score_scale.span())))
+    _verdict_legend(fig, language, with_worse=bool((change["worse"] & change["clear"]).any()))
     alt = text("network_alt_change", language) + " " + " ".join(
         change_sentences(change, language))
     return fig, alt

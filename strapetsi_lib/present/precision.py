@@ -31,14 +31,17 @@ import math
 
 import pandas as pd
 
-__all__ = ["CHANGE_DECIMALS", "MEAN_DECIMALS", "SHARE_PERCENT_DECIMALS", "as_shown",
-           "interval_as_shown", "intervals_as_shown", "share_as_shown", "threshold_decimals"]
+__all__ = ["CHANGE_DECIMALS", "EFFECT_DECIMALS", "MEAN_DECIMALS", "SHARE_PERCENT_DECIMALS",
+           "as_shown", "interval_as_shown", "intervals_as_shown", "share_as_shown",
+           "threshold_decimals"]
 
 #: Means, their intervals and the network average: ``3,4`` (``i18n.number``'s default).
 MEAN_DECIMALS = 1
 #: Differences in scale points (changes between waves, gaps, model estimates) and their
 #: intervals: ``+0,23``.
 CHANGE_DECIMALS = 2
+#: A standardised size (Hedges' g, a difference in standard deviations): two decimals.
+EFFECT_DECIMALS = 2
 #: Shares are written as whole percentages: ``62 %``.
 SHARE_PERCENT_DECIMALS = 0
 #: Most decimals a number gets to stay on its side of a threshold (:func:`threshold_decimals`).

@@ -31,6 +31,7 @@ from strapetsi_lib.present.figure_style import (  # noqa: E402
     MEAN_CMAP,
     MIN_FONT_SIZE,
     NETWORK,
+    WORSE,
     agreement_colours,
     apply_style,
     axis_label,
@@ -42,7 +43,11 @@ from strapetsi_lib.present.figure_style import (  # noqa: E402
     wrap_chars,
 )
 from strapetsi_lib.present.i18n import interval, number, percent, text  # noqa: E402
-from strapetsi_lib.present.survey_words import role_label, scale_span  # noqa: E402
+from strapetsi_lib.present.survey_words import (  # noqa: E402
+    item_higher_is_better,
+    role_label,
+    scale_span,
+)
 
 __all__ = ["HIGHLIGHT", "NETWORK", "change_forest", "dimension_profile", "item_diverging_bars",
            "provider_place", "role_heatmap", "statement_chart_parts"]
@@ -207,11 +212,15 @@ def item_diverging_bars(distribution: pd.DataFrame, instrument: Instrument,
     part = shares.loc[codes]
     left = -(part[neg].sum(axis=1) + part[neutral].sum(axis=1) / 2).to_numpy()
     handles = []
-    for value, colour in zip(values, colours, strict=True):
+    # the better answer is blue either way: a statement of a dimension where a lower score is
+    # better has the colours mirrored (agreeing with "I must often hurry" is not good news)
+    mirrored = [not item_higher_is_better(instrument, code) for code in codes]
+    for k, (value, colour) in enumerate(zip(values, colours, strict=True)):
         width = part[value].to_numpy()
         boxes = [[(x0, c - BAR / 2), (x0 + w, c - BAR / 2), (x0 + w, c + BAR / 2),
                   (x0, c + BAR / 2)] for x0, w, c in zip(left, width, centres, strict=True)]
-        ax.add_collection(PolyCollection(boxes, facecolors=colour, edgecolors="white",
+        faces = [colours[-1 - k] if flip else colour for flip in mirrored]
+        ax.add_collection(PolyCollection(boxes, facecolors=faces, edgecolors="white",
                                          linewidths=0.5), autolim=False)
         handles.append(Patch(facecolor=colour, label=scale.label(value, language)))
         left = left + width
@@ -238,7 +247,10 @@ def item_diverging_bars(distribution: pd.DataFrame, instrument: Instrument,
     number_ticks(ax.xaxis, language, 0, as_percent=True, absolute=True)
     ax.set_xlabel(text("share_of_answers_percent", language))
     fig.legend(handles=_row_major(handles, 2), loc="outside upper center", ncol=2,
-               frameon=False, fontsize=MIN_FONT_SIZE)
+               frameon=False, fontsize=MIN_FONT_SIZE,
+               title=textwrap.fill(str(text("answers_colours_mirrored", language)),
+                                   wrap_chars(FIGURE_WIDTH - 0.3)) if any(mirrored) else None,
+               title_fontsize=MIN_FONT_SIZE)
     top, low = agree.idxmax(), agree.idxmin()
     alt = text("alt_items", language, n_items=len(order),
                high_side=instrument.score_scale.side("high", language),
@@ -293,7 +305,12 @@ def role_heatmap(role_means: pd.DataFrame, instrument: Instrument, language: str
             .reindex(index=instrument.dimension_codes, columns=roles))
     annot = grid.map(lambda v: suppressed_label if pd.isna(v) else number(v, language, 1))
     scale = instrument.score_scale
-    vmin, vmax = fitted_limits(grid.to_numpy(dtype=float).ravel(), scale.min, scale.max)
+    # darker is better in every row: a lower-is-better row is coloured by its mean mirrored
+    # on the scale (min + max - mean), the number printed in the cell stays the mean
+    mirrored = [not instrument.higher_is_better(d) for d in grid.index]
+    shade = grid.apply(lambda row: scale.min + scale.max - row if mirrored[grid.index.get_loc(
+        row.name)] else row, axis=1)
+    vmin, vmax = fitted_limits(shade.to_numpy(dtype=float).ravel(), scale.min, scale.max)
     cmap, norm = matplotlib.colormaps[MEAN_CMAP], Normalize(vmin, vmax)
     role_labels = [textwrap.fill(role_label(instrument, r, language), wrap_chars(
         (FIGURE_WIDTH - 0.3) / max(1, len(roles))), break_long_words=False) for r in roles]
@@ -306,7 +323,7 @@ def role_heatmap(role_means: pd.DataFrame, instrument: Instrument, language: str
                 va="center", ha="left", fontsize=MIN_FONT_SIZE + 0.45).set_in_layout(False)
         for j, role in enumerate(roles):
             value = grid.loc[dim, role]
-            colour = cmap(norm(value)) if pd.notna(value) else (1, 1, 1, 1)
+            colour = cmap(norm(shade.loc[dim, role])) if pd.notna(value) else (1, 1, 1, 1)
             ax.add_patch(Rectangle((j, top + name_line), 1, 1, facecolor=colour,
                                    edgecolor="white" if pd.notna(value) else "#7f7f7f",
                                    linewidth=1.0, hatch=None if pd.notna(value) else "//"))
@@ -327,10 +344,14 @@ def role_heatmap(role_means: pd.DataFrame, instrument: Instrument, language: str
     mappable = matplotlib.cm.ScalarMappable(norm=norm, cmap=cmap)
     colorbar = fig.colorbar(mappable, ax=ax, orientation="horizontal", fraction=0.05,
                             pad=0.02, aspect=40,
-                            label=text("mean_axis", language, scale=scale.span()))
+                            label=text("heatmap_darker_better", language) if any(mirrored)
+                            else text("mean_axis", language, scale=scale.span()))
     colorbar.outline.set_visible(False)
-    colorbar.set_ticks(MultipleLocator(0.5))
-    number_ticks(colorbar.ax.xaxis, language)
+    if any(mirrored):  # the bar's numbers would be a mean only in the other rows
+        colorbar.set_ticks([])
+    else:
+        colorbar.set_ticks(MultipleLocator(0.5))
+        number_ticks(colorbar.ax.xaxis, language)
     shown = [role_label(instrument, r, language) for r in roles if grid[r].notna().any()]
     hidden = [role_label(instrument, r, language) for r in roles if grid[r].isna().all()]
     alt = text("alt_roles", language, roles=", ".join(shown) or "\u2013")
@@ -397,8 +418,12 @@ def change_forest(changes: pd.DataFrame, instrument: Instrument,
     y = np.arange(len(order))
     clear = np.atleast_1d(is_clear(shown["p_adjusted"].to_numpy(),
                                    shown["hedges_g"].to_numpy()))
-    for filled, color in ((True, HIGHLIGHT), (False, NETWORK)):
-        rows = clear == filled
+    # a clear change in the colour of its meaning: a rise where a lower score is better is a
+    # worsening, not drawn as an improvement
+    better = np.array([(row.estimate > 0) == instrument.higher_is_better(dim)
+                       for dim, row in zip(order, shown.itertuples(), strict=True)], dtype=bool)
+    for rows, color, filled in ((clear & better, HIGHLIGHT, True), (clear & ~better, WORSE, True),
+                                (~clear, NETWORK, False)):
         if rows.any():
             part = shown[rows]
             ax.errorbar(part["estimate"], y[rows], xerr=[part["estimate"] - part["ci_low"],

@@ -455,12 +455,22 @@ def profile_sentence(profile: pd.DataFrame, prepared: Prepared, language: str,
     goodness = shown["mean"].where(sign > 0, scale.min + scale.max - shown["mean"])
     best = shown.loc[goodness.idxmax()]
     worst = shown.loc[goodness.idxmin()]
+    # areas whose mean prints as the strongest's or the weakest's are named too
+    printed = goodness.round(MEAN_DECIMALS)
+    ties = "".join(
+        " " + str(text(f"stats_profile_tie_{side}" + ("_many" if len(tied) > 1 else ""),
+                       language, dimensions=and_list([names[d] for d in tied], language)))
+        for side, row in (("best", best), ("worst", worst))
+        if (tied := [d for d, p in zip(shown["dimension"], printed, strict=True)
+                     if p == printed[row.name] and d != row["dimension"]])
+        and printed.max() != printed.min())
     signs = [s * rounded_sign(m, n) for m, n, s in zip(shown["mean"], shown["network_mean"],
                                                        sign, strict=True)]
     everything = len(shown) == len(instrument.dimension_codes)
     return text("stats_profile_text", language, best=names[best["dimension"]],
                 best_mean=number(best["mean"], language), worst=names[worst["dimension"]],
-                worst_mean=number(worst["mean"], language), scale=scale_span(instrument),
+                worst_mean=number(worst["mean"], language), ties=ties,
+                scale=scale_span(instrument),
                 best_note=best_note(instrument, language),
                 wave=wave_phrase(prepared, wave or prepared.wave_ids[-1], language, "from"),
                 comparison=comparison_sentence(signs.count(1), signs.count(0),

@@ -43,9 +43,10 @@ from strapetsi_lib.present import provider_view as view
 from strapetsi_lib.present import takehold_view as takehold
 from strapetsi_lib.present.comparisons import compare_items
 from strapetsi_lib.present.i18n import and_list, count_word, number, percent, text
-from strapetsi_lib.present.precision import CHANGE_DECIMALS, MEAN_DECIMALS
+from strapetsi_lib.present.precision import CHANGE_DECIMALS, EFFECT_DECIMALS, MEAN_DECIMALS
 from strapetsi_lib.present.survey_words import (
     direction_note,
+    item_higher_is_better,
     role_label,
     scale_sides,
     scale_span,
@@ -55,7 +56,8 @@ from strapetsi_lib.present.survey_words import (
 __all__ = ["Finding", "Question", "Summary", "discussion_questions", "summary_facts",
            "summary_html"]
 
-#: How many findings the summary names.
+#: How many findings the summary names, unless there are more clear changes: every clear
+#: change is named, and strengths and areas fill the places left (the rest are counted).
 MAX_FINDINGS = 3
 #: Fewest and most discussion questions.
 MIN_QUESTIONS, MAX_QUESTIONS = 3, 5
@@ -79,10 +81,10 @@ class Finding:
     ``value`` the change in points or the provider's mean; ``reference`` the network mean for
     an item (NaN for a change); ``wave`` the wave an item's comparison describes (the
     provider's latest); ``higher_is_better`` whether a rise is an improvement (False for a
-    dimension where a lower score is better). A change also carries where its dimension stands
-    at the latest wave, ``quartile`` (1 lowest to 4 highest) and ``percentile``, and its
-    ``percentile_before`` at the baseline (None where not ranked); an item, ``reverse`` for a
-    negatively worded statement.
+    dimension, or an item of a dimension, where a lower score is better). A change also
+    carries where its dimension stands at the latest wave, ``quartile`` (1 lowest to 4
+    highest) and ``percentile``, and its ``percentile_before`` at the baseline (None where not
+    ranked); an item, ``reverse`` for a negatively worded statement.
     """
 
     kind: str
@@ -96,6 +98,13 @@ class Finding:
     percentile: float | None = None
     percentile_before: float | None = None
     reverse: bool = False
+    #: A change since the previous wave (three waves or more): the change in points as shown,
+    #: its Hedges' g and whether it is clear; ``step_only`` when only that change is clear
+    #: (the finding's ``value`` and ``size`` are then the step's).
+    step: float | None = None
+    step_size: float | None = None
+    step_clear: bool = False
+    step_only: bool = False
 
     @property
     def better(self) -> bool:
@@ -129,6 +138,11 @@ class Summary:
     #: The waves at which an own practice that had been in use was out of use, by practice
     #: (three waves or more; waves with too few answers tell nothing).
     dropped: dict[str, list[str]] = field(default_factory=dict)
+    #: The strengths and areas of the report's list that the findings leave out.
+    more_items: int = 0
+    #: The wave before the latest (three waves or more; None otherwise): the summary also says
+    #: what changed since it.
+    previous_wave: str | None = None
 
 
 class Question(NamedTuple):
@@ -164,11 +178,13 @@ def _roles_fell(prepared: Prepared, provider_id: str, first: str, latest: str) -
 def _network_findings(prepared: Prepared, provider_id: str, wave: str) -> list[Finding]:
     """Items that differ clearly from the network at a wave: the report's strengths and areas."""
     strengths, areas = view.strengths_and_areas(prepared, provider_id, wave)
+    instrument = prepared.instrument
     findings = []
     for kind, items in (("above_network", strengths), ("below_network", areas)):
         findings += [Finding(kind, row.item, float(row.std_diff), float(row.mean),
                              float(row.network_mean), wave,
-                             reverse=prepared.instrument.item(row.item).reverse)
+                             higher_is_better=item_higher_is_better(instrument, row.item),
+                             reverse=instrument.item(row.item).reverse)
                      for row in items.itertuples()]
     return findings
 
@@ -179,27 +195,39 @@ def _places(prepared: Prepared, provider_id: str, wave: str) -> pd.DataFrame:
 
 
 def _change_findings(prepared: Prepared, provider_id: str) -> list[Finding]:
-    """Dimensions that changed clearly since the baseline (none when not shown), each with
-    where it stands at the latest wave and stood at the baseline."""
+    """Dimensions that changed clearly since the baseline or, with three waves or more, since
+    the previous wave (none when not shown), each with where it stands at the latest wave and
+    stood at the baseline, and its change since the previous wave."""
     if not takehold.has_takehold(prepared):
         return []
     first, latest = takehold.compared_waves(prepared, provider_id)
     now = _places(prepared, provider_id, latest).set_index("dimension")
     before = _places(prepared, provider_id, first).set_index("dimension")
+    steps = (takehold.change_rows(prepared, provider_id, since_previous=True)
+             .set_index("dimension") if takehold.has_previous_change(prepared, provider_id)
+             else None)
     findings = []
     for row in takehold.change_rows(prepared, provider_id).itertuples():
-        if row.suppressed or pd.isna(row.estimate) or not is_clear(row.p_adjusted,
-                                                                     row.hedges_g):
+        step = steps.loc[row.dimension] if steps is not None else None
+        step_shown = step is not None and not step["suppressed"] and pd.notna(step["estimate"])
+        step_clear = step_shown and bool(is_clear(step["p_adjusted"], step["hedges_g"]))
+        clear = not row.suppressed and pd.notna(row.estimate) and is_clear(row.p_adjusted,
+                                                                          row.hedges_g)
+        if not clear and not step_clear:
             continue
-        kind = "change_up" if row.estimate > 0 else "change_down"
+        value, size = ((row.estimate, row.hedges_g) if clear
+                       else (step["estimate"], step["hedges_g"]))
         quartile, percentile = now.loc[row.dimension, ["quartile", "percentile"]]
         earlier = before.loc[row.dimension, "percentile"]
         findings.append(Finding(
-            kind, row.dimension, float(row.hedges_g), float(row.estimate),
-            higher_is_better=prepared.instrument.higher_is_better(row.dimension),
+            "change_up" if value > 0 else "change_down", row.dimension, float(size),
+            float(value), higher_is_better=prepared.instrument.higher_is_better(row.dimension),
             quartile=None if pd.isna(quartile) else int(quartile),
             percentile=None if pd.isna(percentile) else float(percentile),
-            percentile_before=None if pd.isna(earlier) else float(earlier)))
+            percentile_before=None if pd.isna(earlier) else float(earlier),
+            step=float(step["estimate"]) if step_shown else None,
+            step_size=float(step["hedges_g"]) if step_shown else None,
+            step_clear=step_clear, step_only=not clear))
     return findings
 
 
@@ -242,16 +270,19 @@ def summary_facts(prepared: Prepared, provider_id: str) -> Summary:
     Summary
         Respondents and response rate at the provider's baseline and latest wave (None where
         suppressed; :mod:`strapetsi_lib.analysis.waves`), the roles shown at both waves whose
-        number fell, its place per dimension at the latest wave, up to :data:`MAX_FINDINGS`
-        findings ordered by standardised size (items compared at the latest wave), the
-        provider's own themes, their practices' status and the waves any of them was out of
-        use.
+        number fell, its place per dimension at the latest wave, the findings ordered by
+        standardised size (every clear change, and the largest strengths and areas, compared
+        at the latest wave, up to :data:`MAX_FINDINGS` findings in all), how many strengths
+        and areas are left out, the provider's own themes, their practices' status and the
+        waves any of them was out of use.
     """
     first, latest = takehold.compared_waves(prepared, provider_id)
     respondents, rates = _response(prepared, provider_id)
-    candidates = (_change_findings(prepared, provider_id)
-                  + _network_findings(prepared, provider_id, latest))
-    findings = sorted(candidates, key=lambda f: -abs(f.size))[:MAX_FINDINGS]
+    changes = _change_findings(prepared, provider_id)
+    items = sorted(_network_findings(prepared, provider_id, latest), key=lambda f: -abs(f.size))
+    # every clear change is told; strengths and areas fill the places left
+    shown_items = items[:max(0, MAX_FINDINGS - len(changes))]
+    findings = sorted(changes + shown_items, key=lambda f: -abs(f.size))
     practices = own_practices(prepared, provider_id)
     return Summary(provider_id=provider_id, first_wave=first, latest_wave=latest,
                    respondents=respondents, response_rates=rates,
@@ -262,7 +293,9 @@ def summary_facts(prepared: Prepared, provider_id: str) -> Summary:
                    changes_tested=_changes_tested(prepared, provider_id),
                    items_tested=compare_items(prepared, provider_id, latest).any_tested,
                    places=_places(prepared, provider_id, latest),
-                   dropped=_dropped(prepared, provider_id, practices))
+                   dropped=_dropped(prepared, provider_id, practices),
+                   more_items=len(items) - len(shown_items),
+                   previous_wave=takehold.previous_wave(prepared, provider_id))
 
 
 # --------------------------------------------------------------------------- words
@@ -303,7 +336,12 @@ def response_sentence(facts: Summary, prepared: Prepared, language: str) -> str:
     else:
         sentence = _capital(_t("summary_respondents_rate", language, **values,
                                rate=percent(rate_latest, language)))
+    since_previous = _rate_since_previous(facts, prepared, language)
+    if since_previous:
+        sentence += " " + since_previous
     if facts.roles_fell:
+        # the groups' names as a list after a colon: a name from the instrument cannot be
+        # inflected ("opettaja (380 → 234)")
         roles = [_t("summary_role_change", language,
                     role=role_label(prepared.instrument, role, language).lower(),
                     before=before, after=after) for role, before, after in facts.roles_fell]
@@ -312,14 +350,30 @@ def response_sentence(facts: Summary, prepared: Prepared, language: str) -> str:
     return sentence
 
 
+def _rate_since_previous(facts: Summary, prepared: Prepared, language: str) -> str:
+    """With three waves or more, how the response rate changed since the previous wave
+    ("" when there is none, or either rate is hidden)."""
+    previous, latest = facts.previous_wave, facts.latest_wave
+    if previous is None or facts.response_rates.get(previous) is None \
+            or facts.response_rates[latest] is None:
+        return ""
+    before, now = facts.response_rates[previous], facts.response_rates[latest]
+    shown_before, shown_now = round(100 * before), round(100 * now)
+    key = ("summary_rate_previous_fell" if shown_now < shown_before
+           else "summary_rate_previous_rose" if shown_now > shown_before
+           else "summary_rate_previous_same")
+    return _t(key, language, wave=prepared.wave_label(previous, language),
+              rate_before=percent(before, language), rate=percent(now, language))
+
+
 def _quartile_words(quartile: int, language: str) -> str:
     return text(f"summary_quartile_{quartile}", language)
 
 
 def position_sentence(facts: Summary, prepared: Prepared, language: str) -> str:
     """Where the provider stands among the network's providers at the latest wave: the
-    quartile of every ranked dimension in words ("lowest quartile on all six areas"), the
-    quartiles from the highest down; "" when no dimension is ranked."""
+    quartile of every ranked dimension in words ("lowest quartile on all six areas"), or a
+    short list by quartile from the highest down (HTML); "" when no dimension is ranked."""
     places = facts.places.dropna(subset=["quartile"])
     if places.empty:
         return ""
@@ -328,16 +382,19 @@ def position_sentence(facts: Summary, prepared: Prepared, language: str) -> str:
     total = len(prepared.instrument.dimension_codes)
     if len(quartiles) == 1 and len(places) == total and total > 1:
         count = count_word(total, language, "adessive") or str(total)
-        return _capital(_t("summary_position_all", language, wave=wave,
-                           quartile=_quartile_words(quartiles[0], language), count=count))
+        return "<p>" + _capital(_t("summary_position_all", language, wave=wave,
+                                   quartile=_quartile_words(quartiles[0], language),
+                                   count=count)) + "</p>"
     parts = []
     for quartile in quartiles:
         names = [_dimension(prepared, d, language)
                  for d in places.loc[places["quartile"] == quartile, "dimension"]]
-        key = "summary_position_part_one" if len(names) == 1 else "summary_position_part"
-        parts.append(text(key, language, quartile=_quartile_words(quartile, language),
+        parts.append(text("summary_position_part", language,
+                          quartile=_quartile_words(quartile, language),
                           dimensions=and_list([html.escape(n) for n in names], language)))
-    return _capital(_t("summary_position", language, wave=wave)) + " " + "; ".join(parts) + "."
+    items = "".join(f"<li>{part}</li>" for part in parts)
+    return (f"<p>{_capital(_t('summary_position', language, wave=wave))}</p>"
+            f"<ul class=\"strapetsi-position\">{items}</ul>")
 
 
 def _percentile_words(finding: Finding, language: str) -> str:
@@ -369,25 +426,63 @@ def _reversed_flavour(finding: Finding) -> str:
     return "fewer" if (finding.value > finding.reference) else "more"
 
 
+def effect_size(g: float, language: str) -> str:
+    """The standardised size that makes a change clear, as the change table names it:
+    ``Hedgesin g = 0,45``."""
+    return str(text("summary_effect_size", language,
+                    g=number(g, language, EFFECT_DECIMALS)))
+
+
+def _step_sentence(finding: Finding, facts: Summary, prepared: Prepared, language: str) -> str:
+    """The change since the previous wave beside a clear change since the baseline (three
+    waves or more), clear or not; "" without one."""
+    if finding.step is None or finding.step_only or facts.previous_wave is None:
+        return ""
+    key = "summary_step_clear" if finding.step_clear else "summary_step"
+    return " " + _t(key, language, wave=prepared.wave_label(facts.previous_wave, language),
+                    change=number(finding.step, language, CHANGE_DECIMALS, signed=True),
+                    size=effect_size(finding.step_size, language))
+
+
 def finding_sentence(finding: Finding, facts: Summary, prepared: Prepared, language: str) -> str:
-    """One finding in words, with the number that makes it a finding: a change with where its
-    dimension stands now, a statement with its mean beside the network's (a negatively worded
-    one saying whether more or fewer agree with it than in the network)."""
+    """One finding in words, with the numbers that make it a finding: a change with its size
+    (Hedges' g), where its dimension stands now and its change since the previous wave; a
+    statement with its mean beside the network's (a negatively worded one saying whether more
+    or fewer agree with it than in the network, one of a dimension where a lower score is
+    better saying so)."""
     if finding.kind.startswith("change"):
         # where a lower score is better, a rise is a worsening and a fall an improvement
         key = f"summary_finding_{finding.kind}" + (
             "" if finding.higher_is_better
             else "_worse" if finding.kind == "change_up" else "_better")
+        if finding.step_only:
+            key = "summary_finding_step_" + ("better" if finding.better else "worse")
+        moved = text("summary_mean_rose" if finding.value > 0 else "summary_mean_fell",
+                     language, amount=number(abs(finding.value), language, CHANGE_DECIMALS))
         return _t(key, language, dimension=_dimension(prepared, finding.subject, language),
                   amount=number(abs(finding.value), language, CHANGE_DECIMALS),
-                  position=_position_clause(finding, language))
+                  moved=moved, size=effect_size(finding.size, language),
+                  wave=prepared.wave_label(facts.previous_wave or facts.first_wave, language),
+                  position=_position_clause(finding, language)) + _step_sentence(
+                      finding, facts, prepared, language)
     key = f"summary_finding_{finding.kind}" + (
-        f"_reversed_{_reversed_flavour(finding)}" if finding.reverse else "")
+        f"_reversed_{_reversed_flavour(finding)}" if finding.reverse
+        else "" if finding.higher_is_better else "_lower_better")
     return _t(key, language, statement=prepared.instrument.item(finding.subject).text[language],
               mean=number(finding.value, language, MEAN_DECIMALS),
               network=number(finding.reference, language, MEAN_DECIMALS),
               wave=prepared.wave_label(finding.wave or facts.latest_wave, language),
               **scale_sides(prepared.instrument, language))
+
+
+def more_items_sentence(facts: Summary, language: str) -> str:
+    """How many strengths and areas the findings leave out, and where they are ("" when
+    none is)."""
+    if not facts.more_items:
+        return ""
+    key = "summary_more_items_one" if facts.more_items == 1 else "summary_more_items"
+    return _t(key, language, n=count_word(facts.more_items, language) or str(facts.more_items),
+              section=text("strengths_heading", language))
 
 
 def no_findings_sentence(facts: Summary, language: str) -> str:
@@ -588,9 +683,10 @@ def summary_html(facts: Summary, prepared: Prepared, language: str) -> str:
     provider stands, the findings, the own themes' practices and the discussion questions.
     Data values are escaped."""
     parts = [f"<p>{response_sentence(facts, prepared, language)}</p>"]
-    position = position_sentence(facts, prepared, language)
-    if position:
-        parts.append(f"<p>{position}</p>")
+    if facts.respondents[facts.latest_wave] is None:
+        # too few answers in every wave: nothing else to tell or ask about
+        return "<div class=\"strapetsi-summary\">" + "".join(parts) + "</div>"
+    parts.append(position_sentence(facts, prepared, language))
     instrument = prepared.instrument
     intro = _t("summary_findings_intro", language, scale=scale_span(instrument),
                direction=direction_note(instrument, language))
@@ -599,6 +695,9 @@ def summary_html(facts: Summary, prepared: Prepared, language: str) -> str:
         items = "".join(f"<li>{finding_sentence(f, facts, prepared, language)}</li>"
                         for f in facts.findings)
         parts.append(f"<ol class=\"strapetsi-findings\">{items}</ol>")
+        more = more_items_sentence(facts, language)
+        if more:
+            parts.append(f"<p>{more}</p>")
     else:
         parts.append(f"<p>{no_findings_sentence(facts, language)}</p>")
     practices = practices_sentence(facts, prepared, language)

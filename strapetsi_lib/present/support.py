@@ -31,7 +31,7 @@ from strapetsi_lib.analysis.disclosure import may_show
 from strapetsi_lib.analysis.stats import is_clear
 from strapetsi_lib.prepare import Prepared
 from strapetsi_lib.present.i18n import name_order, number, percent, text
-from strapetsi_lib.present.precision import share_as_shown
+from strapetsi_lib.present.precision import CHANGE_DECIMALS, share_as_shown
 
 __all__ = ["FALLING_RATE_POINTS", "lowest_quartile_rate", "needs_support", "support_reasons"]
 
@@ -89,6 +89,7 @@ def _response(prepared: Prepared, provider_id: str, first: str, latest: str,
 
 
 def _declines(prepared: Prepared, provider_id: str, language: str) -> str | None:
+    from strapetsi_lib.present.summary import effect_size
     from strapetsi_lib.present.takehold_view import change_rows, has_takehold
 
     if not has_takehold(prepared):
@@ -101,8 +102,11 @@ def _declines(prepared: Prepared, provider_id: str, language: str) -> str | None
             and (row.estimate < 0 if better(row.dimension) else row.estimate > 0)]
     if not down:
         return None
-    parts = [f"{prepared.instrument.dimension(row.dimension).name[language]} "
-             f"{number(row.estimate, language, 2, signed=True)}" for row in down]
+    # the points and the standardised size that makes the change clear, as the report says
+    parts = [text("support_decline_part", language,
+                  dimension=prepared.instrument.dimension(row.dimension).name[language],
+                  change=number(row.estimate, language, CHANGE_DECIMALS, signed=True),
+                  size=effect_size(row.hedges_g, language)) for row in down]
     return text("support_clear_decline", language, dimensions=", ".join(parts))
 
 

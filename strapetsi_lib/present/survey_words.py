@@ -18,8 +18,8 @@ from strapetsi_lib.ingest.instrument import Instrument
 from strapetsi_lib.prepare import Prepared
 from strapetsi_lib.present.i18n import Text, and_list, text
 
-__all__ = ["best_note", "change_note", "direction_note", "items_note", "period",
-           "report_title", "role_label", "scale_labels", "scale_sides", "scale_span",
+__all__ = ["best_note", "change_note", "direction_note", "item_higher_is_better", "items_note",
+           "period", "report_title", "role_label", "scale_labels", "scale_sides", "scale_span",
            "statement_text", "survey_text", "theme_name", "wave_phrase", "wave_short_label",
            "wave_span", "wave_years", "waves_named"]
 
@@ -220,12 +220,22 @@ def statement_text(instrument: Instrument, item: str, language: str) -> str:
     """A statement's wording as a report lists it outside the chart of answers: a
     reverse-keyed (negatively worded) statement says that its mean is reversed, so that a
     high mean beside "we have no time for it" is not read as agreement (in the words of the
-    scale's high side, :func:`scale_sides`)."""
+    scale's high side, :func:`scale_sides`); one of a dimension where a lower score is better
+    says so, so that a low mean is not read as a weakness."""
     wording = instrument.item(item).text[language]
-    if not instrument.item(item).reverse:
-        return wording
-    return str(text("statement_reversed", language, statement=wording,
-                    **scale_sides(instrument, language)))
+    if instrument.item(item).reverse:
+        return str(text("statement_reversed", language, statement=wording,
+                        **scale_sides(instrument, language)))
+    if not item_higher_is_better(instrument, item):
+        return str(text("statement_lower_better", language, statement=wording))
+    return wording
+
+
+def item_higher_is_better(instrument: Instrument, item: str) -> bool:
+    """Whether a higher mean of a statement, or agreeing with it, is the better answer: its
+    dimension's direction (a statement in no dimension reads higher as better)."""
+    dimension = instrument.item(item).dimension
+    return dimension is None or instrument.higher_is_better(dimension)
 
 
 def role_label(instrument: Instrument, role: str, language: str) -> str:

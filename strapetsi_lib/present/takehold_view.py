@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from strapetsi_lib.analysis.disclosure import safe_practice_status, suppress_small
+from strapetsi_lib.analysis.disclosure import may_show, safe_practice_status, suppress_small
 from strapetsi_lib.analysis.stats import CERTAIN_BUT_SMALL, CLEAR, NOT_TESTED, verdict
 from strapetsi_lib.analysis.takehold import NOT_IN_USE, TAKEHOLD_THRESHOLDS, TOLERANCE, TOO_FEW
 from strapetsi_lib.prepare import Prepared
@@ -97,9 +97,14 @@ def has_change(prepared: Prepared, provider_id: str) -> bool:
 def waves_sentences(prepared: Prepared, provider_id: str, language: str) -> list[str]:
     """Which waves the take-hold section compares, and why when they are not the network's
     first and latest: every wave the provider did not take part in, or had too few answers
-    in, is named."""
+    in, is named; one sentence saying so when no wave has enough answers."""
     before, after = compared_waves(prepared, provider_id)
     label = prepared.wave_label
+    counts = prepared.rows("response_rates", provider_id).set_index("wave")["n"]
+    mgs = prepared.min_group_size
+    if not any(may_show(int(counts.get(wave, 0)), mgs) for wave in prepared.wave_ids):
+        # no wave to describe or compare: one sentence, not "only wave X" then "too few in X"
+        return [text("takehold_no_usable_wave", language, n=mgs)]
     practices = bool(prepared.instrument.practices)
     if before == after:
         sentences = [text("takehold_intro_one_wave" if practices
@@ -112,8 +117,6 @@ def waves_sentences(prepared: Prepared, provider_id: str, language: str) -> list
                                  wave_after=label(after, language))]
         if (before, after) != (prepared.wave_ids[0], prepared.wave_ids[-1]):
             sentences.append(text("takehold_own_waves", language))
-    counts = prepared.rows("response_rates", provider_id).set_index("wave")["n"]
-    mgs = prepared.min_group_size
     for wave in prepared.wave_ids:
         n = int(counts.get(wave, 0))
         if n == 0:
