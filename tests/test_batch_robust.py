@@ -20,7 +20,7 @@ from pathlib import Path
 import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
-from run_folder import error_lines, leftovers, record
+from run_folder import error_lines, leftovers, provider_ids, record
 
 from strapetsi_lib.config import HOME_VARIABLE, PACKAGE_DIR
 from strapetsi_lib.ingest.demo import generate_demo
@@ -58,8 +58,7 @@ def dataset(work) -> Path:
 
 @pytest.fixture(scope="module")
 def ids(dataset) -> list[str]:
-    lines = (dataset / "providers.csv").read_text(encoding="utf-8").splitlines()[1:]
-    return [line.split(",")[0] for line in lines]
+    return provider_ids(dataset)
 
 
 def tiny_notebook(path: Path, hang_for: str = "", marker: Path | None = None) -> Path:

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 import survey_layouts as layouts
 import yaml
-from bs4 import BeautifulSoup
+from run_folder import respondent_totals
 
 from strapetsi_lib.config import PROJ_ROOT
 from strapetsi_lib.errors import Problem
@@ -151,11 +151,7 @@ def test_two_forms_of_one_round_reach_reports(source, tmp_path):
     assert result.returncode == 0, result.stdout + result.stderr
     first = source.responses[source.responses["wave"] == source.wave_ids[0]]
     for _, provider in source.providers.iterrows():
-        html = (tmp_path / "reports" / f"provider_{provider['provider_id']}.html").read_text(
-            encoding="utf-8")
-        table = BeautifulSoup(html, "html.parser").find("table")
-        total = next(row for row in table.find_all("tr")
-                     if row.find(["th", "td"]).get_text(strip=True)
-                     == text("total", provider["language"]))
-        shown = [cell.get_text(strip=True) for cell in total.find_all(["th", "td"])[1:]]
+        shown = respondent_totals(
+            tmp_path / "reports" / f"provider_{provider['provider_id']}.html",
+            text("total", provider["language"]))
         assert shown == [str((first["provider_id"] == provider["provider_id"]).sum())]

@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 import survey_layouts as layouts
 import yaml
-from bs4 import BeautifulSoup
+from run_folder import respondent_totals
 
 from strapetsi_lib.config import PROJ_ROOT
 from strapetsi_lib.errors import Problem
@@ -320,13 +320,9 @@ def test_an_export_reaches_reports_with_init_and_run_alone(source, tmp_path):
                                 for pid in source.providers["provider_id"])])
     # each report counts the respondents the source has, wave by wave
     for _, provider in source.providers.iterrows():
-        html = (tmp_path / "reports" / f"provider_{provider['provider_id']}.html").read_text(
-            encoding="utf-8")
-        table = BeautifulSoup(html, "html.parser").find("table")
-        total = next(row for row in table.find_all("tr")
-                     if row.find(["th", "td"]).get_text(strip=True)
-                     == text("total", provider["language"]))
-        shown = [cell.get_text(strip=True) for cell in total.find_all(["th", "td"])[1:]]
+        shown = respondent_totals(
+            tmp_path / "reports" / f"provider_{provider['provider_id']}.html",
+            text("total", provider["language"]))
         counts = (source.responses[source.responses["provider_id"] == provider["provider_id"]]
                   .groupby("wave", observed=False).size())
         assert shown == [str(counts[wave]) for wave in source.wave_ids]
