@@ -19,7 +19,7 @@ import re
 import string
 import unicodedata
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Annotated, Any, Literal
 
 import yaml
@@ -577,16 +577,27 @@ def _role_problems(doc: dict) -> Iterator[tuple[KeyPath, str]]:
     leaders = [index for index, role in _entries(doc, "roles") if role.get("leadership")]
     for index in leaders[1:]:
         yield ("roles", index, "leadership"), "only one role can be the leadership"
+    yield from _names_claimed_twice(
+        doc, "roles", "label", "synonyms", normalise_role,
+        lambda code, name, other: f"role {code}: {name!r} already names role {other}")
+
+
+def _names_claimed_twice(doc: dict, section: str, texts_key: str, extra_key: str,
+                         normalise: Callable[[str], str],
+                         message: Callable[[str, str, str], str]
+                         ) -> Iterator[tuple[KeyPath, str]]:
+    """Entries of ``section`` whose names (the code, the texts of ``texts_key`` in every
+    language and the list ``extra_key``), normalised as the data are read, name another entry
+    too: a value or a header would then be read as either."""
     owner: dict[str, str] = {}
-    for index, role in _entries(doc, "roles"):
-        code = str(role.get("code"))
-        label = role.get("label")
-        names = [code, *(label.values() if isinstance(label, dict) else []),
-                 *(role.get("synonyms") if isinstance(role.get("synonyms"), list) else [])]
-        for name in dict.fromkeys(normalise_role(str(n)) for n in names):
+    for index, entry in _entries(doc, section):
+        code = str(entry.get("code"))
+        texts, extra = entry.get(texts_key), entry.get(extra_key)
+        names = [code, *(texts.values() if isinstance(texts, dict) else []),
+                 *(extra if isinstance(extra, list) else [])]
+        for name in dict.fromkeys(normalise(str(n)) for n in names):
             if name in owner and owner[name] != code:
-                yield ("roles", index), (f"role {code}: {name!r} already names role "
-                                         f"{owner[name]}")
+                yield (section, index), message(code, name, owner[name])
             owner.setdefault(name, code)
 
 
@@ -611,17 +622,9 @@ def _report_text_problems(doc: dict) -> Iterator[tuple[KeyPath, str]]:
 
 def _header_problems(doc: dict) -> Iterator[tuple[KeyPath, str]]:
     """Two items that an export's column header could both name."""
-    owner: dict[str, str] = {}
-    for index, item in _entries(doc, "items"):
-        code = str(item.get("code"))
-        text = item.get("text")
-        names = [code, *(text.values() if isinstance(text, dict) else []),
-                 *(item.get("aliases") if isinstance(item.get("aliases"), list) else [])]
-        for name in dict.fromkeys(normalise_header(str(n)) for n in names):
-            if name in owner and owner[name] != code:
-                yield ("items", index), (f"item {code}: the header {name!r} already names "
-                                         f"item {owner[name]}")
-            owner.setdefault(name, code)
+    yield from _names_claimed_twice(
+        doc, "items", "text", "aliases", normalise_header,
+        lambda code, name, other: f"item {code}: the header {name!r} already names item {other}")
 
 
 # --------------------------------------------------------------------------- the JSON Schema
