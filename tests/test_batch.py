@@ -260,6 +260,18 @@ def test_unknown_provider_is_a_usage_error(first_run, dataset, notebook, out):
     assert result.returncode == 2 and "1234567-1" in result.stderr
 
 
+@pytest.mark.slow
+def test_unknown_provider_is_a_usage_error_while_workers_start(first_run, dataset, notebook,
+                                                               work):
+    # Inputs known to be valid and a folder without a record: the run is planned in a thread
+    # while its workers start; the unknown id is still a usage error, and no folder is made.
+    fresh = work / "fresh"
+    result = strapetsi_run(dataset, "--out", fresh, "--notebook", notebook,
+                           "--provider", "1234567-1")
+    assert result.returncode == 2 and "1234567-1" in result.stderr
+    assert not fresh.exists()
+
+
 # --- bad input --------------------------------------------------------------------------------
 
 

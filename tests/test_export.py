@@ -303,3 +303,13 @@ def test_text_and_headings_escape_data():
     assert display.title_html("Raportti") == "<h1>Raportti</h1>"
     with pytest.raises(ValueError, match="level"):
         display.heading_html("x", 1)
+
+
+def test_warm_exporters_make_every_language_exporter_once():
+    # what a batch worker inherits from the process it is forked from (batch/worker_imports.py)
+    export._exporter.cache_clear()
+    assert export.warm_exporters() == []
+    assert export._exporter.cache_info().currsize == 3  # noqa: SLF001 - the cache is the point
+    made = export._exporter("sv")  # noqa: SLF001
+    assert export.warm_exporters(("sv",)) == [] and export._exporter("sv") is made  # noqa: SLF001
+    assert export.warm_exporters(("xx",)) == ["xx"]  # a language nbconvert lacks fails alone

@@ -139,9 +139,12 @@ def protect(counts: pd.Series | dict, min_group_size: int, total_known: bool = T
         the total are hidden. A breakdown without any answers (a provider that did not take
         part in a wave) hides nothing: its members and its total are none.
     """
-    series = pd.Series(counts, dtype=float).fillna(0)
-    order = list(series.index)
-    count = dict(zip(order, series.tolist(), strict=True))
+    if isinstance(counts, dict):  # plain Python: a Series costs more than the rule itself
+        order, values = list(counts), list(counts.values())
+    else:
+        series = pd.Series(counts, dtype=float)
+        order, values = list(series.index), series.tolist()
+    count = dict(zip(order, [0.0 if pd.isna(v) else float(v) for v in values], strict=True))
     empty = frozenset(m for m in order if count[m] <= 0)
     present = [m for m in order if count[m] > 0]
     if not present:  # nobody to protect; "fewer than 5" beside 0 for every member would jar
@@ -271,15 +274,31 @@ def suppress_by_group(frame: pd.DataFrame, group_cols: list[str], group_col: str
     the column ``suppressed`` is True for them (:func:`protect`).
     """
     frame = frame.copy()
-    frame["suppressed"] = False
-    blank = []
-    for _, block in frame.groupby(group_cols, observed=True, sort=False):
-        counts = block.groupby(group_col, observed=True, sort=False)[count_col].first()
+    members, answers = frame[group_col].to_numpy(), frame[count_col].to_numpy()
+    blank = np.zeros(len(frame), dtype=bool)
+    # the breakdowns' rows by position, in plain Python: a table of a few dozen rows costs
+    # more in pandas' per-call overhead than in the work itself
+    breakdowns: dict = {}  # each breakdown's rows by position; rows without a key belong to none
+    keys = zip(*(frame[col].to_numpy() for col in group_cols), strict=True)
+    for position, key in enumerate(keys):
+        if not any(pd.isna(part) for part in key):
+            breakdowns.setdefault(key, []).append(position)
+    for positions in breakdowns.values():
+        counts: dict = {}  # each member's first known count, in the breakdown's order
+        for position in positions:
+            member, count = members[position], answers[position]
+            if pd.isna(member):
+                continue
+            if pd.notna(count) and pd.isna(counts.get(member, np.nan)):
+                counts[member] = count
+            else:
+                counts.setdefault(member, np.nan)
         protection = protect(counts, min_group_size, total_shown)
-        blank += [i for i, m in zip(block.index, block[group_col], strict=True)
-                  if not protection.shown(m)]
-    frame.loc[blank, "suppressed"] = True
-    frame.loc[frame["suppressed"], [*value_cols, count_col]] = np.nan
+        blank[positions] = [pd.notna(members[position])
+                            and not protection.shown(members[position])
+                            for position in positions]
+    frame["suppressed"] = blank
+    frame.loc[blank, [*value_cols, count_col]] = np.nan
     return frame
 
 

@@ -36,6 +36,7 @@ import contextlib
 import os
 import shutil
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -194,6 +195,8 @@ class _Run:
         self.publication: publication.Publication | None = None
         #: The providers that may need support (index page), when this run prepared the tables.
         self.support: dict[str, Any] | None = None
+        #: Report id -> the counts of the groups its new version would publish (precompute).
+        self.counts: dict[str, dict[str, int]] | None = None
         self.write_fault: OutputFolderError | None = None
         self._saved = 0.0
         self.identify()
@@ -344,19 +347,28 @@ class _Run:
             parameters=earlier.parameters if earlier else None,
             produced=earlier.produced if earlier else None)
 
+    def precompute(self) -> None:
+        """What :meth:`tasks` needs that takes time, for the planned reports: the prepared
+        tables, the providers that may need support, and the counts of the groups each
+        report's new version would publish (a few seconds for a network of 80). Reads the
+        tables and writes nothing, so it may run while the workers start (:func:`run_batch`)."""
+        self.prepare()
+        self.support = self.needs_support()
+        self.counts = {entry.id: publication.report_counts(self.prepared, entry.id, NETWORK_ID)
+                       for entry in self.to_run}
+
     def tasks(self) -> list[ReportTask]:
         """The work: one task per report to run, with its Papermill parameters."""
         from strapetsi_lib.render.export import portable_parameters
         from strapetsi_lib.render.parameters import network_parameters, provider_parameters
 
-        self.prepare()
-        self.support = self.needs_support()
+        if self.counts is None or set(self.counts) != {entry.id for entry in self.to_run}:
+            self.precompute()
         self.publication = publication.Publication.of(
             self.out_dir, self.prepared.min_group_size, self.options.publish_held)
         tasks = []
         for entry in list(self.to_run):
-            held = self.publication.decide(entry.id, publication.report_counts(
-                self.prepared, entry.id, NETWORK_ID))
+            held = self.publication.decide(entry.id, self.counts[entry.id])
             if held:  # the published version stays (batch/publication.py)
                 entry.status, entry.note = runs.HELD, held
                 continue
@@ -640,17 +652,29 @@ def run_batch(options: RunOptions, console: Console | None = None) -> RunOutcome
                     e.stem for e in run.entries.values() if e.status == runs.INTERRUPTED])
                 run.begin()
                 return run.finish(EXIT_OK)
-    # There is work: workers import their libraries while the data is validated and prepared.
+    # There is work: workers import their libraries while the data is validated and prepared,
+    # and inputs known to be valid are planned and precomputed meanwhile, in a thread (the
+    # workers and the kernel server must be started by this one: they die with the thread that
+    # started them, see batch/kernel_server.py die_with_parent).
+    early = _InBackground(lambda: _plan_and_precompute(run, planned)) if vouched else None
     expected = len(options.providers) + 1 if options.providers else options.jobs or 64
     logs = Path(tempfile.mkdtemp(prefix="strapetsi-logs-"))
-    executor = _start_executor(options, expected, logs, run.folder)
+    try:
+        executor = _start_executor(options, expected, logs, run.folder)
+    except BaseException:
+        if early is not None:
+            early.wait()
+        shutil.rmtree(logs, ignore_errors=True)
+        raise
     executed = False
     try:
+        if early is not None:
+            early.result()  # its error (an unknown --provider) is raised here
         if not vouched:
             problems = run.validate()
             if problems:
                 return RunOutcome(EXIT_FAILED, problems=problems)
-        if not planned:
+        if not planned and early is None:
             run.plan()
         run_folder.make_out_dir(run.out_dir, options.out_dir is not None)
         with _locked(run.out_dir):
@@ -663,9 +687,43 @@ def run_batch(options: RunOptions, console: Console | None = None) -> RunOutcome
                     run_folder.keep_logs(logs, run.out_dir / layout.LOGS_DIR,
                                          run_folder.path_placeholders(run.folder, run.out_dir))
     finally:
+        if early is not None:
+            early.wait()  # nothing of the run's is shared with a thread still computing
         if not executed:
             executor.shutdown()
         shutil.rmtree(logs, ignore_errors=True)
+
+
+def _plan_and_precompute(run: _Run, planned: bool) -> None:
+    """Plan (unless done) and precompute a run of inputs known to be valid (see run_batch)."""
+    if not planned:
+        run.plan()
+    if run.to_run:
+        run.precompute()
+
+
+class _InBackground:
+    """A call made in a daemon thread; :meth:`result` waits for it and raises what it raised."""
+
+    def __init__(self, call: Any):
+        self._error: BaseException | None = None
+
+        def target() -> None:
+            try:
+                call()
+            except BaseException as exc:  # noqa: BLE001 - raised again in result()
+                self._error = exc
+
+        self._thread = threading.Thread(target=target, name="strapetsi-plan", daemon=True)
+        self._thread.start()
+
+    def wait(self) -> None:
+        self._thread.join()
+
+    def result(self) -> None:
+        self.wait()
+        if self._error is not None:
+            raise self._error
 
 
 def _execute(run: _Run, executor: Executor) -> RunOutcome:

@@ -8,6 +8,7 @@ the words of the report's language into the tables.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from strapetsi_lib.analysis.disclosure import (
@@ -56,6 +57,7 @@ from strapetsi_lib.present.survey_words import (
 from strapetsi_lib.present.view_cache import cached_view
 
 
+@cached_view
 def _own_waves(prepared: Prepared, provider_id: str) -> pd.Series | None:
     """The provider's row of ``provider_waves`` (None for tables prepared without it)."""
     if "provider_waves" not in prepared.tables:
@@ -225,6 +227,7 @@ def profile_table(profile: pd.DataFrame, prepared: Prepared, language: str,
     return pd.DataFrame(rows)
 
 
+@cached_view
 def network_ranks(prepared: Prepared, wave: str) -> pd.DataFrame:
     """Every ranked provider's means for a wave, for the anonymous place-in-network figure,
     rounded as the report prints means (:mod:`strapetsi_lib.present.precision`)."""
@@ -243,6 +246,7 @@ def percentile_text(percentile: float, language: str) -> str:
     return number(percentile, language, threshold_decimals(percentile, QUARTILE_STARTS, 0))
 
 
+@cached_view
 def provider_place(prepared: Prepared, provider_id: str, wave: str) -> pd.DataFrame:
     """The provider's percentile and quartile per dimension at a wave (NaN where it is not
     ranked: too few answers), in the instrument's order."""
@@ -356,12 +360,16 @@ def role_means(prepared: Prepared, provider_id: str, wave: str) -> pd.DataFrame:
     """
     means = prepared.rows("role_dimension_means", provider_id)
     means = means[means["wave"] == wave]
-    grid = pd.MultiIndex.from_product([prepared.instrument.role_codes,
-                                       prepared.instrument.dimension_codes],
-                                      names=["role", "dimension"]).to_frame(index=False)
-    table = grid.merge(means[["role", "dimension", "n", "mean"]], on=["role", "dimension"],
-                       how="left")
-    table["n"] = table["n"].fillna(0)
+    found = dict(zip(zip(means["role"], means["dimension"], strict=True),
+                     zip(means["n"].tolist(), means["mean"].tolist(), strict=True), strict=True))
+    instrument = prepared.instrument
+    # every role beside every dimension, each cell its answers (0 for none) and mean
+    cells = [(role, dim, *found.get((role, dim), (0.0, np.nan)))
+             for role in instrument.role_codes for dim in instrument.dimension_codes]
+    table = pd.DataFrame({
+        "role": [cell[0] for cell in cells], "dimension": [cell[1] for cell in cells],
+        "n": [0.0 if pd.isna(cell[2]) else float(cell[2]) for cell in cells],
+        "mean": np.array([cell[3] for cell in cells], dtype=float)})
     return as_shown(suppress_by_group(table, ["dimension"], "role", "n", ["mean"],
                                       prepared.min_group_size), ["mean"], MEAN_DECIMALS)
 
