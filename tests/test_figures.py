@@ -239,3 +239,20 @@ def test_colours_follow_which_way_is_better():
     top_answer = mcolors.to_rgb(bars[-1].get_facecolor()[0])
     assert top_answer[0] > top_answer[2]  # agreeing with a load statement is drawn red
     plt.close(figure)
+
+    # the answers as given: a reverse-keyed statement turns the colours round once more
+    for dimension, agreeing_better in ((lower, True), (higher, False)):
+        item = next(i for i in wellbeing.dimension_items(dimension) if i.reverse)
+        distribution = pd.DataFrame({"item": item.code, "value": scale.values,
+                                     "share": [1.0 if v == scale.values[-1] else 0.0
+                                               for v in scale.values]})
+        figure, _ = plots.item_diverging_bars(distribution, wellbeing, "fi")
+        bars = [c for c in figure.axes[0].collections if isinstance(c, PolyCollection)]
+        red, _, blue = mcolors.to_rgb(bars[-1].get_facecolor()[0])
+        assert (blue > red) is agreeing_better, (item.code, dimension)
+        title = figure.legends[0].get_title().get_text().replace("\n", " ")
+        low_side = wellbeing.score_scale.side("low", "fi")
+        assert title == ("" if agreeing_better else
+                         f"Sininen on parempi vastaus. Väittämissä, joissa ”{low_side}” on "
+                         "parempi vastaus, värit ovat päinvastoin.")
+        plt.close(figure)

@@ -44,8 +44,9 @@ from strapetsi_lib.present.figure_style import (  # noqa: E402
 )
 from strapetsi_lib.present.i18n import interval, number, percent, text  # noqa: E402
 from strapetsi_lib.present.survey_words import (  # noqa: E402
-    item_higher_is_better,
+    agreeing_is_better,
     role_label,
+    scale_sides,
     scale_span,
 )
 
@@ -212,9 +213,10 @@ def item_diverging_bars(distribution: pd.DataFrame, instrument: Instrument,
     part = shares.loc[codes]
     left = -(part[neg].sum(axis=1) + part[neutral].sum(axis=1) / 2).to_numpy()
     handles = []
-    # the better answer is blue either way: a statement of a dimension where a lower score is
-    # better has the colours mirrored (agreeing with "I must often hurry" is not good news)
-    mirrored = [not item_higher_is_better(instrument, code) for code in codes]
+    # the better answer is blue either way: a statement whose high side is not the better
+    # answer has the colours mirrored (agreeing with "I must often hurry" is not good news,
+    # whether the statement is reverse-keyed or its dimension is one where lower is better)
+    mirrored = [not agreeing_is_better(instrument, code) for code in codes]
     for k, (value, colour) in enumerate(zip(values, colours, strict=True)):
         width = part[value].to_numpy()
         boxes = [[(x0, c - BAR / 2), (x0 + w, c - BAR / 2), (x0 + w, c + BAR / 2),
@@ -248,7 +250,8 @@ def item_diverging_bars(distribution: pd.DataFrame, instrument: Instrument,
     ax.set_xlabel(text("share_of_answers_percent", language))
     fig.legend(handles=_row_major(handles, 2), loc="outside upper center", ncol=2,
                frameon=False, fontsize=MIN_FONT_SIZE,
-               title=textwrap.fill(str(text("answers_colours_mirrored", language)),
+               title=textwrap.fill(str(text("answers_colours_mirrored", language,
+                                            **scale_sides(instrument, language))),
                                    wrap_chars(FIGURE_WIDTH - 0.3)) if any(mirrored) else None,
                title_fontsize=MIN_FONT_SIZE)
     top, low = agree.idxmax(), agree.idxmin()

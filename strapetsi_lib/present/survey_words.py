@@ -18,7 +18,8 @@ from strapetsi_lib.ingest.instrument import Instrument
 from strapetsi_lib.prepare import Prepared
 from strapetsi_lib.present.i18n import Text, and_list, text
 
-__all__ = ["best_note", "change_note", "direction_note", "item_higher_is_better", "items_note",
+__all__ = ["agreeing_is_better", "best_note", "change_note", "direction_note",
+           "item_higher_is_better", "items_note",
            "period", "report_title", "role_label", "scale_labels", "scale_sides", "scale_span",
            "statement_text", "survey_text", "theme_name", "wave_phrase", "wave_short_label",
            "wave_span", "wave_years", "waves_named"]
@@ -236,6 +237,13 @@ def item_higher_is_better(instrument: Instrument, item: str) -> bool:
     dimension's direction (a statement in no dimension reads higher as better)."""
     dimension = instrument.item(item).dimension
     return dimension is None or instrument.higher_is_better(dimension)
+
+
+def agreeing_is_better(instrument: Instrument, item: str) -> bool:
+    """Whether the high side of a statement's answers, as given (not reversed), is the better
+    answer: its mean's direction (:func:`item_higher_is_better`), turned round for a
+    reverse-keyed (negatively worded) statement, whose mean is of the reversed answers."""
+    return item_higher_is_better(instrument, item) != instrument.item(item).reverse
 
 
 def role_label(instrument: Instrument, role: str, language: str) -> str:
