@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
 import io
 import json
 import logging
@@ -34,7 +35,7 @@ from pathlib import Path
 import pandas as pd
 
 from strapetsi_lib import cache_keys as keys
-from strapetsi_lib.errors import StrapetsiError
+from strapetsi_lib.errors import InstrumentError, StrapetsiError
 from strapetsi_lib.files import write_atomic
 from strapetsi_lib.ingest.dataset_spec import load_dataset_spec
 from strapetsi_lib.ingest.instrument import Instrument, load_instrument
@@ -83,8 +84,10 @@ class Prepared:
     def __getitem__(self, name: str) -> pd.DataFrame:
         return self.tables[name]
 
-    @property
+    @functools.cached_property
     def instrument(self) -> Instrument:
+        """The dataset's instrument, read once per prepared tables (a report asks for it some
+        hundred times; the tables' key already covers the instrument's file)."""
         return load_instrument(self.instrument_ref, Path(self.dataset_path))
 
     @property
@@ -242,6 +245,8 @@ def preload(dataset_path: str | Path) -> bool:
     except (CacheEntryError, OSError):
         return False
     prepared.index_providers()
+    with contextlib.suppress(InstrumentError):  # a broken instrument is the kernels' to report
+        prepared.instrument  # noqa: B018  (read once here: the kernels share it)
     _PRELOADED[path] = prepared
     return True
 

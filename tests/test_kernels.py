@@ -96,6 +96,27 @@ def test_warm_kernels_get_the_tables_their_server_read(prepared_home, tmp_path):
         assert _stdout(executed) == [f"False False False False {expected}\n"]
 
 
+def test_warm_kernels_send_what_a_cell_prints_before_what_it_shows_next(tmp_path):
+    """A warm kernel's streams skip a flush only when nothing was written: printed text still
+    comes before the output shown after it, on stdout and stderr."""
+    cell = ("import sys\nfrom IPython.display import display\n"
+            "print('one')\ndisplay({'text/plain': 'shown'}, raw=True)\n"
+            "print('two', file=sys.stderr)\ndisplay({'text/plain': 'shown again'}, raw=True)\n"
+            "display({'text/plain': 'nothing printed in between'}, raw=True)\n"
+            "print(type(sys.stdout).__name__)")
+    source = _notebook(tmp_path / "nb.ipynb", "x = 1", cell)
+    with WarmKernel() as warm:
+        use_kernelspecs(warm.kernelspec_path)
+        executed = execute_notebook(source, tmp_path / "out.ipynb", {},
+                                    kernel_name=warm.kernel_name)
+    outputs = [(o.output_type, o.get("name") or o.data["text/plain"], o.get("text"))
+               for o in executed.cells[1].outputs]
+    assert outputs == [("stream", "stdout", "one\n"), ("display_data", "shown", None),
+                       ("stream", "stderr", "two\n"), ("display_data", "shown again", None),
+                       ("display_data", "nothing printed in between", None),
+                       ("stream", "stdout", "ReportOutStream\n")]
+
+
 def test_a_cells_shown_html_is_one_output_in_order_sent_when_the_cell_ends(tmp_path):
     """Everything a cell shows with the show_* functions becomes one output of that cell, in
     the order shown, after what it prints; a failing cell still sends what it showed; the

@@ -28,6 +28,14 @@ def _notebook(path, *sources):
     return path
 
 
+def test_the_running_note_reads_as_the_last_cell_written_over_longer_ones(tmp_path):
+    note = papermill_engine._RunningNote(tmp_path / "nb.ipynb.running")
+    note.write({"cell_index": 12, "cell": "12: show_heading(text('a long first line', lang))"})
+    note.write({"cell_index": 3, "cell": "3: x = 1"})
+    note.close()
+    assert export.running_cell(tmp_path / "nb.ipynb") == (3, "3: x = 1")
+
+
 @pytest.mark.slow
 def test_the_notebook_is_written_once_when_the_cells_ran(tmp_path, monkeypatch):
     writes = []

@@ -68,6 +68,7 @@ WARM_MODULES = (
     "psutil", "IPython.core.oinspect", "IPython.extensions.storemagic", "IPython.utils.wildcard",
     "IPython.core.logger", "faulthandler", "resource", "zmq.utils.garbage",
     "mistune",  # the report's words are Markdown (strapetsi_lib.present.display)
+    "strapetsi_lib.batch.report_stream",  # the kernels' streams (see _become_kernel)
 )
 #: Workbench modules a report does not use (the command line and the batch machinery).
 NOT_FOR_KERNELS = (
@@ -152,7 +153,8 @@ def _warm_texts() -> None:
 def _warm_markdown() -> None:
     from strapetsi_lib.present.display import text_html
 
-    text_html("**warm** {value}", value="cache")
+    # a paragraph and a list: the list parser compiles its patterns on first use
+    text_html("**warm** {value}\n\n- one\n- two", value="cache")
 
 
 def _warm_figures() -> None:
@@ -335,15 +337,18 @@ class _Server:
         # of the CPU); with it off, a kernel frees no reference cycles until it exits (their
         # memory is measured in benchmarks/batch.py: peak memory).
         gc.disable()
+        from ipykernel import kernelapp
+
+        from strapetsi_lib.batch.report_stream import OUTSTREAM_SETTING
+
         # ipykernel reads JPY_PARENT_PID when it is imported (here, before the fork), so give
         # the kernel its parent explicitly: it then watches the server and prints no banner.
         # No input history: a report never reads it, and kernels running side by side would
-        # otherwise each open, lock and write the same SQLite file for every cell.
+        # otherwise each open, lock and write the same SQLite file for every cell. Streams
+        # that flush only what was written (a report writes nothing to them).
         argv = [*request["argv"], f"--IPKernelApp.parent_handle={parent}",
-                "--HistoryManager.enabled=False"]
+                "--HistoryManager.enabled=False", OUTSTREAM_SETTING]
         sys.argv = ["ipykernel_launcher", *argv]
-        from ipykernel import kernelapp
-
         kernelapp.launch_new_instance(argv=argv)
 
     def _reap(self) -> None:

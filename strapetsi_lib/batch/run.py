@@ -193,8 +193,10 @@ class _Run:
         self.to_run: list[ReportEntry] = []
         self.manifest: Manifest | None = None
         self.publication: publication.Publication | None = None
-        #: The providers that may need support (index page), when this run prepared the tables.
+        #: The providers that may need support (index page), when this run prepared the tables
+        #: (found while the reports run, :meth:`find_support`).
         self.support: dict[str, Any] | None = None
+        self._support_search: _InBackground | None = None
         #: Report id -> the counts of the groups its new version would publish (precompute).
         self.counts: dict[str, dict[str, int]] | None = None
         self.write_fault: OutputFolderError | None = None
@@ -349,11 +351,10 @@ class _Run:
 
     def precompute(self) -> None:
         """What :meth:`tasks` needs that takes time, for the planned reports: the prepared
-        tables, the providers that may need support, and the counts of the groups each
-        report's new version would publish (a few seconds for a network of 80). Reads the
-        tables and writes nothing, so it may run while the workers start (:func:`run_batch`)."""
+        tables and the counts of the groups each report's new version would publish (two
+        seconds for a network of 80). Reads the tables and writes nothing, so it may run while
+        the workers start (:func:`run_batch`)."""
         self.prepare()
-        self.support = self.needs_support()
         self.counts = {entry.id: publication.report_counts(self.prepared, entry.id, NETWORK_ID)
                        for entry in self.to_run}
 
@@ -408,6 +409,15 @@ class _Run:
                      "notebook_timeout": options.notebook_timeout},
             versions=runs.package_versions())
 
+    def find_support(self) -> None:
+        """Work out the providers that may need support (:meth:`needs_support`) in a thread
+        while the reports run: only the record and the index page need them, and the reports
+        need not wait the second it takes. It reads the prepared tables and writes nothing;
+        :meth:`write_record` records them once found, :meth:`finish` waits for them."""
+        if self.prepared is not None and self._support_search is None:
+            self._support_search = _InBackground(
+                lambda: setattr(self, "support", self.needs_support()))
+
     def needs_support(self) -> dict[str, Any] | None:
         """The providers that may need support
         (:func:`strapetsi_lib.present.support.needs_support`), for the index page; ``None``,
@@ -458,6 +468,8 @@ class _Run:
         self.manifest.reports = list(self.entries.values())
         self.manifest.summary = runs.summarise(self.manifest.reports)
         self.manifest.run["reports_finished"] = self.finished()
+        if self.support is not None:
+            self.manifest.run["needs_support"] = self.support
         if self.publication is not None and self.publication.released:
             self.manifest.run["published_held"] = list(self.publication.released)
         try:
@@ -532,6 +544,8 @@ class _Run:
         self._saved = time.monotonic()
 
     def finish(self, code: int) -> RunOutcome:
+        if self._support_search is not None:
+            self._support_search.wait()  # the record names them (needs_support never raises)
         if self.write_fault is not None and code == EXIT_OK:
             code = EXIT_FAILED
         status = {EXIT_OK: "ok", EXIT_FAILED: "failed", EXIT_INTERRUPTED: "interrupted"}[code]
@@ -731,6 +745,7 @@ def _execute(run: _Run, executor: Executor) -> RunOutcome:
     run_folder.remove_leftovers(run.out_dir, [entry.stem for entry in run.entries.values()])
     tasks = run.tasks() if run.to_run else []
     run.begin(executor)
+    run.find_support()
     if not tasks:
         return run.finish(EXIT_OK)
     try:

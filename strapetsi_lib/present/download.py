@@ -18,7 +18,7 @@ least 90 %", "< 0,001"), so whatever the report hides stays hidden exactly as it
 **Files.** Each starts with a header block naming the provider, the dataset, the waves and the
 date, then the tables in the report's order. The CSV is what Excel opens directly in the
 report's language: UTF-8 with a byte-order mark, ``;`` between fields and a decimal comma in
-fi/sv, ``,`` and a decimal point in English. The workbook (openpyxl) has the header block and a
+fi/sv, ``,`` and a decimal point in English. The workbook (XlsxWriter) has the header block and a
 list of the tables on its first sheet, then one sheet per table; its bytes depend on the tables
 and the date only, so the same inputs give the same report.
 
@@ -32,10 +32,10 @@ from __future__ import annotations
 import base64
 import csv
 import datetime as dt
+import functools
 import html
 import io
 import re
-import zipfile
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -51,9 +51,6 @@ BOM = "\ufeff"
 SEPARATORS = {"fi": ";", "sv": ";", "en": ","}
 _DECIMAL_MARK = {"fi": ",", "sv": ",", "en": "."}
 _PLAIN = str.maketrans({MINUS: "-", NBSP: " ", "\u202f": " ", "\u2009": " "})
-#: The workbook's members get this time (a zip member carries one), so that its bytes depend
-#: on its content only.
-_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 #: Excel's limit on a sheet's name, and the characters it refuses in one.
 _SHEET_NAME_LENGTH = 31
 _SHEET_NAME_BAD = re.compile(r"[\[\]:*?/\\]")
@@ -153,6 +150,7 @@ def _number_pattern(language: str) -> str:
     return r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
 
 
+@functools.cache  # a report reads some ninety numbers back from its tables
 def _parsers(language: str) -> dict[str, re.Pattern]:
     n = _number_pattern(language)
     pct = r" ?%"
@@ -394,24 +392,36 @@ def _sheet_name(index: int, caption: str) -> str:
     return name[:_SHEET_NAME_LENGTH].rstrip()
 
 
-def _put(sheet, row: int, column: int, value: Number | str | None, language: str,
-         bold: bool = False) -> None:
-    from openpyxl.cell.cell import TYPE_STRING
-    from openpyxl.styles import Font
+class _Cells:
+    """Writes typed cells into a workbook, each format made once (xlsxwriter shares them)."""
 
-    if value is None:
-        return
-    cell = sheet.cell(row=row, column=column)
-    if isinstance(value, Number):
-        cell.value = value.number
-        cell.number_format = _number_format(value, language)
-    else:
-        cell.value = str(value)
-        cell.data_type = TYPE_STRING  # never a formula, whatever it starts with
-        if _formula_like(str(value)):
-            cell.quotePrefix = True  # Excel shows it as typed text ('=...)
-    if bold:
-        cell.font = Font(bold=True)
+    def __init__(self, book, language: str):
+        self.book, self.language, self.formats = book, language, {}
+
+    def _format(self, number_format: str | None, bold: bool, quoted: bool):
+        key = (number_format, bold, quoted)
+        if key not in self.formats:
+            spec = {"bold": bold, "quote_prefix": quoted}
+            if number_format is not None:
+                spec["num_format"] = number_format
+            self.formats[key] = self.book.add_format(
+                {name: value for name, value in spec.items() if value})
+        return self.formats[key]
+
+    def put(self, sheet, row: int, column: int, value: Number | str | None,
+            bold: bool = False) -> None:
+        """Write ``value`` into the cell at zero-based ``row`` and ``column``: a number as a
+        number with the report's decimals, a text always as text (one that starts like a
+        formula shown as typed, ``'=...``)."""
+        if value is None:
+            return
+        if isinstance(value, Number):
+            sheet.write_number(row, column, value.number,
+                               self._format(_number_format(value, self.language), bold, False))
+        else:
+            value = str(value)
+            sheet.write_string(row, column, value,
+                               self._format(None, bold, _formula_like(value)))
 
 
 def xlsx_bytes(tables: list[tuple[str, pd.DataFrame]], language: str,
@@ -420,71 +430,57 @@ def xlsx_bytes(tables: list[tuple[str, pd.DataFrame]], language: str,
     sheet, then one sheet per table (its caption, its header, its rows; numbers as numbers
     formatted with the decimals the report printed).
 
+    Written with XlsxWriter in memory (no temporary files); its files inside the workbook are
+    dated 1 January 1980, so the same tables on the same date give the same bytes.
+
     Parameters
     ----------
     tables, language, header
         As for :func:`csv_bytes`.
     date
         The workbook's creation date (its properties), the report's date; default 1 January
-        1980, so that the same tables give the same bytes.
+        1980.
     """
-    from openpyxl import Workbook
-    from openpyxl.utils import get_column_letter
+    import xlsxwriter
 
     check_language(language)
-    book = Workbook()
-    moment = dt.datetime.combine(date or dt.date(1980, 1, 1), dt.time())
-    book.properties.created = book.properties.modified = moment
-    book.properties.creator = "strapetsi-workbench"
-    front = book.active
-    front.title = _sheet_name(0, text("download_about_sheet", language))
-    row = 1
+    buffer = io.BytesIO()
+    # texts are written as texts whatever they look like (write_string), and never read as
+    # formulas, numbers or links by the writer either
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False,
+                                        "strings_to_numbers": False, "strings_to_urls": False})
+    book.set_properties({"created": dt.datetime.combine(date or dt.date(1980, 1, 1), dt.time()),
+                         "author": "strapetsi-workbench"})
+    cells = _Cells(book, language)
+    front = book.add_worksheet(_sheet_name(0, text("download_about_sheet", language)))
+    row = 0
     for label, value in header:
-        _put(front, row, 1, label, language, bold=True)
-        _put(front, row, 2, str(value), language)
+        cells.put(front, row, 0, label, bold=True)
+        cells.put(front, row, 1, str(value))
         row += 1
     row += 1
-    _put(front, row, 1, text("download_sheets", language), language, bold=True)
-    front.column_dimensions["A"].width = 28
-    front.column_dimensions["B"].width = 60
+    cells.put(front, row, 0, text("download_sheets", language), bold=True)
+    front.set_column(0, 0, 28)
+    front.set_column(1, 1, 60)
     for index, (caption, frame) in enumerate(tables, start=1):
         typed = typed_table(caption, frame, language)
-        sheet = book.create_sheet(_sheet_name(index, typed.caption))
+        name = _sheet_name(index, typed.caption)
+        sheet = book.add_worksheet(name)
         row += 1
-        _put(front, row, 1, sheet.title, language)
-        _put(front, row, 2, typed.caption, language)
-        _put(sheet, 1, 1, typed.caption, language, bold=True)
-        for column, name in enumerate(typed.header, start=1):
-            _put(sheet, 3, column, name, language, bold=True)
-            sheet.column_dimensions[get_column_letter(column)].width = min(
-                45, max(10, len(name) + 2, *(len(str(r[column - 1])) + 2 for r in typed.rows
-                                             if isinstance(r[column - 1], str))))
+        cells.put(front, row, 0, name)
+        cells.put(front, row, 1, typed.caption)
+        cells.put(sheet, 0, 0, typed.caption, bold=True)
+        for column, title in enumerate(typed.header):
+            cells.put(sheet, 2, column, title, bold=True)
+            sheet.set_column(column, column, min(45, max(
+                10, len(title) + 2, *(len(str(r[column])) + 2 for r in typed.rows
+                                      if isinstance(r[column], str)))))
         for offset, values in enumerate(typed.rows):
-            for column, value in enumerate(values, start=1):
-                _put(sheet, 4 + offset, column, value, language)
-        sheet.freeze_panes = "A4"
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return _fixed_times(buffer.getvalue(), moment)
-
-
-def _fixed_times(data: bytes, moment: dt.datetime) -> bytes:
-    """The workbook with its save time replaced by ``moment`` and its zip members dated
-    :data:`_ZIP_TIME`: openpyxl stamps both with the clock."""
-    stamp = moment.strftime("%Y-%m-%dT%H:%M:%SZ").encode("ascii")
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as source, \
-            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
-        for info in source.infolist():
-            content = source.read(info.filename)
-            if info.filename == "docProps/core.xml":
-                content = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)",
-                                 rb"\g<1>" + stamp + rb"\g<2>", content)
-            member = zipfile.ZipInfo(info.filename, date_time=_ZIP_TIME)
-            member.compress_type = zipfile.ZIP_DEFLATED
-            member.external_attr = 0o600 << 16
-            target.writestr(member, content)
-    return out.getvalue()
+            for column, value in enumerate(values):
+                cells.put(sheet, 3 + offset, column, value)
+        sheet.freeze_panes(3, 0)  # the caption and the header stay in view
+    book.close()
+    return buffer.getvalue()
 
 
 # --------------------------------------------------------------------------- links

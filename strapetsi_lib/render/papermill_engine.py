@@ -24,6 +24,7 @@ the engine learns where the notebook goes from its own argument ``partial_notebo
 from __future__ import annotations
 
 import json
+import os
 import time
 from pathlib import Path
 
@@ -72,14 +73,13 @@ class QuietSaveEngine(NBClientEngine):
         target = Path(partial_notebook) if partial_notebook else None
         every = AUTOSAVE_EVERY if autosave_every is None else autosave_every
         saved = time.monotonic()
+        note = _RunningNote(running_marker(target)) if target is not None else None
 
         def on_cell_start(cell, cell_index):
             nonlocal saved
-            if target is None:
+            if note is None:
                 return
-            where = describe_cell(nb_man.nb.cells, cell_index)
-            # a transient note in the work folder, not a result: a plain write is enough
-            running_marker(target).write_text(json.dumps(where), encoding="utf-8")
+            note.write(describe_cell(nb_man.nb.cells, cell_index))
             if time.monotonic() - saved >= every:
                 write_ipynb(nb_man.nb, str(target))
                 saved = time.monotonic()
@@ -93,6 +93,34 @@ class QuietSaveEngine(NBClientEngine):
             if target is not None:
                 write_ipynb(nb_man.nb, str(target))
             raise
+        finally:
+            if note is not None:
+                note.close()
+
+
+class _RunningNote:
+    """The running cell's note (:func:`running_marker`), rewritten in place as each cell starts.
+
+    A transient note in the work folder, not a result: the file is opened once and each cell's
+    note written over the last from its start, padded with spaces to the longest note so far
+    (JSON ignores them). Creating and truncating the file for every cell cost a report some
+    twenty file-system round trips while its kernel waited.
+    """
+
+    def __init__(self, path: Path):
+        self.path, self.fd, self.size = path, None, 0
+
+    def write(self, where: dict) -> None:
+        if self.fd is None:
+            self.fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+        data = json.dumps(where).encode("utf-8")
+        os.pwrite(self.fd, data.ljust(self.size), 0)
+        self.size = max(self.size, len(data))
+
+    def close(self) -> None:
+        if self.fd is not None:
+            os.close(self.fd)
+            self.fd = None
 
 
 def register() -> str:
