@@ -68,6 +68,7 @@ WARM_MODULES = (
     "psutil", "IPython.core.oinspect", "IPython.extensions.storemagic", "IPython.utils.wildcard",
     "IPython.core.logger", "faulthandler", "resource", "zmq.utils.garbage",
     "mistune",  # the report's words are Markdown (strapetsi_lib.present.display)
+    "xlsxwriter",  # the report's Excel download (strapetsi_lib.present.download)
     "strapetsi_lib.batch.report_stream",  # the kernels' streams (see _become_kernel)
 )
 #: Workbench modules a report does not use (the command line and the batch machinery).
