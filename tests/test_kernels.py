@@ -117,6 +117,28 @@ def test_warm_kernels_send_what_a_cell_prints_before_what_it_shows_next(tmp_path
                        ("stream", "stdout", "ReportOutStream\n")]
 
 
+def test_without_its_server_the_warm_kernelspec_starts_an_ordinary_kernel(tmp_path, capfd):
+    """The provisioner hands Jupyter the forked kernel itself (no process between them), and
+    when the server is gone it starts the kernelspec's ordinary command instead."""
+    import os
+
+    source = _notebook(tmp_path / "nb.ipynb", "x = 1",
+                       "import os, sys\nprint(type(sys.stdout).__name__, os.getppid())")
+    warm = WarmKernel().start()
+    try:
+        use_kernelspecs(warm.kernelspec_path)
+        forked = execute_notebook(source, tmp_path / "forked.ipynb", {},
+                                  kernel_name=warm.kernel_name)
+        assert _stdout(forked) == [f"ReportOutStream {warm.process.pid}\n"]
+        warm.stop(remove=False)  # the server is gone; its kernelspec stays
+        ordinary = execute_notebook(source, tmp_path / "ordinary.ipynb", {},
+                                    kernel_name=warm.kernel_name)
+        assert _stdout(ordinary) == [f"OutStream {os.getpid()}\n"]
+        assert "fork server unavailable" in capfd.readouterr().err
+    finally:
+        warm.stop()
+
+
 def test_a_cells_shown_html_is_one_output_in_order_sent_when_the_cell_ends(tmp_path):
     """Everything a cell shows with the show_* functions becomes one output of that cell, in
     the order shown, after what it prints; a failing cell still sends what it showed; the

@@ -91,8 +91,7 @@ def test_the_wheel_carries_the_package_data(installed, tmp_path):
                  "strapetsi_lib/instruments/defaults/roles.yml",
                  "strapetsi_lib/instruments/demos/wellbeing_at_work_v1.yml",
                  "strapetsi_lib/texts/texts.yml",
-                 "strapetsi_lib/templates/strapetsi/index.html.j2",
-                 "strapetsi_lib/batch/kernel_launcher.py"):
+                 "strapetsi_lib/templates/strapetsi/index.html.j2"):
         assert name in listing
     probe = ("import json, strapetsi_lib, strapetsi_lib.config as c; print(json.dumps("
              "[strapetsi_lib.__file__, str(c.PROVIDER_NOTEBOOK), str(c.PROJ_ROOT), c.CHECKOUT]))")

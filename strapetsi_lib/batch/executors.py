@@ -129,7 +129,7 @@ def _kill_process_group(pid: int) -> None:
 
 
 def _child_pids() -> list[int]:
-    """This process's children (Linux /proc), e.g. launchers of ordinary kernels."""
+    """This process's children (Linux /proc), e.g. ordinary kernels."""
     me, children = str(os.getpid()), []
     with contextlib.suppress(OSError):
         for entry in os.scandir("/proc"):
@@ -160,8 +160,8 @@ def _worker_main(conn: Connection, kernel: tuple[str, str] | None, log_path: str
         os.close(log)
 
     def stop(_signum: int, _frame: object) -> None:
-        # Our children are kernel launchers (and ordinary kernels), each in its own process
-        # group; a forked kernel dies when the server sees its launcher go.
+        # Our children are ordinary kernels, each in its own process group; a forked kernel
+        # dies when the server sees this process's connection to it close.
         for pid in _child_pids():
             _kill_process_group(pid)
         os._exit(143)

@@ -3,8 +3,8 @@
 Starting a report kernel costs an interpreter, IPython and ipykernel, and then the notebook's own
 imports (pandas, matplotlib, the workbench): several seconds, of
 which the analysis needs none. This server pays that once. It imports the libraries, then
-waits on a Unix socket; for every kernel Jupyter starts through the warm kernelspec
-(:mod:`strapetsi_lib.batch.kernel_launcher`) it forks a child that becomes a real ipykernel
+waits on a Unix socket; for every kernel Jupyter starts through the warm kernelspec's provisioner
+(:mod:`strapetsi_lib.batch.fork_provisioner`) it forks a child that becomes a real ipykernel
 (``IPKernelApp`` on the given connection file). Each notebook thus still gets its own process,
 namespace and kernel, as with an ordinary kernel; only the already-imported modules are shared,
 copy-on-write, and nothing is computed from data before the fork but the size and layout of
@@ -14,13 +14,13 @@ their texts, see below).
 Rules that keep forking safe:
 
 * the server never starts a thread, an event loop or a ZeroMQ context before forking (it
-  checks, and declines to fork if a Python thread appeared: the launcher then starts an
+  checks, and declines to fork if a Python thread appeared: the provisioner then starts an
   ordinary kernel). The only other threads are the BLAS thread pools NumPy and SciPy load,
   which are fork-safe (OpenBLAS quiesces and rebuilds its pool around ``fork``);
 * the imported objects are frozen out of garbage collection (``gc.freeze``), so kernels
   neither scan them nor copy their pages;
 * a child starts a new session (terminal Ctrl-C does not reach it), dies with the server
-  (``PR_SET_PDEATHSIG``), and is killed when its launcher's connection closes;
+  (``PR_SET_PDEATHSIG``), and is killed when the connection that asked for it closes;
 * the server dies with the process that started it, killing its kernels.
 
 Run with ``python -m strapetsi_lib.batch.kernel_server --socket PATH [--preload DATASET]``;
@@ -182,7 +182,7 @@ _WARM_STEPS = (("texts", _warm_texts), ("markdown", _warm_markdown), ("figures",
 
 @dataclass
 class _Client:
-    """One launcher's connection and the kernel forked for it."""
+    """One client's connection (a provisioner's) and the kernel forked for it."""
 
     sock: socket.socket
     pid: int | None = None
@@ -233,10 +233,10 @@ class _Server:
                 message += chunk
         except OSError:
             message, fds = b"", []
-        if not message:  # the launcher went away: its kernel goes too
+        if not message:  # the client went away: its kernel goes too
             self._drop(client, kill=True)
             return
-        if client.pid is not None:  # nothing else is expected from a launcher once forked
+        if client.pid is not None:  # nothing else is expected from a client once forked
             return
         try:
             request = json.loads(message)
@@ -245,7 +245,7 @@ class _Server:
                 raise RuntimeError("fork server has threads; not safe to fork")
             client.pid = self._fork(request, fds)
             client.sock.sendall(json.dumps({"pid": client.pid}).encode() + b"\n")
-        except Exception as exc:  # noqa: BLE001 - the launcher falls back to a normal kernel
+        except Exception as exc:  # noqa: BLE001 - the client falls back to a normal kernel
             with contextlib.suppress(OSError):
                 client.sock.sendall(json.dumps({"error": str(exc)}).encode() + b"\n")
             self._drop(client, kill=True)
@@ -488,7 +488,7 @@ def _reseed() -> None:
 def serve(socket_path: str, preload: str | None = None) -> None:
     """Bind ``socket_path``, warm up, and fork kernels until stdin closes or SIGTERM arrives.
 
-    The socket is bound before the imports, so a launcher that connects early waits in the
+    The socket is bound before the imports, so a client that connects early waits in the
     backlog instead of falling back to a slow ordinary kernel. ``preload`` is the run's dataset
     folder (absolute): its prepared tables are read before the first fork
     (:meth:`_Server.preload`).

@@ -1,13 +1,13 @@
 """A warm kernel: start a fork server and a private kernelspec that reaches it.
 
 :class:`WarmKernel` starts :mod:`strapetsi_lib.batch.kernel_server` as a child process and writes a
-private kernelspec whose command is :mod:`strapetsi_lib.batch.kernel_launcher`. A process that has
-called :func:`use_kernelspecs` and passes :attr:`~WarmKernel.kernel_name` to Papermill (through
+private kernelspec whose kernel provisioner is
+:class:`~strapetsi_lib.batch.fork_provisioner.ForkServerProvisioner`. A process that has called
+:func:`use_kernelspecs` and passes :attr:`~WarmKernel.kernel_name` to Papermill (through
 :func:`strapetsi_lib.render.export.render_report`) runs every notebook in a real ipykernel forked
-from
-the warm server, with the interpreter and library imports already paid; several worker
-processes can share one server. The kernelspec keeps the ordinary kernel as its fallback, so
-when the server is gone a notebook still runs, only slower.
+from the warm server, with the interpreter and library imports already paid; several worker
+processes can share one server. The kernelspec keeps the ordinary kernel's command, which the
+provisioner runs when the server is gone: a notebook still runs, only slower.
 """
 
 from __future__ import annotations
@@ -25,7 +25,6 @@ from typing import IO
 
 from strapetsi_lib.config import KERNEL_NAME
 
-LAUNCHER = Path(__file__).with_name("kernel_launcher.py")
 _READY_TIMEOUT = 10.0
 
 
@@ -77,18 +76,20 @@ class WarmKernel:
     def _write_kernelspec(self) -> None:
         from jupyter_client.kernelspec import KernelSpecManager
 
+        from strapetsi_lib.batch.fork_provisioner import PROVISIONER_NAME
+
         base = KernelSpecManager().get_kernel_spec(self.base_kernel)
         # The server runs on the kernel's own interpreter with its flags (for instance
         # -Xfrozen_modules=off, which the debugger in ipykernel asks for).
         argv = list(base.argv)
         self.python = (argv[:argv.index("-m")] if "-m" in argv and "ipykernel_launcher" in argv
                        else [sys.executable])
-        fallback = self.folder / "fallback.json"
-        fallback.write_text(json.dumps(base.argv), encoding="utf-8")
         spec = base.to_dict()
-        spec.update(argv=[sys.executable, "-S", str(LAUNCHER), "--socket", self.socket_path,
-                          "--fallback", str(fallback), "{connection_file}"],
-                    display_name=f"{base.display_name} (warm)", interrupt_mode="signal")
+        # the ordinary command stays the kernelspec's: the provisioner runs it when the server
+        # cannot fork a kernel
+        spec["metadata"] = {**spec.get("metadata", {}), "kernel_provisioner": {
+            "provisioner_name": PROVISIONER_NAME, "config": {"socket_path": self.socket_path}}}
+        spec.update(display_name=f"{base.display_name} (warm)", interrupt_mode="signal")
         spec_dir = self.folder / "kernels" / self.kernel_name
         spec_dir.mkdir(parents=True)
         (spec_dir / "kernel.json").write_text(json.dumps(spec, indent=1), encoding="utf-8")
