@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import json
 import os
 import tempfile
 from pathlib import Path
@@ -88,6 +89,30 @@ def _fsync_folder(folder: Path) -> None:
             os.fsync(descriptor)
         finally:
             os.close(descriptor)
+
+
+def json_text(value: Any, *, levels: int = 2, sort_keys: bool = False, **options: Any) -> str:
+    """``value`` as JSON, its first ``levels`` levels of objects and arrays one member a line
+    (indented one space a level), anything deeper on one line.
+
+    A run record of records reads as with ``json.dumps(indent=1)``, a record a line, and is
+    written by :mod:`json`'s C encoder: any ``indent`` makes :mod:`json` use its pure-Python
+    encoder, ten times slower, and the run's records are rewritten after every report.
+    ``options`` go to :func:`json.dumps` (``ensure_ascii``, ``default``).
+    """
+    def text(item: Any, depth: int) -> str:
+        pad, inner = " " * depth, " " * (depth + 1)
+        if depth < levels and isinstance(item, dict) and item:
+            keys = sorted(item) if sort_keys else list(item)
+            return "{\n" + ",\n".join(f"{inner}{json.dumps(str(key), **options)}: "
+                                        f"{text(item[key], depth + 1)}" for key in keys) + \
+                f"\n{pad}}}"
+        if depth < levels and isinstance(item, list) and item:
+            return "[\n" + ",\n".join(inner + text(member, depth + 1) for member in item) + \
+                f"\n{pad}]"
+        return json.dumps(item, sort_keys=sort_keys, **options)
+
+    return text(value, 0)
 
 
 def portable_path(path: str | os.PathLike, base: str | os.PathLike) -> str:

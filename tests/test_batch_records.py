@@ -15,7 +15,7 @@ import pytest
 from strapetsi_lib.batch import manifest as runs
 from strapetsi_lib.batch.manifest import Failure, Manifest, ReportEntry
 from strapetsi_lib.errors import OutputFolderError, ReportError
-from strapetsi_lib.files import portable_path
+from strapetsi_lib.files import json_text, portable_path
 
 
 def entry(report_id: str = "0123456-7", **changes) -> ReportEntry:
@@ -290,3 +290,14 @@ def test_a_failed_manifest_write_lets_the_other_reports_finish(tiny_dataset, tmp
     assert outcome.exit_code == batch_run.EXIT_FAILED and outcome.ran == 2
     assert str(outcome.folder_fault) == (f"cannot write to {out}: No space left on device; "
                                          "free space there, or choose another folder with --out")
+
+
+def test_run_records_are_json_a_record_a_line():
+    record = {"reports": [{"id": "b", "files": {"x.html": 1}}, {"id": "a"}],
+              "run": {"counts": {"baseline/all": 12}}, "empty": {}, "name": "Åbo"}
+    text = json_text(record, sort_keys=True, ensure_ascii=False)
+    assert json.loads(text) == record
+    assert text.splitlines() == [
+        "{", ' "empty": {},', ' "name": "Åbo",', ' "reports": [',
+        '  {"files": {"x.html": 1}, "id": "b"},', '  {"id": "a"}', " ],", ' "run": {',
+        '  "counts": {"baseline/all": 12}', " }", "}"]

@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from strapetsi_lib.config import installed_versions
-from strapetsi_lib.files import PRIVATE_FILE_MODE, write_atomic
+from strapetsi_lib.files import PRIVATE_FILE_MODE, json_text, write_atomic
 
 MANIFEST = "manifest.json"
 FORMAT = 2
@@ -298,7 +298,7 @@ def _mark_interrupted(manifest: Manifest) -> None:
 def write_manifest(path: Path, manifest: Manifest) -> Path:
     """Write the manifest to ``path`` atomically; readers see the old one or the new one.
     Readable by the user only: it lists every provider."""
-    text = json.dumps(manifest.to_record(), indent=1, ensure_ascii=False, default=str) + "\n"
+    text = json_text(manifest.to_record(), ensure_ascii=False, default=str) + "\n"
     return write_atomic(Path(path), text, mode=PRIVATE_FILE_MODE)
 
 

@@ -24,7 +24,7 @@ from typing import Any
 
 from strapetsi_lib.batch import layout
 from strapetsi_lib.batch.manifest import HELD
-from strapetsi_lib.files import PRIVATE_FILE_MODE, write_atomic
+from strapetsi_lib.files import PRIVATE_FILE_MODE, json_text, write_atomic
 
 __all__ = ["HELD", "Publication", "hold_reason", "report_counts", "small_changes"]
 
@@ -113,8 +113,7 @@ class Publication:
         record: dict[str, Any] = {"format": FORMAT, "min_group_size": self.min_group_size,
                                   "reports": self.published}
         write_atomic(self.out_dir / layout.PUBLISHED_FILE,
-                     json.dumps(record, indent=1, sort_keys=True) + "\n",
-                     mode=PRIVATE_FILE_MODE)
+                     json_text(record, sort_keys=True) + "\n", mode=PRIVATE_FILE_MODE)
 
 
 def report_counts(prepared: Any, report_id: str, network_id: str) -> dict[str, int]:
