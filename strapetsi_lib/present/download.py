@@ -401,11 +401,8 @@ class _Cells:
     def _format(self, number_format: str | None, bold: bool, quoted: bool):
         key = (number_format, bold, quoted)
         if key not in self.formats:
-            spec = {"bold": bold, "quote_prefix": quoted}
-            if number_format is not None:
-                spec["num_format"] = number_format
-            self.formats[key] = self.book.add_format(
-                {name: value for name, value in spec.items() if value})
+            spec = {"bold": bold, "quote_prefix": quoted, "num_format": number_format}
+            self.formats[key] = self.book.add_format({k: v for k, v in spec.items() if v})
         return self.formats[key]
 
     def put(self, sheet, row: int, column: int, value: Number | str | None,
