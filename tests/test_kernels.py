@@ -6,14 +6,19 @@ Every test starts real Jupyter kernels through Papermill.
 
 from __future__ import annotations
 
+import asyncio
+import time
+
 import nbformat
 import psutil
 import pytest
+import zmq
 from nbformat.v4 import new_code_cell, new_notebook
 
 from strapetsi_lib import cache_keys, prepare
 from strapetsi_lib.batch.warm_kernel import WarmKernel, use_kernelspecs
 from strapetsi_lib.ingest.dataset import load_dataset
+from strapetsi_lib.render import kernel_client
 from strapetsi_lib.render.export import execute_notebook
 from strapetsi_lib.render.kernel_client import QuickStartKernelClient, QuickStartKernelManager
 
@@ -38,6 +43,47 @@ def _stdout(nb) -> list[str]:
 def test_the_manager_hands_out_quick_start_clients():
     manager = QuickStartKernelManager(kernel_name="python3")
     assert isinstance(manager.client(), QuickStartKernelClient)
+
+
+def test_a_refused_channel_is_retried_soon_then_backing_off_to_zeromqs_interval():
+    """A client connects before its kernel has bound the sockets; ZeroMQ's own first retry
+    comes 100 ms later."""
+    with zmq.Context() as context, context.socket(zmq.SUB) as plain:
+        zeromqs_interval = plain.getsockopt(zmq.RECONNECT_IVL)
+    client = QuickStartKernelManager(kernel_name="python3").client()
+    client.start_channels()
+    try:
+        for channel in (client.shell_channel, client.iopub_channel, client.control_channel):
+            assert channel.socket.getsockopt(zmq.RECONNECT_IVL) == kernel_client.RECONNECT_FIRST
+            assert channel.socket.getsockopt(zmq.RECONNECT_IVL_MAX) == zeromqs_interval
+    finally:
+        client.stop_channels()
+
+
+def test_a_kernel_announcing_the_iopub_subscription_is_asked_again_at_once(monkeypatch):
+    """What a kernel published before the subscription reached it is lost, the status of the
+    first kernel_info among it: its welcome ends the wait for that status (not a timer)."""
+    monkeypatch.setattr(kernel_client, "IOPUB_WAIT", 60.0)
+    manager = QuickStartKernelManager(kernel_name="python3")
+
+    async def first_iopub_wait() -> tuple[bool, float]:
+        await manager.start_kernel()
+        client = manager.client()
+        try:
+            client.start_channels()
+            await client.wait_for_ready(timeout=60)  # its welcome came and went
+            client.stop_channels()
+            client = manager.client()
+            client.start_channels()  # a new subscription: the kernel welcomes it
+            started = time.monotonic()
+            done = await client._iopub_done("a request the kernel never had")  # noqa: SLF001
+            return done, time.monotonic() - started
+        finally:
+            client.stop_channels()
+            await manager.shutdown_kernel(now=True)
+
+    done, seconds = asyncio.run(first_iopub_wait())
+    assert done is False and seconds < 30  # ended by the welcome, not by the 60 s wait
 
 
 def test_a_notebook_runs_with_clean_outputs_and_leaves_no_kernel_behind(tmp_path):

@@ -20,7 +20,16 @@ request have arrived: the ``idle`` status the kernel publishes on IOPub after it
 ``kernel_info``. Seeing it also proves IOPub is connected, which is what the flush was for;
 anything that arrives later belongs to the ``kernel_info`` request, and nbclient ignores messages
 of other requests. If no ``idle`` status comes within the usual 0.2 s (an old kernel, IOPub not
-yet connected), the request is repeated, as ``jupyter_client`` does. A kernel that dies before
+yet connected), the request is repeated, as ``jupyter_client`` does.
+
+A client usually connects before its kernel has bound its sockets (a forked kernel binds them
+some 30 ms after it is asked for), and two things then cost time for nothing. ZeroMQ retries a
+refused connection after 100 ms: the channels here retry after 5 ms, backing off to ZeroMQ's
+100 ms for a kernel that starts slowly (:meth:`QuickStartKernelClient.start_channels`). And what
+the kernel publishes before the client's IOPub subscription reaches it is lost, the ``idle``
+status of the first ``kernel_info`` often among it: a kernel that announces the subscription
+(ipykernel's ``iopub_welcome``, Jupyter enhancement proposal 65) is asked again as soon as it
+does, instead of after 0.2 s without news. A kernel that dies before
 it answers raises :class:`KernelStartError`: no cell has run, so the report may start it again
 (:func:`strapetsi_lib.render.export.render_report` does, once).
 
@@ -40,6 +49,7 @@ import time
 import uuid
 from queue import Empty
 
+import zmq
 from jupyter_client import protocol_version_info
 from jupyter_client.asynchronous.client import AsyncKernelClient
 from jupyter_client.localinterfaces import localhost
@@ -54,6 +64,10 @@ __all__ = ["KernelStartError", "QuickStartKernelClient", "QuickStartKernelManage
 IOPUB_WAIT = 0.2
 #: Seconds to wait for the ``kernel_info`` reply before asking again (jupyter_client's).
 REPLY_WAIT = 1.0
+#: Milliseconds before the channels' first retry of a connection the kernel refused (not bound
+#: yet), and the longest they back off to (ZeroMQ's default retry interval).
+RECONNECT_FIRST = 5
+RECONNECT_MOST = 100
 #: Seconds between two looks at whether a killed kernel has ended.
 KILL_POLL = 0.005
 #: The longest path of a Unix socket that every system binds (Linux allows 107 bytes, macOS 103).
@@ -79,6 +93,16 @@ def ipc_address(folder: str | None = None) -> str | None:
 
 class QuickStartKernelClient(AsyncKernelClient):
     """An ``AsyncKernelClient`` whose :meth:`wait_for_ready` ends when the kernel is ready."""
+
+    def start_channels(self, *args: object, **kwargs: object) -> None:
+        """Start the channels as ``jupyter_client`` does, retrying a refused connection soon.
+
+        The retry interval is a default of the client's own ZeroMQ context, set before the
+        channels' sockets are made (see the module docstring).
+        """
+        self.context.setsockopt(zmq.RECONNECT_IVL, RECONNECT_FIRST)
+        self.context.setsockopt(zmq.RECONNECT_IVL_MAX, RECONNECT_MOST)
+        super().start_channels(*args, **kwargs)
 
     async def wait_for_ready(self, timeout: float | None = None) -> None:  # type: ignore[override]
         """Wait until the kernel answered ``kernel_info`` and its IOPub messages arrived.
@@ -120,11 +144,15 @@ class QuickStartKernelClient(AsyncKernelClient):
 
     async def _iopub_done(self, request: str) -> bool:
         """Read IOPub until the kernel's ``idle`` status for ``request``; ``False`` if it does
-        not come within :data:`IOPUB_WAIT` seconds of the previous message."""
+        not come within :data:`IOPUB_WAIT` seconds of the previous message, or if the kernel
+        announces that the subscription has just reached it (what it published for ``request``
+        before then may be lost: ask again)."""
         while True:
             try:
                 message = await self.iopub_channel.get_msg(timeout=IOPUB_WAIT)
             except Empty:
+                return False
+            if message["msg_type"] == "iopub_welcome":
                 return False
             if (message["msg_type"] == "status"
                     and message["content"].get("execution_state") == "idle"
