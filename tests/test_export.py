@@ -226,6 +226,24 @@ def test_outside_resources_fail_and_outbound_links_become_text():
     page = export.notebook_to_html(linked, "fi")
     assert "the docs (https://example.org/docs)" in page
     assert not EXTERNAL_REF.search(page)
+    ampersands = notebook(new_markdown_cell("# T & U\n\n[R & D](https://example.org/?a=1&b=2)"))
+    page = export.notebook_to_html(ampersands, "fi")
+    assert "R &amp; D (https://example.org/?a=1&amp;b=2)" in page
+    assert "<title>T &amp; U</title>" in page
+
+
+def test_the_finished_page_is_the_exported_one_but_for_its_title_and_print_rule():
+    """The rules are checked on nbconvert's page as written; the finished page adds the title
+    and the print rule that repeats it on every page, and changes nothing else."""
+    nb = notebook(new_markdown_cell("# Raportti: A & B"), code("x", html_out("<p>ok</p>")))
+    resources = {"strapetsi": {"title": "", "csp": export.CONTENT_SECURITY_POLICY}}
+    exported, _ = export._exporter("fi").from_notebook_node(nb, resources=resources)  # noqa: SLF001
+    page = export.notebook_to_html(nb, "fi")
+    head = '<title>Raportti: A &amp; B</title><style media="print">'
+    assert head in page and page.count("<title>") == 1
+    before, after = exported.split("</title>")
+    assert page.startswith(before.rsplit("<title>", 1)[0] + head)
+    assert page.endswith(after)
 
 
 def test_language_must_be_a_language_code():

@@ -9,7 +9,7 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_outp
 from strapetsi_lib.errors import ReportError
 from strapetsi_lib.present import display
 from strapetsi_lib.present.i18n import Text, join, text
-from strapetsi_lib.render import export
+from strapetsi_lib.render import export, page_rules
 
 HOSTILE = [
     "<img src=x onerror=alert(1)>",
@@ -81,6 +81,7 @@ def test_every_report_carries_the_content_security_policy():
         "meta", attrs={"http-equiv": "Content-Security-Policy"})
     assert meta["content"] == export.CONTENT_SECURITY_POLICY
     assert "script-src" not in meta["content"] and "default-src 'none'" in meta["content"]
-    problems = export.active_content_problems(BeautifulSoup("<html><head></head></html>",
-                                                            "html.parser"))
-    assert any("Content-Security-Policy" in message for _, message in problems)
+    problems = page_rules.page_problems("<html><head></head><body><h1>t</h1></body></html>")
+    assert [problem.message for problem in problems] == [
+        "the report lacks the Content-Security-Policy <meta> of the strapetsi template "
+        "(CONTENT_SECURITY_POLICY) in its <head>"]

@@ -22,7 +22,6 @@ import errno
 import functools
 import json
 import os
-import re
 import shutil
 import tempfile
 import time
@@ -37,6 +36,10 @@ from nbformat import NotebookNode
 from strapetsi_lib.config import KERNEL_NAME, PROJ_ROOT, REPORT_LANGUAGES, TEMPLATES_DIR
 from strapetsi_lib.errors import OutputFolderError, ReportError, ReportSuperseded
 from strapetsi_lib.files import PRIVATE_FILE_MODE, portable_path, write_atomic
+from strapetsi_lib.render.page_rules import (
+    CONTENT_SECURITY_POLICY,
+    finish_page,
+)
 
 __all__ = [
     "REMOVE_CELL_TAGS",
@@ -64,26 +67,8 @@ REMOVE_OUTPUT_TAGS = frozenset({"remove-output"})
 #: How many kernels a report may start: a kernel that died before it ran any cell
 #: (:class:`~strapetsi_lib.render.kernel_client.KernelStartError`) is started once more.
 KERNEL_STARTS = 2
-#: The alt text nbconvert puts on images that have none; it must never reach a report.
-NBCONVERT_DEFAULT_ALT = "No description has been provided for this image"
-
 _INJECTED_TAG = "injected-parameters"
 _PAPERMILL_ERROR_TAG = "papermill-error-cell-tag"
-_CELL_ID_PREFIX = "cell-id="
-#: Attributes that make a browser fetch something; only ``data:`` URIs may appear in them.
-_FETCH_ATTRIBUTES = ("src", "srcset", "poster", "data", "action", "formaction", "background",
-                     "xlink:href", "href")
-_CSS_URL = re.compile(r"url\(\s*(?!['\"]?data:)|@import", re.IGNORECASE)
-_EXTERNAL_LINK = re.compile(r"^\s*(?:[a-z][a-z0-9+.-]*:|//)", re.IGNORECASE)
-_HEADING = re.compile(r"^h[1-6]$")
-#: The Content-Security-Policy every report carries (a ``<meta>`` in the template): no script,
-#: no request to anywhere; images and fonts only as ``data:`` URIs, styles only inline.
-CONTENT_SECURITY_POLICY = ("default-src 'none'; img-src data:; style-src 'unsafe-inline'; "
-                           "font-src data:; base-uri 'none'; form-action 'none'")
-#: Elements that run or embed active content; none may appear in a report.
-_ACTIVE_TAGS = ("script", "iframe", "frame", "frameset", "object", "embed", "applet", "portal",
-                "base")
-_SCRIPT_URL = re.compile(r"^\s*(?:javascript|vbscript)\s*:", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -401,158 +386,23 @@ def notebook_to_html(nb: NotebookNode, language: str, title: str | None = None, 
 
 
 def _finish(body: str, cells: list[Any], cells_by_id: dict[str, int], title: str | None,
-            name: str) -> str:
-    """Check the exported page against the report rules and settle its title and links."""
-    from bs4 import BeautifulSoup
+             name: str) -> str:
+    """Check the exported page against the report rules and settle its title and links
+    (:mod:`strapetsi_lib.render.page_rules`)."""
+    from strapetsi_lib.render.pdf import page_header_css
 
-    soup = BeautifulSoup(body, features="html.parser")
-    # The page's elements, walked once: each pass below filters this list rather than walking
-    # the page again (a report has some 5000 elements; a walk is the bulk of a pass's time).
-    tags = soup.find_all(True)
-    problems: list[tuple[int | None, str]] = []
-
-    def where(tag: Any) -> int | None:
-        """Index in ``cells`` of the cell whose output holds ``tag``."""
-        holder = tag.find_parent(id=lambda v: bool(v) and v.startswith(_CELL_ID_PREFIX))
-        return cells_by_id.get(holder["id"][len(_CELL_ID_PREFIX):]) if holder else None
-
-    problems += active_content_problems(soup, where, tags)
-    for img in (tag for tag in tags if tag.name == "img"):
-        alt = (img.get("alt") or "").strip()
-        if not alt or alt == NBCONVERT_DEFAULT_ALT:
-            problems.append((where(img), "an image has no text alternative (alt); show figures "
-                             "with strapetsi_lib.present.display.show_figure(fig, alt=...)"))
-    for tag in tags:
-        for attribute in _FETCH_ATTRIBUTES:
-            value = tag.get(attribute)
-            if not isinstance(value, str) or not value.strip():
-                continue
-            value = value.strip()
-            if value.startswith("data:") or (attribute == "href" and value.startswith("#")):
-                continue
-            if tag.name == "a" and attribute == "href":
-                if _EXTERNAL_LINK.match(value) and not value.lower().startswith("mailto:"):
-                    _unlink(soup, tag, value)
-                continue
-            problems.append((where(tag), f"<{tag.name} {attribute}=\"{value[:80]}\"> refers to "
-                             "a file outside the report; embed it (data: URI) or remove it"))
-    for tag in tags:
-        if tag.parent is None or not (tag.name == "style" or tag.has_attr("style")):
-            continue  # (no parent: a link taken out above)
-        css = tag.string if tag.name == "style" else tag["style"]
-        if css and _CSS_URL.search(str(css)):
-            problems.append((where(tag), "CSS loads a resource (url() or @import) from outside "
-                             "the report"))
-    problems += _check_headings(soup, title, where)
+    page, problems = finish_page(body, title, page_header_css)
     if problems:
+        found = [(cells_by_id.get(problem.cell_id) if problem.cell_id else None, problem.message)
+                 for problem in problems]
         lines = "\n".join(f"  cell {_describe_cell(cells, index)}: {text}"
-                          if index is not None else f"  {text}" for index, text in problems)
-        first = problems[0][0]
-        raise _error(name, f"the report breaks {len(problems)} report rule(s):\n{lines}",
+                          if index is not None else f"  {text}" for index, text in found)
+        first = found[0][0]
+        raise _error(name, f"the report breaks {len(found)} report rule(s):\n{lines}",
                      None if first is None else _describe_cell(cells, first),
                      cell_index=None if first is None else _source_index(cells, first),
                      ename="ReportRules", evalue=lines.strip())
-    title_tag = soup.find("title")
-    if title_tag is not None:
-        h1 = soup.find("h1")
-        title_tag.string = title or (h1.get_text(" ", strip=True) if h1 else "")
-        title_tag.insert_after(_page_header_style(soup, title_tag.string))
-    return str(soup)
-
-
-def _page_header_style(soup: Any, title: str) -> Any:
-    """A ``<style>`` that prints the report's title at the head of every page."""
-    from strapetsi_lib.render.pdf import page_header_css
-
-    style = soup.new_tag("style", attrs={"media": "print"})
-    style.string = page_header_css(title)
-    return style
-
-
-def active_content_problems(soup: Any, where: Any = lambda tag: None,
-                            tags: list[Any] | None = None) -> list[tuple[int | None, str]]:
-    """What in a page could run script or navigate away; a report must have none of it.
-
-    Parameters
-    ----------
-    soup
-        The page (``BeautifulSoup``).
-    where
-        Maps a tag to the index of the cell that produced it (or ``None``).
-    tags
-        ``soup.find_all(True)``, when the caller has it already.
-
-    Returns
-    -------
-    list
-        ``(cell index or None, message)`` for every ``<script>``, event-handler attribute
-        (``on...=``), ``iframe``/``object``/``embed`` (and similar), ``<meta http-equiv=
-        "refresh">``, ``javascript:`` URL, and for a missing or different
-        Content-Security-Policy ``<meta>``.
-    """
-    problems: list[tuple[int | None, str]] = []
-    tags = soup.find_all(True) if tags is None else tags
-    for tag in (tag for tag in tags if tag.name in _ACTIVE_TAGS):
-        problems.append((where(tag), f"the report contains a <{tag.name}> element; reports "
-                         "run no script and embed nothing"))
-    for tag in tags:
-        for attribute, value in tag.attrs.items():
-            if attribute.lower().startswith("on"):
-                problems.append((where(tag), f"<{tag.name}> has an event-handler attribute "
-                                 f"{attribute}=; reports run no script"))
-            values = value if isinstance(value, list) else [value]
-            if any(isinstance(v, str) and _SCRIPT_URL.match(v) for v in values):
-                problems.append((where(tag), f"<{tag.name} {attribute}=...> is a javascript: "
-                                 "URL; reports run no script"))
-    policies = []
-    for meta in (tag for tag in tags if tag.name == "meta"):
-        equiv = str(meta.get("http-equiv", "")).strip().lower()
-        if equiv == "refresh":
-            problems.append((where(meta), "the report contains <meta http-equiv=\"refresh\">, "
-                             "which would take the reader to another page"))
-        elif equiv == "content-security-policy":
-            policies.append(meta)
-    head = soup.find("head")
-    if not any(m.get("content") == CONTENT_SECURITY_POLICY and head is not None
-               and m in head.find_all("meta") for m in policies):
-        problems.append((None, "the report lacks the Content-Security-Policy <meta> of the "
-                         "strapetsi template (CONTENT_SECURITY_POLICY) in its <head>"))
-    return problems
-
-
-def _unlink(soup: Any, anchor: Any, url: str) -> None:
-    """Replace an outbound link with its text (and the address, when the text differs)."""
-    text = anchor.get_text()
-    if url.strip().rstrip("/") not in text:
-        anchor.append(soup.new_string(f" ({url})"))
-    anchor.unwrap()
-
-
-def _check_headings(soup: Any, title: str | None, where: Any) -> list[tuple[int | None, str]]:
-    problems: list[tuple[int | None, str]] = []
-    h1s = soup.find_all("h1")
-    if not h1s:
-        main = soup.find("main")
-        if title and main is not None:
-            h1 = soup.new_tag("h1")
-            h1.string = title
-            main.insert(0, h1)
-        else:
-            problems.append((None, "the report has no title (<h1>); start the notebook with a "
-                             "Markdown cell '# Title' or call display.show_title(text)"))
-    elif len(h1s) > 1:
-        for h1 in h1s:
-            problems.append((where(h1), f"a second <h1> ({h1.get_text(' ', strip=True)!r}); a "
-                             "report has one title, use level-2 headings for sections"))
-    previous = 0
-    for heading in soup.find_all(_HEADING):
-        level = int(heading.name[1])
-        if level > previous + 1:
-            problems.append((where(heading), f"heading <{heading.name}> "
-                             f"{heading.get_text(' ', strip=True)!r} skips a level (after "
-                             f"{'the start of the page' if not previous else f'<h{previous}>'})"))
-        previous = level
-    return problems
+    return page
 
 
 # --- writing ----------------------------------------------------------------------------------
