@@ -24,6 +24,7 @@ from matplotlib.transforms import blended_transform_factory  # noqa: E402
 
 from strapetsi_lib.analysis.stats import is_clear  # noqa: E402
 from strapetsi_lib.ingest.instrument import Instrument  # noqa: E402
+from strapetsi_lib.present.figure_numbers import answer_shares, role_mean_grid  # noqa: E402
 from strapetsi_lib.present.figure_style import (  # noqa: E402
     FIGURE_WIDTH,
     HIGHLIGHT,
@@ -179,9 +180,7 @@ def item_diverging_bars(distribution: pd.DataFrame, instrument: Instrument,
     _style()
     scale = instrument.score_scale
     values = scale.values
-    shares = (distribution.pivot_table(index="item", columns="value", values="share",
-                                       aggfunc="sum", observed=True)
-              .reindex(columns=values).fillna(0.0))
+    shares = answer_shares(distribution, instrument)
     order, labels, groups = _statement_layout(distribution, instrument, language)
     if dimensions is not None:
         groups = [(dim, codes) for dim, codes in groups if dim in set(dimensions)]
@@ -302,10 +301,8 @@ def role_heatmap(role_means: pd.DataFrame, instrument: Instrument, language: str
     from matplotlib.patches import Rectangle
 
     _style()
-    roles = [r for r in instrument.role_codes if r in set(role_means["role"])]
-    grid = (role_means.pivot_table(index="dimension", columns="role", values="mean",
-                                   aggfunc="first", dropna=False, observed=True)
-            .reindex(index=instrument.dimension_codes, columns=roles))
+    grid = role_mean_grid(role_means, instrument)
+    roles = list(grid.columns)
     annot = grid.map(lambda v: suppressed_label if pd.isna(v) else number(v, language, 1))
     scale = instrument.score_scale
     # darker is better in every row: a lower-is-better row is coloured by its mean mirrored
