@@ -7,6 +7,9 @@ Every test starts real Jupyter kernels through Papermill.
 from __future__ import annotations
 
 import asyncio
+import os
+import signal
+import socket
 import time
 
 import nbformat
@@ -16,6 +19,7 @@ import zmq
 from nbformat.v4 import new_code_cell, new_notebook
 
 from strapetsi_lib import cache_keys, prepare
+from strapetsi_lib.batch import kernel_server
 from strapetsi_lib.batch.warm_kernel import WarmKernel, use_kernelspecs
 from strapetsi_lib.ingest.dataset import load_dataset
 from strapetsi_lib.render import kernel_client
@@ -236,3 +240,26 @@ def test_the_kernel_server_imports_no_library_a_provider_report_does_not_use():
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           check=True)
     assert done.stdout.strip() == "[] []"
+
+
+def test_the_kernel_server_wakes_as_soon_as_a_kernel_ends():
+    """A worker waits for its kernel's exit status: the server's loop is woken by the kernel's
+    end (SIGCHLD through Python's signal wake-up descriptor), not by its next look."""
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    server = kernel_server._Server("unused", listener)  # noqa: SLF001
+    previous = signal.getsignal(signal.SIGCHLD)
+    try:
+        server.wake_when_a_child_ends()
+        child = os.fork()
+        if child == 0:
+            os._exit(0)
+        woken = [key.data for key, _ in server.selector.select(timeout=30)]
+        os.waitpid(child, 0)
+        assert woken == ["child"]
+    finally:
+        signal.set_wakeup_fd(-1)
+        signal.signal(signal.SIGCHLD, previous)
+        server.selector.close()
+        listener.close()
+        for fd in server.wake_pipe or ():
+            os.close(fd)
