@@ -327,11 +327,14 @@ def role_heatmap(role_means: pd.DataFrame, instrument: Instrument, language: str
             ax.add_patch(Rectangle((j, top + name_line), 1, 1, facecolor=colour,
                                    edgecolor="white" if pd.notna(value) else "#7f7f7f",
                                    linewidth=1.0, hatch=None if pd.notna(value) else "//"))
-            ax.text(j + 0.5, top + name_line + 0.5, annot.loc[dim, role], ha="center",
-                    va="center", fontsize=MIN_FONT_SIZE,
-                    color=_text_colour(colour) if pd.notna(value) else "black",
-                    bbox=None if pd.notna(value) else {"facecolor": "white", "pad": 1,
-                                                       "edgecolor": "none"})
+            mean = ax.text(j + 0.5, top + name_line + 0.5, annot.loc[dim, role], ha="center",
+                           va="center", fontsize=MIN_FONT_SIZE,
+                           color=_text_colour(colour) if pd.notna(value) else "black",
+                           bbox=None if pd.notna(value) else {"facecolor": "white", "pad": 1,
+                                                              "edgecolor": "none"})
+            # a mean is far narrower than its cell, so within the axes: nothing for the layout
+            # to measure (the words of a hidden cell may be wider, and stay measured)
+            mean.set_in_layout(pd.isna(value))
     ax.set_xlim(0, len(roles))
     ax.set_ylim(len(grid) * (1 + name_line), 0)
     ax.xaxis.tick_top()
