@@ -204,6 +204,9 @@ def test_title_rules():
         export.notebook_to_html(notebook(new_markdown_cell("## Only a section")), "fi")
     page = export.notebook_to_html(notebook(new_markdown_cell("Words.")), "fi", title="Raportti")
     assert "<h1>Raportti</h1>" in page and "<title>Raportti</title>" in page
+    sections = notebook(new_markdown_cell("## Osa\n\nWords."))
+    page = export.notebook_to_html(sections, "fi", title="Raportti")  # the title's <h1> first
+    assert page.index("<h1>Raportti</h1>") < page.index("Osa</h2>")
     twice = notebook(new_markdown_cell("# One"), code("show_title(x)", html_out("<h1>Two</h1>")))
     with pytest.raises(ReportError, match="second <h1>") as caught:
         export.notebook_to_html(twice, "fi")
@@ -331,3 +334,15 @@ def test_warm_exporters_make_every_language_exporter_once():
     made = export._exporter("sv")  # noqa: SLF001
     assert export.warm_exporters(("sv",)) == [] and export._exporter("sv") is made  # noqa: SLF001
     assert export.warm_exporters(("xx",)) == ["xx"]  # a language nbconvert lacks fails alone
+
+
+def test_words_that_mention_a_script_url_are_not_one():
+    """Only an attribute that is a URL (or a list of values) starting "javascript:" runs
+    script; an image's text alternative may mention one."""
+    nb = notebook(new_markdown_cell("# T"), code("x", html_out(
+        '<img alt="Sivu, joka kertoo javascript: -osoitteista" src="data:image/png;base64,AA==">')))
+    assert "javascript: -osoitteista" in export.notebook_to_html(nb, "fi")
+    linked = notebook(new_markdown_cell("# T"), code("x", html_out(
+        '<p class="note javascript:alert(1)">x</p>')))
+    with pytest.raises(ReportError, match="javascript: URL"):
+        export.notebook_to_html(linked, "fi")

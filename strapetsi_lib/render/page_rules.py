@@ -56,6 +56,9 @@ _SCRIPT_URL = re.compile(r"^\s*(?:javascript|vbscript)\s*:", re.IGNORECASE)
 _VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "keygen", "link",
                    "meta", "param", "source", "track", "wbr", "basefont", "bgsound", "frame",
                    "spacer", "command", "menuitem"})
+#: Attributes that hold a list of values separated by spaces (each value is checked alone).
+_LIST_ATTRIBUTES = frozenset({"class", "rel", "rev", "accept-charset", "headers", "accesskey",
+                              "dropzone", "archive", "sizes", "sandbox", "for"})
 #: Elements whose text the checks or the changes read.
 _TEXT_WANTED = frozenset({"a", "title", "h1", "h2", "h3", "h4", "h5", "h6"})
 
@@ -178,7 +181,8 @@ def _active_content(elements: list[_Element]) -> list[Problem]:
                 problems.append(Problem(element.cell_id, f"<{element.name}> has an "
                                         f"event-handler attribute {attribute}=; reports run no "
                                         "script"))
-            if any(_SCRIPT_URL.match(part) for part in (value, *value.split())):
+            parts = value.split() if attribute in _LIST_ATTRIBUTES else [value]
+            if any(_SCRIPT_URL.match(part) for part in parts):
                 problems.append(Problem(element.cell_id, f"<{element.name} {attribute}=...> is "
                                         "a javascript: URL; reports run no script"))
     policies = []
@@ -199,14 +203,15 @@ def _active_content(elements: list[_Element]) -> list[Problem]:
 def _headings(elements: list[_Element], title: str | None) -> list[Problem]:
     problems = []
     h1s = [e for e in elements if e.name == "h1"]
-    if not h1s and not (title and any(e.name == "main" for e in elements)):
+    title_becomes_h1 = not h1s and bool(title) and any(e.name == "main" for e in elements)
+    if not h1s and not title_becomes_h1:
         problems.append(Problem(None, "the report has no title (<h1>); start the notebook with a "
                                 "Markdown cell '# Title' or call display.show_title(text)"))
     elif len(h1s) > 1:
         problems += [Problem(h1.cell_id, f"a second <h1> ({h1.text(' ', strip=True)!r}); a "
                              "report has one title, use level-2 headings for sections")
                      for h1 in h1s]
-    previous = 0
+    previous = 1 if title_becomes_h1 else 0  # the title's <h1> comes first in <main>
     for heading in (e for e in elements if _HEADING.match(e.name)):
         level = int(heading.name[1])
         if level > previous + 1:
