@@ -55,7 +55,7 @@ def test_a_refused_channel_is_retried_soon_then_backing_off_to_zeromqs_interval(
     with zmq.Context() as context, context.socket(zmq.SUB) as plain:
         zeromqs_interval = plain.getsockopt(zmq.RECONNECT_IVL)
     client = QuickStartKernelManager(kernel_name="python3").client()
-    client.start_channels()
+    client.start_channels(hb=False)  # (no heartbeat thread still making its socket at the end)
     try:
         for channel in (client.shell_channel, client.iopub_channel, client.control_channel):
             assert channel.socket.getsockopt(zmq.RECONNECT_IVL) == kernel_client.RECONNECT_FIRST
