@@ -73,12 +73,12 @@ def test_a_kernel_announcing_the_iopub_subscription_is_asked_again_at_once(monke
     async def first_iopub_wait() -> tuple[bool, float]:
         await manager.start_kernel()
         client = manager.client()
-        try:
-            client.start_channels()
+        try:  # (no heartbeat threads, which may still be making a socket as a client stops)
+            client.start_channels(hb=False)
             await client.wait_for_ready(timeout=60)  # its welcome came and went
             client.stop_channels()
             client = manager.client()
-            client.start_channels()  # a new subscription: the kernel welcomes it
+            client.start_channels(hb=False)  # a new subscription: the kernel welcomes it
             started = time.monotonic()
             done = await client._iopub_done("a request the kernel never had")  # noqa: SLF001
             return done, time.monotonic() - started
