@@ -81,7 +81,8 @@ def test_every_report_carries_the_content_security_policy():
         "meta", attrs={"http-equiv": "Content-Security-Policy"})
     assert meta["content"] == export.CONTENT_SECURITY_POLICY
     assert "script-src" not in meta["content"] and "default-src 'none'" in meta["content"]
-    problems = page_rules.page_problems("<html><head></head><body><h1>t</h1></body></html>")
+    _, problems = page_rules.finish_page("<html><head></head><body><h1>t</h1></body></html>",
+                                         None, str)
     assert [problem.message for problem in problems] == [
         "the report lacks the Content-Security-Policy <meta> of the strapetsi template "
         "(CONTENT_SECURITY_POLICY) in its <head>"]

@@ -30,8 +30,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
-__all__ = ["CONTENT_SECURITY_POLICY", "NBCONVERT_DEFAULT_ALT", "Problem", "finish_page",
-           "page_problems"]
+__all__ = ["CONTENT_SECURITY_POLICY", "NBCONVERT_DEFAULT_ALT", "Problem", "finish_page"]
 
 #: The Content-Security-Policy every report carries (a ``<meta>`` in the template): no script,
 #: no request to anywhere; images and fonts only as ``data:`` URIs, styles only inline.
@@ -273,12 +272,6 @@ def _unlink(anchor: _Element, url: str) -> list[tuple[int, int, str]]:
     end = anchor.close_start if anchor.close_start is not None else anchor.open_end
     return [(anchor.start, anchor.open_end, ""),
             (end, anchor.close_end if anchor.close_end is not None else end, shown)]
-
-
-def page_problems(page: str, title: str | None = None) -> list[Problem]:
-    """The report rules ``page`` breaks (see the module docstring); ``title`` stands in for a
-    missing ``<h1>`` where the page has a ``<main>``."""
-    return _read(page, title)[1]
 
 
 def finish_page(page: str, title: str | None,
