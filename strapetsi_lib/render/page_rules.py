@@ -25,6 +25,7 @@ one ``<h1>`` and headings in order.
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -60,6 +61,12 @@ _LIST_ATTRIBUTES = frozenset({"class", "rel", "rev", "accept-charset", "headers"
                               "dropzone", "archive", "sizes", "sandbox", "for"})
 #: Elements whose text the checks or the changes read.
 _TEXT_WANTED = frozenset({"a", "title", "h1", "h2", "h3", "h4", "h5", "h6"})
+
+
+def _text(words: str) -> str:
+    """Text as nbconvert's BeautifulSoup writes it (its "minimal" formatter: ``&``, ``<`` and
+    ``>`` escaped, quotes not), so that the page's additions read like the rest of it."""
+    return html.escape(words, quote=False)
 
 
 @dataclass(frozen=True)
@@ -166,11 +173,6 @@ class _Reader(HTMLParser):
             element.strings.append(data)  # type: ignore[union-attr]
 
 
-def _escaped(text: str) -> str:
-    """Text as BeautifulSoup's "minimal" formatter writes it (how nbconvert wrote the page)."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
 def _active_content(elements: list[_Element]) -> list[Problem]:
     problems = [Problem(e.cell_id, f"the report contains a <{e.name}> element; reports run no "
                         "script and embed nothing") for e in elements if e.name in _ACTIVE_TAGS]
@@ -268,7 +270,7 @@ def _read(page: str, title: str | None) -> tuple[list[_Element], list[Problem],
 def _unlink(anchor: _Element, url: str) -> list[tuple[int, int, str]]:
     """Changes that replace an outbound link with its text (and the address, when the text
     does not show it)."""
-    shown = "" if url.strip().rstrip("/") in anchor.text() else _escaped(f" ({url})")
+    shown = "" if url.strip().rstrip("/") in anchor.text() else _text(f" ({url})")
     end = anchor.close_start if anchor.close_start is not None else anchor.open_end
     return [(anchor.start, anchor.open_end, ""),
             (end, anchor.close_end if anchor.close_end is not None else end, shown)]
@@ -299,11 +301,11 @@ def finish_page(page: str, title: str | None,
     h1 = next((e for e in elements if e.name == "h1"), None)
     main = next((e for e in elements if e.name == "main"), None)
     if h1 is None and title and main is not None:
-        changes.append((main.open_end, main.open_end, f"<h1>{_escaped(title)}</h1>"))
+        changes.append((main.open_end, main.open_end, f"<h1>{_text(title)}</h1>"))
     title_tag = next((e for e in elements if e.name == "title"), None)
     if title_tag is not None and title_tag.close_start is not None:
         settled = title or (h1.text(" ", strip=True) if h1 else "")
-        changes.append((title_tag.open_end, title_tag.close_start, _escaped(settled)))
+        changes.append((title_tag.open_end, title_tag.close_start, _text(settled)))
         changes.append((title_tag.close_end, title_tag.close_end,  # type: ignore[arg-type]
                         f'<style media="print">{print_css(settled)}</style>'))
     for start, end, new in sorted(changes, key=lambda change: change[:2], reverse=True):
